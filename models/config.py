@@ -95,7 +95,7 @@ class CoreConfig:
     def __post_init__(self) -> None:
         for name, lo, hi in (("M", 1, 64), ("N", 1, 1024), ("T", 1, 16), ("W_BITS_MAX", 1, 8)):
             v = getattr(self, name)
-            if not isinstance(v, int) or not lo <= v <= hi:
+            if isinstance(v, bool) or not isinstance(v, int) or not lo <= v <= hi:
                 raise ValueError(f"{name}={v!r} out of range [{lo}, {hi}]")
 
     # Bus widths, all derived: the RTL computes the same expressions.

@@ -1,7 +1,7 @@
 """Generate ``rtl/lut_tc_pkg.sv`` from :mod:`models.config`.
 
 Run ``python -m models.gen_pkg`` (``make pkg``) after editing the config;
-``tests/test_config.py`` fails when the committed package is stale.
+``tests/models/test_config.py`` fails when the committed package is stale.
 """
 
 from __future__ import annotations

@@ -1,0 +1,91 @@
+"""Transaction-level model of ``lut_tensor_core``: one call per instruction.
+
+It sees exactly what the RTL ports carry (instruction word and bus ints) and
+answers what ``out_tag_o``/``out_status_o``/``out_d_o`` must show, so the
+testbench predictor is this class and nothing else.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from models.config import DEFAULT, INT_AFMT_BITS, AccFmt, AFmt, CoreConfig, Opcode, Status
+from models.encoding import check_word, unpack_codes
+from models.isa import Instr, decode
+from models.lmma import lmma, unpack_c
+from models.tables import make_tables, unpack_a
+
+
+@dataclass(eq=False)
+class Response:
+    """One response: ``d`` is int64 ``[M, N]``, zeros unless an OK LMMA."""
+
+    tag: int
+    status: Status
+    d: np.ndarray
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Response):
+            return NotImplemented
+        return (
+            self.tag == other.tag
+            and self.status == other.status
+            and np.array_equal(self.d, other.d)
+        )
+
+
+class CoreModel:
+    """Table registers plus the status rules of docs section 6."""
+
+    def __init__(self, cfg: CoreConfig = DEFAULT) -> None:
+        self.cfg = cfg
+        self.tables: list[tuple[AFmt, np.ndarray] | None] = []
+        self.reset()
+
+    def reset(self) -> None:
+        """Like ``rst_ni``: every table register invalid."""
+        self.tables = [None] * self.cfg.T
+
+    def check(self, word: int) -> Status:
+        """The status ``word`` gets now; the first rule that applies wins, as in the RTL."""
+        i = decode(word)
+        return self._status(i)
+
+    def _status(self, i: Instr) -> Status:
+        is_lutgen, is_lmma = i.opcode == Opcode.LUTGEN, i.opcode == Opcode.LMMA
+        if not (is_lutgen or is_lmma) or i.rsvd != 0:
+            return Status.ILLEGAL_INSTR
+        if is_lutgen and (i.wbits != 0 or i.accfmt != 0):
+            return Status.ILLEGAL_INSTR
+        if i.afmt not in INT_AFMT_BITS:
+            return Status.UNSUPPORTED
+        if is_lmma and not (1 <= i.wbits <= self.cfg.W_BITS_MAX and i.accfmt == AccFmt.INT32):
+            return Status.UNSUPPORTED
+        if i.treg >= self.cfg.T:
+            return Status.TREG_RANGE
+        if is_lmma:
+            entry = self.tables[i.treg]
+            if entry is None or entry[0] != i.afmt:
+                return Status.TABLE_INVALID
+        return Status.OK
+
+    def step(self, word: int, a_bus: int = 0, w_bus: int = 0, c_bus: int = 0) -> Response:
+        """Execute one instruction with its payload; an error response changes no state."""
+        cfg = self.cfg
+        a_bus = check_word(a_bus, "a_bus", cfg.a_bits)
+        w_bus = check_word(w_bus, "w_bus", cfg.w_bits)
+        c_bus = check_word(c_bus, "c_bus", cfg.c_bits)
+        i = decode(word)
+        status = self._status(i)
+        d = np.zeros((cfg.M, cfg.N), dtype=np.int64)
+        if status == Status.OK:
+            afmt = AFmt(i.afmt)
+            if i.opcode == Opcode.LUTGEN:
+                self.tables[i.treg] = (afmt, make_tables(unpack_a(a_bus, cfg, afmt), afmt))
+            else:
+                entry = self.tables[i.treg]
+                assert entry is not None
+                d = lmma(entry[1], unpack_codes(w_bus, i.wbits, cfg), unpack_c(c_bus, cfg))
+        return Response(i.tag, status, d)

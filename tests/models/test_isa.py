@@ -1,0 +1,118 @@
+"""Instruction word: raw encode/decode, validated builders, disassembly."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from models import isa
+from models.config import CONFIGS, FIELDS, AccFmt, AFmt, CoreConfig, Opcode
+from models.isa import Instr, decode, disasm, encode
+
+instrs = st.builds(Instr, **{f.name: st.integers(0, f.mask) for f in FIELDS})
+
+
+@given(instrs)
+def test_encode_decode_round_trip(i: Instr) -> None:
+    word = encode(i)
+    assert 0 <= word < 1 << 32
+    assert decode(word) == i
+
+
+@given(st.integers(0, 2**32 - 1))
+def test_decode_encode_round_trip(word: int) -> None:
+    assert encode(decode(word)) == word
+
+
+def test_field_positions() -> None:
+    """docs section 6, LSB first: opcode treg afmt wbits accfmt rsvd (4 bits each), tag (8)."""
+    i = Instr(opcode=0x1, treg=0x2, afmt=0x3, wbits=0x4, accfmt=0x5, rsvd=0x6, tag=0x78)
+    assert encode(i) == 0x78654321
+
+
+@pytest.mark.parametrize("f", FIELDS, ids=lambda f: f.name)
+def test_encode_names_the_field_that_does_not_fit(f) -> None:  # type: ignore[no-untyped-def]
+    too_big = Instr(**{"opcode": 1, f.name: f.mask + 1})
+    with pytest.raises(ValueError, match=rf"^{f.name}={f.mask + 1} does not fit {f.width} bits$"):
+        encode(too_big)
+    with pytest.raises(ValueError, match=rf"^{f.name}=-1 "):
+        encode(Instr(**{"opcode": 1, f.name: -1}))
+
+
+def test_encode_message_example() -> None:
+    with pytest.raises(ValueError, match=r"tag=300 does not fit 8 bits"):
+        encode(Instr(opcode=1, tag=300))
+
+
+@pytest.mark.parametrize("word", [-1, 2**32, 1.0, "1", True])
+def test_decode_rejects_non_words(word: object) -> None:
+    with pytest.raises(ValueError, match=r"^word="):
+        decode(word)  # type: ignore[arg-type]
+
+
+def test_raw_encode_allows_illegal_but_representable() -> None:
+    word = encode(Instr(opcode=0xF, treg=15, afmt=AFmt.FP16, wbits=0, accfmt=3, rsvd=9, tag=1))
+    assert decode(word).rsvd == 9
+
+
+@given(
+    cfg=st.sampled_from(list(CONFIGS.values())),
+    afmt=st.sampled_from([AFmt.INT8, AFmt.INT16]),
+    tag=st.integers(0, 255),
+    data=st.data(),
+)
+def test_builders_produce_the_documented_fields(
+    cfg: CoreConfig, afmt: AFmt, tag: int, data: st.DataObject
+) -> None:
+    treg = data.draw(st.integers(0, cfg.T - 1))
+    wbits = data.draw(st.integers(1, cfg.W_BITS_MAX))
+    assert decode(isa.lutgen(treg, afmt, tag, cfg)) == Instr(Opcode.LUTGEN, treg, afmt, tag=tag)
+    assert decode(isa.lmma(treg, afmt, wbits, tag, cfg=cfg)) == Instr(
+        Opcode.LMMA, treg, afmt, wbits, AccFmt.INT32, tag=tag
+    )
+
+
+W8 = CONFIGS["M2N4W8"]
+
+
+@pytest.mark.parametrize(
+    ("call", "name"),
+    [
+        (lambda: isa.lutgen(4, AFmt.INT8), "treg"),
+        (lambda: isa.lutgen(-1, AFmt.INT8), "treg"),
+        (lambda: isa.lutgen(2, AFmt.INT8, cfg=CoreConfig(T=2)), "treg"),
+        (lambda: isa.lutgen(0, AFmt.FP8), "afmt"),
+        (lambda: isa.lutgen(0, AFmt.FP16), "afmt"),
+        (lambda: isa.lutgen(0, 9), "afmt"),  # type: ignore[arg-type]
+        (lambda: isa.lutgen(0, AFmt.INT8, tag=256), "tag"),
+        (lambda: isa.lutgen(0, AFmt.INT8, tag=-1), "tag"),
+        (lambda: isa.lmma(0, AFmt.INT8, 0), "wbits"),
+        (lambda: isa.lmma(0, AFmt.INT8, 5), "wbits"),
+        (lambda: isa.lmma(0, AFmt.INT8, 9, cfg=W8), "wbits"),
+        (lambda: isa.lmma(0, AFmt.INT8, 2, accfmt=1), "accfmt"),  # type: ignore[arg-type]
+        (lambda: isa.lmma(4, AFmt.INT8, 2), "treg"),
+        (lambda: isa.lmma(0, AFmt.FP8, 2), "afmt"),
+        (lambda: isa.lmma(0, AFmt.INT8, 2, tag=999), "tag"),
+    ],
+)
+def test_builders_validate(call, name: str) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(ValueError, match=rf"^{name}\b"):
+        call()
+
+
+def test_w8_builder_accepts_eight_bits() -> None:
+    assert decode(isa.lmma(0, AFmt.INT16, 8, cfg=W8)).wbits == 8
+
+
+def test_disasm() -> None:
+    assert disasm(isa.lmma(1, AFmt.INT8, 2, tag=5)) == "lmma t1, int8, w2, acc=int32, tag=5"
+    assert disasm(isa.lutgen(3, AFmt.INT16, tag=7)) == "lutgen t3, int16, tag=7"
+    bad = encode(Instr(opcode=7, treg=2, afmt=1, rsvd=3, tag=9))
+    assert disasm(bad) == "illegal opcode=7 t2, afmt=1, w0, acc=0, rsvd=3, tag=9"
+    assert disasm(encode(Instr(opcode=1, afmt=5, wbits=2))) == "lutgen t0, ?5, wbits=2, tag=0"
+
+
+@given(st.integers(0, 2**32 - 1))
+def test_disasm_total(word: int) -> None:
+    assert disasm(word).endswith(f"tag={word >> 24}")
