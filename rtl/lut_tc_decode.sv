@@ -1,0 +1,96 @@
+// Instruction decoder (docs/architecture.md section 6), combinational.
+//
+// Splits the 32-bit instruction word into its fields and checks it against
+// the table-register state. The status is the first rule that applies:
+//
+//   1 ILLEGAL_INSTR   opcode not LUTGEN/LMMA; rsvd != 0;
+//                     LUTGEN with wbits != 0 or accfmt != 0
+//   2 UNSUPPORTED     afmt not INT8/INT16; LMMA with wbits == 0,
+//                     wbits > WBitsMax or accfmt != INT32
+//   3 TREG_RANGE      treg >= T
+//   4 TABLE_INVALID   LMMA on a register never written since reset, or
+//                     written with another afmt
+//   0 OK
+//
+// The table-register state comes in flattened: `tvalid_i[t]` and
+// `tfmt_i[t*AfmtW +: AfmtW]` (the afmt of the last LUTGEN into register t).
+module lut_tc_decode #(
+  parameter int T        = 4,
+  parameter int WBitsMax = 4
+) (
+  input  logic [lut_tc_pkg::InstrW-1:0]   instr_i,
+  input  logic [T-1:0]                    tvalid_i,
+  input  logic [T*lut_tc_pkg::AfmtW-1:0]  tfmt_i,
+  output logic [lut_tc_pkg::StatusW-1:0]  status_o,
+  output logic                            ok_o,         // status_o == OK
+  output logic                            is_lutgen_o,  // opcode is LUTGEN
+  output logic                            is_lmma_o,    // opcode is LMMA
+  output logic [T-1:0]                    treg_oh_o,    // one-hot treg, 0 if >= T
+  output logic [lut_tc_pkg::AfmtW-1:0]    afmt_o,
+  output logic [lut_tc_pkg::WbitsW-1:0]   wbits_o,
+  output logic [lut_tc_pkg::TagW-1:0]     tag_o
+);
+  import lut_tc_pkg::*;
+
+  // WBitsMax as a field-wide constant (WBitsMax <= 8 < 2^WbitsW).
+  localparam logic [WbitsW-1:0] WBitsMaxF = WbitsW'(WBitsMax);
+
+  // Fields. Constant part-selects stay in continuous assignments: Icarus 11
+  // cannot take them inside always_comb.
+  logic [OpcodeW-1:0] opcode;
+  logic [TregW-1:0]   treg;
+  logic [AfmtW-1:0]   afmt;
+  logic [WbitsW-1:0]  wbits;
+  logic [AccfmtW-1:0] accfmt;
+  logic [RsvdW-1:0]   rsvd;
+  assign opcode = instr_i[OpcodeLsb +: OpcodeW];
+  assign treg   = instr_i[TregLsb +: TregW];
+  assign afmt   = instr_i[AfmtLsb +: AfmtW];
+  assign wbits  = instr_i[WbitsLsb +: WbitsW];
+  assign accfmt = instr_i[AccfmtLsb +: AccfmtW];
+  assign rsvd   = instr_i[RsvdLsb +: RsvdW];
+  assign tag_o  = instr_i[TagLsb +: TagW];
+
+  assign is_lutgen_o = (opcode == OpLutgen);
+  assign is_lmma_o   = (opcode == OpLmma);
+  assign afmt_o      = afmt;
+  assign wbits_o     = wbits;
+
+  // Table register lookup: one-hot select (all zero when treg >= T), and
+  // whether the selected register holds a table of format `afmt`.
+  logic [T-1:0] table_match;
+  for (genvar t = 0; t < T; t++) begin : gen_treg
+    localparam logic [TregW-1:0] TIdx = TregW'(t);
+    assign treg_oh_o[t]   = (treg == TIdx);
+    assign table_match[t] = tvalid_i[t] && (tfmt_i[t*AfmtW +: AfmtW] == afmt);
+  end
+
+  logic illegal, unsupported, treg_range, table_invalid;
+  assign illegal = !(is_lutgen_o || is_lmma_o)
+                || (rsvd != '0)
+                || (is_lutgen_o && ((wbits != '0) || (accfmt != '0)));
+  assign unsupported = !((afmt == AFmtInt8) || (afmt == AFmtInt16))
+                    || (is_lmma_o && ((wbits == '0) || (wbits > WBitsMaxF)
+                                      || (accfmt != AccFmtInt32)));
+  assign treg_range    = (treg_oh_o == '0);
+  assign table_invalid = is_lmma_o && ((treg_oh_o & table_match) == '0);
+
+  status_e status;
+  always_comb begin
+    if (illegal) begin
+      status = StIllegalInstr;
+    end else if (unsupported) begin
+      status = StUnsupported;
+    end else if (treg_range) begin
+      status = StTregRange;
+    end else if (table_invalid) begin
+      status = StTableInvalid;
+    end else begin
+      status = StOk;
+    end
+  end
+
+  assign status_o = status;
+  assign ok_o     = (status == StOk);
+
+endmodule : lut_tc_decode

@@ -1,0 +1,364 @@
+// LUT Tensor Core (Mo et al., arXiv 2408.06003): top level.
+//
+// Contract: docs/architecture.md (math, bus layouts, ports, ISA, status).
+//
+// Micro-architecture: one execute stage and one output register.
+//
+//   accept --> execute stage --> output register --> out_*
+//     |          (1 cycle for LUTGEN and errors, b cycles for LMMA b)
+//     +- decode: status from the instruction + table-register state
+//     +- LUTGEN OK: the table generator writes table register `treg`
+//     +- LMMA OK:   C is loaded into the unit accumulators, the weight
+//                   codes into a shift register (plane 0 at the bottom)
+//
+// Execute, plane i of an LMMA: the array looks up every unit's code of
+// plane i in table register `treg`, shifts by i and accumulates. The last
+// plane does not write the accumulators: its sum (acc + term) goes straight
+// into the output register, so an LMMA answers b cycles after its accept and
+// back-to-back LMMAs issue one per b cycles with no bubble.
+//
+//   in_ready_o = !ex_valid_q || ex_done
+//   ex_done    = execute stage on its last cycle and the output register
+//                empty or being read this cycle
+//
+// Ordering falls out of the single sequential execute stage: a LUTGEN is
+// accepted at the earliest in the last cycle of the instruction before it,
+// so the table write lands after that instruction's last lookup, and an
+// LMMA accepted after a LUTGEN decodes against the updated register state.
+// An error response goes through the execute stage like any instruction
+// (1 cycle) and changes no state. D is zero for every response but an OK
+// LMMA.
+//
+// Note: in_ready_o depends combinationally on out_ready_i (through ex_done).
+//
+// Reset (async, active low) empties both stages and invalidates all table
+// registers. Table contents, weight codes and accumulators are datapath
+// registers without reset: each is written before anything reads it.
+//
+// Defines (all off by default):
+//   LUT_TC_ASSERTIONS         compile the assertions (lut_tc_assert.svh)
+//   LUT_TC_BUG_NO_NEGATE      injected bug: LUT units ignore the neg bit
+//   LUT_TC_BUG_SWAP_ENTRIES   injected bug: table entries 1 and 2 swapped
+// The two bugs exist for the testbench's negative tests only.
+//
+// Portability (Icarus 11 and Verilator 5 both compile every file): packages
+// are imported inside module bodies (an import in the module header crashes
+// Icarus 11's vvp), ports are plain logic vectors (enum-typed ports crash it
+// too), and constant part-selects stay out of always_comb (Icarus 11 cannot
+// take them there).
+`ifndef LUT_TC_ASSERT_SVH
+`include "lut_tc_assert.svh"
+`endif
+
+module lut_tensor_core #(
+  parameter  int M        = 2,
+  parameter  int N        = 64,
+  parameter  int T        = 4,
+  parameter  int WBitsMax = 4,
+  // Derived, do not override.
+  localparam int AW       = M * lut_tc_pkg::K * lut_tc_pkg::ActLaneW,  // in_a_i
+  localparam int WW       = WBitsMax * N * lut_tc_pkg::CodeW,          // in_w_i
+  localparam int CW       = M * N * lut_tc_pkg::AccW                   // in_c_i, out_d_o
+) (
+  input  logic                              clk_i,
+  input  logic                              rst_ni,
+
+  input  logic                              in_valid_i,
+  output logic                              in_ready_o,
+  input  logic [lut_tc_pkg::InstrW-1:0]     in_instr_i,
+  input  logic [AW-1:0]                     in_a_i,
+  input  logic [WW-1:0]                     in_w_i,
+  input  logic [CW-1:0]                     in_c_i,
+
+  output logic                              out_valid_o,
+  input  logic                              out_ready_i,
+  output logic [lut_tc_pkg::TagW-1:0]       out_tag_o,
+  output logic [lut_tc_pkg::StatusW-1:0]    out_status_o,
+  output logic [CW-1:0]                     out_d_o
+);
+  import lut_tc_pkg::*;
+
+  localparam int PlaneW    = (WBitsMax > 1) ? $clog2(WBitsMax) : 1;
+  localparam int TableBits = M * TableEntries * TableW;  // one table register
+  localparam int PlaneBits = N * CodeW;                  // codes of one plane
+
+  // ---------------------------------------------------------------------------
+  // Accept and decode
+  // ---------------------------------------------------------------------------
+  logic               in_fire;
+  logic [T-1:0]       tvalid_q;
+  logic [T*AfmtW-1:0] tfmt_q;
+
+  logic [StatusW-1:0] dec_status;
+  logic               dec_ok, dec_is_lutgen, dec_is_lmma;
+  logic [T-1:0]       dec_treg_oh;
+  logic [AfmtW-1:0]   dec_afmt;
+  logic [WbitsW-1:0]  dec_wbits;
+  logic [TagW-1:0]    dec_tag;
+
+  lut_tc_decode #(
+    .T        (T),
+    .WBitsMax (WBitsMax)
+  ) u_decode (
+    .instr_i     (in_instr_i),
+    .tvalid_i    (tvalid_q),
+    .tfmt_i      (tfmt_q),
+    .status_o    (dec_status),
+    .ok_o        (dec_ok),
+    .is_lutgen_o (dec_is_lutgen),
+    .is_lmma_o   (dec_is_lmma),
+    .treg_oh_o   (dec_treg_oh),
+    .afmt_o      (dec_afmt),
+    .wbits_o     (dec_wbits),
+    .tag_o       (dec_tag)
+  );
+
+  assign in_fire = in_valid_i && in_ready_o;
+
+  logic lutgen_fire, lmma_fire;
+  assign lutgen_fire = in_fire && dec_ok && dec_is_lutgen;
+  assign lmma_fire   = in_fire && dec_ok && dec_is_lmma;
+
+  // ---------------------------------------------------------------------------
+  // Table generator and T table registers
+  // ---------------------------------------------------------------------------
+  logic [TableBits-1:0] gen_tables;
+
+  lut_table_gen #(
+    .M (M)
+  ) u_table_gen (
+    .a_i      (in_a_i),
+    .afmt_i   (dec_afmt),
+    .tables_o (gen_tables)
+  );
+
+  logic [T-1:0]         tbl_we;
+  logic [T-1:0]         tvalid_d;
+  logic [T*AfmtW-1:0]   tfmt_d;
+  logic [TableBits-1:0] table_q [T];
+
+  assign tbl_we = lutgen_fire ? dec_treg_oh : '0;
+
+  always_comb begin
+    tvalid_d = tvalid_q;
+    tfmt_d   = tfmt_q;
+    for (int t = 0; t < T; t++) begin
+      if (tbl_we[t]) begin
+        tvalid_d[t]                = 1'b1;
+        tfmt_d[t*AfmtW +: AfmtW]   = dec_afmt;
+      end
+    end
+  end
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      tvalid_q <= '0;
+      tfmt_q   <= '0;
+    end else begin
+      tvalid_q <= tvalid_d;
+      tfmt_q   <= tfmt_d;
+    end
+  end
+
+  always_ff @(posedge clk_i) begin
+    for (int t = 0; t < T; t++) begin
+      if (tbl_we[t]) begin
+        table_q[t] <= gen_tables;
+      end
+    end
+  end
+
+  // ---------------------------------------------------------------------------
+  // Execute stage
+  // ---------------------------------------------------------------------------
+  logic                 ex_valid_q, ex_valid_d;
+  logic                 ex_lmma_q, ex_lmma_d;      // an OK LMMA (uses the array)
+  logic [TagW-1:0]      ex_tag_q, ex_tag_d;
+  logic [StatusW-1:0]   ex_status_q, ex_status_d;
+  logic [T-1:0]         ex_treg_oh_q, ex_treg_oh_d;
+  logic [PlaneW-1:0]    ex_last_q, ex_last_d;      // b - 1
+  logic [PlaneW-1:0]    plane_q, plane_d;
+  logic [WW-1:0]        codes_q, codes_d;
+  logic                 codes_we;
+
+  logic ex_last, ex_done, ex_step, out_free;
+
+  assign ex_last    = !ex_lmma_q || (plane_q == ex_last_q);
+  assign ex_done    = ex_valid_q && ex_last && out_free;
+  assign ex_step    = ex_valid_q && !ex_last;  // only an LMMA has more planes
+  assign in_ready_o = !ex_valid_q || ex_done;
+
+  always_comb begin
+    ex_valid_d   = ex_valid_q;
+    ex_lmma_d    = ex_lmma_q;
+    ex_tag_d     = ex_tag_q;
+    ex_status_d  = ex_status_q;
+    ex_treg_oh_d = ex_treg_oh_q;
+    ex_last_d    = ex_last_q;
+    plane_d      = plane_q;
+    if (in_fire) begin
+      ex_valid_d   = 1'b1;
+      ex_lmma_d    = dec_ok && dec_is_lmma;
+      ex_tag_d     = dec_tag;
+      ex_status_d  = dec_status;
+      ex_treg_oh_d = dec_treg_oh;
+      // Only meaningful for an OK LMMA, where 1 <= b <= WBitsMax.
+      ex_last_d    = PlaneW'(dec_wbits - WbitsW'(1));
+      plane_d      = '0;
+    end else if (ex_done) begin
+      ex_valid_d   = 1'b0;
+    end else if (ex_step) begin
+      plane_d      = plane_q + PlaneW'(1);
+    end
+  end
+
+  // Weight codes: loaded at accept, shifted down one plane per step so the
+  // current plane is always at the bottom.
+  assign codes_we = lmma_fire || ex_step;
+  assign codes_d  = lmma_fire ? in_w_i : (codes_q >> PlaneBits);
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      ex_valid_q   <= 1'b0;
+      ex_lmma_q    <= 1'b0;
+      ex_tag_q     <= '0;
+      ex_status_q  <= '0;
+      ex_treg_oh_q <= '0;
+      ex_last_q    <= '0;
+      plane_q      <= '0;
+    end else begin
+      ex_valid_q   <= ex_valid_d;
+      ex_lmma_q    <= ex_lmma_d;
+      ex_tag_q     <= ex_tag_d;
+      ex_status_q  <= ex_status_d;
+      ex_treg_oh_q <= ex_treg_oh_d;
+      ex_last_q    <= ex_last_d;
+      plane_q      <= plane_d;
+    end
+  end
+
+  always_ff @(posedge clk_i) begin
+    if (codes_we) begin
+      codes_q <= codes_d;
+    end
+  end
+
+  // Table register of the executing instruction (one-hot AND-OR mux).
+  logic [TableBits-1:0] ex_tables;
+  always_comb begin
+    ex_tables = '0;
+    for (int t = 0; t < T; t++) begin
+      ex_tables = ex_tables | (table_q[t] & {TableBits{ex_treg_oh_q[t]}});
+    end
+  end
+
+  // ---------------------------------------------------------------------------
+  // LUT array
+  // ---------------------------------------------------------------------------
+  logic [CW-1:0] sum;
+
+  lut_array #(
+    .M        (M),
+    .N        (N),
+    .WBitsMax (WBitsMax)
+  ) u_array (
+    .clk_i    (clk_i),
+    .tables_i (ex_tables),
+    .codes_i  (codes_q[PlaneBits-1:0]),
+    .plane_i  (plane_q),
+    .load_i   (lmma_fire),
+    .c_i      (in_c_i),
+    .acc_en_i (ex_step),
+    .sum_o    (sum)
+  );
+
+  // ---------------------------------------------------------------------------
+  // Output register
+  // ---------------------------------------------------------------------------
+  logic               out_valid_q, out_valid_d;
+  logic [TagW-1:0]    out_tag_q;
+  logic [StatusW-1:0] out_status_q;
+  logic [CW-1:0]      out_d_q, out_d_d;
+
+  assign out_free    = !out_valid_q || out_ready_i;
+  assign out_valid_d = ex_done || (out_valid_q && !out_ready_i);
+  assign out_d_d     = ex_lmma_q ? sum : '0;
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      out_valid_q <= 1'b0;
+    end else begin
+      out_valid_q <= out_valid_d;
+    end
+  end
+
+  // Loaded once per response; reset so that no output is ever unknown.
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      out_tag_q    <= '0;
+      out_status_q <= '0;
+      out_d_q      <= '0;
+    end else if (ex_done) begin
+      out_tag_q    <= ex_tag_q;
+      out_status_q <= ex_status_q;
+      out_d_q      <= out_d_d;
+    end
+  end
+
+  assign out_valid_o  = out_valid_q;
+  assign out_tag_o    = out_tag_q;
+  assign out_status_o = out_status_q;
+  assign out_d_o      = out_d_q;
+
+  // ---------------------------------------------------------------------------
+  // Assertions (compiled only with LUT_TC_ASSERTIONS, see lut_tc_assert.svh)
+  // ---------------------------------------------------------------------------
+  `LUT_TC_ASSERT_INIT(ParamM, M >= 1 && M <= 64, "M must be in [1, 64]")
+  `LUT_TC_ASSERT_INIT(ParamN, N >= 1 && N <= 1024, "N must be in [1, 1024]")
+  `LUT_TC_ASSERT_INIT(ParamT, T >= 1 && T <= (1 << TregW),
+                      "T must be in [1, 2^TregW]: treg is a TregW-bit field")
+  `LUT_TC_ASSERT_INIT(ParamWBitsMax, WBitsMax >= 1 && WBitsMax <= 8,
+                      "WBitsMax must be in [1, 8]: shifted entries must fit AccW")
+
+  `LUT_TC_ASSERT_KNOWN(InReadyKnown, in_ready_o, "in_ready_o is X/Z after reset")
+  `LUT_TC_ASSERT_KNOWN(OutValidKnown, out_valid_o, "out_valid_o is X/Z after reset")
+  `LUT_TC_ASSERT_KNOWN(OutTagKnown, out_tag_o, "out_tag_o is X/Z after reset")
+  `LUT_TC_ASSERT_KNOWN(OutStatusKnown, out_status_o, "out_status_o is X/Z after reset")
+  `LUT_TC_ASSERT_KNOWN(OutDKnown, out_d_o, "out_d_o is X/Z after reset")
+
+  `LUT_TC_ASSERT(PlaneInRange, !ex_lmma_q || plane_q <= ex_last_q,
+                 "bit-plane counter ran past the last plane")
+  `LUT_TC_ASSERT(LmmaTableValid, !(ex_valid_q && ex_lmma_q) || (ex_treg_oh_q & tvalid_q) != '0,
+                 "an executing LMMA reads an invalid table register")
+  `LUT_TC_ASSERT(OutDZeroUnlessOk, !out_valid_o || out_status_o == StOk || out_d_o == '0,
+                 "an error response carries a non-zero D")
+
+`ifdef LUT_TC_ASSERTIONS
+  // Valid/ready: a response, once valid, stays valid and unchanged until it is
+  // taken; likewise the sender must hold an instruction until it is accepted.
+  logic                          out_stall_q, in_stall_q;
+  logic [TagW+StatusW+CW-1:0]    out_hold_q;
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      out_stall_q <= 1'b0;
+      in_stall_q  <= 1'b0;
+    end else begin
+      out_stall_q <= out_valid_o && !out_ready_i;
+      in_stall_q  <= in_valid_i && !in_ready_o;
+    end
+  end
+
+  always_ff @(posedge clk_i) begin
+    out_hold_q <= {out_tag_o, out_status_o, out_d_o};
+  end
+
+  `LUT_TC_ASSERT(OutValidHeld, !out_stall_q || out_valid_o,
+                 "out_valid_o dropped before out_ready_i took the response")
+  `LUT_TC_ASSERT(OutDataHeld, !out_stall_q || out_hold_q == {out_tag_o, out_status_o, out_d_o},
+                 "response changed while out_valid_o was high and out_ready_i low")
+  `LUT_TC_ASSERT(InValidHeld, !in_stall_q || in_valid_i,
+                 "sender dropped in_valid_i before in_ready_o accepted it")
+`endif
+
+endmodule : lut_tensor_core

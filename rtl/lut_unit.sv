@@ -1,0 +1,75 @@
+// One LUT unit: lookup, conditional negation, shift, INT32 accumulate.
+//
+// Each cycle of an LMMA the unit turns the 4-bit weight code {neg, sel} of
+// the current bit plane into
+//
+//   term = (neg ? -T[sel] : T[sel]) << plane_i          (AccW bits, signed)
+//
+// and offers `sum_o = acc_q + term` (mod 2^AccW) combinationally, so the last
+// plane's result can be registered by the consumer without an extra cycle.
+//
+//   load_i    acc_q <= c_i          (an LMMA is accepted; wins over acc_en_i)
+//   acc_en_i  acc_q <= sum_o        (a plane other than the last one)
+//
+// The accumulator is a datapath register without reset: it is always loaded
+// with C before an LMMA uses it, and its value is only consumed for an OK
+// LMMA.
+//
+// Bug injection for the testbench's negative tests (off by default):
+//   `LUT_TC_BUG_NO_NEGATE`: the neg bit of the code is ignored.
+module lut_unit #(
+  parameter  int WBitsMax = 4,
+  // Derived, do not override: width of the bit-plane number.
+  localparam int PlaneW   = (WBitsMax > 1) ? $clog2(WBitsMax) : 1
+) (
+  input  logic                                                  clk_i,
+  input  logic [lut_tc_pkg::TableEntries*lut_tc_pkg::TableW-1:0] table_i,
+  input  logic [lut_tc_pkg::CodeW-1:0]                          code_i,
+  input  logic [PlaneW-1:0]                                     plane_i,
+  input  logic                                                  load_i,
+  input  logic [lut_tc_pkg::AccW-1:0]                           c_i,
+  input  logic                                                  acc_en_i,
+  output logic [lut_tc_pkg::AccW-1:0]                           sum_o
+);
+  import lut_tc_pkg::*;
+
+  localparam int SelW = CodeW - 1;
+
+  logic            neg;
+  logic [SelW-1:0] sel;
+  assign sel = code_i[SelW-1:0];
+`ifdef LUT_TC_BUG_NO_NEGATE
+  // Injected bug: never negate. The neg bit is deliberately dropped; the
+  // `unused_` prefix is Verilator's default -unused-regexp, so lint stays quiet.
+  logic unused_neg;
+  assign unused_neg = code_i[CodeW-1];
+  assign neg = 1'b0;
+`else
+  assign neg = code_i[CodeW-1];
+`endif
+
+  // 8:1 mux, then negate with one guard bit (an entry is at most 2^17 in
+  // magnitude, but the guard bit keeps the negation exact for any input).
+  logic [TableW-1:0] entry;
+  logic [TableW:0]   entry_x, val;
+  assign entry   = table_i[sel*TableW +: TableW];
+  assign entry_x = {entry[TableW-1], entry};
+  assign val     = neg ? -entry_x : entry_x;
+
+  // Sign-extend to AccW, then shift by the plane number.
+  logic [AccW-1:0] term;
+  logic [AccW-1:0] acc_d, acc_q;
+  logic            acc_we;
+  assign term  = {{(AccW - TableW - 1){val[TableW]}}, val} << plane_i;
+  assign sum_o = acc_q + term;
+
+  assign acc_we = load_i | acc_en_i;
+  assign acc_d  = load_i ? c_i : sum_o;
+
+  always_ff @(posedge clk_i) begin
+    if (acc_we) begin
+      acc_q <= acc_d;
+    end
+  end
+
+endmodule : lut_unit
