@@ -43,10 +43,7 @@ $(STAMP): pyproject.toml
 
 # Icarus comes from the OS: install it as root, otherwise say how.
 $(VENV)/.icarus-ok: $(STAMP)
-	@if ! command -v iverilog >/dev/null; then \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq iverilog; \
-	  else echo "Icarus Verilog is missing: run  sudo apt-get install iverilog  and retry"; exit 1; fi; \
-	fi
+	@tools/need_pkg.sh iverilog iverilog
 	@iverilog -V 2>/dev/null | head -1
 	@touch $@
 
@@ -67,6 +64,7 @@ regress: setup ## run a suite: SUITE=smoke|nightly|full SIM=icarus|verilator|all
 	$(PY) tools/regress.py --suite $(SUITE) $(if $(SIM),--sim $(SIM)) --jobs $(JOBS) $(if $(SEED),--seed $(SEED)) $(REGRESS_ARGS)
 
 waves: setup ## one test with an FST + GTKWave save file: TEST= SEED= SIM= CONFIG= [DEFINES=a,b]
+	@if [ "$(SIM)" = verilator ]; then tools/need_pkg.sh liblz4-dev /usr/include/lz4.h; fi  # Verilator's FST writer
 	$(PY) tools/regress.py --waves --test $(TEST) --sim $(or $(SIM),icarus) --config $(CONFIG) \
 	  --seed $(or $(SEED),1) $(foreach d,$(subst $(comma), ,$(DEFINES)),--define $(d))
 

@@ -149,6 +149,7 @@ def run(
     test_dir: Path | None = None,
     results_xml: str | None = None,
     build_dir: Path | None = None,
+    plusargs: Sequence[str] = (),
 ) -> Path:
     """Run cocotb ``test_module`` on a build; returns the results XML path.
 
@@ -173,6 +174,7 @@ def run(
         test_filter=test_filter,
         hdl_toplevel_lang="verilog",
         build_dir=build_dir,
+        plusargs=list(plusargs),
         seed=seed,
         extra_env=env,
         waves=waves,

@@ -82,7 +82,8 @@ def _seed_for(base: int, test: str, i: int) -> int:
 
 
 def load_suite(name: str) -> dict:
-    path = SUITES / f"{name}.toml"
+    """A suite by name (``regressions/<name>.toml``) or by path to a .toml file."""
+    path = Path(name) if name.endswith(".toml") else SUITES / f"{name}.toml"
     if not path.exists():
         known = sorted(p.stem for p in SUITES.glob("*.toml") if p.stem != "testplan")
         raise SystemExit(f"suite={name!r} unknown; choose one of {known}")
@@ -135,12 +136,15 @@ def run_job(
     res = Result(job)
     t0 = time.monotonic()
     test_dir = out / "runs" / job.job_id
+    xml = test_dir / "results.xml"
+    if xml.exists():
+        xml.unlink()  # a stale file must not pass for this run's result
+    env = {"LUT_TC_CONFIG": job.config, **dict(job.env)}
+    if cov_dir is not None:
+        env["LUT_TC_COV_DIR"] = str(cov_dir)
     try:
         runner = None if prebuilt else build_one(job.sim, job.config, job.defines, waves)
-        env = {"LUT_TC_CONFIG": job.config, **dict(job.env)}
-        if cov_dir is not None:
-            env["LUT_TC_COV_DIR"] = str(cov_dir)
-        xml = simrun.run(
+        simrun.run(
             runner,
             job.sim,
             TOPLEVEL,
@@ -150,12 +154,17 @@ def run_job(
             extra_env=env,
             waves=waves,
             test_dir=test_dir,
-            results_xml=str(test_dir / "results.xml"),
+            results_xml=str(xml),
             build_dir=simrun.build_dir_for(job.sim, job.build_name, waves),
+            # Icarus dumps into the build dir unless told; keep waves per run.
+            plusargs=[f"+dumpfile_path={test_dir / (TOPLEVEL + '.fst')}"] if waves else [],
         )
-        res.sim_time_ns, res.result, res.message = _parse_results(Path(xml), job.test)
-    except BaseException as exc:  # a build failure or a crashed simulator
-        res.result, res.message = "ERROR", f"{type(exc).__name__}: {exc}"
+    except SystemExit:
+        pass  # under pytest the cocotb runner exits on a failed test: the XML says why
+    except Exception as exc:  # a build failure or a crashed simulator
+        res.message = f"{type(exc).__name__}: {exc}"
+    if not res.message:
+        res.sim_time_ns, res.result, res.message = _parse_results(xml, job.test)
     res.wall_s = time.monotonic() - t0
     res.log = str(test_dir)
     return res
@@ -212,6 +221,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--define", action="append", default=[], help="RTL define (bug injection)")
     ap.add_argument("--waves", action="store_true", help="dump FST + GTKWave save file")
     ap.add_argument("--list", action="store_true", help="print the jobs and exit")
+    ap.add_argument("--out", type=Path, default=OUT, help="results, logs, JUnit XML, coverage")
     args = ap.parse_args(argv)
 
     if args.test:
@@ -228,12 +238,12 @@ def main(argv: list[str] | None = None) -> int:
         for j in jobs:
             print(j.job_id, j.defines or "")
         return 0
-    return _run_suite(args.suite, jobs, args.jobs)
+    return _run_suite(args.suite, jobs, args.jobs, args.out)
 
 
-def _run_suite(suite: str, jobs: list[Job], n: int) -> int:
-    OUT.mkdir(parents=True, exist_ok=True)
-    cov_dir = OUT / "cov"
+def _run_suite(suite: str, jobs: list[Job], n: int, out: Path) -> int:
+    out.mkdir(parents=True, exist_ok=True)
+    cov_dir = out / "cov"
     if cov_dir.exists():
         for f in cov_dir.glob("*.json"):
             f.unlink()
@@ -247,9 +257,9 @@ def _run_suite(suite: str, jobs: list[Job], n: int) -> int:
             if exc:
                 print(f"BUILD FAILED {b}: {exc}")
     t_build = time.monotonic() - t0
-    jobs_file = OUT / "jobs.json"
+    jobs_file = out / "jobs.json"
     jobs_file.write_text(json.dumps([asdict(j) for j in jobs]))
-    junit = OUT / "junit.xml"
+    junit = out / "junit.xml"
     cmd = [
         sys.executable, "-m", "pytest", str(ROOT / "tools" / "regress_cases.py"),
         "-q", "-p", "no:cacheprovider", "-o", "addopts=", "--rootdir", str(ROOT),
@@ -257,9 +267,9 @@ def _run_suite(suite: str, jobs: list[Job], n: int) -> int:
     ]
     if n > 1:
         cmd += ["-n", str(n)]
-    env = {**os.environ, "LUT_TC_JOBS_FILE": str(jobs_file), "LUT_TC_COV_DIR": str(cov_dir)}
+    env = {**os.environ, "LUT_TC_JOBS_FILE": str(jobs_file), "LUT_TC_OUT": str(out)}
     subprocess.run(cmd, env=env, cwd=ROOT, stdout=subprocess.DEVNULL)
-    results = [_load_result(j) for j in jobs]
+    results = [_load_result(j, out) for j in jobs]
     rc = summarize(results, junit)
     print(f"builds {t_build:.1f}s, total {time.monotonic() - t0:.1f}s wall; coverage: make cov")
     return rc
@@ -273,12 +283,12 @@ def _safe_build(b: tuple[str, str, tuple[str, ...]]) -> str | None:
         return f"{type(exc).__name__}: {exc}"
 
 
-def result_path(job: Job) -> Path:
-    return OUT / "results" / f"{job.job_id}.json"
+def result_path(job: Job, out: Path) -> Path:
+    return out / "results" / f"{job.job_id}.json"
 
 
-def _load_result(job: Job) -> Result:
-    p = result_path(job)
+def _load_result(job: Job, out: Path) -> Result:
+    p = result_path(job, out)
     if not p.exists():
         return Result(job, "ERROR", message="no result recorded (worker crashed?)")
     d = json.loads(p.read_text())
@@ -289,17 +299,19 @@ def _load_result(job: Job) -> Result:
 def _single(args: argparse.Namespace) -> int:
     job = Job(args.test, args.seed if args.seed is not None else 1, args.sim or "icarus", args.config,
               tuple(args.define), tuple(sorted(_env_for(args.test).items())))
-    out = ROOT / "build" / "waves" if args.waves else OUT
+    out = ROOT / "build" / "waves" if args.waves else args.out
     res = run_job(job, out, waves=args.waves)
     rc = summarize([res], Path("-"))
     if args.waves:
-        from tools.waves import write_save_file
+        from tools.waves import check_save_file, write_save_file
 
-        dump = _find_dump(Path(res.log), job)
+        dump = _find_dump(Path(res.log))
         if dump is None:
             print("no wave file was written")
             return 1
-        gtkw = write_save_file(dump, job.sim, config_by_name(job.config))
+        gtkw = write_save_file(dump, config_by_name(job.config))
+        for problem in check_save_file(gtkw, dump):
+            print(f"warning: {problem}")
         print(f"\nwaves: {dump}\nopen:  gtkwave {shlex.quote(str(gtkw))}")
     return rc
 
@@ -313,10 +325,8 @@ def _env_for(test: str) -> dict[str, str]:
     return {}
 
 
-def _find_dump(test_dir: Path, job: Job) -> Path | None:
-    cands = list(test_dir.glob("*.fst")) + list(
-        simrun.build_dir_for(job.sim, job.build_name, waves=True).glob("*.fst")
-    )
+def _find_dump(test_dir: Path) -> Path | None:
+    cands = list(test_dir.glob("*.fst"))
     return max(cands, key=lambda p: p.stat().st_mtime) if cands else None
 
 

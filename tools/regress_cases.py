@@ -24,9 +24,9 @@ _JOBS = [
 
 @pytest.mark.parametrize("job", _JOBS, ids=[j.job_id for j in _JOBS])
 def test_job(job: Job) -> None:
-    cov = os.environ.get("LUT_TC_COV_DIR")
-    res = run_job(job, OUT, cov_dir=Path(cov) if cov else None, prebuilt=True)
-    path = result_path(job)
+    out = Path(os.environ.get("LUT_TC_OUT", OUT))
+    res = run_job(job, out, cov_dir=out / "cov", prebuilt=True)
+    path = result_path(job, out)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps({**asdict(res), "job": asdict(job)}))
     assert res.result == "PASS", f"{res.message}\nreproduce: {job.repro()}"

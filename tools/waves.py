@@ -15,8 +15,8 @@ from models.config import AFmt, CoreConfig, Opcode, Status
 _HEX, _DEC, _BIN, _RJ, _SIGNED, _FTRANS = 0x2, 0x4, 0x8, 0x20, 0x400, 0x2000
 _GRP_BEGIN, _GRP_END, _BLANK = 0x800000, 0x1000000, 0x200
 
-#: Scope of the core in each simulator's dump.
-_SCOPE = {"icarus": "lut_tensor_core", "verilator": "TOP.lut_tensor_core"}
+#: Scope of the core in the dump (the same under Icarus and Verilator 5.48).
+SCOPE = "lut_tensor_core"
 
 
 def _filter_file(path: Path, enum: type) -> Path:
@@ -74,9 +74,9 @@ def _groups(cfg: CoreConfig) -> list[tuple[str, list[tuple[str, int, str | None]
     ]
 
 
-def write_save_file(dump: Path, sim: str, cfg: CoreConfig) -> Path:
+def write_save_file(dump: Path, cfg: CoreConfig) -> Path:
     """Write ``<dump>.gtkw`` (and filter files beside it); returns its path."""
-    scope = _SCOPE[sim]
+    scope = SCOPE
     out = dump.with_suffix(".gtkw")
     filters = {
         "opcode": _filter_file(dump.parent / "opcode.gtkwfilter", Opcode),
@@ -101,3 +101,24 @@ def write_save_file(dump: Path, sim: str, cfg: CoreConfig) -> Path:
         lines += [f"@{_GRP_END | _BLANK:x}", f"-{group}"]
     out.write_text("\n".join(lines) + "\n")
     return out
+
+
+def check_save_file(gtkw: Path, dump: Path) -> list[str]:
+    """Signals of the save file missing from the dump, or of another width."""
+    import pywellen
+
+    widths = {v.full_name: v.bitwidth for v in pywellen.Waveform(str(dump)).all_vars()}
+    problems = []
+    for line in gtkw.read_text().splitlines():
+        if line[:1] in "[@^-" or not line:
+            continue
+        name, _, rng = line.partition("[")
+        width = 1
+        if rng:
+            hi, lo = rng.rstrip("]").split(":")
+            width = int(hi) - int(lo) + 1
+        if name not in widths:
+            problems.append(f"{name} is not in {dump.name}")
+        elif widths[name] != width:
+            problems.append(f"{name} is {widths[name]} bits in the dump, {width} in the save file")
+    return problems
