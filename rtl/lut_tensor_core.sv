@@ -201,7 +201,11 @@ module lut_tensor_core #(
       ex_lmma_d    = dec_ok && dec_is_lmma;
       ex_tag_d     = dec_tag;
       ex_status_d  = dec_status;
-      ex_treg_oh_d = dec_treg_oh;
+      // Only an OK LMMA reads a table: holding the select otherwise keeps the
+      // M x N lookup muxes quiet (Icarus re-evaluates them all on a change).
+      if (lmma_fire) begin
+        ex_treg_oh_d = dec_treg_oh;
+      end
       // Only meaningful for an OK LMMA, where 1 <= b <= WBitsMax.
       ex_last_d    = PlaneW'(dec_wbits - WbitsW'(1));
       plane_d      = '0;

@@ -28,11 +28,10 @@ sys.path.insert(0, str(ROOT))
 
 from models.config import config_by_name  # noqa: E402
 from tb import simrun  # noqa: E402
+from tb.build import TEST_MODULE, TOPLEVEL, build_core, build_name  # noqa: E402
 
 SUITES = ROOT / "regressions"
 OUT = ROOT / "build" / "regress"
-TOPLEVEL = "lut_tensor_core"
-TEST_MODULE = "tb.test_lut_tc"
 
 
 @dataclass(frozen=True)
@@ -47,16 +46,13 @@ class Job:
     env: tuple[tuple[str, str], ...] = ()
 
     @property
-    def _define_tag(self) -> str:
-        return "".join(f"_{d}" for d in self.defines)
-
-    @property
     def build_name(self) -> str:
-        return f"core_{config_by_name(self.config).name}{self._define_tag}"
+        return build_name(config_by_name(self.config), self.defines)
 
     @property
     def job_id(self) -> str:
-        return f"{self.sim}-{self.config}{self._define_tag}-{self.test}-{self.seed}"
+        tag = "".join(f"_{d}" for d in self.defines)
+        return f"{self.sim}-{self.config}{tag}-{self.test}-{self.seed}"
 
     def repro(self) -> str:
         cmd = f"make waves TEST={self.test} SEED={self.seed} SIM={self.sim} CONFIG={self.config}"
@@ -117,16 +113,7 @@ def expand(suite: dict, sims: list[str] | None, seed: int | None) -> list[Job]:
 
 
 def build_one(sim: str, config: str, defines: tuple[str, ...], waves: bool = False):
-    cfg = config_by_name(config)
-    name = Job("", 0, sim, config, defines).build_name
-    return simrun.build(
-        sim,
-        TOPLEVEL,
-        name,
-        parameters=cfg.rtl_parameters(),
-        defines={d: 1 for d in defines},
-        waves=waves,
-    )
+    return build_core(sim, config_by_name(config), defines, waves)
 
 
 def run_job(

@@ -1,0 +1,54 @@
+"""Build the full core for the testbench: one call for tests, regressions and benchmarks.
+
+A thin layer over :func:`tb.simrun.build` (which owns sources, assertions,
+locking and simulator quirks): it names the build after the configuration
+and the optional bug-injection define used by negative tests, and gives the
+environment a tb run needs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from models.config import CoreConfig
+from tb import simrun
+
+TOPLEVEL = "lut_tensor_core"
+TEST_MODULE = "tb.test_lut_tc"
+#: Bug-injection defines the RTL understands (negative tests).
+BUGS = ("LUT_TC_BUG_NO_NEGATE", "LUT_TC_BUG_SWAP_ENTRIES")
+
+
+def _bugs(bug: str | Sequence[str] | None) -> tuple[str, ...]:
+    bugs = (bug,) if isinstance(bug, str) else tuple(bug or ())
+    for b in bugs:
+        if b not in BUGS:
+            raise ValueError(f"bug={b!r} unknown; choose one of {BUGS}")
+    return bugs
+
+
+def build_name(cfg: CoreConfig, bug: str | Sequence[str] | None = None) -> str:
+    """``core_<cfg.name>`` plus each define as a tag, e.g. ``core_M2N4T4W4_LUT_TC_BUG_NO_NEGATE``."""
+    return f"core_{cfg.name}" + "".join(f"_{b}" for b in _bugs(bug))
+
+
+def build_core(
+    sim: str, cfg: CoreConfig, bug: str | Sequence[str] | None = None, waves: bool = False
+):
+    """Compile (or reuse) the core for ``cfg``; returns the cocotb runner."""
+    return simrun.build(
+        sim,
+        TOPLEVEL,
+        build_name(cfg, bug),
+        parameters=cfg.rtl_parameters(),
+        defines={b: 1 for b in _bugs(bug)},
+        waves=waves,
+    )
+
+
+def tb_env(config_name: str, bug: str | None = None, **extra: str) -> dict[str, str]:
+    """Environment of a tb run: the config knob, the bug flag, anything else."""
+    env = {"LUT_TC_CONFIG": config_name, **extra}
+    if bug:
+        env["LUT_TC_EXPECT_DUT_BUG"] = "1"
+    return env

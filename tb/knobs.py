@@ -1,0 +1,54 @@
+"""Every environment-variable knob of the testbench, read in one place.
+
+Regressions and benchmarks steer the tb through these variables only, so a
+run is reproducible from its command line (config, scale, seed).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from models.config import CoreConfig, config_by_name
+
+DEFAULT_CONFIG = "M2N64"
+
+
+def config() -> CoreConfig:
+    """``LUT_TC_CONFIG``: a name from ``models.config.CONFIGS`` (default M2N64)."""
+    return config_by_name(os.environ.get("LUT_TC_CONFIG", DEFAULT_CONFIG))
+
+
+def config_name() -> str:
+    return os.environ.get("LUT_TC_CONFIG", DEFAULT_CONFIG)
+
+
+def scale() -> float:
+    """``LUT_TC_SCALE``: multiplies transaction counts (nightly > 1, default 1)."""
+    return float(os.environ.get("LUT_TC_SCALE", "1"))
+
+
+def scaled(n: int, minimum: int = 1) -> int:
+    """``n`` transactions times the scale knob, at least ``minimum``."""
+    return max(minimum, round(n * scale()))
+
+
+def cov_dir() -> Path | None:
+    """``LUT_TC_COV_DIR``: where per-test coverage JSON goes (unset: no dump)."""
+    d = os.environ.get("LUT_TC_COV_DIR")
+    return Path(d) if d else None
+
+
+def cov_strict() -> bool:
+    """``LUT_TC_COV_STRICT=1``: a missed coverage bin fails the test."""
+    return os.environ.get("LUT_TC_COV_STRICT", "0") == "1"
+
+
+def cov_enabled() -> bool:
+    """``LUT_TC_COV=0`` switches coverage sampling off (throughput benchmarks)."""
+    return os.environ.get("LUT_TC_COV", "1") != "0"
+
+
+def expect_dut_bug() -> bool:
+    """``LUT_TC_EXPECT_DUT_BUG=1``: the DUT was built with a bug-injection define."""
+    return os.environ.get("LUT_TC_EXPECT_DUT_BUG", "0") == "1"

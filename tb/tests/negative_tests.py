@@ -1,0 +1,48 @@
+"""Negative tests: each proves a checker can fail (it must report errors to pass)."""
+
+from __future__ import annotations
+
+from pyuvm import ConfigDB, uvm_factory
+
+from tb.predictor import BrokenPredictor, Predictor
+from tb.tests.functional_tests import RandomStreamTest, SmokeTest
+
+
+class _ExpectErrors:
+    """Mixin: the scoreboard logs but does not fail; ``check_phase`` asserts it caught something."""
+
+    def configure(self) -> None:
+        ConfigDB().set(None, "*", "EXPECT_SB_ERRORS", True)
+
+    def check_phase(self) -> None:
+        counts = self.sb.counts
+        self.logger.info(f"negative test: scoreboard counted {counts}")
+        self.expect(counts)
+
+    def expect(self, counts: dict[str, int]) -> None:
+        assert counts["mismatch"] > 0, f"the scoreboard missed the injected bug: {counts}"
+
+
+class BrokenPredictionTest(_ExpectErrors, SmokeTest):
+    """The predictor is wrong on purpose (factory override): the scoreboard must object."""
+
+    def configure(self) -> None:
+        super().configure()
+        uvm_factory().set_type_override_by_type(Predictor, BrokenPredictor)
+
+
+class BrokenDutTest(_ExpectErrors, RandomStreamTest):
+    """Run on a DUT built with ``LUT_TC_BUG_*`` (runner sets ``LUT_TC_EXPECT_DUT_BUG=1``)."""
+
+
+class ScoreboardSelfTest(_ExpectErrors, SmokeTest):
+    """The response monitor swallows one response and duplicates another: lost + extra."""
+
+    def connect_phase(self) -> None:
+        mon = self.env.resp_agent.monitor
+        mon.drop_at, mon.dup_at = {3}, {7}
+
+    def expect(self, counts: dict[str, int]) -> None:
+        assert counts["lost"] >= 1, f"a dropped response went unnoticed: {counts}"
+        assert counts["extra"] >= 1, f"a duplicated response went unnoticed: {counts}"
+        assert counts["mismatch"] == 0, f"self-test should not disturb data: {counts}"
