@@ -18,6 +18,7 @@ from tb.tests.functional_tests import (
     RandomStreamTest,
     ResetInFlightTest,
     SmokeTest,
+    WideWeightStreamTest,
 )
 from tb.tests.negative_tests import BrokenDutTest, BrokenPredictionTest, ScoreboardSelfTest
 
@@ -35,6 +36,7 @@ for _cls in (
     ResetInFlightTest,
     BrokenPredictionTest,
     ScoreboardSelfTest,
+    WideWeightStreamTest,
 ):
     # On a deliberately broken DUT only BrokenDutTest is meaningful.
     pyuvm.test(timeout_time=_TIMEOUT_US, timeout_unit="us", skip=_BUG_BUILD)(_cls)

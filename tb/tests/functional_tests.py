@@ -108,3 +108,16 @@ class ResetInFlightTest(BaseTest):
             await self.bfm.reset(cycles=r.randint(1, 5))
         await task
         await DirectedSeq("after_reset").start(self.seqr)
+
+
+class WideWeightStreamTest(RandomStreamTest):
+    """Mostly LMMAs at the widest weights with extreme activations (the README's example)."""
+
+    def knobs(self) -> StreamKnobs:
+        w = self.cfg.W_BITS_MAX
+        return StreamKnobs(
+            n=knobs.scaled(100),
+            mix=(20, 80, 0),
+            b_weights={w: 8, max(1, w - 1): 2},
+            act_modes={"extreme": 70, "uniform": 30},
+        )
