@@ -75,7 +75,7 @@ cov: setup ## merge functional coverage of the last regression and report bins h
 bench: setup ## benchmarks: tb throughput vs pure-SV replay, utilization, scaling, builds (build/bench.json)
 	$(PY) tools/bench.py $(BENCH_ARGS)
 
-replay: setup ## pure-SV long-vector regression ($$readmemh, no Python in the loop): SIM= CONFIG= [SEED=] [COUNT=]
+replay: setup ## pure-SV long-vector regression (readmemh vectors, no Python in the loop): SIM= CONFIG= [SEED=] [COUNT=]
 	$(PY) tools/replay.py --sim $(or $(SIM),verilator) --config $(CONFIG) $(if $(SEED),--seed $(SEED)) $(if $(COUNT),--count $(COUNT))
 
 clean: ## remove build products (keeps .venv)

@@ -245,7 +245,7 @@ def _run_suite(suite: str, jobs: list[Job], n: int, out: Path) -> int:
                 print(f"BUILD FAILED {b}: {exc}")
     t_build = time.monotonic() - t0
     jobs_file = out / "jobs.json"
-    jobs_file.write_text(json.dumps([asdict(j) for j in jobs]))
+    jobs_file.write_text(json.dumps([asdict(j) for j in _longest_first(jobs, out)]))
     junit = out / "junit.xml"
     cmd = [
         sys.executable, "-m", "pytest", str(ROOT / "tools" / "regress_cases.py"),
@@ -260,6 +260,20 @@ def _run_suite(suite: str, jobs: list[Job], n: int, out: Path) -> int:
     rc = summarize(results, junit)
     print(f"builds {t_build:.1f}s, total {time.monotonic() - t0:.1f}s wall; coverage: make cov")
     return rc
+
+
+def _longest_first(jobs: list[Job], out: Path) -> list[Job]:
+    """Order by the last run's wall time, longest (or never run) first.
+
+    xdist hands jobs out in order; a long job started last leaves the other
+    worker idle at the end, which is what limits scaling with 2 jobs.
+    """
+
+    def last_wall(j: Job) -> float:
+        p = result_path(j, out)
+        return json.loads(p.read_text()).get("wall_s", 0.0) if p.exists() else float("inf")
+
+    return sorted(jobs, key=last_wall, reverse=True)
 
 
 def _safe_build(b: tuple[str, str, tuple[str, ...]]) -> str | None:
