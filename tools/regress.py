@@ -246,6 +246,8 @@ def _run_suite(suite: str, jobs: list[Job], n: int, out: Path) -> int:
     t_build = time.monotonic() - t0
     jobs_file = out / "jobs.json"
     jobs_file.write_text(json.dumps([asdict(j) for j in _longest_first(jobs, out)]))
+    for j in jobs:  # a crashed worker must not leave an old PASS standing
+        result_path(j, out).unlink(missing_ok=True)
     junit = out / "junit.xml"
     cmd = [
         sys.executable, "-m", "pytest", str(ROOT / "tools" / "regress_cases.py"),
