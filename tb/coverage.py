@@ -7,7 +7,8 @@ instruction cross; table lookups (up to ``WBitsMax * N`` per LMMA) are counted
 with numpy and only a bin's *first* hit goes through pyvsc, because a pyvsc
 sample per lookup would cost about a millisecond per LMMA.
 
-At the end, the per-bin hits go to ``$LUT_TC_COV_DIR/<test>_<seed>.json``
+At the end, the per-bin hits go to ``$LUT_TC_COV_DIR/<name>.json`` (``$LUT_TC_COV_NAME``,
+set by the regression runner to the job id, or ``<test>_<config>_<sim>_<seed>``)
 (``{covergroup: {coverpoint_or_cross: {bin: hits}}}`` plus an ``_excluded``
 section naming every excluded cross bin and the reason); ``tools/covmerge.py``
 merges those files. A missed bin fails the test only with
@@ -217,7 +218,9 @@ class Coverage(uvm_component):
         if d is not None:
             d.mkdir(parents=True, exist_ok=True)
             test = ConfigDB().get(self, "", "TEST_NAME")
-            path = d / f"{test}_{cocotb.RANDOM_SEED}.json"
+            # Unique per run: the same test and seed run on several configs and simulators.
+            name = knobs.cov_name() or f"{test}_{knobs.config_name()}_{cocotb.SIM_NAME}_{cocotb.RANDOM_SEED}"
+            path = d / f"{name}.json"
             meta = {"test": test, "seed": cocotb.RANDOM_SEED, "config": knobs.config_name()}
             path.write_text(json.dumps({"_meta": meta, **h}, indent=1, sort_keys=True))
             self.logger.info(f"coverage written to {path}")

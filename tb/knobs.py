@@ -39,6 +39,11 @@ def cov_dir() -> Path | None:
     return Path(d) if d else None
 
 
+def cov_name() -> str | None:
+    """``LUT_TC_COV_NAME``: file name of this run's coverage dump (the runner's job id)."""
+    return os.environ.get("LUT_TC_COV_NAME") or None
+
+
 def cov_strict() -> bool:
     """``LUT_TC_COV_STRICT=1``: a missed coverage bin fails the test."""
     return os.environ.get("LUT_TC_COV_STRICT", "0") == "1"

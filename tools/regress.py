@@ -129,6 +129,7 @@ def run_job(
     env = {"LUT_TC_CONFIG": job.config, **dict(job.env)}
     if cov_dir is not None:
         env["LUT_TC_COV_DIR"] = str(cov_dir)
+        env["LUT_TC_COV_NAME"] = job.job_id
     try:
         runner = None if prebuilt else build_one(job.sim, job.config, job.defines, waves)
         simrun.run(
