@@ -110,14 +110,19 @@ def build(
 
 
 @contextmanager
-def _build_lock(bdir: Path) -> Iterator[None]:
-    bdir.parent.mkdir(parents=True, exist_ok=True)
-    with open(bdir.parent / f".{bdir.name}.lock", "w") as fh:
+def file_lock(path: Path) -> Iterator[None]:
+    """Exclusive lock on ``path``: parallel workers share build and vector dirs."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a") as fh:
         fcntl.flock(fh, fcntl.LOCK_EX)
         try:
             yield
         finally:
             fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def _build_lock(bdir: Path):
+    return file_lock(bdir.parent / f".{bdir.name}.lock")
 
 
 @contextmanager

@@ -31,8 +31,6 @@ Exit status 1 on a mismatch, after printing the first mismatching index.
 from __future__ import annotations
 
 import argparse
-import contextlib
-import fcntl
 import hashlib
 import json
 import os
@@ -74,18 +72,6 @@ VERILATOR_MAKEFLAGS = (
 
 #: Default capacities of the harness build (entries); raised per vector set if needed.
 DEFAULT_CAPS = {"MaxVec": 1 << 18, "MaxA": 1024, "MaxW": 1024, "MaxC": 1024, "MaxD": 16384}
-
-
-@contextlib.contextmanager
-def _locked(path: Path):
-    """Exclusive lock on ``path`` (parallel pytest workers share build and vector dirs)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "a") as fh:
-        fcntl.flock(fh, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
 
 
 # --------------------------------------------------------------------------- stream
@@ -425,7 +411,7 @@ def prepare(
     if out is None:
         wtag = f"_w{wbits}" if wbits else ""
         out = VECTORS / f"{cfg_name}_{mix}{wtag}_n{count}_s{seed}_{tag}"
-    with _locked(out.with_name(out.name + ".lock")):
+    with simrun.file_lock(out.with_name(out.name + ".lock")):
         return _prepare_locked(
             cfg, key, out, count, seed, mix, wbits, pools, use_cache, corrupt_index
         )
@@ -623,7 +609,7 @@ def build(
         h.update(src.read_bytes())
     stamp = bdir / "replay.stamp"
     digest = h.hexdigest()
-    with _locked(bdir.with_name(bdir.name + ".lock")):
+    with simrun.file_lock(bdir.with_name(bdir.name + ".lock")):
         if not clean and exe.exists() and stamp.exists() and stamp.read_text() == digest:
             return Build(sim, bdir, exe, built=False)
         if bdir.exists():
