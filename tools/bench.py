@@ -128,13 +128,6 @@ def rtl_digest() -> str:
     return h.hexdigest()[:12]
 
 
-def core_sources() -> list[Path]:
-    """simrun's core sources, with the assertion header first if the list lacks it."""
-    svh = simrun.RTL / "lut_tc_assert.svh"
-    srcs = list(simrun.CORE_SOURCES)
-    return srcs if svh in srcs else [svh, *srcs]
-
-
 def measured(cmd: list[str], cwd: Path, env: dict | None = None, log_file: Path | None = None):
     """Run ``cmd``; returns (rc, wall s, CPU s of the tree, peak RSS MB of its largest process)."""
     if log_file is None:
@@ -194,7 +187,7 @@ def part_build(sims: list[str], cfg_name: str, res: dict) -> None:
             "from pathlib import Path\n"
             "from tb import simrun\n"
             "simrun.build(%r, %r, %r, sources=[Path(p) for p in %r], parameters=%r)\n"
-        ) % (str(ROOT), sim, TOPLEVEL, name, [str(p) for p in core_sources()], cfg.rtl_parameters())
+        ) % (str(ROOT), sim, TOPLEVEL, name, [str(p) for p in simrun.CORE_SOURCES], cfg.rtl_parameters())
         log(f"build: clean cocotb core build, {sim} {cfg_name}")
         rc, wall, cpu, rss = measured(
             [sys.executable, "-c", code], ROOT, None, OUT / f"build_core_{sim}.log"
@@ -227,7 +220,7 @@ def part_build(sims: list[str], cfg_name: str, res: dict) -> None:
 
 def core_stamp(sim: str, cfg_name: str) -> str:
     h = hashlib.sha256(repr((sim, config_by_name(cfg_name).rtl_parameters())).encode())
-    for src in core_sources():
+    for src in simrun.CORE_SOURCES:
         h.update(src.read_bytes())
     return h.hexdigest()
 
@@ -246,7 +239,7 @@ def ensure_core_build(sim: str, cfg_name: str) -> Path:
         sim,
         TOPLEVEL,
         name,
-        sources=core_sources(),
+        sources=simrun.CORE_SOURCES,
         parameters=config_by_name(cfg_name).rtl_parameters(),
     )
     stamp.write_text(digest)

@@ -485,7 +485,7 @@ class Build:
 
 
 def _sources() -> list[Path]:
-    return [*simrun.CORE_SOURCES, ROOT / "rtl" / "lut_tc_assert.svh", HARNESS]
+    return [*simrun.CORE_SOURCES, HARNESS]
 
 
 def _core_sources() -> list[Path]:
