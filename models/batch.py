@@ -1,0 +1,252 @@
+"""Vectorized twin of :class:`models.core.CoreModel`: one call per batch of instructions.
+
+Verifying at simulator speed needs predictions at numpy speed: the stream
+testbench (``tb/stream``) hands the core thousands of instructions per
+wake-up, and ``CoreModel.step`` costs about 100 us each. :class:`BatchModel`
+answers exactly what ``CoreModel.step`` answers, instruction by instruction,
+in a few array operations per batch. ``CoreModel`` stays the readable spec;
+``tests/models/test_batch.py`` holds the two equal on random streams, on every
+status-relevant field combination and across batch boundaries.
+
+Payloads travel as the bytes the ports carry (little-endian bus images), so a
+batch goes to the simulator and into the model without big-int conversions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from models.config import (
+    DEFAULT,
+    FIELD,
+    INT_AFMT_BITS,
+    TABLE_ENTRIES,
+    AccFmt,
+    AFmt,
+    CoreConfig,
+    K,
+    Opcode,
+    Status,
+)
+from models.tables import SIGNS
+
+
+def bus_bytes(cfg: CoreConfig) -> dict[str, int]:
+    """Bytes of each payload bus image: ``a``, ``w``, ``c`` (``c`` is also ``out_d_o``)."""
+    return {
+        "a": (cfg.a_bits + 7) // 8,
+        "w": (cfg.w_bits + 7) // 8,
+        "c": (cfg.c_bits + 7) // 8,
+    }
+
+
+def to_bytes(values: Sequence[int], nbytes: int, name: str) -> np.ndarray:
+    """Bus ints -> uint8 ``[len, nbytes]`` little-endian images; ValueError if one does not fit."""
+    try:
+        raw = b"".join(int(v).to_bytes(nbytes, "little") for v in values)
+    except OverflowError:
+        raise ValueError(f"{name}: a value does not fit {nbytes} bytes (or is negative)") from None
+    return np.frombuffer(raw, dtype=np.uint8).reshape(len(values), nbytes)
+
+
+def from_bytes(row: np.ndarray) -> int:
+    """One little-endian bus image -> int (for messages and the per-transaction model)."""
+    return int.from_bytes(np.ascontiguousarray(row, dtype=np.uint8).tobytes(), "little")
+
+
+@dataclass
+class Batch:
+    """Instructions with their payloads, as the input ports carry them."""
+
+    words: np.ndarray  #: uint32 ``[B]``
+    a: np.ndarray  #: uint8 ``[B, a bytes]`` image of ``in_a_i``
+    w: np.ndarray  #: uint8 ``[B, w bytes]`` image of ``in_w_i``
+    c: np.ndarray  #: uint8 ``[B, c bytes]`` image of ``in_c_i``
+
+    def __len__(self) -> int:
+        return len(self.words)
+
+    @classmethod
+    def from_buses(
+        cls,
+        cfg: CoreConfig,
+        words: Sequence[int],
+        a: Sequence[int],
+        w: Sequence[int],
+        c: Sequence[int],
+    ) -> Batch:
+        """From per-instruction ints (``CoreModel.step`` arguments)."""
+        nb = bus_bytes(cfg)
+        words_arr = np.asarray(words, dtype=np.int64)
+        if words_arr.size and (words_arr.min() < 0 or words_arr.max() >= 1 << 32):
+            raise ValueError("words: an instruction word is not in [0, 2^32)")
+        batch = cls(
+            words_arr.astype(np.uint32),
+            to_bytes(a, nb["a"], "a"),
+            to_bytes(w, nb["w"], "w"),
+            to_bytes(c, nb["c"], "c"),
+        )
+        batch.check(cfg)
+        return batch
+
+    def check(self, cfg: CoreConfig) -> None:
+        """Shapes and dtypes; ValueError naming the field."""
+        n = len(self.words)
+        if self.words.dtype != np.uint32 or self.words.ndim != 1:
+            raise ValueError(f"words: need uint32 [B], got {self.words.dtype} {self.words.shape}")
+        for name, nbytes in bus_bytes(cfg).items():
+            arr = getattr(self, name)
+            if arr.dtype != np.uint8 or arr.shape != (n, nbytes):
+                raise ValueError(
+                    f"{name}: need uint8 [{n}, {nbytes}] for {cfg.name}, "
+                    f"got {arr.dtype} {arr.shape}"
+                )
+
+    def __getitem__(self, s: slice) -> Batch:
+        return Batch(self.words[s], self.a[s], self.w[s], self.c[s])
+
+
+@dataclass
+class BatchResponse:
+    """Responses in order: what ``out_tag_o``/``out_status_o``/``out_d_o`` show."""
+
+    tag: np.ndarray  #: uint8 ``[B]``
+    status: np.ndarray  #: uint8 ``[B]``
+    d: np.ndarray  #: int32 ``[B, M*N]``, lane ``m*N + n`` (zeros unless an OK LMMA)
+
+    def __len__(self) -> int:
+        return len(self.tag)
+
+    def __getitem__(self, s: slice) -> BatchResponse:
+        return BatchResponse(self.tag[s], self.status[s], self.d[s])
+
+    @classmethod
+    def concat(cls, parts: Sequence[BatchResponse], lanes: int) -> BatchResponse:
+        if not parts:
+            return cls(
+                np.zeros(0, np.uint8), np.zeros(0, np.uint8), np.zeros((0, lanes), np.int32)
+            )
+        return cls(
+            np.concatenate([p.tag for p in parts]),
+            np.concatenate([p.status for p in parts]),
+            np.concatenate([p.d for p in parts]),
+        )
+
+
+def unpack_codes_batch(w: np.ndarray, cfg: CoreConfig) -> np.ndarray:
+    """``in_w_i`` images ``[L, w bytes]`` -> codes uint8 ``[L, WBitsMax, N]`` (lane ``i*N + n``)."""
+    lanes = np.stack([w & 0xF, w >> 4], axis=-1).reshape(len(w), -1)
+    return lanes[:, : cfg.W_BITS_MAX * cfg.N].reshape(len(w), cfg.W_BITS_MAX, cfg.N)
+
+
+def activations_batch(a: np.ndarray, afmt: np.ndarray, cfg: CoreConfig) -> np.ndarray:
+    """``in_a_i`` images ``[G, a bytes]`` -> int64 ``[G, M, 4]`` as the hardware reads them."""
+    raw = np.ascontiguousarray(a).view("<i2").astype(np.int64).reshape(len(a), cfg.M, K)
+    int8 = (afmt == AFmt.INT8)[:, None, None]
+    low = ((raw & 0xFF) ^ 0x80) - 0x80  # INT8 lanes use bits [7:0] only
+    return np.where(int8, low, raw)
+
+
+class BatchModel:
+    """Table registers plus the status rules of docs section 6, for a batch at a time."""
+
+    def __init__(self, cfg: CoreConfig = DEFAULT) -> None:
+        self.cfg = cfg
+        self.reset()
+
+    def reset(self) -> None:
+        """Like ``rst_ni``: every table register invalid (format -1 matches no word)."""
+        cfg = self.cfg
+        self.afmt = np.full(cfg.T, -1, dtype=np.int64)
+        self.tables = np.zeros((cfg.T, cfg.M, TABLE_ENTRIES), dtype=np.int64)
+
+    def step(self, batch: Batch) -> BatchResponse:
+        """Execute ``batch`` in order; error responses change no state, as in ``CoreModel``."""
+        cfg = self.cfg
+        batch.check(cfg)
+        T, n = cfg.T, len(batch)
+        words = batch.words.astype(np.int64)
+
+        def field(name: str) -> np.ndarray:
+            f = FIELD[name]
+            return (words >> f.lsb) & f.mask
+
+        op, treg, afmt, wbits = field("opcode"), field("treg"), field("afmt"), field("wbits")
+        accfmt, rsvd = field("accfmt"), field("rsvd")
+        is_gen, is_mm = op == Opcode.LUTGEN, op == Opcode.LMMA
+
+        # Status rules, first match wins (CoreModel._status).
+        illegal = ~(is_gen | is_mm) | (rsvd != 0) | (is_gen & ((wbits != 0) | (accfmt != 0)))
+        wb_ok = (wbits >= 1) & (wbits <= cfg.W_BITS_MAX) & (accfmt == AccFmt.INT32)
+        unsupported = ~np.isin(afmt, list(INT_AFMT_BITS)) | (is_mm & ~wb_ok)
+        status = np.select(
+            [illegal, unsupported, treg >= T],
+            [Status.ILLEGAL_INSTR, Status.UNSUPPORTED, Status.TREG_RANGE],
+            Status.OK,
+        ).astype(np.int64)
+        gen_ok = is_gen & (status == Status.OK)
+
+        # Which table each instruction sees: the last OK LUTGEN to its register
+        # earlier in the batch (bank row T + index), else the carried-in register.
+        idx = np.arange(n)
+        t_safe = np.minimum(treg, T - 1)
+        ver = t_safe.copy()
+        final = np.full(T, -1, dtype=np.int64)
+        for t in range(T):
+            last = np.maximum.accumulate(np.where(gen_ok & (treg == t), idx, -1))
+            if n:
+                final[t] = last[-1]
+            before = np.concatenate(([-1], last[:-1]))
+            pick = (t_safe == t) & (before >= 0)
+            ver[pick] = T + before[pick]
+        bank_afmt = np.concatenate([self.afmt, afmt])
+        table_bad = is_mm & (status == Status.OK) & (bank_afmt[ver] != afmt)
+        status[table_bad] = Status.TABLE_INVALID
+
+        gen_rows = np.flatnonzero(gen_ok)
+        bank = np.zeros((T + n, cfg.M, TABLE_ENTRIES), dtype=np.int64)
+        bank[:T] = self.tables
+        if gen_rows.size:
+            act = activations_batch(batch.a[gen_rows], afmt[gen_rows], cfg)
+            bank[T + gen_rows] = act @ SIGNS.T
+
+        d = np.zeros((n, cfg.M * cfg.N), dtype=np.int32)
+        mm_rows = np.flatnonzero(is_mm & (status == Status.OK))
+        if mm_rows.size:
+            d[mm_rows] = self._lmma(bank[ver[mm_rows]], batch, mm_rows, wbits[mm_rows])
+
+        for t in np.flatnonzero(final >= 0):
+            self.afmt[t] = afmt[final[t]]
+            self.tables[t] = bank[T + final[t]]
+        return BatchResponse(
+            field("tag").astype(np.uint8), status.astype(np.uint8), d
+        )
+
+    def _lmma(
+        self, tabs: np.ndarray, batch: Batch, rows: np.ndarray, b: np.ndarray
+    ) -> np.ndarray:
+        """Lookup, conditional negation, plane shift, wrap-accumulate onto C (models.lmma).
+
+        Each LMMA gets a 17-entry view of its table: entries 0-7 as stored,
+        8-15 negated (so the 4-bit code indexes it directly, neg = code[3]),
+        16 zero for the planes >= b the hardware ignores. One flat gather per
+        plane then replaces the per-lane ``lut_lookup``.
+        """
+        cfg = self.cfg
+        n_rows, m, n = len(rows), cfg.M, cfg.N
+        planes = int(b.max())
+        codes = unpack_codes_batch(batch.w[rows], cfg)[:, :planes]  # [L, P, N]
+        view = np.zeros((n_rows, m, 2 * TABLE_ENTRIES + 1), dtype=np.int32)
+        view[:, :, :TABLE_ENTRIES] = tabs
+        view[:, :, TABLE_ENTRIES : 2 * TABLE_ENTRIES] = -tabs
+        base = (np.arange(n_rows * m, dtype=np.intp) * view.shape[2]).reshape(n_rows, m, 1)
+        flat = view.reshape(-1)
+        acc = np.zeros((n_rows, m, n), dtype=np.int32)  # |acc| < 2^(TABLE_W + 8): no overflow
+        for p in range(planes):
+            code = np.where((p < b)[:, None], codes[:, p], 2 * TABLE_ENTRIES)  # [L, N]
+            acc += flat[base + code[:, None, :]] << p
+        c = np.ascontiguousarray(batch.c[rows]).view("<u4")
+        return (c + acc.reshape(n_rows, -1).view(np.uint32)).view(np.int32)  # INT32 wrap
