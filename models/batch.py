@@ -136,10 +136,14 @@ class BatchResponse:
         )
 
 
-def unpack_codes_batch(w: np.ndarray, cfg: CoreConfig) -> np.ndarray:
-    """``in_w_i`` images ``[L, w bytes]`` -> codes uint8 ``[L, WBitsMax, N]`` (lane ``i*N + n``)."""
+def unpack_codes_batch(w: np.ndarray, cfg: CoreConfig, planes: int | None = None) -> np.ndarray:
+    """``in_w_i`` images ``[L, bytes]`` -> codes uint8 ``[L, planes, N]`` (lane ``i*N + n``).
+
+    ``planes`` (default WBitsMax): how many bit planes to unpack from the front.
+    """
+    planes = cfg.W_BITS_MAX if planes is None else planes
     lanes = np.stack([w & 0xF, w >> 4], axis=-1).reshape(len(w), -1)
-    return lanes[:, : cfg.W_BITS_MAX * cfg.N].reshape(len(w), cfg.W_BITS_MAX, cfg.N)
+    return lanes[:, : planes * cfg.N].reshape(len(w), planes, cfg.N)
 
 
 def activations_batch(a: np.ndarray, afmt: np.ndarray, cfg: CoreConfig) -> np.ndarray:
@@ -189,9 +193,11 @@ class BatchModel:
         ).astype(np.int64)
         gen_ok = is_gen & (status == Status.OK)
 
-        # Which table each instruction sees: the last OK LUTGEN to its register
-        # earlier in the batch (bank row T + index), else the carried-in register.
+        # Which table each instruction sees: bank row T + k for the k-th OK
+        # LUTGEN of the batch (the last one to its register before it), else
+        # row treg, the register as carried in from earlier batches.
         idx = np.arange(n)
+        rank = np.cumsum(gen_ok) - 1
         t_safe = np.minimum(treg, T - 1)
         ver = t_safe.copy()
         final = np.full(T, -1, dtype=np.int64)
@@ -201,52 +207,63 @@ class BatchModel:
                 final[t] = last[-1]
             before = np.concatenate(([-1], last[:-1]))
             pick = (t_safe == t) & (before >= 0)
-            ver[pick] = T + before[pick]
-        bank_afmt = np.concatenate([self.afmt, afmt])
+            ver[pick] = T + rank[before[pick]]
+        gen_rows = np.flatnonzero(gen_ok)
+        bank_afmt = np.concatenate([self.afmt, afmt[gen_rows]])
         table_bad = is_mm & (status == Status.OK) & (bank_afmt[ver] != afmt)
         status[table_bad] = Status.TABLE_INVALID
 
-        gen_rows = np.flatnonzero(gen_ok)
-        bank = np.zeros((T + n, cfg.M, TABLE_ENTRIES), dtype=np.int64)
+        bank = np.empty((T + gen_rows.size, cfg.M, TABLE_ENTRIES), dtype=np.int64)
         bank[:T] = self.tables
         if gen_rows.size:
             act = activations_batch(batch.a[gen_rows], afmt[gen_rows], cfg)
-            bank[T + gen_rows] = act @ SIGNS.T
+            bank[T:] = act @ SIGNS.T
 
-        d = np.zeros((n, cfg.M * cfg.N), dtype=np.int32)
-        mm_rows = np.flatnonzero(is_mm & (status == Status.OK))
+        mm_ok = is_mm & (status == Status.OK)
+        mm_rows = np.flatnonzero(mm_ok)
+        d = np.empty((n, cfg.M * cfg.N), dtype=np.int32)
+        d[~mm_ok] = 0
         if mm_rows.size:
-            d[mm_rows] = self._lmma(bank[ver[mm_rows]], batch, mm_rows, wbits[mm_rows])
+            d[mm_rows] = self._lmma(bank, ver[mm_rows], batch, mm_rows, wbits[mm_rows])
 
         for t in np.flatnonzero(final >= 0):
             self.afmt[t] = afmt[final[t]]
-            self.tables[t] = bank[T + final[t]]
+            self.tables[t] = bank[T + rank[final[t]]]
         return BatchResponse(
             field("tag").astype(np.uint8), status.astype(np.uint8), d
         )
 
     def _lmma(
-        self, tabs: np.ndarray, batch: Batch, rows: np.ndarray, b: np.ndarray
+        self, bank: np.ndarray, ver: np.ndarray, batch: Batch, rows: np.ndarray, b: np.ndarray
     ) -> np.ndarray:
         """Lookup, conditional negation, plane shift, wrap-accumulate onto C (models.lmma).
 
-        Each LMMA gets a 17-entry view of its table: entries 0-7 as stored,
-        8-15 negated (so the 4-bit code indexes it directly, neg = code[3]),
-        16 zero for the planes >= b the hardware ignores. One flat gather per
+        Each table version gets a 17-entry view per row: entries 0-7 as stored,
+        8-15 negated (so the 4-bit code indexes it directly, neg = code[3]), 16
+        zero for the planes >= b the hardware ignores. One flat gather per
         plane then replaces the per-lane ``lut_lookup``.
         """
         cfg = self.cfg
         n_rows, m, n = len(rows), cfg.M, cfg.N
+        width = 2 * TABLE_ENTRIES + 1
         planes = int(b.max())
-        codes = unpack_codes_batch(batch.w[rows], cfg)[:, :planes]  # [L, P, N]
-        view = np.zeros((n_rows, m, 2 * TABLE_ENTRIES + 1), dtype=np.int32)
-        view[:, :, :TABLE_ENTRIES] = tabs
-        view[:, :, TABLE_ENTRIES : 2 * TABLE_ENTRIES] = -tabs
-        base = (np.arange(n_rows * m, dtype=np.intp) * view.shape[2]).reshape(n_rows, m, 1)
+        view = np.zeros((len(bank), m, width), dtype=np.int32)
+        view[:, :, :TABLE_ENTRIES] = bank
+        view[:, :, TABLE_ENTRIES : 2 * TABLE_ENTRIES] = -bank
         flat = view.reshape(-1)
-        acc = np.zeros((n_rows, m, n), dtype=np.int32)  # |acc| < 2^(TABLE_W + 8): no overflow
+        base = (ver.astype(np.int32)[:, None, None] * m + np.arange(m, dtype=np.int32)[None, :, None]) * width
+        w_planes = batch.w[rows][:, : (planes * n + 1) // 2]  # only the planes in use
+        codes = unpack_codes_batch(w_planes, cfg, planes)  # [L, P, N]
+        acc = None  # |acc| < 2^(TABLE_W + 8): no overflow in int32
         for p in range(planes):
-            code = np.where((p < b)[:, None], codes[:, p], 2 * TABLE_ENTRIES)  # [L, N]
-            acc += flat[base + code[:, None, :]] << p
+            code = codes[:, p]
+            if p >= b.min():
+                code = np.where((p < b)[:, None], code, 2 * TABLE_ENTRIES)
+            v = np.take(flat, base + code[:, None, :], mode="clip")
+            if acc is None:
+                acc = v  # no np.zeros: calloc'd pages fault in on first touch
+            else:
+                v <<= p
+                acc += v
         c = np.ascontiguousarray(batch.c[rows]).view("<u4")
         return (c + acc.reshape(n_rows, -1).view(np.uint32)).view(np.int32)  # INT32 wrap

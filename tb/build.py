@@ -15,6 +15,12 @@ from tb import simrun
 
 TOPLEVEL = "lut_tensor_core"
 TEST_MODULE = "tb.test_lut_tc"
+#: The batched testbench: the core inside the stream bridge (tb/stream).
+STREAM_TOPLEVEL = "lut_tc_stream_tb"
+STREAM_TEST_MODULE = "tb.test_stream"
+#: Bridge capacities (module parameters; tb/stream/bridge.py sizes its files by them).
+STREAM_PARAMS = {"MaxBatch": 1024, "Slots": 1024, "SegLen": 1024}
+STREAM_SOURCES = [*simrun.CORE_SOURCES, simrun.ROOT / "tb" / "stream" / "lut_tc_stream_tb.sv"]
 #: Bug-injection defines the RTL understands (negative tests).
 BUGS = ("LUT_TC_BUG_NO_NEGATE", "LUT_TC_BUG_SWAP_ENTRIES")
 
@@ -43,6 +49,22 @@ def build_core(
         parameters=cfg.rtl_parameters(),
         defines={b: 1 for b in _bugs(bug)},
         waves=waves,
+    )
+
+
+def build_stream(
+    sim: str, cfg: CoreConfig, bug: str | Sequence[str] | None = None, waves: bool = False
+):
+    """Compile (or reuse) the stream bridge around the core for ``cfg``."""
+    return simrun.build(
+        sim,
+        STREAM_TOPLEVEL,
+        "stream_" + build_name(cfg, bug),
+        sources=STREAM_SOURCES,
+        parameters={**cfg.rtl_parameters(), **STREAM_PARAMS},
+        defines={b: 1 for b in _bugs(bug)},
+        waves=waves,
+        marked_public_only=True,  # Python touches the bridge's ports only
     )
 
 

@@ -133,8 +133,8 @@ def test_bad_batch_names_field() -> None:
 class _NoPlaneMask(BatchModel):
     """Broken on purpose: planes >= b are not ignored."""
 
-    def _lmma(self, tabs, batch, rows, b):
-        return super()._lmma(tabs, batch, rows, np.full_like(b, self.cfg.W_BITS_MAX))
+    def _lmma(self, bank, ver, batch, rows, b):
+        return super()._lmma(bank, ver, batch, rows, np.full_like(b, self.cfg.W_BITS_MAX))
 
 
 class _NoTableCheck(BatchModel):

@@ -1,0 +1,340 @@
+// Stream bridge: the cocotb toplevel of the batched testbench (tb/stream).
+//
+// Python hands over whole batches of instructions and takes back whole
+// segments of responses, so it wakes once per few hundred instructions
+// instead of every clock. The bridge drives the core back to back (optional
+// gaps and back-pressure from a seeded generator), records every response
+// unaltered and checks the valid/ready rules; it compares nothing: the
+// Python scoreboard compares every response bit-exactly with models/.
+//
+// Batch hand-off (Python -> bridge): Python writes `lut_tc_stream_in.bin`
+// and raises batch_req_i by one. When the current batch is fully accepted by
+// the core, the bridge reads the file, applies its payload-store writes and
+// starts on its descriptors in the same cycle (no bubble), then raises
+// batch_done_o. Python writes the next file only once batch_done_o ==
+// batch_req_i, so it runs at most one batch ahead.
+//
+//   File: 32-bit words, most significant byte first ($fread order)
+//     [0] magic 32'h4C545331 ("LTS1")   [1] n_pay   [2] n_desc
+//     n_pay payload writes: {bus[31:30] (0 a, 1 w, 2 c), slot[29:0]},
+//                           then the bus in 32-bit lanes, lane 0 = bits [31:0]
+//     n_desc descriptors:   instruction word, a slot, w slot, c slot
+//   A payload store slot is only rewritten between batches, after every
+//   descriptor that named it was accepted, so Python may reuse any slot.
+//
+// Response segments (bridge -> Python): each response taken by the bridge is
+// appended to `lut_tc_stream_out<s%2>.bin` for segment s as one %u record
+// (32-bit words, least significant first, little-endian bytes):
+//     word 0: [7:0] tag, [11:8] status, [15:12] 0, [31:16] 16'h5354 ("ST")
+//     words 1..: out_d_o, lane 0 first
+// A segment closes after SegLen responses, or earlier when nothing is left in
+// flight; seg_done_o then counts it. Python reads it and raises seg_ack_i.
+// Two files alternate; the bridge holds out_ready_i low rather than reopen a
+// file Python has not acknowledged, so a slow reader never loses data.
+//
+// Malformed batch files count in load_err_o (and are skipped); valid/ready
+// violations of the core count in proto_err_o. Both are checked by Python.
+// rst_ni resets the core and every count of the bridge (a new test).
+// Only the ports are public to cocotb (Verilator metacomments; the build
+// passes --no-public-flat-rw), so Verilator optimizes the core as in a
+// plain C++ build: every signal public costs a factor of about 4.
+`ifndef LUT_TC_ASSERT_SVH
+`include "lut_tc_assert.svh"
+`endif
+
+// A testbench, not RTL: blocking assignments in the clocked process are deliberate.
+/* verilator lint_off BLKSEQ */
+/* verilator lint_off UNUSEDSIGNAL */
+module lut_tc_stream_tb #(
+  parameter int M        = 2,
+  parameter int N        = 64,
+  parameter int T        = 4,
+  parameter int WBitsMax = 4,
+  parameter int MaxBatch = 1024,  // descriptors per batch file
+  parameter int Slots    = 1024,  // payload store entries per bus
+  parameter int SegLen   = 1024   // responses per segment file
+) (
+  input  logic        clk_i /* verilator public_flat_rw */,
+  input  logic        rst_ni /* verilator public_flat_rw */,
+  input  logic [31:0] batch_req_i /* verilator public_flat_rw */,   // batch files offered
+  output logic [31:0] batch_done_o /* verilator public_flat_rw */,  // batch files loaded
+  output logic [31:0] seg_done_o /* verilator public_flat_rw */,    // response segments closed
+  input  logic [31:0] seg_ack_i /* verilator public_flat_rw */,     // response segments read by Python
+  input  logic [6:0]  bp_pct_i /* verilator public_flat_rw */,      // percent of cycles with out_ready_i low
+  input  logic [6:0]  gap_pct_i /* verilator public_flat_rw */,     // percent of accepts followed by an idle cycle
+  input  logic [31:0] seed_i /* verilator public_flat_rw */,        // seed of the gap / back-pressure generator
+  output logic [31:0] issued_o /* verilator public_flat_rw */,      // instructions accepted by the core
+  output logic [31:0] retired_o /* verilator public_flat_rw */,     // responses taken from the core
+  output logic [31:0] proto_err_o /* verilator public_flat_rw */,   // valid/ready rule violations
+  output logic [31:0] load_err_o /* verilator public_flat_rw */     // malformed batch files
+);
+  import lut_tc_pkg::*;
+
+  localparam int AW = M * K * ActLaneW;
+  localparam int WW = WBitsMax * N * CodeW;
+  localparam int CW = M * N * AccW;
+  localparam int AL = (AW + 31) / 32;  // lanes per payload
+  localparam int WL = (WW + 31) / 32;
+  localparam int CL = (CW + 31) / 32;
+  localparam int XL = (AL > WL) ? ((AL > CL) ? AL : CL) : ((WL > CL) ? WL : CL);
+  localparam int MaxWords = 3 + MaxBatch * (4 + 3 + AL + WL + CL);  // every payload new
+  localparam logic [31:0] Magic = 32'h4C545331;
+  localparam logic [15:0] RecMark = 16'h5354;
+
+  // ---------------------------------------------------------------------------
+  // The core
+  // ---------------------------------------------------------------------------
+  logic               in_valid, in_ready, out_valid, out_ready;
+  logic [InstrW-1:0]  in_instr;
+  logic [AW-1:0]      in_a;
+  logic [WW-1:0]      in_w;
+  logic [CW-1:0]      in_c;
+  logic [TagW-1:0]    out_tag;
+  logic [StatusW-1:0] out_status;
+  logic [CW-1:0]      out_d;
+
+  lut_tensor_core #(
+    .M        (M),
+    .N        (N),
+    .T        (T),
+    .WBitsMax (WBitsMax)
+  ) u_core (
+    .clk_i        (clk_i),
+    .rst_ni       (rst_ni),
+    .in_valid_i   (in_valid),
+    .in_ready_o   (in_ready),
+    .in_instr_i   (in_instr),
+    .in_a_i       (in_a),
+    .in_w_i       (in_w),
+    .in_c_i       (in_c),
+    .out_valid_o  (out_valid),
+    .out_ready_i  (out_ready),
+    .out_tag_o    (out_tag),
+    .out_status_o (out_status),
+    .out_d_o      (out_d)
+  );
+
+  // ---------------------------------------------------------------------------
+  // Payload store, descriptors, file buffer
+  // ---------------------------------------------------------------------------
+  logic [AW-1:0] a_store [Slots];
+  logic [WW-1:0] w_store [Slots];
+  logic [CW-1:0] c_store [Slots];
+  logic [31:0]   d_instr [MaxBatch];
+  logic [31:0]   d_a     [MaxBatch];
+  logic [31:0]   d_w     [MaxBatch];
+  logic [31:0]   d_c     [MaxBatch];
+  logic [31:0]   words   [MaxWords];
+
+  int unsigned n_desc, issue_idx;
+  int unsigned batch_done, seg_done, seg_n;
+  int unsigned issued, retired, proto_err, load_err;
+  int          fd_out;
+  bit          seg_open;
+  logic [31:0] rng;
+  bit          stall_q;
+  logic [TagW+StatusW+CW-1:0] hold_q;
+
+  assign batch_done_o = batch_done;
+  assign seg_done_o   = seg_done;
+  assign issued_o     = issued;
+  assign retired_o    = retired;
+  assign proto_err_o  = proto_err;
+  assign load_err_o   = load_err;
+
+  function automatic logic [31:0] xorshift32(logic [31:0] x);
+    x = x ^ (x << 13);
+    x = x ^ (x >> 17);
+    x = x ^ (x << 5);
+    return x;
+  endfunction
+
+  // One payload: `lanes` words from `pos`, lane 0 = bits [31:0].
+  function automatic logic [XL*32-1:0] lanes_at(int unsigned pos, int unsigned lanes);
+    logic [XL*32-1:0] v;
+    v = '0;
+    for (int unsigned l = 0; l < lanes; l++) v[l*32 +: 32] = words[pos + l];
+    return v;
+  endfunction
+
+  // Read the pending batch file into the store and the descriptor list; a
+  // malformed file counts in load_err_o and leaves an empty batch.
+  task automatic load_batch;
+    int          fd, nbytes;
+    int unsigned n_pay, pos, bus, slot, need;
+    logic [XL*32-1:0] v;
+    string       err;
+    issue_idx = 0;
+    n_desc    = 0;
+    err       = "";
+    nbytes    = 0;
+    fd = $fopen("lut_tc_stream_in.bin", "rb");
+    if (fd == 0) begin
+      err = "cannot open lut_tc_stream_in.bin";
+    end else begin
+      nbytes = $fread(words, fd, 0, MaxWords);
+      $fclose(fd);
+    end
+    if (err == "" && (nbytes < 12 || words[0] !== Magic)) begin
+      err = $sformatf("no header (%0d bytes, magic %h)", nbytes, words[0]);
+    end
+    n_pay = words[1];
+    if (err == "" && (words[2] > MaxBatch || n_pay > 3 * MaxBatch)) begin
+      err = $sformatf("n_desc=%0d n_pay=%0d over MaxBatch=%0d", words[2], n_pay, MaxBatch);
+    end
+    pos = 3;
+    for (int unsigned p = 0; err == "" && p < n_pay; p++) begin
+      bus  = 32'(words[pos][31:30]);
+      slot = 32'(words[pos][29:0]);
+      need = (bus == 0) ? AL : (bus == 1) ? WL : CL;
+      if (bus > 2 || slot >= Slots || 4 * (pos + 1 + need) > nbytes) begin
+        err = $sformatf("payload write %0d: bus=%0d slot=%0d at word %0d", p, bus, slot, pos);
+      end else begin
+        v = lanes_at(pos + 1, need);
+        case (bus)
+          0:       a_store[slot] = v[AW-1:0];
+          1:       w_store[slot] = v[WW-1:0];
+          default: c_store[slot] = v[CW-1:0];
+        endcase
+        pos += 1 + need;
+      end
+    end
+    if (err == "" && 4 * (pos + 4 * words[2]) != nbytes) begin
+      err = $sformatf("%0d bytes, expected %0d", nbytes, 4 * (pos + 4 * words[2]));
+    end
+    for (int unsigned i = 0; err == "" && i < words[2]; i++) begin
+      d_instr[i] = words[pos];
+      d_a[i]     = words[pos + 1];
+      d_w[i]     = words[pos + 2];
+      d_c[i]     = words[pos + 3];
+      if (d_a[i] >= Slots || d_w[i] >= Slots || d_c[i] >= Slots) begin
+        err = $sformatf("descriptor %0d names a slot >= %0d", i, Slots);
+      end
+      pos += 4;
+    end
+    if (err != "") begin
+      $display("STREAM_LOAD_ERROR batch=%0d %s", batch_done, err);
+      load_err++;
+    end else begin
+      n_desc = words[2];
+    end
+  endtask
+
+  task automatic drive(int unsigned i);
+    in_instr <= d_instr[i];
+    in_a     <= a_store[d_a[i]];
+    in_w     <= w_store[d_w[i]];
+    in_c     <= c_store[d_c[i]];
+    in_valid <= 1'b1;
+  endtask
+
+  task automatic record;
+    if (!seg_open) begin
+      fd_out = $fopen($sformatf("lut_tc_stream_out%0d.bin", seg_done % 2), "wb");
+      seg_open = 1'b1;
+    end
+    $fwrite(fd_out, "%u", {out_d, RecMark, 4'h0, 4'(out_status), 8'(out_tag)});
+    seg_n++;
+  endtask
+
+  task automatic close_segment;
+    $fclose(fd_out);
+    seg_open = 1'b0;
+    seg_n    = 0;
+    seg_done++;
+  endtask
+
+  initial begin
+    in_valid   = 1'b0;
+    out_ready  = 1'b0;
+    in_instr   = '0;
+    in_a       = '0;
+    in_w       = '0;
+    in_c       = '0;
+    n_desc     = 0;
+    issue_idx  = 0;
+    batch_done = 0;
+    seg_done   = 0;
+    seg_n      = 0;
+    seg_open   = 1'b0;
+    issued     = 0;
+    retired    = 0;
+    proto_err  = 0;
+    load_err   = 0;
+    stall_q    = 1'b0;
+    hold_q     = '0;
+    rng        = 32'h1;
+  end
+
+  always @(posedge clk_i) begin
+    bit accepted, busy;
+    if (!rst_ni) begin
+      // Every count restarts: one simulation runs several cocotb tests in turn.
+      if (seg_open) $fclose(fd_out);
+      seg_open   = 1'b0;
+      seg_n      = 0;
+      seg_done   = 0;
+      batch_done = 0;
+      n_desc     = 0;
+      issue_idx  = 0;
+      issued     = 0;
+      retired    = 0;
+      proto_err  = 0;
+      load_err   = 0;
+      in_valid  <= 1'b0;
+      out_ready <= 1'b0;
+      stall_q    = 1'b0;
+      rng        = (seed_i == 0) ? 32'h1 : seed_i;
+    end else begin
+      // --- valid/ready rules of the core's response channel ---------------------
+      if (stall_q && (!out_valid || hold_q !== {out_tag, out_status, out_d})) begin
+        $display("STREAM_PROTOCOL_ERROR response %0d changed or dropped while stalled",
+                 retired);
+        proto_err++;
+      end
+      stall_q = out_valid && !out_ready;
+      hold_q  = {out_tag, out_status, out_d};
+      if (out_valid && out_ready) begin
+        if (retired == issued) begin
+          $display("STREAM_PROTOCOL_ERROR response with nothing in flight (tag %0d)", out_tag);
+          proto_err++;
+        end
+        record();
+        retired++;
+      end
+      // --- instructions ----------------------------------------------------------
+      accepted = in_valid && in_ready;
+      if (accepted) begin
+        issued++;
+        issue_idx++;
+      end
+      if (!in_valid || accepted) begin
+        if (issue_idx >= n_desc && batch_req_i != batch_done) begin
+          load_batch();
+          batch_done++;
+        end
+        rng = xorshift32(rng);
+        if (issue_idx >= n_desc) begin
+          in_valid <= 1'b0;
+        end else if (accepted && gap_pct_i != 0 && rng % 100 < 32'(gap_pct_i)) begin
+          in_valid <= 1'b0;  // one idle cycle before the next descriptor
+        end else begin
+          drive(issue_idx);
+        end
+      end
+      // --- response segments -----------------------------------------------------
+      busy = issued != retired || issue_idx < n_desc || batch_req_i != batch_done;
+      if (seg_n == SegLen || (seg_n != 0 && !busy)) close_segment();
+      rng = xorshift32(rng ^ 32'h9e3779b9);
+      out_ready <= (bp_pct_i == 0 || rng % 100 >= 32'(bp_pct_i))
+                   && (seg_open || seg_done - seg_ack_i < 2);
+    end
+  end
+
+  final begin
+    if (seg_open) $fclose(fd_out);
+  end
+
+endmodule : lut_tc_stream_tb
+/* verilator lint_on UNUSEDSIGNAL */
+/* verilator lint_on BLKSEQ */
