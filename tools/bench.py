@@ -8,24 +8,29 @@
 
 Parts (``--only``, comma separated; default all):
 
-``build``    clean build of the core for the cocotb testbench and of the replay
-             harness, per simulator: wall time, CPU time, peak RSS of the
-             largest process (GNU time when installed, else ``wait4``).
+``build``    clean builds per simulator: the core for the per-transaction
+             testbench, the stream bridge around the core for the batched
+             testbench, and the replay harness: wall time, CPU time, peak RSS
+             of the largest process (GNU time when installed, else ``wait4``).
              Every other part reuses these builds: no run includes build time.
-``tb``       testbench throughput: ``tb.replay.bench_test.BenchStreamTest``
-             runs the fixed random stream (``--count`` LMMAs, INT8 x
-             ``--wbits``-bit weights, ``--config``, ``--seed``) through the
-             whole pyuvm environment; LMMAs and MACs verified per second.
+``tb``       testbench throughput on the fixed random stream (``--count``
+             LMMAs, INT8 x ``--wbits``-bit weights, ``--config``, ``--seed``),
+             LMMAs and MACs verified per second, for both environments:
+             ``stream`` (``tb.test_stream.StreamBenchTest``: batches through
+             the stream bridge, vectorized prediction, the figure the ratio
+             target is about) and ``txn`` (``tb.replay.bench_test.BenchStreamTest``:
+             the per-transaction environment with its BFM, ``--txn-count`` LMMAs).
 ``limit``    the same stream replayed by the pure-SystemVerilog harness
              (``tools/replay.py``); repeated until the replay runs for at least
              ``--limit-min-s`` so the figure is a steady state, not process start-up.
-``ratio``    testbench / limit per simulator (needs ``tb`` and ``limit``).
+``ratio``    testbench / limit per simulator and environment (needs ``tb`` and ``limit``).
 ``util``     core utilization on back-to-back LMMA streams, b = 1..WBitsMax:
              cycles from first accept to last response vs the ideal b per LMMA.
 ``regress``  smoke suite wall time, ``--jobs 1`` vs ``--jobs 2`` (Icarus), builds
              done beforehand, alternated ``--regress-reps`` times, fastest of each.
-``profile``  cProfile of a shorter testbench run on Verilator
-             (``COCOTB_ENABLE_PROFILING``): where the testbench's time goes.
+``profile``  cProfile of a stream-testbench run on Verilator
+             (``COCOTB_ENABLE_PROFILING``): where the Python time goes, and
+             the rest of the wall time (the simulator itself).
 
 ``--render build/bench.json [--write-doc]`` prints a saved run again.
 Benchmarks report; nothing here asserts a time. The table is printed and
@@ -48,6 +53,7 @@ import shutil
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -56,12 +62,53 @@ if str(ROOT) not in sys.path:
 
 from models.config import K, config_by_name  # noqa: E402
 from tb import simrun  # noqa: E402
+from tb.build import (  # noqa: E402
+    STREAM_PARAMS,
+    STREAM_SOURCES,
+    STREAM_TEST_MODULE,
+    STREAM_TOPLEVEL,
+)
 from tools import replay  # noqa: E402
 
 PARTS = ("build", "tb", "limit", "ratio", "util", "regress", "profile")
 TOPLEVEL = "lut_tensor_core"
 BENCH_MODULE = "tb.replay.bench_test"
 BENCH_TEST = "BenchStreamTest"
+
+
+@dataclass(frozen=True)
+class TbKind:
+    """One testbench environment as the benchmark builds and runs it."""
+
+    label: str
+    toplevel: str
+    module: str
+    test: str
+    sources: tuple[Path, ...]
+    extra_params: tuple[tuple[str, int], ...] = ()
+    marked_public_only: bool = False
+
+    def build_name(self, cfg_name: str) -> str:
+        return f"bench_{'core' if self.toplevel == TOPLEVEL else 'stream'}_{cfg_name}"
+
+    def parameters(self, cfg_name: str) -> dict[str, int]:
+        return {**config_by_name(cfg_name).rtl_parameters(), **dict(self.extra_params)}
+
+
+TB_KINDS = {
+    "stream": TbKind(
+        "stream (batched)",
+        STREAM_TOPLEVEL,
+        STREAM_TEST_MODULE,
+        "StreamBenchTest",
+        tuple(STREAM_SOURCES),
+        tuple(STREAM_PARAMS.items()),
+        marked_public_only=True,
+    ),
+    "txn": TbKind(
+        "per-transaction", TOPLEVEL, BENCH_MODULE, BENCH_TEST, tuple(simrun.CORE_SOURCES)
+    ),
+}
 OUT = ROOT / "build" / "bench"
 TARGETS = {"ratio_verilator": 0.25, "util": 0.95, "regress_speedup": 1.7}
 
@@ -168,41 +215,39 @@ def fmt_rate(x: float | None) -> str:
 # --------------------------------------------------------------------------- parts
 
 
-def core_build_name(cfg_name: str) -> str:
-    return f"bench_core_{cfg_name}"
-
-
 def part_build(sims: list[str], cfg_name: str, res: dict) -> None:
     """Clean builds, each in its own process so its resource usage is its own."""
-    cfg = config_by_name(cfg_name)
     for sim in sims:
         r = res.setdefault("build", {}).setdefault(sim, {})
-        name = core_build_name(cfg_name)
-        bdir = simrun.build_dir_for(sim, name)
-        if bdir.exists():
-            shutil.rmtree(bdir)
-        bdir.parent.mkdir(parents=True, exist_ok=True)
-        code = (
-            "import sys; sys.path.insert(0, %r)\n"
-            "from pathlib import Path\n"
-            "from tb import simrun\n"
-            "simrun.build(%r, %r, %r, sources=[Path(p) for p in %r], parameters=%r)\n"
-        ) % (str(ROOT), sim, TOPLEVEL, name, [str(p) for p in simrun.CORE_SOURCES], cfg.rtl_parameters())
-        log(f"build: clean cocotb core build, {sim} {cfg_name}")
-        rc, wall, cpu, rss = measured(
-            [sys.executable, "-c", code], ROOT, None, OUT / f"build_core_{sim}.log"
-        )
-        r["core"] = {
-            "wall_s": wall,
-            "cpu_s": cpu,
-            "maxrss_mb": rss,
-            "ok": rc == 0,
-            "dir": str(bdir),
-        }
-        if rc == 0:
-            (bdir / "bench.stamp").write_text(core_stamp(sim, cfg_name))
-        if rc:
-            log(f"build: core build FAILED on {sim}, see {OUT / f'build_core_{sim}.log'}")
+        for key, kind in (("core", TB_KINDS["txn"]), ("stream", TB_KINDS["stream"])):
+            name = kind.build_name(cfg_name)
+            bdir = simrun.build_dir_for(sim, name)
+            if bdir.exists():
+                shutil.rmtree(bdir)
+            bdir.parent.mkdir(parents=True, exist_ok=True)
+            code = (
+                "import sys; sys.path.insert(0, %r)\n"
+                "from pathlib import Path\n"
+                "from tb import simrun\n"
+                "simrun.build(%r, %r, %r, sources=[Path(p) for p in %r], parameters=%r,"
+                " marked_public_only=%r)\n"
+            ) % (
+                str(ROOT),
+                sim,
+                kind.toplevel,
+                name,
+                [str(p) for p in kind.sources],
+                kind.parameters(cfg_name),
+                kind.marked_public_only,
+            )
+            log(f"build: clean cocotb build of the {kind.label} testbench, {sim} {cfg_name}")
+            log_file = OUT / f"build_{key}_{sim}.log"
+            rc, wall, cpu, rss = measured([sys.executable, "-c", code], ROOT, None, log_file)
+            r[key] = {"wall_s": wall, "cpu_s": cpu, "maxrss_mb": rss, "ok": rc == 0, "dir": str(bdir)}
+            if rc == 0:
+                (bdir / "bench.stamp").write_text(build_stamp(sim, cfg_name, kind))
+            else:
+                log(f"build: {key} build FAILED on {sim}, see {log_file}")
         log(f"build: clean replay harness build, {sim} {cfg_name}")
         try:
             b = replay.build(sim, cfg_name, clean=True)
@@ -218,42 +263,51 @@ def part_build(sims: list[str], cfg_name: str, res: dict) -> None:
             log(f"build: replay build FAILED on {sim}: {str(exc)[:300]}")
 
 
-def core_stamp(sim: str, cfg_name: str) -> str:
-    h = hashlib.sha256(repr((sim, config_by_name(cfg_name).rtl_parameters())).encode())
-    for src in simrun.CORE_SOURCES:
+def build_stamp(sim: str, cfg_name: str, kind: TbKind) -> str:
+    h = hashlib.sha256(repr((sim, kind, kind.parameters(cfg_name))).encode())
+    for src in kind.sources:
         h.update(src.read_bytes())
     return h.hexdigest()
 
 
-def ensure_core_build(sim: str, cfg_name: str) -> Path:
-    """The bench's core build (reused if ``build`` ran, or built now if missing)."""
-    name = core_build_name(cfg_name)
-    bdir = simrun.build_dir_for(sim, name)
+def ensure_build(sim: str, cfg_name: str, kind: TbKind) -> Path:
+    """The bench's build of ``kind`` (reused if ``build`` ran, or built now if missing)."""
+    bdir = simrun.build_dir_for(sim, kind.build_name(cfg_name))
     stamp = bdir / "bench.stamp"
-    digest = core_stamp(sim, cfg_name)
+    digest = build_stamp(sim, cfg_name, kind)
     # cocotb re-runs Verilator (and so make) on every build call: skip it when nothing changed.
-    built = any(bdir.glob("*.vvp")) or (bdir / TOPLEVEL).exists()
+    built = any(bdir.glob("*.vvp")) or (bdir / kind.toplevel).exists()
     if built and stamp.exists() and stamp.read_text() == digest:
         return bdir
     simrun.build(
         sim,
-        TOPLEVEL,
-        name,
-        sources=simrun.CORE_SOURCES,
-        parameters=config_by_name(cfg_name).rtl_parameters(),
+        kind.toplevel,
+        kind.build_name(cfg_name),
+        sources=kind.sources,
+        parameters=kind.parameters(cfg_name),
+        marked_public_only=kind.marked_public_only,
     )
     stamp.write_text(digest)
     return bdir
 
 
-def run_tb(sim: str, cfg_name: str, count: int, args, profile: bool = False, tag: str = "") -> dict:
-    """One BenchStreamTest run on the prebuilt core; wall times and the test's own numbers."""
-    test_dir = OUT / f"tb_{sim}{tag}"
+def run_tb(
+    sim: str,
+    cfg_name: str,
+    count: int,
+    args,
+    kind: str = "stream",
+    profile: bool = False,
+    tag: str = "",
+) -> dict:
+    """One benchmark test run on its prebuilt toplevel; wall times and the test's own numbers."""
+    k = TB_KINDS[kind]
+    test_dir = OUT / f"tb_{kind}_{sim}{tag}"
     if test_dir.exists():
         shutil.rmtree(test_dir)
     test_dir.mkdir(parents=True)
     with redirected(test_dir / "build.log"):
-        bdir = ensure_core_build(sim, cfg_name)
+        bdir = ensure_build(sim, cfg_name, k)
     out_json = test_dir / "bench.json"
     env = {
         "LUT_TC_CONFIG": cfg_name,
@@ -275,9 +329,9 @@ def run_tb(sim: str, cfg_name: str, count: int, args, profile: bool = False, tag
             xml = simrun.run(
                 None,
                 sim,
-                TOPLEVEL,
-                BENCH_MODULE,
-                testcase=BENCH_TEST,
+                k.toplevel,
+                k.module,
+                testcase=k.test,
                 seed=args.seed,
                 extra_env=env,
                 test_dir=test_dir,
@@ -301,18 +355,24 @@ def run_tb(sim: str, cfg_name: str, count: int, args, profile: bool = False, tag
 
 
 def part_tb(sims, cfg_name, args, res) -> None:
-    for sim in sims:
-        count = args.icarus_count if sim == "icarus" else args.count
-        log(f"tb: {BENCH_TEST} on {sim}, {count} LMMAs (coverage {'on' if args.tb_cov else 'off'})")
-        r = run_tb(sim, cfg_name, count, args)
-        res.setdefault("tb", {})[sim] = r
-        if r.get("lmma_per_s"):
-            log(
-                f"tb: {sim}: {r['matched']} responses checked in {r['wall_s']:.2f}s = "
-                f"{r['lmma_per_s']:,.0f} LMMA/s ({r['run_s']:.1f}s with start-up), ok={r['ok']}"
-            )
-        else:
-            log(f"tb: {sim}: FAILED {r.get('error', '')[:300]} (see {r['dir']})")
+    for kind, key in (("stream", "tb"), ("txn", "tb_txn")):
+        for sim in sims:
+            if kind == "stream":
+                count = args.icarus_count if sim == "icarus" else args.count
+            else:
+                count = args.icarus_txn_count if sim == "icarus" else args.txn_count
+            label = TB_KINDS[kind].label
+            log(f"tb: {label} testbench on {sim}, {count} LMMAs")
+            r = run_tb(sim, cfg_name, count, args, kind)
+            res.setdefault(key, {})[sim] = r
+            if r.get("lmma_per_s"):
+                log(
+                    f"tb: {label}, {sim}: {r['matched']} responses checked in "
+                    f"{r['wall_s']:.2f}s = {r['lmma_per_s']:,.0f} LMMA/s "
+                    f"({r['run_s']:.1f}s with start-up), ok={r['ok']}"
+                )
+            else:
+                log(f"tb: {label}, {sim}: FAILED {r.get('error', '')[:300]} (see {r['dir']})")
 
 
 def part_limit(sims, cfg_name, args, res) -> None:
@@ -373,11 +433,12 @@ def part_limit(sims, cfg_name, args, res) -> None:
 
 
 def part_ratio(sims, res) -> None:
-    for sim in sims:
-        tb = res.get("tb", {}).get(sim, {})
-        lim = res.get("limit", {}).get(sim, {})
-        if tb.get("lmma_per_s") and lim.get("lmma_per_s"):
-            res.setdefault("ratio", {})[sim] = tb["lmma_per_s"] / lim["lmma_per_s"]
+    for key, out in (("tb", "ratio"), ("tb_txn", "ratio_txn")):
+        for sim in sims:
+            tb = res.get(key, {}).get(sim, {})
+            lim = res.get("limit", {}).get(sim, {})
+            if tb.get("lmma_per_s") and lim.get("lmma_per_s"):
+                res.setdefault(out, {})[sim] = tb["lmma_per_s"] / lim["lmma_per_s"]
 
 
 def part_util(cfg_name, args, res) -> None:
@@ -474,29 +535,32 @@ def _area(f: str, name: str) -> str | None:
         return "cocotb scheduler, tasks and triggers"
     if "/pyuvm/" in f:
         return "pyuvm plumbing (sequencer, ports, phases)"
-    if f.endswith("tb/bfm.py"):
-        return "tb BFM own code (drive, monitors)"
     return None
 
 
+#: Subtrees (file suffix, function) timed whole: they call nothing of the other areas.
+SUBTREES = (
+    ("model: BatchModel.step (numpy)", "models/batch.py", "step"),
+    ("bridge: payload store + batch file", "tb/stream/bridge.py", "encode_batch"),
+    ("bridge: read + decode response segments", "tb/stream/bridge.py", "segments"),
+    ("scoreboard: compare (numpy)", "tb/stream/scoreboard.py", "_match"),
+)
+
+
 def part_profile(cfg_name, args, res) -> None:
-    """cProfile of a testbench run: model and scoreboard subtrees plus self time per area."""
+    """cProfile of a stream-testbench run: Python time by area, the rest is the simulator."""
     sim = "verilator"
     count = args.profile_count
-    log(f"profile: {BENCH_TEST} on {sim}, {count} LMMAs under cProfile")
-    r = run_tb(sim, cfg_name, count, args, profile=True, tag="_profile")
+    log(f"profile: stream testbench on {sim}, {count} LMMAs under cProfile")
+    r = run_tb(sim, cfg_name, count, args, "stream", profile=True, tag="_profile")
     pfile = Path(r["dir"]) / "cocotb.pstat"
     if not pfile.exists():
         res["profile"] = {"error": "no cocotb.pstat written", **r}
         return
     st = pstats.Stats(str(pfile))
-    total = sum(v[2] for v in st.stats.values())  # all self time = the profiled run
+    total = sum(v[2] for v in st.stats.values())  # all Python self time of the run
     groups: dict[str, float] = {}
-    # Subtrees that call nothing of the other areas: the model and the scoreboard compare.
-    for label, suffix, fn in (
-        ("predictor: CoreModel.step (model, numpy)", "models/core.py", "step"),
-        ("scoreboard: compare (unpack D, numpy)", "tb/scoreboard.py", "_compare"),
-    ):
+    for label, suffix, fn in SUBTREES:
         groups[label] = sum(
             v[3] for (f, _, n), v in st.stats.items() if f.endswith(suffix) and n == fn
         )
@@ -504,9 +568,8 @@ def part_profile(cfg_name, args, res) -> None:
         area = _area(f, name)
         if area:
             groups[area] = groups.get(area, 0.0) + v[2]
-    groups["other (sequence, predictor/monitor glue, Python)"] = max(
-        0.0, total - sum(groups.values())
-    )
+    groups["other Python (agents, sequence, glue)"] = max(0.0, total - sum(groups.values()))
+    wall = r.get("wall_s") or 0.0
     resumes = sum(
         v[1] for (f, _, n), v in st.stats.items() if f.endswith("cocotb/task.py") and n == "_resume"
     )
@@ -515,8 +578,9 @@ def part_profile(cfg_name, args, res) -> None:
         "sim": sim,
         "lmma": r.get("lmma"),
         "instructions": r.get("instructions"),
-        "profiled_total_s": total,
-        "unprofiled_wall_s": None,
+        "wall_s": wall,
+        "python_s": total,
+        "simulator_s": max(0.0, wall - total),
         "task_resumes": resumes,
         "groups_s": groups,
         "top_tottime": [
@@ -529,13 +593,14 @@ def part_profile(cfg_name, args, res) -> None:
             for (f, line, name), v in top
         ],
     }
+    n = max(1, r.get("lmma") or 1)
     log(
-        f"profile: {total:.2f}s profiled (cProfile slows Python 2-3x), "
-        f"{resumes} coroutine resumes = "
-        f"{resumes / max(1, r.get('instructions') or 1):.1f} per instruction:"
+        f"profile: {wall:.3f}s wall for {n} LMMAs = {1e6 * wall / n:.1f} us/LMMA; Python "
+        f"{total:.3f}s (cProfile overhead included), {resumes} coroutine resumes; "
+        f"simulator {1e6 * max(0.0, wall - total) / n:.1f} us/LMMA"
     )
     for label, sec in sorted(groups.items(), key=lambda kv: -kv[1]):
-        log(f"  {sec:7.2f}s {100 * sec / total:5.1f}%  {label}")
+        log(f"  {1e6 * sec / n:6.2f} us/LMMA {100 * sec / total:5.1f}% of Python  {label}")
 
 
 # --------------------------------------------------------------------------- table
@@ -557,12 +622,15 @@ def table(res: dict, args) -> str:
             vals.append("-" if v is None else v)
         rows.append((label, *vals, target))
 
-    tb, lim = res.get("tb", {}), res.get("limit", {})
+    tb, txn, lim = res.get("tb", {}), res.get("tb_txn", {}), res.get("limit", {})
     if tb:
-        per_sim("tb LMMAs in stream", lambda s: str(tb[s]["lmma"]))
-        per_sim("tb LMMA/s verified", lambda s: fmt_rate(tb[s]["lmma_per_s"]))
-        per_sim("tb MAC/s verified", lambda s: fmt_rate(tb[s]["mac_per_s"]))
-        per_sim("tb run incl. start-up (s)", lambda s: f"{tb[s]['run_s']:.1f}")
+        per_sim("tb stream: LMMAs in stream", lambda s: str(tb[s]["lmma"]))
+        per_sim("tb stream: LMMA/s verified", lambda s: fmt_rate(tb[s]["lmma_per_s"]))
+        per_sim("tb stream: MAC/s verified", lambda s: fmt_rate(tb[s]["mac_per_s"]))
+        per_sim("tb stream: run incl. start-up (s)", lambda s: f"{tb[s]['run_s']:.1f}")
+    if txn:
+        per_sim("tb per-transaction: LMMAs", lambda s: str(txn[s]["lmma"]))
+        per_sim("tb per-transaction: LMMA/s", lambda s: fmt_rate(txn[s]["lmma_per_s"]))
     if lim:
         per_sim("limit: replay LMMA/s", lambda s: fmt_rate(lim[s]["lmma_per_s"]))
         per_sim("limit: replay MAC/s", lambda s: fmt_rate(lim[s]["mac_per_s"]))
@@ -570,10 +638,12 @@ def table(res: dict, args) -> str:
         per_sim("limit: start-up + load (s)", lambda s: f"{lim[s]['load_s']:.2f}")
     if res.get("ratio"):
         per_sim(
-            "ratio tb / limit",
-            lambda s: f"{res['ratio'][s]:.4f}",
+            "ratio tb stream / limit",
+            lambda s: f"{res['ratio'][s]:.3f}",
             f">= {TARGETS['ratio_verilator']} (verilator)",
         )
+    if res.get("ratio_txn"):
+        per_sim("ratio per-transaction / limit", lambda s: f"{res['ratio_txn'][s]:.3f}")
     util = res.get("util", {})
     if util:
         for b in range(1, cfg.W_BITS_MAX + 1):
@@ -587,32 +657,34 @@ def table(res: dict, args) -> str:
             )
     bld = res.get("build", {})
     if bld:
-        per_sim(
-            "core build (cocotb): s / MB",
-            lambda s: f"{bld[s]['core']['wall_s']:.3g} / {bld[s]['core']['maxrss_mb']:.0f}",
-        )
-        per_sim(
-            "replay build: s / MB",
-            lambda s: f"{bld[s]['replay']['wall_s']:.3g} / {bld[s]['replay']['maxrss_mb']:.0f}",
-        )
+        for key, label in (
+            ("core", "core build (cocotb)"),
+            ("stream", "stream bridge build (cocotb)"),
+            ("replay", "replay build"),
+        ):
+            per_sim(
+                f"{label}: s / MB",
+                lambda s, key=key: f"{bld[s][key]['wall_s']:.3g} / {bld[s][key]['maxrss_mb']:.0f}",
+            )
     prof = res.get("profile", {})
-    if prof.get("groups_s"):
+    if prof.get("groups_s") and prof.get("lmma"):
+        n = prof["lmma"]
         short = {
+            "model": "model",
+            "bridge: payload": "encode",
+            "bridge: read": "decode",
+            "scoreboard": "compare",
             "cocotb scheduler": "scheduler",
-            "predictor": "model",
             "cocotb signal": "signals",
-            "other": "other",
-            "tb BFM": "BFM",
-            "scoreboard": "scoreboard",
             "pyuvm": "pyuvm",
+            "other": "other",
         }
-        tot = sum(prof["groups_s"].values()) or 1.0
-        parts_txt = []
+        parts_txt = [f"sim {1e6 * prof['simulator_s'] / n:.1f}"]
         for label, sec in sorted(prof["groups_s"].items(), key=lambda kv: -kv[1]):
             key = next((v for k, v in short.items() if label.startswith(k)), label)
-            parts_txt.append(f"{key} {100 * sec / tot:.0f}%")
+            parts_txt.append(f"{key} {1e6 * sec / n:.1f}")
         vals = [" ".join(parts_txt) if s == prof.get("sim") else "-" for s in sims]
-        rows.append(("tb time split (cProfile)", *vals, ""))
+        rows.append(("tb stream us/LMMA (cProfile)", *vals, ""))
     reg = res.get("regress")
     if reg and "error" in reg:
         rows.append(
@@ -692,7 +764,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--wbits", type=int, default=2)
     ap.add_argument("--pools", default="16,32,4", help="payload pool sizes a,w,c of the stream")
-    ap.add_argument("--tb-cov", action="store_true", help="testbench with functional coverage on")
+    ap.add_argument(
+        "--txn-count", type=int, default=None, help="LMMAs, per-transaction tb (default --count)"
+    )
+    ap.add_argument(
+        "--icarus-txn-count", type=int, default=None, help="per-transaction tb on Icarus"
+    )
+    ap.add_argument(
+        "--tb-cov", action="store_true", help="per-transaction tb with functional coverage on"
+    )
     ap.add_argument(
         "--limit-min-s", type=float, default=2.0, help="replay at least this long (repeats)"
     )
@@ -703,7 +783,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "--regress-reps", type=int, default=2, help="smoke timings per --jobs (fastest)"
     )
-    ap.add_argument("--profile-count", type=int, default=2000)
+    ap.add_argument("--profile-count", type=int, default=10000)
     ap.add_argument("--out", default=str(ROOT / "build" / "bench.json"))
     ap.add_argument("--render", metavar="JSON", help="measure nothing: print a saved run's table")
     ap.add_argument(
@@ -725,6 +805,10 @@ def main(argv: list[str] | None = None) -> int:
     args.pools = [int(x) for x in args.pools.split(",")]
     if args.icarus_count is None:
         args.icarus_count = args.count
+    if args.txn_count is None:
+        args.txn_count = args.count
+    if args.icarus_txn_count is None:
+        args.icarus_txn_count = args.icarus_count
     if args.render:
         res = json.loads(Path(args.render).read_text())
         args.sims = [s for s in ("icarus", "verilator") if s in res.get("limit", res.get("tb", {}))]
@@ -745,6 +829,8 @@ def main(argv: list[str] | None = None) -> int:
             "config": args.config,
             "count": args.count,
             "icarus_count": args.icarus_count,
+            "txn_count": args.txn_count,
+            "icarus_txn_count": args.icarus_txn_count,
             "seed": args.seed,
             "wbits": args.wbits,
             "pools": args.pools,
@@ -793,7 +879,7 @@ def main(argv: list[str] | None = None) -> int:
     failed = [
         s
         for s in args.sims
-        for part in ("tb", "limit")
+        for part in ("tb", "tb_txn", "limit")
         if part in res and not res[part].get(s, {}).get("ok", True)
     ]
     return 1 if failed else 0

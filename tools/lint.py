@@ -9,6 +9,10 @@ For each configuration of ``models.config.CONFIGS`` and each tool, the core
 * ``bugs``: assertions plus both bug-injection defines (negative tests).
 
 Verilator runs ``--lint-only -Wall``, Icarus ``-g2012 -Wall`` into /dev/null.
+The two SystemVerilog testbench harnesses (the stream bridge of
+``tb/stream`` and the replay harness of ``tb/replay``) are linted the same
+way around the core, at the default configuration with assertions on; their
+deliberate testbench idioms are waived in the files themselves.
 Any diagnostic at all (a warning, a ``sorry``, an error) fails the run.
 One summary line is printed per (tool, config); the diagnostics of a failing
 variant follow it. Exit status 1 on any failure.
@@ -41,16 +45,30 @@ VARIANTS: dict[str, tuple[str, ...]] = {
 }
 
 
-def _command(tool: str, cfg: CoreConfig, defines: tuple[str, ...]) -> list[str]:
+#: Testbench harnesses: top module, its file, Verilator options it needs.
+HARNESSES = {
+    "stream": ("lut_tc_stream_tb", ROOT / "tb" / "stream" / "lut_tc_stream_tb.sv", ()),
+    "replay": ("lut_tc_replay_tb", ROOT / "tb" / "replay" / "lut_tc_replay_tb.sv", ("--timing",)),
+}
+
+
+def _command(
+    tool: str, cfg: CoreConfig, defines: tuple[str, ...], harness: str | None = None
+) -> list[str]:
     params = cfg.rtl_parameters()
     sources = [str(s) for s in CORE_SOURCES]
+    top, extra = TOP, ()
+    if harness is not None:
+        top, path, extra = HARNESSES[harness]
+        sources.append(str(path))
     if tool == "verilator":
         return [
             "verilator",
             "--lint-only",
             "-Wall",
+            *extra,
             "--top-module",
-            TOP,
+            top,
             f"-I{RTL}",
             *(f"-D{d}" for d in defines),
             *(f"-G{k}={v}" for k, v in params.items()),
@@ -63,19 +81,25 @@ def _command(tool: str, cfg: CoreConfig, defines: tuple[str, ...]) -> list[str]:
         "-o",
         "/dev/null",
         "-s",
-        TOP,
+        top,
         "-I",
         str(RTL),
         *(f"-D{d}" for d in defines),
-        *(f"-P{TOP}.{k}={v}" for k, v in params.items()),
+        *(f"-P{top}.{k}={v}" for k, v in params.items()),
         *sources,
     ]
 
 
-def lint_one(tool: str, cfg: CoreConfig, defines: tuple[str, ...]) -> tuple[bool, str]:
-    """(clean, diagnostics) for one tool / configuration / define set."""
+def lint_one(
+    tool: str, cfg: CoreConfig, defines: tuple[str, ...], harness: str | None = None
+) -> tuple[bool, str]:
+    """(clean, diagnostics) for one tool / configuration / define set (/ harness)."""
     proc = subprocess.run(
-        _command(tool, cfg, defines), cwd=ROOT, capture_output=True, text=True, check=False
+        _command(tool, cfg, defines, harness),
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     text = (proc.stdout + proc.stderr).strip()
     if tool == "verilator":
@@ -115,6 +139,14 @@ def main(argv: list[str] | None = None) -> int:
                     print(text)
             else:
                 print(f"ok    {tool:9s} {name:8s} ({variants}) {dt:5.1f}s")
+        for harness in HARNESSES:
+            t0 = time.monotonic()
+            clean, text = lint_one(tool, CONFIGS["M2N64"], VARIANTS["assert"], harness)
+            dt = time.monotonic() - t0
+            print(f"{'ok  ' if clean else 'FAIL'}  {tool:9s} {harness:8s} (harness) {dt:5.1f}s")
+            if not clean:
+                failed += 1
+                print(text or "non-zero exit status, no output")
     if failed:
         print(f"lint: {failed} (tool, config) pair(s) failed")
         return 1

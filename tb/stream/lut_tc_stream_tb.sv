@@ -45,6 +45,7 @@
 // A testbench, not RTL: blocking assignments in the clocked process are deliberate.
 /* verilator lint_off BLKSEQ */
 /* verilator lint_off UNUSEDSIGNAL */
+/* verilator lint_off SYNCASYNCNET */
 module lut_tc_stream_tb #(
   parameter int M        = 2,
   parameter int N        = 64,
@@ -54,19 +55,26 @@ module lut_tc_stream_tb #(
   parameter int Slots    = 1024,  // payload store entries per bus
   parameter int SegLen   = 1024   // responses per segment file
 ) (
-  input  logic        clk_i /* verilator public_flat_rw */,
-  input  logic        rst_ni /* verilator public_flat_rw */,
-  input  logic [31:0] batch_req_i /* verilator public_flat_rw */,   // batch files offered
-  output logic [31:0] batch_done_o /* verilator public_flat_rw */,  // batch files loaded
-  output logic [31:0] seg_done_o /* verilator public_flat_rw */,    // response segments closed
-  input  logic [31:0] seg_ack_i /* verilator public_flat_rw */,     // response segments read by Python
-  input  logic [6:0]  bp_pct_i /* verilator public_flat_rw */,      // percent of cycles with out_ready_i low
-  input  logic [6:0]  gap_pct_i /* verilator public_flat_rw */,     // percent of accepts followed by an idle cycle
-  input  logic [31:0] seed_i /* verilator public_flat_rw */,        // seed of the gap / back-pressure generator
-  output logic [31:0] issued_o /* verilator public_flat_rw */,      // instructions accepted by the core
-  output logic [31:0] retired_o /* verilator public_flat_rw */,     // responses taken from the core
-  output logic [31:0] proto_err_o /* verilator public_flat_rw */,   // valid/ready rule violations
-  output logic [31:0] load_err_o /* verilator public_flat_rw */     // malformed batch files
+  // Only the ports are visible to cocotb (see the header).
+  input  logic        clk_i        /* verilator public_flat_rw */,
+  input  logic        rst_ni       /* verilator public_flat_rw */,
+  // Batch hand-off: files offered by Python / loaded by the bridge.
+  input  logic [31:0] batch_req_i  /* verilator public_flat_rw */,
+  output logic [31:0] batch_done_o /* verilator public_flat_rw */,
+  // Response segments: closed by the bridge / read by Python.
+  output logic [31:0] seg_done_o   /* verilator public_flat_rw */,
+  input  logic [31:0] seg_ack_i    /* verilator public_flat_rw */,
+  // Percent of cycles with out_ready_i low; percent of accepts followed by an
+  // idle cycle; seed of their generator (xorshift32).
+  input  logic [6:0]  bp_pct_i     /* verilator public_flat_rw */,
+  input  logic [6:0]  gap_pct_i    /* verilator public_flat_rw */,
+  input  logic [31:0] seed_i       /* verilator public_flat_rw */,
+  // Instructions accepted and responses taken; valid/ready rule violations
+  // of the core; malformed batch files.
+  output logic [31:0] issued_o     /* verilator public_flat_rw */,
+  output logic [31:0] retired_o    /* verilator public_flat_rw */,
+  output logic [31:0] proto_err_o  /* verilator public_flat_rw */,
+  output logic [31:0] load_err_o   /* verilator public_flat_rw */
 );
   import lut_tc_pkg::*;
 
@@ -336,5 +344,6 @@ module lut_tc_stream_tb #(
   end
 
 endmodule : lut_tc_stream_tb
+/* verilator lint_on SYNCASYNCNET */
 /* verilator lint_on UNUSEDSIGNAL */
 /* verilator lint_on BLKSEQ */
