@@ -475,7 +475,7 @@ def part_regress(args, res) -> None:
 
     suite = regress.load_suite("smoke")
     jobs = regress.expand(suite, ["icarus"], None)
-    builds = sorted({(j.sim, j.config, j.defines) for j in jobs})
+    builds = sorted({j.build_key for j in jobs})
     log(f"regress: building {len(builds)} smoke builds first")
     t0 = time.monotonic()
     try:

@@ -28,7 +28,12 @@ sys.path.insert(0, str(ROOT))
 
 from models.config import config_by_name  # noqa: E402
 from tb import simrun  # noqa: E402
-from tb.build import TEST_MODULE, TOPLEVEL, build_core, build_name  # noqa: E402
+from tb.build import (  # noqa: E402
+    build_for,
+    build_name_for,
+    is_stream_test,
+    toplevel_for,
+)
 
 SUITES = ROOT / "regressions"
 OUT = ROOT / "build" / "regress"
@@ -47,7 +52,12 @@ class Job:
 
     @property
     def build_name(self) -> str:
-        return build_name(config_by_name(self.config), self.defines)
+        return build_name_for(self.test, config_by_name(self.config), self.defines)
+
+    @property
+    def build_key(self) -> tuple[str, str, tuple[str, ...], bool]:
+        """What to compile: runs with the same key share one build."""
+        return (self.sim, self.config, self.defines, is_stream_test(self.test))
 
     @property
     def job_id(self) -> str:
@@ -55,7 +65,9 @@ class Job:
         return f"{self.sim}-{self.config}{tag}-{self.test}-{self.seed}"
 
     def repro(self) -> str:
-        cmd = f"make waves TEST={self.test} SEED={self.seed} SIM={self.sim} CONFIG={self.config}"
+        """The one command that reruns this job with waves (its suite env included)."""
+        cmd = "".join(f"{k}={shlex.quote(v)} " for k, v in self.env)
+        cmd += f"make waves TEST={self.test} SEED={self.seed} SIM={self.sim} CONFIG={self.config}"
         if self.defines:
             cmd += f" DEFINES={','.join(self.defines)}"
         return cmd
@@ -112,8 +124,11 @@ def expand(suite: dict, sims: list[str] | None, seed: int | None) -> list[Job]:
     return jobs
 
 
-def build_one(sim: str, config: str, defines: tuple[str, ...], waves: bool = False):
-    return build_core(sim, config_by_name(config), defines, waves)
+def build_one(
+    sim: str, config: str, defines: tuple[str, ...], stream: bool = False, waves: bool = False
+):
+    test = "Stream" if stream else ""  # the build depends on the testbench kind only
+    return build_for(test, sim, config_by_name(config), defines, waves)
 
 
 def run_job(
@@ -131,12 +146,13 @@ def run_job(
         env["LUT_TC_COV_DIR"] = str(cov_dir)
         env["LUT_TC_COV_NAME"] = job.job_id
     try:
-        runner = None if prebuilt else build_one(job.sim, job.config, job.defines, waves)
+        runner = None if prebuilt else build_one(*job.build_key, waves=waves)
+        toplevel, module = toplevel_for(job.test)
         simrun.run(
             runner,
             job.sim,
-            TOPLEVEL,
-            TEST_MODULE,
+            toplevel,
+            module,
             testcase=job.test,
             seed=job.seed,
             extra_env=env,
@@ -145,7 +161,7 @@ def run_job(
             results_xml=str(xml),
             build_dir=simrun.build_dir_for(job.sim, job.build_name, waves),
             # Icarus dumps into the build dir unless told; keep waves per run.
-            plusargs=[f"+dumpfile_path={test_dir / (TOPLEVEL + '.fst')}"] if waves else [],
+            plusargs=[f"+dumpfile_path={test_dir / (toplevel + '.fst')}"] if waves else [],
         )
     except SystemExit:
         pass  # under pytest the cocotb runner exits on a failed test: the XML says why
@@ -178,12 +194,13 @@ def _parse_results(xml: Path, test: str) -> tuple[float, str, str]:
 
 
 def summarize(results: list[Result], junit: Path) -> int:
-    hdr = f"{'test':<24} {'seed':>10} {'sim':<9} {'config':<8} {'result':<6} {'sim time':>12} {'wall':>7}"
+    tw = max([24, *(len(r.job.test) for r in results)])
+    hdr = f"{'test':<{tw}} {'seed':>10} {'sim':<9} {'config':<8} {'result':<6} {'sim time':>12} {'wall':>7}"
     print("\n" + hdr + "\n" + "-" * len(hdr))
     for r in sorted(results, key=lambda r: (r.job.sim, r.job.config, r.job.test, r.job.seed)):
         j = r.job
         print(
-            f"{j.test:<24} {j.seed:>10} {j.sim:<9} {j.config:<8} {r.result:<6} "
+            f"{j.test:<{tw}} {j.seed:>10} {j.sim:<9} {j.config:<8} {r.result:<6} "
             f"{r.sim_time_ns / 1000:>10.1f}us {r.wall_s:>6.1f}s"
         )
     failed = [r for r in results if r.result != "PASS"]
@@ -238,7 +255,7 @@ def _run_suite(suite: str, jobs: list[Job], n: int, out: Path) -> int:
     cov_dir.mkdir(parents=True, exist_ok=True)
     t0 = time.monotonic()
     # Builds first, in parallel: each (sim, config, defines) exactly once.
-    builds = sorted({(j.sim, j.config, j.defines) for j in jobs})
+    builds = sorted({j.build_key for j in jobs})
     print(f"suite {suite}: {len(jobs)} runs, {len(builds)} builds, {n} jobs")
     with ThreadPoolExecutor(max_workers=max(1, n)) as pool:
         for b, exc in zip(builds, pool.map(_safe_build, builds)):
@@ -279,7 +296,7 @@ def _longest_first(jobs: list[Job], out: Path) -> list[Job]:
     return sorted(jobs, key=last_wall, reverse=True)
 
 
-def _safe_build(b: tuple[str, str, tuple[str, ...]]) -> str | None:
+def _safe_build(b: tuple[str, str, tuple[str, ...], bool]) -> str | None:
     try:
         build_one(*b)
         return None
@@ -301,19 +318,24 @@ def _load_result(job: Job, out: Path) -> Result:
 
 
 def _single(args: argparse.Namespace) -> int:
+    # The suite's env for the test, unless the command line's environment says otherwise
+    # (a repro command sets it explicitly).
+    runner_vars = {"LUT_TC_CONFIG", "LUT_TC_COV_DIR", "LUT_TC_COV_NAME", "LUT_TC_JOBS_FILE", "LUT_TC_OUT"}
+    given = {k: v for k, v in os.environ.items() if k.startswith("LUT_TC_") and k not in runner_vars}
+    env = {**_env_for(args.test), **given}
     job = Job(args.test, args.seed if args.seed is not None else 1, args.sim or "icarus", args.config,
-              tuple(args.define), tuple(sorted(_env_for(args.test).items())))
+              tuple(args.define), tuple(sorted(env.items())))
     out = ROOT / "build" / "waves" if args.waves else args.out
     res = run_job(job, out, waves=args.waves)
     rc = summarize([res], Path("-"))
     if args.waves:
-        from tools.waves import check_save_file, write_save_file
+        from tools.waves import check_save_file, core_scope, write_save_file
 
         dump = _find_dump(Path(res.log))
         if dump is None:
             print("no wave file was written")
             return 1
-        gtkw = write_save_file(dump, config_by_name(job.config))
+        gtkw = write_save_file(dump, config_by_name(job.config), core_scope(job.test))
         for problem in check_save_file(gtkw, dump):
             print(f"warning: {problem}")
         print(f"\nwaves: {dump}\nopen:  gtkwave {shlex.quote(str(gtkw))}")

@@ -17,6 +17,14 @@ _GRP_BEGIN, _GRP_END, _BLANK = 0x800000, 0x1000000, 0x200
 
 #: Scope of the core in the dump (the same under Icarus and Verilator 5.48).
 SCOPE = "lut_tensor_core"
+#: ... and when the core sits inside the stream bridge (``Stream*`` tests).
+STREAM_SCOPE = "lut_tc_stream_tb.u_core"
+
+
+def core_scope(test: str) -> str:
+    from tb.build import is_stream_test
+
+    return STREAM_SCOPE if is_stream_test(test) else SCOPE
 
 
 def _filter_file(path: Path, enum: type) -> Path:
@@ -74,9 +82,8 @@ def _groups(cfg: CoreConfig) -> list[tuple[str, list[tuple[str, int, str | None]
     ]
 
 
-def write_save_file(dump: Path, cfg: CoreConfig) -> Path:
+def write_save_file(dump: Path, cfg: CoreConfig, scope: str = SCOPE) -> Path:
     """Write ``<dump>.gtkw`` (and filter files beside it); returns its path."""
-    scope = SCOPE
     out = dump.with_suffix(".gtkw")
     filters = {
         "opcode": _filter_file(dump.parent / "opcode.gtkwfilter", Opcode),
