@@ -12,6 +12,7 @@ import pyuvm
 from tb import knobs
 from tb.stream.tests import (
     StreamBackpressureTest,
+    StreamBadBatchFileTest,
     StreamBenchTest,
     StreamBrokenDutTest,
     StreamBrokenPredictionTest,
@@ -25,6 +26,7 @@ _BUG_BUILD = knobs.expect_dut_bug()
 for _cls in (
     StreamRandomTest,
     StreamBackpressureTest,
+    StreamBadBatchFileTest,
     StreamBrokenPredictionTest,
     StreamScoreboardSelfTest,
 ):

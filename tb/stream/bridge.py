@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 import numpy as np
@@ -68,8 +68,6 @@ class PayloadStore:
 
     def place(self, rows: np.ndarray) -> tuple[np.ndarray, list[tuple[int, np.ndarray]]]:
         """Slot of each row, and the (slot, image) writes that must precede the batch."""
-        if len(rows) > self.slots:
-            raise ValueError(f"batch of {len(rows)} > {self.slots} payload slots")
         words = self._words(rows)
         with np.errstate(over="ignore"):
             hashes = words @ self._mul  # wraps mod 2^64
@@ -100,6 +98,8 @@ class PayloadStore:
 
     def _claim(self, pinned: set[int], h: int | None, image: np.ndarray) -> int:
         """Next slot not used by this batch, now holding ``image`` (hash ``h``)."""
+        if len(pinned) >= self.slots:
+            raise ValueError(f"a batch needs more than {self.slots} payload slots")
         while self._next in pinned:
             self._next = (self._next + 1) % self.slots
         s = self._next
@@ -210,13 +210,20 @@ class StreamBridge:
         if not 1 <= len(batch) <= self.params["MaxBatch"]:
             raise ValueError(f"batch of {len(batch)} not in [1, MaxBatch={self.params['MaxBatch']}]")
         batch.check(self.cfg)
+        await self.send_file(lambda: encode_batch(batch, self.stores))
+        self.sent += len(batch)
+
+    async def send_file(self, content: Callable[[], bytes]) -> None:
+        """Offer one batch file; ``content`` runs once the previous file was loaded.
+
+        Used directly only by negative tests, to offer malformed files.
+        """
         await self.out_of_reset.wait()
         done = self.dut.batch_done_o
         while int(done.value) != self.sent_batches:
             await done.value_change
-        (self.dir / IN_FILE).write_bytes(encode_batch(batch, self.stores))
+        (self.dir / IN_FILE).write_bytes(content())
         self.sent_batches += 1
-        self.sent += len(batch)
         self.dut.batch_req_i.value = self.sent_batches
 
     # --- responses out ------------------------------------------------------------

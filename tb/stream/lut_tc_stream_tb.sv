@@ -32,7 +32,7 @@
 // Two files alternate; the bridge holds out_ready_i low rather than reopen a
 // file Python has not acknowledged, so a slow reader never loses data.
 //
-// Malformed batch files count in load_err_o (and are skipped); valid/ready
+// Malformed batch files count in load_err_o and change nothing; valid/ready
 // violations of the core count in proto_err_o. Both are checked by Python.
 // rst_ni resets the core and every count of the bridge (a new test).
 // Only the ports are public to cocotb (Verilator metacomments; the build
@@ -165,11 +165,12 @@ module lut_tc_stream_tb #(
     return v;
   endfunction
 
-  // Read the pending batch file into the store and the descriptor list; a
-  // malformed file counts in load_err_o and leaves an empty batch.
+  // Read the pending batch file into the store and the descriptor list. The
+  // whole file is checked before anything is applied: a malformed file counts
+  // in load_err_o, changes nothing and leaves an empty batch.
   task automatic load_batch;
     int          fd, nbytes;
-    int unsigned n_pay, pos, bus, slot, need;
+    int unsigned n_pay, n_new, pos, bus, slot, need;
     logic [XL*32-1:0] v;
     string       err;
     issue_idx = 0;
@@ -187,9 +188,11 @@ module lut_tc_stream_tb #(
       err = $sformatf("no header (%0d bytes, magic %h)", nbytes, words[0]);
     end
     n_pay = words[1];
-    if (err == "" && (words[2] > MaxBatch || n_pay > 3 * MaxBatch)) begin
-      err = $sformatf("n_desc=%0d n_pay=%0d over MaxBatch=%0d", words[2], n_pay, MaxBatch);
+    n_new = words[2];
+    if (err == "" && (n_new > MaxBatch || n_pay > 3 * MaxBatch)) begin
+      err = $sformatf("n_desc=%0d n_pay=%0d over MaxBatch=%0d", n_new, n_pay, MaxBatch);
     end
+    // Pass 1: check.
     pos = 3;
     for (int unsigned p = 0; err == "" && p < n_pay; p++) begin
       bus  = 32'(words[pos][31:30]);
@@ -197,7 +200,28 @@ module lut_tc_stream_tb #(
       need = (bus == 0) ? AL : (bus == 1) ? WL : CL;
       if (bus > 2 || slot >= Slots || 4 * (pos + 1 + need) > nbytes) begin
         err = $sformatf("payload write %0d: bus=%0d slot=%0d at word %0d", p, bus, slot, pos);
-      end else begin
+      end
+      pos += 1 + need;
+    end
+    if (err == "" && 4 * (pos + 4 * n_new) != nbytes) begin
+      err = $sformatf("%0d bytes, expected %0d", nbytes, 4 * (pos + 4 * n_new));
+    end
+    for (int unsigned i = 0; err == "" && i < n_new; i++) begin
+      if (words[pos + 4*i + 1] >= Slots || words[pos + 4*i + 2] >= Slots
+          || words[pos + 4*i + 3] >= Slots) begin
+        err = $sformatf("descriptor %0d names a slot >= %0d", i, Slots);
+      end
+    end
+    if (err != "") begin
+      $display("STREAM_LOAD_ERROR batch=%0d %s", batch_done, err);
+      load_err++;
+    end else begin
+      // Pass 2: apply.
+      pos = 3;
+      for (int unsigned p = 0; p < n_pay; p++) begin
+        bus  = 32'(words[pos][31:30]);
+        slot = 32'(words[pos][29:0]);
+        need = (bus == 0) ? AL : (bus == 1) ? WL : CL;
         v = lanes_at(pos + 1, need);
         case (bus)
           0:       a_store[slot] = v[AW-1:0];
@@ -206,25 +230,14 @@ module lut_tc_stream_tb #(
         endcase
         pos += 1 + need;
       end
-    end
-    if (err == "" && 4 * (pos + 4 * words[2]) != nbytes) begin
-      err = $sformatf("%0d bytes, expected %0d", nbytes, 4 * (pos + 4 * words[2]));
-    end
-    for (int unsigned i = 0; err == "" && i < words[2]; i++) begin
-      d_instr[i] = words[pos];
-      d_a[i]     = words[pos + 1];
-      d_w[i]     = words[pos + 2];
-      d_c[i]     = words[pos + 3];
-      if (d_a[i] >= Slots || d_w[i] >= Slots || d_c[i] >= Slots) begin
-        err = $sformatf("descriptor %0d names a slot >= %0d", i, Slots);
+      for (int unsigned i = 0; i < n_new; i++) begin
+        d_instr[i] = words[pos];
+        d_a[i]     = words[pos + 1];
+        d_w[i]     = words[pos + 2];
+        d_c[i]     = words[pos + 3];
+        pos += 4;
       end
-      pos += 4;
-    end
-    if (err != "") begin
-      $display("STREAM_LOAD_ERROR batch=%0d %s", batch_done, err);
-      load_err++;
-    end else begin
-      n_desc = words[2];
+      n_desc = n_new;
     end
   endtask
 

@@ -70,6 +70,7 @@ class StreamScoreboard(uvm_component):
         self.exp, self.act = _Fifo(), _Fifo()
         self.n_exp = self.n_act = self.compared = self.matched = 0
         self.counts = {"mismatch": 0, "lost": 0, "extra": 0, "bridge": 0}
+        self.expect_load_err = 0  #: malformed batch files a negative test offered on purpose
 
     def start_of_simulation_phase(self) -> None:
         self.bridge: StreamBridge = ConfigDB().get(self, "", "BRIDGE")
@@ -145,7 +146,11 @@ class StreamScoreboard(uvm_component):
         if self.act.rows:
             self._error("extra", f"{self.act.rows} responses beyond the prediction", self.act.rows)
         b = self.bridge
-        for name, want in (("issued", b.sent), ("proto_err", 0), ("load_err", 0)):
+        for name, want in (
+            ("issued", b.sent),
+            ("proto_err", 0),
+            ("load_err", self.expect_load_err),
+        ):
             got = b.counter(name)
             if got != want:
                 self._error("bridge", f"bridge {name}_o = {got}, expected {want}")

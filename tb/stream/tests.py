@@ -19,6 +19,7 @@ from cocotb.triggers import Timer
 from pyuvm import ConfigDB, uvm_factory, uvm_test
 
 from models.batch import Batch
+from models.config import Opcode
 from tb import knobs, rand
 from tb.stream.bridge import StreamBridge
 from tb.stream.env import StreamEnv
@@ -53,6 +54,10 @@ class StreamBaseTest(uvm_test):
         )
         return batch_of(s)
 
+    async def send_stream(self) -> None:
+        """After reset: the stream, in batches of ``batch_size``."""
+        await StreamSeq("stream", self.stream, self.batch_size).start(self.env.agent.sequencer)
+
     # --- phases -----------------------------------------------------------------
     @property
     def sb(self):
@@ -86,7 +91,7 @@ class StreamBaseTest(uvm_test):
         await b.reset()
         dog = cocotb.start_soon(self._watchdog())
         self.t_start = time.perf_counter()
-        await StreamSeq("stream", self.stream, self.batch_size).start(self.env.agent.sequencer)
+        await self.send_stream()
         await self.drain()
         self.t_end = time.perf_counter()
         dog.cancel()
@@ -141,6 +146,41 @@ class StreamBackpressureTest(StreamBaseTest):
 
     bp_pct = 30
     gap_pct = 20
+
+
+class StreamBadBatchFileTest(StreamRandomTest):
+    """Malformed batch files are counted and change nothing; the bridge keeps working.
+
+    Between two halves of the stream it offers a file with a wrong magic word,
+    one cut short inside its second payload and one naming a payload slot
+    beyond the store. The last two start with a valid write of all ones to C
+    slot 0, which the first half filled and the second half reuses without
+    resending: had the bridge applied part of a bad file, the second half
+    would mismatch. The bridge must report exactly three malformed files.
+    """
+
+    async def send_stream(self) -> None:
+        import numpy as np
+
+        from tb.stream.bridge import MAGIC
+
+        def words(*w: int) -> bytes:
+            return np.array(w, dtype=">u4").tobytes()
+
+        half = len(self.stream) // 2 // self.batch_size * self.batch_size or len(self.stream) // 2
+        seqr = self.env.agent.sequencer
+        await StreamSeq("first", self.stream[:half], self.batch_size).start(seqr)
+        c_write = [(2 << 30) | 0, *([0xFFFFFFFF] * (self.cfg.c_bits // 32))]
+        slots = self.bridge.params["Slots"]
+        bad = (
+            words(0xDEADBEEF, 0, 1, 0x12, 0, 0, 0),  # wrong magic
+            words(MAGIC, 2, 0, *c_write, (2 << 30) | 1, 1, 2),  # second payload cut short
+            words(MAGIC, 1, 1, *c_write, Opcode.LMMA, 0, slots, 0),  # w slot outside the store
+        )
+        for data in bad:
+            await self.bridge.send_file(lambda data=data: data)
+        self.sb.expect_load_err = len(bad)
+        await StreamSeq("second", self.stream[half:], self.batch_size).start(seqr)
 
 
 class StreamBenchTest(StreamBaseTest):

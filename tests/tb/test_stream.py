@@ -1,7 +1,8 @@
 """The batched testbench end to end on both simulators, with its negative tests.
 
-One simulator process per build runs the random and back-pressure streams
-and the two checker self-tests (a wrong predictor, a swallowed response);
+One simulator process per build runs the random and back-pressure streams,
+the malformed-batch-file test and the two checker self-tests (a wrong
+predictor, a swallowed response);
 a core built with a bug-injection define must make ``StreamBrokenDutTest``
 see mismatches.
 """
@@ -48,6 +49,7 @@ def test_stream_tb(sim: str) -> None:
         [
             "StreamRandomTest",
             "StreamBackpressureTest",
+            "StreamBadBatchFileTest",
             "StreamBrokenPredictionTest",
             "StreamScoreboardSelfTest",
         ],
