@@ -33,14 +33,21 @@ MAX_REPORTED = 10  #: detailed error messages per category, then just counted
 RECENT = 16  #: answered tags remembered to classify duplicates
 
 
-def _status_name(v: int) -> str:
+def status_name(v: int) -> str:
     try:
         return Status(v).name
     except ValueError:
         return f"?{v}"
 
 
-class Scoreboard(uvm_component):
+class ScoreboardBase(uvm_component):
+    """What both scoreboards share: config, exports, error counting, the negative-test switch.
+
+    Subclasses define ``counts`` (error kinds) and ``write_expected``/``write_actual``.
+    """
+
+    counts: dict[str, int]
+
     def build_phase(self) -> None:
         self.cfg: CoreConfig = ConfigDB().get(self, "", "CFG")
         try:
@@ -49,6 +56,30 @@ class Scoreboard(uvm_component):
             self.expect_errors = False
         self.exp_export = uvm_subscriber.uvm_AnalysisImp("exp_export", self, self.write_expected)
         self.act_export = uvm_subscriber.uvm_AnalysisImp("act_export", self, self.write_actual)
+
+    def write_expected(self, item) -> None:
+        raise NotImplementedError
+
+    def write_actual(self, item) -> None:
+        raise NotImplementedError
+
+    @property
+    def errors(self) -> int:
+        return sum(self.counts.values())
+
+    def _error(self, kind: str, msg: str, n: int = 1) -> None:
+        """Count ``n`` errors of ``kind``; the first MAX_REPORTED of a kind are logged."""
+        before = self.counts[kind]
+        self.counts[kind] += n
+        if before < MAX_REPORTED:
+            self.logger.error(f"{kind.upper()}: {msg}")
+        elif before == MAX_REPORTED:
+            self.logger.error(f"{kind.upper()}: further errors of this kind only counted")
+
+
+class Scoreboard(ScoreboardBase):
+    def build_phase(self) -> None:
+        super().build_phase()
         self.exp: deque[Prediction] = deque()
         self.act: deque[LutTcResp] = deque()
         self.recent: deque[int] = deque(maxlen=RECENT)
@@ -85,18 +116,7 @@ class Scoreboard(uvm_component):
         """Accepted instructions not yet answered."""
         return len(self.exp)
 
-    @property
-    def errors(self) -> int:
-        return sum(self.counts.values())
-
     # --- matching -----------------------------------------------------------
-    def _error(self, kind: str, msg: str) -> None:
-        self.counts[kind] += 1
-        if self.counts[kind] <= MAX_REPORTED:
-            self.logger.error(f"{kind.upper()}: {msg}")
-        elif self.counts[kind] == MAX_REPORTED + 1:
-            self.logger.error(f"{kind.upper()}: further errors of this kind only counted")
-
     def _match(self) -> None:
         exp, act = self.exp, self.act
         while exp and act:
@@ -128,7 +148,7 @@ class Scoreboard(uvm_component):
         self.recent.append(a.tag)
         problems = []
         if a.status != e.status:
-            problems.append(f"status {_status_name(a.status)} != expected {Status(e.status).name}")
+            problems.append(f"status {status_name(a.status)} != expected {Status(e.status).name}")
         if e.status == Status.OK and p.item.instr.opcode == Opcode.LMMA:
             # Compare bus words (one int compare); decode lanes only to explain a mismatch.
             if a.d != int.from_bytes(e.d.astype("<i4").tobytes(), "little"):

@@ -14,20 +14,11 @@ from __future__ import annotations
 from collections import deque
 
 import numpy as np
-from pyuvm import ConfigDB, UVMConfigItemNotFound, uvm_component, uvm_subscriber
+from pyuvm import ConfigDB
 
 from models.batch import BatchResponse
-from models.config import CoreConfig, Status
+from tb.scoreboard import MAX_REPORTED, ScoreboardBase, status_name
 from tb.stream.bridge import StreamBridge
-
-MAX_REPORTED = 10  #: detailed messages per category, then just counted
-
-
-def _status_name(v: int) -> str:
-    try:
-        return Status(v).name
-    except ValueError:
-        return f"?{v}"
 
 
 class _Fifo:
@@ -58,15 +49,9 @@ class _Fifo:
         return out
 
 
-class StreamScoreboard(uvm_component):
+class StreamScoreboard(ScoreboardBase):
     def build_phase(self) -> None:
-        self.cfg: CoreConfig = ConfigDB().get(self, "", "CFG")
-        try:
-            self.expect_errors = bool(ConfigDB().get(self, "", "EXPECT_SB_ERRORS"))
-        except UVMConfigItemNotFound:
-            self.expect_errors = False
-        self.exp_export = uvm_subscriber.uvm_AnalysisImp("exp_export", self, self.write_expected)
-        self.act_export = uvm_subscriber.uvm_AnalysisImp("act_export", self, self.write_actual)
+        super().build_phase()
         self.exp, self.act = _Fifo(), _Fifo()
         self.n_exp = self.n_act = self.compared = self.matched = 0
         self.counts = {"mismatch": 0, "lost": 0, "extra": 0, "bridge": 0}
@@ -92,19 +77,7 @@ class StreamScoreboard(uvm_component):
         """Predicted responses not yet received."""
         return self.n_exp - self.n_act
 
-    @property
-    def errors(self) -> int:
-        return sum(self.counts.values())
-
     # --- comparing -----------------------------------------------------------
-    def _error(self, kind: str, msg: str, n: int = 1) -> None:
-        before = self.counts[kind]
-        self.counts[kind] += n
-        if before < MAX_REPORTED:
-            self.logger.error(f"{kind.upper()}: {msg}")
-        elif before == MAX_REPORTED:
-            self.logger.error(f"{kind.upper()}: further errors of this kind only counted")
-
     def _match(self) -> None:
         n = min(self.exp.rows, self.act.rows)
         if not n:
@@ -127,8 +100,8 @@ class StreamScoreboard(uvm_component):
 
     def _describe(self, index: int, e: BatchResponse, a: BatchResponse, i: int) -> str:
         msg = (
-            f"response {index}: tag {a.tag[i]} status {_status_name(a.status[i])}, "
-            f"expected tag {e.tag[i]} status {_status_name(e.status[i])}"
+            f"response {index}: tag {a.tag[i]} status {status_name(a.status[i])}, "
+            f"expected tag {e.tag[i]} status {status_name(e.status[i])}"
         )
         lanes = np.flatnonzero(e.d[i] != a.d[i])
         if lanes.size:
