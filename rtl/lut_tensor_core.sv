@@ -39,6 +39,10 @@
 //   LUT_TC_ASSERTIONS         compile the assertions (lut_tc_assert.svh)
 //   LUT_TC_BUG_NO_NEGATE      injected bug: LUT units ignore the neg bit
 //   LUT_TC_BUG_SWAP_ENTRIES   injected bug: table entries 1 and 2 swapped
+//   LUT_TC_BUG_OVERWRITE_STALLED  injected bug: a new response overwrites one
+//                             that waits for out_ready_i (valid/ready broken;
+//                             build without LUT_TC_ASSERTIONS to let the
+//                             testbench's protocol checks find it)
 // The two bugs exist for the testbench's negative tests only.
 //
 // Portability (Icarus 11 and Verilator 5 both compile every file): packages
@@ -284,7 +288,11 @@ module lut_tensor_core #(
   logic [StatusW-1:0] out_status_q;
   logic [CW-1:0]      out_d_q, out_d_d;
 
+`ifdef LUT_TC_BUG_OVERWRITE_STALLED
+  assign out_free    = 1'b1;
+`else
   assign out_free    = !out_valid_q || out_ready_i;
+`endif
   assign out_valid_d = ex_done || (out_valid_q && !out_ready_i);
   assign out_d_d     = ex_lmma_q ? sum : '0;
 

@@ -55,5 +55,11 @@ def cov_enabled() -> bool:
 
 
 def expect_dut_bug() -> bool:
-    """``LUT_TC_EXPECT_DUT_BUG=1``: the DUT was built with a bug-injection define."""
-    return os.environ.get("LUT_TC_EXPECT_DUT_BUG", "0") == "1"
+    """``LUT_TC_EXPECT_DUT_BUG=1`` (a data bug) or ``=protocol`` (a valid/ready bug):
+    the DUT was built with a bug-injection define."""
+    return os.environ.get("LUT_TC_EXPECT_DUT_BUG", "0") in ("1", "protocol")
+
+
+def expect_protocol_bug() -> bool:
+    """``LUT_TC_EXPECT_DUT_BUG=protocol``: the bug breaks valid/ready (``LUT_TC_BUG_OVERWRITE_STALLED``)."""
+    return os.environ.get("LUT_TC_EXPECT_DUT_BUG", "0") == "protocol"

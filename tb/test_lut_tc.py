@@ -20,7 +20,13 @@ from tb.tests.functional_tests import (
     SmokeTest,
     WideWeightStreamTest,
 )
-from tb.tests.negative_tests import BrokenDutTest, BrokenPredictionTest, ScoreboardSelfTest
+from tb.bfm import ProtocolError
+from tb.tests.negative_tests import (
+    BrokenDutTest,
+    BrokenPredictionTest,
+    ProtocolBugTest,
+    ScoreboardSelfTest,
+)
 
 # Sim-time ceiling per test; the base test's watchdog reports hangs much sooner.
 _TIMEOUT_US = 20_000 * max(1.0, knobs.scale())
@@ -40,4 +46,13 @@ for _cls in (
 ):
     # On a deliberately broken DUT only BrokenDutTest is meaningful.
     pyuvm.test(timeout_time=_TIMEOUT_US, timeout_unit="us", skip=_BUG_BUILD)(_cls)
-pyuvm.test(timeout_time=_TIMEOUT_US, timeout_unit="us", skip=not _BUG_BUILD)(BrokenDutTest)
+_PROTOCOL_BUG = knobs.expect_protocol_bug()
+pyuvm.test(
+    timeout_time=_TIMEOUT_US, timeout_unit="us", skip=not _BUG_BUILD or _PROTOCOL_BUG
+)(BrokenDutTest)
+pyuvm.test(
+    timeout_time=_TIMEOUT_US,
+    timeout_unit="us",
+    skip=not _PROTOCOL_BUG,
+    expect_error=ProtocolError,
+)(ProtocolBugTest)

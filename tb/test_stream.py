@@ -16,6 +16,7 @@ from tb.stream.tests import (
     StreamBenchTest,
     StreamBrokenDutTest,
     StreamBrokenPredictionTest,
+    StreamProtocolBugTest,
     StreamRandomTest,
     StreamScoreboardSelfTest,
 )
@@ -32,4 +33,10 @@ for _cls in (
 ):
     pyuvm.test(timeout_time=_TIMEOUT_US, timeout_unit="us", skip=_BUG_BUILD)(_cls)
 pyuvm.test(timeout_time=10_000_000, timeout_unit="us", skip=_BUG_BUILD)(StreamBenchTest)
-pyuvm.test(timeout_time=_TIMEOUT_US, timeout_unit="us", skip=not _BUG_BUILD)(StreamBrokenDutTest)
+_PROTOCOL_BUG = knobs.expect_protocol_bug()
+pyuvm.test(
+    timeout_time=_TIMEOUT_US, timeout_unit="us", skip=not _BUG_BUILD or _PROTOCOL_BUG
+)(StreamBrokenDutTest)
+pyuvm.test(timeout_time=_TIMEOUT_US, timeout_unit="us", skip=not _PROTOCOL_BUG)(
+    StreamProtocolBugTest
+)

@@ -41,7 +41,12 @@ TOOLS = ("verilator", "icarus")
 VARIANTS: dict[str, tuple[str, ...]] = {
     "plain": (),
     "assert": ("LUT_TC_ASSERTIONS",),
-    "bugs": ("LUT_TC_ASSERTIONS", "LUT_TC_BUG_NO_NEGATE", "LUT_TC_BUG_SWAP_ENTRIES"),
+    "bugs": (
+        "LUT_TC_ASSERTIONS",
+        "LUT_TC_BUG_NO_NEGATE",
+        "LUT_TC_BUG_SWAP_ENTRIES",
+        "LUT_TC_BUG_OVERWRITE_STALLED",
+    ),
 }
 
 

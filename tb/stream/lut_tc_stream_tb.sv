@@ -28,7 +28,8 @@
 //     word 0: [7:0] tag, [11:8] status, [15:12] 0, [31:16] 16'h5354 ("ST")
 //     words 1..: out_d_o, lane 0 first
 // A segment closes after SegLen responses, or earlier when nothing is left in
-// flight; seg_done_o then counts it. Python reads it and raises seg_ack_i.
+// flight or no response came for FlushIdle cycles (a core that lost some);
+// seg_done_o then counts it. Python reads it and raises seg_ack_i.
 // Two files alternate; the bridge holds out_ready_i low rather than reopen a
 // file Python has not acknowledged, so a slow reader never loses data.
 //
@@ -88,6 +89,7 @@ module lut_tc_stream_tb #(
   localparam int MaxWords = 3 + MaxBatch * (4 + 3 + AL + WL + CL);  // every payload new
   localparam logic [31:0] Magic = 32'h4C545331;
   localparam logic [15:0] RecMark = 16'h5354;
+  localparam int FlushIdle = 64;  // cycles without a response that close a segment
 
   // ---------------------------------------------------------------------------
   // The core
@@ -135,7 +137,7 @@ module lut_tc_stream_tb #(
   logic [31:0]   words   [MaxWords];
 
   int unsigned n_desc, issue_idx;
-  int unsigned batch_done, seg_done, seg_n;
+  int unsigned batch_done, seg_done, seg_n, quiet;
   int unsigned issued, retired, proto_err, load_err;
   int          fd_out;
   bit          seg_open;
@@ -277,6 +279,7 @@ module lut_tc_stream_tb #(
     batch_done = 0;
     seg_done   = 0;
     seg_n      = 0;
+    quiet      = 0;
     seg_open   = 1'b0;
     issued     = 0;
     retired    = 0;
@@ -294,6 +297,7 @@ module lut_tc_stream_tb #(
       if (seg_open) $fclose(fd_out);
       seg_open   = 1'b0;
       seg_n      = 0;
+      quiet      = 0;
       seg_done   = 0;
       batch_done = 0;
       n_desc     = 0;
@@ -315,6 +319,7 @@ module lut_tc_stream_tb #(
       end
       stall_q = out_valid && !out_ready;
       hold_q  = {out_tag, out_status, out_d};
+      quiet = (out_valid && out_ready) ? 0 : quiet + 1;
       if (out_valid && out_ready) begin
         if (retired == issued) begin
           $display("STREAM_PROTOCOL_ERROR response with nothing in flight (tag %0d)", out_tag);
@@ -345,7 +350,7 @@ module lut_tc_stream_tb #(
       end
       // --- response segments -----------------------------------------------------
       busy = issued != retired || issue_idx < n_desc || batch_req_i != batch_done;
-      if (seg_n == SegLen || (seg_n != 0 && !busy)) close_segment();
+      if (seg_n == SegLen || (seg_n != 0 && (!busy || quiet >= FlushIdle))) close_segment();
       rng = xorshift32(rng ^ 32'h9e3779b9);
       out_ready <= (bp_pct_i == 0 || rng % 100 >= 32'(bp_pct_i))
                    && (seg_open || seg_done - seg_ack_i < 2);

@@ -65,6 +65,7 @@ class StreamBaseTest(uvm_test):
 
     def build_phase(self) -> None:
         self.cfg = knobs.config()
+        self.gave_up = False
         self.bridge = StreamBridge(cocotb.top, self.cfg)
         cdb = ConfigDB()
         cdb.set(None, "*", "CFG", self.cfg)
@@ -115,18 +116,32 @@ class StreamBaseTest(uvm_test):
             and b.segments_read == b.counter("seg_done")
         )
 
+    def _given_up(self) -> bool:
+        """Everything was issued and read, and the missing responses stopped coming."""
+        b = self.bridge
+        return (
+            self.gave_up
+            and b.counter("issued") == b.sent == len(self.stream)
+            and b.segments_read == b.counter("seg_done")
+        )
+
     async def cycles(self, n: int) -> None:
         """Sleep ``n`` clock periods in one wake-up (``ClockCycles`` wakes Python every edge)."""
         await Timer(n * self.bridge.period_ns, unit="ns")
 
     async def drain(self) -> None:
-        """Until the bridge retired every instruction and its segments were all read."""
-        while not self._finished():
+        """Until every response arrived, or the rest stopped coming (the scoreboard: lost)."""
+        while not (self._finished() or self._given_up()):
             await self.cycles(256)
         await self.cycles(32)  # a response beyond the stream would show up here
 
     async def _watchdog(self) -> None:
-        """Neither an accept nor a response for ``hang_cycles`` with work pending: a hang."""
+        """No accept and no response for ``hang_cycles`` with work pending.
+
+        With every instruction issued it only stops the drain: the responses
+        the core never gave are lost, which the scoreboard reports. Before
+        that, the stream itself is stuck: :class:`StreamHang`.
+        """
         b, last, still = self.bridge, None, 0
         while True:
             await self.cycles(256)
@@ -134,6 +149,10 @@ class StreamBaseTest(uvm_test):
             still = still + 256 if now == last else 0
             last = now
             if still >= self.hang_cycles and not self._finished():
+                if b.sent == len(self.stream) and now[0] == b.sent:
+                    self.logger.error(f"no response for {still} cycles: {self._state()}")
+                    self.gave_up = True
+                    return
                 raise StreamHang(f"no transfer for {still} cycles: {self._state()}")
 
 
@@ -255,3 +274,17 @@ class StreamScoreboardSelfTest(_ExpectErrors, StreamRandomTest):
 
 class StreamBrokenDutTest(_ExpectErrors, StreamRandomTest):
     """Run on a core built with ``LUT_TC_BUG_*`` (``LUT_TC_EXPECT_DUT_BUG=1``)."""
+
+
+class StreamProtocolBugTest(_ExpectErrors, StreamBackpressureTest):
+    """Run on a ``LUT_TC_BUG_OVERWRITE_STALLED`` core (``LUT_TC_EXPECT_DUT_BUG=protocol``).
+
+    A new response overwrites one that waits for ``out_ready_i``: the bridge's
+    valid/ready check must count it (``proto_err_o``) and the scoreboard must
+    miss the overwritten responses.
+    """
+
+    def expect(self, counts: dict[str, int]) -> None:
+        proto = self.bridge.counter("proto_err")
+        assert proto > 0, f"the bridge missed the overwritten responses: {counts}"
+        assert counts["bridge"] > 0 and counts["lost"] > 0, f"scoreboard: {counts}"

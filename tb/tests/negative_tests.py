@@ -5,7 +5,7 @@ from __future__ import annotations
 from pyuvm import ConfigDB, uvm_factory
 
 from tb.predictor import BrokenPredictor, Predictor
-from tb.tests.functional_tests import RandomStreamTest, SmokeTest
+from tb.tests.functional_tests import BackpressureTest, RandomStreamTest, SmokeTest
 
 
 class _ExpectErrors:
@@ -46,3 +46,12 @@ class ScoreboardSelfTest(_ExpectErrors, SmokeTest):
         assert counts["lost"] >= 1, f"a dropped response went unnoticed: {counts}"
         assert counts["extra"] >= 1, f"a duplicated response went unnoticed: {counts}"
         assert counts["mismatch"] == 0, f"self-test should not disturb data: {counts}"
+
+
+class ProtocolBugTest(BackpressureTest):
+    """Run on a ``LUT_TC_BUG_OVERWRITE_STALLED`` core (``LUT_TC_EXPECT_DUT_BUG=protocol``).
+
+    A new response overwrites one that waits for ``out_ready_i``. The BFM's
+    response monitor must raise :class:`tb.bfm.ProtocolError`; the test is
+    registered with ``expect_error`` so it passes only if it does.
+    """

@@ -4,7 +4,8 @@ One simulator process per build runs the random and back-pressure streams,
 the malformed-batch-file test and the two checker self-tests (a wrong
 predictor, a swallowed response);
 a core built with a bug-injection define must make ``StreamBrokenDutTest``
-see mismatches.
+see mismatches, and one that breaks valid/ready must trip the bridge's
+protocol check (``StreamProtocolBugTest``).
 """
 
 from __future__ import annotations
@@ -56,7 +57,14 @@ def test_stream_tb(sim: str) -> None:
     )
 
 
-@pytest.mark.parametrize("bug", ["LUT_TC_BUG_NO_NEGATE", "LUT_TC_BUG_SWAP_ENTRIES"])
+@pytest.mark.parametrize(
+    "bug, test",
+    [
+        ("LUT_TC_BUG_NO_NEGATE", "StreamBrokenDutTest"),
+        ("LUT_TC_BUG_SWAP_ENTRIES", "StreamBrokenDutTest"),
+        ("LUT_TC_BUG_OVERWRITE_STALLED", "StreamProtocolBugTest"),  # the bridge's valid/ready check
+    ],
+)
 @pytest.mark.parametrize("sim", SIMS)
-def test_stream_tb_catches_broken_dut(sim: str, bug: str) -> None:
-    _run(sim, ["StreamBrokenDutTest"], bug)
+def test_stream_tb_catches_broken_dut(sim: str, bug: str, test: str) -> None:
+    _run(sim, [test], bug)

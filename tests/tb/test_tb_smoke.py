@@ -43,3 +43,30 @@ def test_tb_smoke(sim: str) -> None:
     )
     passed, failed = simrun.results_ok(xml)
     assert (passed, failed) == (len(TESTS), 0), f"{sim}: {passed} passed, {failed} failed ({xml})"
+
+
+@pytest.mark.parametrize(
+    "sim",
+    [
+        pytest.param(s, marks=pytest.mark.skipif(not simrun.have_sim(s), reason=f"{s} missing"))
+        for s in simrun.SIMS
+    ],
+)
+def test_bfm_catches_a_protocol_bug(sim: str) -> None:
+    """A core that overwrites a stalled response must make the BFM raise ProtocolError."""
+    bug = "LUT_TC_BUG_OVERWRITE_STALLED"
+    cfg = config_by_name(CONFIG)
+    runner = build_core(sim, cfg, bug)
+    test_dir = simrun.build_dir_for(sim, build_name(cfg, bug)) / "run_protocol_bug"
+    xml = simrun.run(
+        runner,
+        sim,
+        TOPLEVEL,
+        TEST_MODULE,
+        testcase="ProtocolBugTest",  # registered with expect_error=ProtocolError
+        seed=SEED,
+        extra_env=tb_env(CONFIG, bug),
+        test_dir=test_dir,
+        results_xml=str(test_dir / "results.xml"),
+    )
+    assert simrun.results_ok(xml) == (1, 0), f"{sim}: the protocol bug went unnoticed ({xml})"
