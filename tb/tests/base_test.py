@@ -93,7 +93,6 @@ class BaseTest(uvm_test):
         await ClockCycles(clk, self.quiet_cycles)
 
     async def _watchdog(self) -> None:
-        clk = self.bfm.clk
         pred, resp = self.env.predictor, self.env.resp_agent.monitor
         last = (-1, -1)
         while True:
