@@ -63,3 +63,21 @@ def expect_dut_bug() -> bool:
 def expect_protocol_bug() -> bool:
     """``LUT_TC_EXPECT_DUT_BUG=protocol``: the bug breaks valid/ready (``LUT_TC_BUG_OVERWRITE_STALLED``)."""
     return os.environ.get("LUT_TC_EXPECT_DUT_BUG", "0") == "protocol"
+
+
+def stream_percent(name: str, default: int) -> int:
+    """``LUT_TC_STREAM_BP`` / ``LUT_TC_STREAM_GAP``: override a stream test's back-pressure
+    or input-gap percentage (0..100)."""
+    key = f"LUT_TC_STREAM_{name.upper()}"
+    v = int(os.environ.get(key, default))
+    if not 0 <= v <= 100:
+        raise ValueError(f"{key}={v} out of range [0, 100]")
+    return v
+
+
+def stream_batch(default: int) -> int:
+    """``LUT_TC_STREAM_BATCH``: instructions per batch of the stream testbench."""
+    v = int(os.environ.get("LUT_TC_STREAM_BATCH", default))
+    if v < 1:
+        raise ValueError(f"LUT_TC_STREAM_BATCH={v} must be >= 1")
+    return v

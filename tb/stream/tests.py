@@ -72,6 +72,7 @@ class StreamBaseTest(uvm_test):
         cdb.set(None, "*", "BRIDGE", self.bridge)
         self.configure()
         self.env = StreamEnv("env", self)
+        self.batch_size = knobs.stream_batch(self.batch_size)
         t0 = time.perf_counter()
         self.stream = self.make_stream()
         self.gen_s = time.perf_counter() - t0
@@ -86,8 +87,8 @@ class StreamBaseTest(uvm_test):
         self.raise_objection()
         b = self.bridge
         b.start_clock()
-        self.bp_pct = int(os.environ.get("LUT_TC_STREAM_BP", self.bp_pct))
-        self.gap_pct = int(os.environ.get("LUT_TC_STREAM_GAP", self.gap_pct))
+        self.bp_pct = knobs.stream_percent("bp", self.bp_pct)
+        self.gap_pct = knobs.stream_percent("gap", self.gap_pct)
         b.set_knobs(self.bp_pct, self.gap_pct, rand.py_rng("stream.knobs").getrandbits(32))
         await b.reset()
         dog = cocotb.start_soon(self._watchdog())
@@ -210,7 +211,7 @@ class StreamBenchTest(StreamBaseTest):
         from tools.replay import gen_stream
 
         p = self.params = stream_params()
-        self.batch_size = int(os.environ.get("LUT_TC_STREAM_BATCH", "1024"))
+        self.batch_size = knobs.stream_batch(1024)
         return batch_of(gen_stream(self.cfg, p["count"], p["seed"], p["mix"], p["wbits"], *p["pools"]))
 
     def report_phase(self) -> None:
