@@ -44,7 +44,8 @@ for _cls in (
     ScoreboardSelfTest,
     WideWeightStreamTest,
 ):
-    # On a deliberately broken DUT only BrokenDutTest is meaningful.
+    # On a deliberately broken DUT only BrokenDutTest (data bugs) or ProtocolBugTest
+    # (LUT_TC_EXPECT_DUT_BUG=protocol) is meaningful.
     pyuvm.test(timeout_time=_TIMEOUT_US, timeout_unit="us", skip=_BUG_BUILD)(_cls)
 _PROTOCOL_BUG = knobs.expect_protocol_bug()
 pyuvm.test(
