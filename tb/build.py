@@ -93,18 +93,6 @@ def build_name_for(test: str, cfg: CoreConfig, bug: str | Sequence[str] | None =
     return ("stream_" if is_stream_test(test) else "") + build_name(cfg, bug)
 
 
-def build_for(
-    test: str,
-    sim: str,
-    cfg: CoreConfig,
-    bug: str | Sequence[str] | None = None,
-    waves: bool = False,
-):
-    """The build ``test`` needs: the stream bridge or the bare core."""
-    build = build_stream if is_stream_test(test) else build_core
-    return build(sim, cfg, bug, waves)
-
-
 def tb_env(config_name: str, bug: str | None = None, **extra: str) -> dict[str, str]:
     """Environment of a tb run: the config knob, the bug flag, anything else."""
     env = {"LUT_TC_CONFIG": config_name, **extra}

@@ -29,8 +29,9 @@ sys.path.insert(0, str(ROOT))
 from models.config import config_by_name  # noqa: E402
 from tb import simrun  # noqa: E402
 from tb.build import (  # noqa: E402
-    build_for,
+    build_core,
     build_name_for,
+    build_stream,
     is_stream_test,
     toplevel_for,
 )
@@ -127,8 +128,8 @@ def expand(suite: dict, sims: list[str] | None, seed: int | None) -> list[Job]:
 def build_one(
     sim: str, config: str, defines: tuple[str, ...], stream: bool = False, waves: bool = False
 ):
-    test = "Stream" if stream else ""  # the build depends on the testbench kind only
-    return build_for(test, sim, config_by_name(config), defines, waves)
+    build = build_stream if stream else build_core
+    return build(sim, config_by_name(config), defines, waves)
 
 
 def run_job(

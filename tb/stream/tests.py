@@ -25,6 +25,7 @@ from tb.stream.bridge import StreamBridge
 from tb.stream.env import StreamEnv
 from tb.stream.predictor import BrokenStreamPredictor, StreamPredictor
 from tb.stream.sequences import StreamSeq, batch_of
+from tb.tests.expect import ExpectErrors
 
 
 class StreamHang(AssertionError):
@@ -237,20 +238,7 @@ class StreamBenchTest(StreamBaseTest):
 # --- negative tests: each passes only if a checker fired ------------------------------
 
 
-class _ExpectErrors:
-    def configure(self) -> None:
-        ConfigDB().set(None, "*", "EXPECT_SB_ERRORS", True)
-
-    def check_phase(self) -> None:
-        counts = self.sb.counts
-        self.logger.info(f"negative test: stream scoreboard counted {counts}")
-        self.expect(counts)
-
-    def expect(self, counts: dict[str, int]) -> None:
-        assert counts["mismatch"] > 0, f"the stream scoreboard missed the injected bug: {counts}"
-
-
-class StreamBrokenPredictionTest(_ExpectErrors, StreamRandomTest):
+class StreamBrokenPredictionTest(ExpectErrors, StreamRandomTest):
     """One wrong D lane per batch from the predictor: the scoreboard must count each."""
 
     def configure(self) -> None:
@@ -262,7 +250,7 @@ class StreamBrokenPredictionTest(_ExpectErrors, StreamRandomTest):
         assert counts["mismatch"] == batches, f"expected {batches} mismatches: {counts}"
 
 
-class StreamScoreboardSelfTest(_ExpectErrors, StreamRandomTest):
+class StreamScoreboardSelfTest(ExpectErrors, StreamRandomTest):
     """The monitor swallows one response: the stream shifts, and one is lost at the end."""
 
     def connect_phase(self) -> None:
@@ -273,11 +261,11 @@ class StreamScoreboardSelfTest(_ExpectErrors, StreamRandomTest):
         assert counts["mismatch"] > 0, f"the shift after the drop went unnoticed: {counts}"
 
 
-class StreamBrokenDutTest(_ExpectErrors, StreamRandomTest):
+class StreamBrokenDutTest(ExpectErrors, StreamRandomTest):
     """Run on a core built with ``LUT_TC_BUG_*`` (``LUT_TC_EXPECT_DUT_BUG=1``)."""
 
 
-class StreamProtocolBugTest(_ExpectErrors, StreamBackpressureTest):
+class StreamProtocolBugTest(ExpectErrors, StreamBackpressureTest):
     """Run on a ``LUT_TC_BUG_OVERWRITE_STALLED`` core (``LUT_TC_EXPECT_DUT_BUG=protocol``).
 
     A new response overwrites one that waits for ``out_ready_i``: the bridge's

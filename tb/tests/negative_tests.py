@@ -2,28 +2,14 @@
 
 from __future__ import annotations
 
-from pyuvm import ConfigDB, uvm_factory
+from pyuvm import uvm_factory
 
 from tb.predictor import BrokenPredictor, Predictor
+from tb.tests.expect import ExpectErrors
 from tb.tests.functional_tests import BackpressureTest, RandomStreamTest, SmokeTest
 
 
-class _ExpectErrors:
-    """Mixin: the scoreboard logs but does not fail; ``check_phase`` asserts it caught something."""
-
-    def configure(self) -> None:
-        ConfigDB().set(None, "*", "EXPECT_SB_ERRORS", True)
-
-    def check_phase(self) -> None:
-        counts = self.sb.counts
-        self.logger.info(f"negative test: scoreboard counted {counts}")
-        self.expect(counts)
-
-    def expect(self, counts: dict[str, int]) -> None:
-        assert counts["mismatch"] > 0, f"the scoreboard missed the injected bug: {counts}"
-
-
-class BrokenPredictionTest(_ExpectErrors, SmokeTest):
+class BrokenPredictionTest(ExpectErrors, SmokeTest):
     """The predictor is wrong on purpose (factory override): the scoreboard must object."""
 
     def configure(self) -> None:
@@ -31,11 +17,11 @@ class BrokenPredictionTest(_ExpectErrors, SmokeTest):
         uvm_factory().set_type_override_by_type(Predictor, BrokenPredictor)
 
 
-class BrokenDutTest(_ExpectErrors, RandomStreamTest):
+class BrokenDutTest(ExpectErrors, RandomStreamTest):
     """Run on a DUT built with ``LUT_TC_BUG_*`` (runner sets ``LUT_TC_EXPECT_DUT_BUG=1``)."""
 
 
-class ScoreboardSelfTest(_ExpectErrors, SmokeTest):
+class ScoreboardSelfTest(ExpectErrors, SmokeTest):
     """The response monitor swallows one response and duplicates another: lost + extra."""
 
     def connect_phase(self) -> None:
