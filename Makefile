@@ -55,9 +55,11 @@ test: setup lint ## the whole test suite: lint, models, RTL blocks, testbench (b
 test-fast: setup ## the Python model tests only (no simulator)
 	$(PY) -m pytest -q -n $(JOBS) tests/models
 
-lint: setup ## verilator --lint-only -Wall and iverilog -Wall, every configuration
+lint: setup ## RTL: verilator --lint-only -Wall and iverilog -Wall, every configuration; Python: ruff
 	$(PY) -m models.gen_pkg --check
 	$(PY) tools/lint.py
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
 
 pkg: setup ## regenerate rtl/lut_tc_pkg.sv from models/config.py
 	$(PY) -m models.gen_pkg

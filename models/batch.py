@@ -126,9 +126,7 @@ class BatchResponse:
     @classmethod
     def concat(cls, parts: Sequence[BatchResponse], lanes: int) -> BatchResponse:
         if not parts:
-            return cls(
-                np.zeros(0, np.uint8), np.zeros(0, np.uint8), np.zeros((0, lanes), np.int32)
-            )
+            return cls(np.zeros(0, np.uint8), np.zeros(0, np.uint8), np.zeros((0, lanes), np.int32))
         return cls(
             np.concatenate([p.tag for p in parts]),
             np.concatenate([p.status for p in parts]),
@@ -229,9 +227,7 @@ class BatchModel:
         for t in np.flatnonzero(final >= 0):
             self.afmt[t] = afmt[final[t]]
             self.tables[t] = bank[T + rank[final[t]]]
-        return BatchResponse(
-            field("tag").astype(np.uint8), status.astype(np.uint8), d
-        )
+        return BatchResponse(field("tag").astype(np.uint8), status.astype(np.uint8), d)
 
     def _lmma(
         self, bank: np.ndarray, ver: np.ndarray, batch: Batch, rows: np.ndarray, b: np.ndarray
@@ -251,7 +247,9 @@ class BatchModel:
         view[:, :, :TABLE_ENTRIES] = bank
         view[:, :, TABLE_ENTRIES : 2 * TABLE_ENTRIES] = -bank
         flat = view.reshape(-1)
-        base = (ver.astype(np.int32)[:, None, None] * m + np.arange(m, dtype=np.int32)[None, :, None]) * width
+        base = (
+            ver.astype(np.int32)[:, None, None] * m + np.arange(m, dtype=np.int32)[None, :, None]
+        ) * width
         w_planes = batch.w[rows][:, : (planes * n + 1) // 2]  # only the planes in use
         codes = unpack_codes_batch(w_planes, cfg, planes)  # [L, P, N]
         acc = None  # |acc| < 2^(TABLE_W + 8): no overflow in int32

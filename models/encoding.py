@@ -38,7 +38,9 @@ def check_ints(
     if arr.dtype == np.bool_ or not np.issubdtype(arr.dtype, np.integer):
         raise ValueError(f"{name} must be an integer array, got dtype {arr.dtype}")
     if shape is not None:
-        ok = arr.ndim == len(shape) and all(s is None or s == d for s, d in zip(shape, arr.shape))
+        ok = arr.ndim == len(shape) and all(
+            s is None or s == d for s, d in zip(shape, arr.shape, strict=True)
+        )
         if not ok:
             want = "[" + ", ".join("*" if s is None else str(s) for s in shape) + "]"
             raise ValueError(f"{name} has shape {list(arr.shape)}, expected {want}")

@@ -37,7 +37,10 @@ def _bugs(bug: str | Sequence[str] | None) -> tuple[str, ...]:
 
 
 def build_name(cfg: CoreConfig, bug: str | Sequence[str] | None = None) -> str:
-    """``core_<cfg.name>`` plus each define as a tag, e.g. ``core_M2N4T4W4_LUT_TC_BUG_NO_NEGATE``."""
+    """``core_<cfg.name>`` plus each define as a tag.
+
+    For example ``core_M2N4T4W4_LUT_TC_BUG_NO_NEGATE``.
+    """
     return f"core_{cfg.name}" + "".join(f"_{b}" for b in _bugs(bug))
 
 

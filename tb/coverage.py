@@ -219,7 +219,10 @@ class Coverage(uvm_component):
             d.mkdir(parents=True, exist_ok=True)
             test = ConfigDB().get(self, "", "TEST_NAME")
             # Unique per run: the same test and seed run on several configs and simulators.
-            name = knobs.cov_name() or f"{test}_{knobs.config_name()}_{cocotb.SIM_NAME}_{cocotb.RANDOM_SEED}"
+            name = (
+                knobs.cov_name()
+                or f"{test}_{knobs.config_name()}_{cocotb.SIM_NAME}_{cocotb.RANDOM_SEED}"
+            )
             path = d / f"{name}.json"
             meta = {"test": test, "seed": cocotb.RANDOM_SEED, "config": knobs.config_name()}
             path.write_text(json.dumps({"_meta": meta, **h}, indent=1, sort_keys=True))

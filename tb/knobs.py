@@ -61,7 +61,10 @@ def expect_dut_bug() -> bool:
 
 
 def expect_protocol_bug() -> bool:
-    """``LUT_TC_EXPECT_DUT_BUG=protocol``: the bug breaks valid/ready (``LUT_TC_BUG_OVERWRITE_STALLED``)."""
+    """``LUT_TC_EXPECT_DUT_BUG=protocol``: the bug breaks valid/ready.
+
+    (``LUT_TC_BUG_OVERWRITE_STALLED``)
+    """
     return os.environ.get("LUT_TC_EXPECT_DUT_BUG", "0") == "protocol"
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import pyuvm
 
 from tb import knobs
+from tb.bfm import ProtocolError
 from tb.tests.functional_tests import (
     BackpressureTest,
     ErrorInjectionTest,
@@ -20,7 +21,6 @@ from tb.tests.functional_tests import (
     SmokeTest,
     WideWeightStreamTest,
 )
-from tb.bfm import ProtocolError
 from tb.tests.negative_tests import (
     BrokenDutTest,
     BrokenPredictionTest,
@@ -48,9 +48,9 @@ for _cls in (
     # (LUT_TC_EXPECT_DUT_BUG=protocol) is meaningful.
     pyuvm.test(timeout_time=_TIMEOUT_US, timeout_unit="us", skip=_BUG_BUILD)(_cls)
 _PROTOCOL_BUG = knobs.expect_protocol_bug()
-pyuvm.test(
-    timeout_time=_TIMEOUT_US, timeout_unit="us", skip=not _BUG_BUILD or _PROTOCOL_BUG
-)(BrokenDutTest)
+pyuvm.test(timeout_time=_TIMEOUT_US, timeout_unit="us", skip=not _BUG_BUILD or _PROTOCOL_BUG)(
+    BrokenDutTest
+)
 pyuvm.test(
     timeout_time=_TIMEOUT_US,
     timeout_unit="us",

@@ -34,9 +34,9 @@ for _cls in (
     pyuvm.test(timeout_time=_TIMEOUT_US, timeout_unit="us", skip=_BUG_BUILD)(_cls)
 pyuvm.test(timeout_time=10_000_000, timeout_unit="us", skip=_BUG_BUILD)(StreamBenchTest)
 _PROTOCOL_BUG = knobs.expect_protocol_bug()
-pyuvm.test(
-    timeout_time=_TIMEOUT_US, timeout_unit="us", skip=not _BUG_BUILD or _PROTOCOL_BUG
-)(StreamBrokenDutTest)
+pyuvm.test(timeout_time=_TIMEOUT_US, timeout_unit="us", skip=not _BUG_BUILD or _PROTOCOL_BUG)(
+    StreamBrokenDutTest
+)
 pyuvm.test(timeout_time=_TIMEOUT_US, timeout_unit="us", skip=not _PROTOCOL_BUG)(
     StreamProtocolBugTest
 )

@@ -226,24 +226,24 @@ def part_build(sims: list[str], cfg_name: str, res: dict) -> None:
                 shutil.rmtree(bdir)
             bdir.parent.mkdir(parents=True, exist_ok=True)
             code = (
-                "import sys; sys.path.insert(0, %r)\n"
+                f"import sys; sys.path.insert(0, {str(ROOT)!r})\n"
                 "from pathlib import Path\n"
                 "from tb import simrun\n"
-                "simrun.build(%r, %r, %r, sources=[Path(p) for p in %r], parameters=%r,"
-                " marked_public_only=%r)\n"
-            ) % (
-                str(ROOT),
-                sim,
-                kind.toplevel,
-                name,
-                [str(p) for p in kind.sources],
-                kind.parameters(cfg_name),
-                kind.marked_public_only,
+                f"simrun.build({sim!r}, {kind.toplevel!r}, {name!r}, "
+                f"sources=[Path(p) for p in {[str(p) for p in kind.sources]!r}], "
+                f"parameters={kind.parameters(cfg_name)!r}, "
+                f"marked_public_only={kind.marked_public_only!r})\n"
             )
             log(f"build: clean cocotb build of the {kind.label} testbench, {sim} {cfg_name}")
             log_file = OUT / f"build_{key}_{sim}.log"
             rc, wall, cpu, rss = measured([sys.executable, "-c", code], ROOT, None, log_file)
-            r[key] = {"wall_s": wall, "cpu_s": cpu, "maxrss_mb": rss, "ok": rc == 0, "dir": str(bdir)}
+            r[key] = {
+                "wall_s": wall,
+                "cpu_s": cpu,
+                "maxrss_mb": rss,
+                "ok": rc == 0,
+                "dir": str(bdir),
+            }
             if rc == 0:
                 (bdir / "bench.stamp").write_text(build_stamp(sim, cfg_name, kind))
             else:
@@ -482,7 +482,7 @@ def part_regress(args, res) -> None:
         with redirected(OUT / "regress_prebuild.log"):
             for bld in builds:
                 regress.build_one(*bld)
-    except Exception as exc:  # noqa: BLE001 - report and move on
+    except Exception as exc:
         res["regress"] = {
             "error": f"smoke build failed: {type(exc).__name__}: {str(exc)[:500]}",
             "log": str(OUT / "regress_prebuild.log"),

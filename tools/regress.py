@@ -190,13 +190,20 @@ def _parse_results(xml: Path, test: str) -> tuple[float, str, str]:
     err = case.find("error")
     if fail is not None or err is not None:
         node = fail if fail is not None else err
-        return sim_ns, "FAIL", (node.get("message") or "").splitlines()[0][:200] if node.get("message") else "failed"
+        return (
+            sim_ns,
+            "FAIL",
+            (node.get("message") or "").splitlines()[0][:200] if node.get("message") else "failed",
+        )
     return sim_ns, "PASS", ""
 
 
 def summarize(results: list[Result], junit: Path) -> int:
     tw = max([24, *(len(r.job.test) for r in results)])
-    hdr = f"{'test':<{tw}} {'seed':>10} {'sim':<9} {'config':<8} {'result':<6} {'sim time':>12} {'wall':>7}"
+    hdr = (
+        f"{'test':<{tw}} {'seed':>10} {'sim':<9} {'config':<8} {'result':<6} "
+        f"{'sim time':>12} {'wall':>7}"
+    )
     print("\n" + hdr + "\n" + "-" * len(hdr))
     for r in sorted(results, key=lambda r: (r.job.sim, r.job.config, r.job.test, r.job.seed)):
         j = r.job
@@ -217,9 +224,13 @@ def summarize(results: list[Result], junit: Path) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("--suite", default="smoke", help="regressions/<suite>.toml")
-    ap.add_argument("--sim", default="", help="icarus, verilator, all, or empty for the suite's own")
+    ap.add_argument(
+        "--sim", default="", help="icarus, verilator, all, or empty for the suite's own"
+    )
     ap.add_argument("--seed", type=int, default=None, help="run every test once with this seed")
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     ap.add_argument("--test", help="run one test (with --config, --seed) instead of a suite")
@@ -259,7 +270,7 @@ def _run_suite(suite: str, jobs: list[Job], n: int, out: Path) -> int:
     builds = sorted({j.build_key for j in jobs})
     print(f"suite {suite}: {len(jobs)} runs, {len(builds)} builds, {n} jobs")
     with ThreadPoolExecutor(max_workers=max(1, n)) as pool:
-        for b, exc in zip(builds, pool.map(_safe_build, builds)):
+        for b, exc in zip(builds, pool.map(_safe_build, builds), strict=True):
             if exc:
                 print(f"BUILD FAILED {b}: {exc}")
     t_build = time.monotonic() - t0
@@ -269,9 +280,20 @@ def _run_suite(suite: str, jobs: list[Job], n: int, out: Path) -> int:
         result_path(j, out).unlink(missing_ok=True)
     junit = out / "junit.xml"
     cmd = [
-        sys.executable, "-m", "pytest", str(ROOT / "tools" / "regress_cases.py"),
-        "-q", "-p", "no:cacheprovider", "-o", "addopts=", "--rootdir", str(ROOT),
-        f"--junitxml={junit}", "-o", "junit_family=xunit2",
+        sys.executable,
+        "-m",
+        "pytest",
+        str(ROOT / "tools" / "regress_cases.py"),
+        "-q",
+        "-p",
+        "no:cacheprovider",
+        "-o",
+        "addopts=",
+        "--rootdir",
+        str(ROOT),
+        f"--junitxml={junit}",
+        "-o",
+        "junit_family=xunit2",
     ]
     if n > 1:
         cmd += ["-n", str(n)]
@@ -321,11 +343,25 @@ def _load_result(job: Job, out: Path) -> Result:
 def _single(args: argparse.Namespace) -> int:
     # The suite's env for the test, unless the command line's environment says otherwise
     # (a repro command sets it explicitly).
-    runner_vars = {"LUT_TC_CONFIG", "LUT_TC_COV_DIR", "LUT_TC_COV_NAME", "LUT_TC_JOBS_FILE", "LUT_TC_OUT"}
-    given = {k: v for k, v in os.environ.items() if k.startswith("LUT_TC_") and k not in runner_vars}
+    runner_vars = {
+        "LUT_TC_CONFIG",
+        "LUT_TC_COV_DIR",
+        "LUT_TC_COV_NAME",
+        "LUT_TC_JOBS_FILE",
+        "LUT_TC_OUT",
+    }
+    given = {
+        k: v for k, v in os.environ.items() if k.startswith("LUT_TC_") and k not in runner_vars
+    }
     env = {**_env_for(args.test), **given}
-    job = Job(args.test, args.seed if args.seed is not None else 1, args.sim or "icarus", args.config,
-              tuple(args.define), tuple(sorted(env.items())))
+    job = Job(
+        args.test,
+        args.seed if args.seed is not None else 1,
+        args.sim or "icarus",
+        args.config,
+        tuple(args.define),
+        tuple(sorted(env.items())),
+    )
     out = ROOT / "build" / "waves" if args.waves else args.out
     res = run_job(job, out, waves=args.waves)
     rc = summarize([res], Path("-"))

@@ -15,11 +15,21 @@ import pytest
 
 from tools.regress import OUT, Job, result_path, run_job
 
-_JOBS = [
-    Job(**{k: tuple(tuple(x) if isinstance(x, list) else x for x in v) if isinstance(v, list) else v
-           for k, v in d.items()})
-    for d in json.loads(Path(os.environ["LUT_TC_JOBS_FILE"]).read_text())
-] if os.environ.get("LUT_TC_JOBS_FILE") else []
+_JOBS = (
+    [
+        Job(
+            **{
+                k: tuple(tuple(x) if isinstance(x, list) else x for x in v)
+                if isinstance(v, list)
+                else v
+                for k, v in d.items()
+            }
+        )
+        for d in json.loads(Path(os.environ["LUT_TC_JOBS_FILE"]).read_text())
+    ]
+    if os.environ.get("LUT_TC_JOBS_FILE")
+    else []
+)
 
 
 @pytest.mark.parametrize("job", _JOBS, ids=[j.job_id for j in _JOBS])

@@ -34,7 +34,6 @@ IN_FILE = "lut_tc_stream_in.bin"
 BUSES = ("a", "w", "c")
 
 
-
 class BridgeError(AssertionError):
     """The bridge reported a malformed batch file or a bad response record."""
 
@@ -131,9 +130,7 @@ def encode_batch(batch: Batch, stores: dict[str, PayloadStore]) -> bytes:
         hdr = np.array([(bus_id << 30) | s for s, _ in writes], dtype=np.uint32)
         parts.append(np.concatenate([hdr[:, None], imgs.view("<u4")], axis=1).ravel())
         n_pay += len(writes)
-    desc = np.stack(
-        [batch.words, slots["a"], slots["w"], slots["c"]], axis=1
-    ).astype(np.uint32)
+    desc = np.stack([batch.words, slots["a"], slots["w"], slots["c"]], axis=1).astype(np.uint32)
     words = np.concatenate(
         [np.array([MAGIC, n_pay, len(batch)], dtype=np.uint32), *parts, desc.ravel()]
     )
@@ -208,7 +205,9 @@ class StreamBridge:
     async def send(self, batch: Batch) -> None:
         """Hand over one batch; waits while the previous one is not yet loaded."""
         if not 1 <= len(batch) <= self.params["MaxBatch"]:
-            raise ValueError(f"batch of {len(batch)} not in [1, MaxBatch={self.params['MaxBatch']}]")
+            raise ValueError(
+                f"batch of {len(batch)} not in [1, MaxBatch={self.params['MaxBatch']}]"
+            )
         batch.check(self.cfg)
         await self.send_file(lambda: encode_batch(batch, self.stores))
         self.sent += len(batch)

@@ -90,7 +90,9 @@ class StreamScoreboard(ScoreboardBase):
         if bad.size:
             room = max(0, MAX_REPORTED - self.counts["mismatch"])
             for i in bad[:room]:
-                self.logger.error("MISMATCH: " + self._describe(self.compared + int(i), e, a, int(i)))
+                self.logger.error(
+                    "MISMATCH: " + self._describe(self.compared + int(i), e, a, int(i))
+                )
             if bad.size > room:
                 first, last = self.compared + int(bad[room]), self.compared + int(bad[-1])
                 self.logger.error(f"MISMATCH: {bad.size - room} more in responses {first}..{last}")

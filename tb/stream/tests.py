@@ -50,9 +50,7 @@ class StreamBaseTest(uvm_test):
         from tools.replay import gen_stream
 
         seed = int(rand.np_rng(f"{type(self).__name__}.stream").integers(1 << 31))
-        s = gen_stream(
-            self.cfg, knobs.scaled(self.count), seed, self.mix, self.wbits, *self.pools
-        )
+        s = gen_stream(self.cfg, knobs.scaled(self.count), seed, self.mix, self.wbits, *self.pools)
         return batch_of(s)
 
     async def send_stream(self) -> None:
@@ -213,7 +211,9 @@ class StreamBenchTest(StreamBaseTest):
 
         p = self.params = stream_params()
         self.batch_size = knobs.stream_batch(1024)
-        return batch_of(gen_stream(self.cfg, p["count"], p["seed"], p["mix"], p["wbits"], *p["pools"]))
+        return batch_of(
+            gen_stream(self.cfg, p["count"], p["seed"], p["mix"], p["wbits"], *p["pools"])
+        )
 
     def report_phase(self) -> None:
         sb = self.sb

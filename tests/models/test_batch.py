@@ -121,8 +121,12 @@ def test_bad_batch_names_field() -> None:
     cfg = CONFIGS["M2N4"]
     with pytest.raises(ValueError, match="^w: need uint8"):
         BatchModel(cfg).step(
-            Batch(np.zeros(1, np.uint32), np.zeros((1, 16), np.uint8),
-                  np.zeros((1, 3), np.uint8), np.zeros((1, 32), np.uint8))
+            Batch(
+                np.zeros(1, np.uint32),
+                np.zeros((1, 16), np.uint8),
+                np.zeros((1, 3), np.uint8),
+                np.zeros((1, 32), np.uint8),
+            )
         )
     with pytest.raises(ValueError, match="^words"):
         Batch.from_buses(cfg, [-1], [0], [0], [0])

@@ -103,8 +103,8 @@ def test_c_accumulates_and_wraps_int32(
     d = lmma(tables.make_tables(a, AFmt.INT16), encoding.encode_weights(q, b)[:, 0, :], c)
     s = symmetric_matmul(a, q, b)
     expected = [
-        [((int(ci) + int(si) + 2**31) % 2**32) - 2**31 for ci, si in zip(cr, sr)]
-        for cr, sr in zip(c, s)
+        [((int(ci) + int(si) + 2**31) % 2**32) - 2**31 for ci, si in zip(cr, sr, strict=False)]
+        for cr, sr in zip(c, s, strict=False)
     ]
     assert d.tolist() == expected
 

@@ -32,7 +32,7 @@ def full_f(a: np.ndarray) -> np.ndarray:
 
 def test_entry_order_matches_doc() -> None:
     a = np.array([[1, 10, 100, 1000]])
-    expected = [sum(s * v for s, v in zip(signs, a[0])) for signs in DOC_ENTRY_SIGNS]
+    expected = [sum(s * v for s, v in zip(signs, a[0], strict=False)) for signs in DOC_ENTRY_SIGNS]
     assert make_tables(a, AFmt.INT16)[0].tolist() == expected
     assert expected == [889, 891, 909, 911, 1089, 1091, 1109, 1111]
 

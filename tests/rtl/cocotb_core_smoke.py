@@ -17,7 +17,7 @@ from cocotb.clock import Clock
 from cocotb.triggers import ReadOnly, RisingEdge, Timer
 
 from models import isa
-from models.config import K, AFmt, Opcode, Status
+from models.config import AFmt, K, Opcode, Status
 from models.core import CoreModel, Response
 from models.encoding import encode_weights, pack_codes
 from models.isa import Instr
@@ -116,9 +116,7 @@ class Bench:
                     first_seen = self.edge  # the edge that loaded the output register
                 if int(dut.out_ready_i.value):
                     d = unpack_c(read_int(dut.out_d_o), self.cfg)
-                    resp = Response(
-                        read_int(dut.out_tag_o), Status(read_int(dut.out_status_o)), d
-                    )
+                    resp = Response(read_int(dut.out_tag_o), Status(read_int(dut.out_status_o)), d)
                     self.log.responses.append((first_seen, resp))
                     first_seen = None
             await RisingEdge(dut.clk_i)
@@ -145,7 +143,7 @@ class Bench:
 def check(model: CoreModel, txns: list[Txn], got: list[Response]) -> None:
     want = [model.step(t.word, t.a, t.w, t.c) for t in txns]
     assert len(got) == len(want), f"{len(got)} responses for {len(want)} instructions"
-    for i, (g, w, t) in enumerate(zip(got, want, txns)):
+    for i, (g, w, t) in enumerate(zip(got, want, txns, strict=False)):
         if g != w:
             raise AssertionError(
                 f"response {i} to `{isa.disasm(t.word)}`:\n"
@@ -218,7 +216,7 @@ async def latency_and_throughput(dut):
     got = await bench.run(txns)
     check(model, txns, got)
     seen = [e for e, _ in bench.log.responses]
-    latency = [s - a for s, a in zip(seen, bench.log.accepted)]
+    latency = [s - a for s, a in zip(seen, bench.log.accepted, strict=False)]
     assert latency == expect_latency, f"latency {latency}, want {expect_latency}"
     gaps = np.diff(bench.log.accepted).tolist()
     assert gaps == expect_latency[:-1], f"accept-to-accept {gaps}, want {expect_latency[:-1]}"

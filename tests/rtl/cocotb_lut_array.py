@@ -15,7 +15,7 @@ import numpy as np
 from cocotb.clock import Clock
 from cocotb.triggers import ReadOnly, RisingEdge
 
-from models.config import CODE_BITS, K, AFmt
+from models.config import CODE_BITS, AFmt, K
 from models.encoding import encode_weights
 from models.lmma import ACC_MAX, ACC_MIN, lmma, pack_c, unpack_c
 from models.tables import act_range, make_tables

@@ -8,7 +8,7 @@ import cocotb
 import numpy as np
 from cocotb.triggers import Timer
 
-from models.config import ACT_LANE_BITS, K, AFmt
+from models.config import ACT_LANE_BITS, AFmt, K
 from models.tables import act_range, make_tables, pack_a
 from tests.rtl.common import config, read_int, rng, unpack_tables
 

@@ -17,7 +17,7 @@ def _check(store: PayloadStore, rows: np.ndarray, shadow: dict[int, bytes]) -> i
     slots, writes = store.place(rows)
     for s, img in writes:
         shadow[s] = bytes(img)
-    for r, s in zip(rows, slots):
+    for r, s in zip(rows, slots, strict=False):
         assert shadow[int(s)] == bytes(r)
     return len(writes)
 

@@ -22,7 +22,10 @@ def test_expand_is_deterministic_and_seed_overrides() -> None:
     assert len({j.seed for j in jobs if j.test == "A"}) == 3
     assert jobs[-1].config == "M2N4" and jobs[0].config == "M2N64" and jobs[0].sim == "icarus"
     fixed = regress.expand(suite, ["verilator"], 42)
-    assert [(j.test, j.seed, j.sim) for j in fixed] == [("A", 42, "verilator"), ("B", 42, "verilator")]
+    assert [(j.test, j.seed, j.sim) for j in fixed] == [
+        ("A", 42, "verilator"),
+        ("B", 42, "verilator"),
+    ]
 
 
 def test_defines_separate_builds_and_job_ids() -> None:
@@ -48,8 +51,18 @@ def test_failing_run_prints_test_seed_and_repro(tmp_path: Path) -> None:
         '[[tests]]\nname = "SmokeTest"\n'
         '[[tests]]\nname = "SmokeTest"\ndefines = ["LUT_TC_BUG_NO_NEGATE"]\n'
     )
-    cmd = [sys.executable, "tools/regress.py", "--suite", str(suite), "--seed", "3",
-           "--jobs", "1", "--out", str(tmp_path / "out")]
+    cmd = [
+        sys.executable,
+        "tools/regress.py",
+        "--suite",
+        str(suite),
+        "--seed",
+        "3",
+        "--jobs",
+        "1",
+        "--out",
+        str(tmp_path / "out"),
+    ]
     p = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
     assert p.returncode == 1, p.stdout + p.stderr
     assert "1 passed, 1 failed" in p.stdout

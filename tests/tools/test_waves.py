@@ -20,13 +20,26 @@ def _can_trace(sim: str) -> bool:
     return simrun.have_sim(sim) and (sim == "icarus" or Path("/usr/include/lz4.h").exists())
 
 
-@pytest.mark.parametrize("test", ["SmokeTest", "StreamRandomTest"])  # the core, the core in the bridge
+@pytest.mark.parametrize(
+    "test", ["SmokeTest", "StreamRandomTest"]
+)  # the core, the core in the bridge
 @pytest.mark.parametrize("sim", simrun.SIMS)
 def test_waves_save_file_matches_dump(sim: str, test: str) -> None:
     if not _can_trace(sim):
         pytest.skip(f"{sim} cannot write FST here")
-    cmd = [sys.executable, "tools/regress.py", "--waves", "--test", test,
-           "--sim", sim, "--config", "M2N4", "--seed", "1"]
+    cmd = [
+        sys.executable,
+        "tools/regress.py",
+        "--waves",
+        "--test",
+        test,
+        "--sim",
+        sim,
+        "--config",
+        "M2N4",
+        "--seed",
+        "1",
+    ]
     env = {**os.environ, "LUT_TC_SCALE": "0.1"}  # a short trace is enough
     p = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, env=env)
     assert p.returncode == 0, p.stdout[-3000:] + p.stderr[-3000:]
@@ -41,13 +54,28 @@ def test_check_save_file_catches_a_wrong_signal(tmp_path: Path) -> None:
     """The checker itself must bite: a renamed signal is reported."""
     if not _can_trace("icarus"):
         pytest.skip("icarus missing")
-    cmd = [sys.executable, "tools/regress.py", "--waves", "--test", "SmokeTest",
-           "--sim", "icarus", "--config", "M2N4", "--seed", "2"]
+    cmd = [
+        sys.executable,
+        "tools/regress.py",
+        "--waves",
+        "--test",
+        "SmokeTest",
+        "--sim",
+        "icarus",
+        "--config",
+        "M2N4",
+        "--seed",
+        "2",
+    ]
     p = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
     gtkw = Path(p.stdout.split("open:  gtkwave ")[1].split()[0])
     dump = Path(p.stdout.split("waves: ")[1].split()[0])
     bad = tmp_path / "bad.gtkw"
-    bad.write_text(gtkw.read_text().replace("in_valid_i", "in_valid_x").replace("out_tag_o[7:0]", "out_tag_o[6:0]"))
+    bad.write_text(
+        gtkw.read_text()
+        .replace("in_valid_i", "in_valid_x")
+        .replace("out_tag_o[7:0]", "out_tag_o[6:0]")
+    )
     problems = check_save_file(bad, dump)
     assert any("in_valid_x" in p for p in problems)
     assert any("out_tag_o is 8 bits" in p for p in problems)
