@@ -16,11 +16,11 @@ from tb import simrun
 TOPLEVEL = "lut_tensor_core"
 TEST_MODULE = "tb.test_lut_tc"
 #: The batched testbench: the core inside the stream bridge (tb/stream).
-STREAM_TOPLEVEL = "lut_tc_stream_tb"
+STREAM_TOPLEVEL = "lut_tc_bridge"
 STREAM_TEST_MODULE = "tb.test_stream"
-#: Bridge capacities (module parameters; tb/stream/bridge.py sizes its files by them).
+#: Bridge capacities (module parameters; tb/bridge.py sizes its files by them).
 STREAM_PARAMS = {"MaxBatch": 1024, "Slots": 1024, "SegLen": 1024}
-STREAM_SOURCES = [*simrun.CORE_SOURCES, simrun.ROOT / "tb" / "stream" / "lut_tc_stream_tb.sv"]
+STREAM_SOURCES = [*simrun.CORE_SOURCES, simrun.ROOT / "tb" / "sv" / "lut_tc_bridge.sv"]
 #: Bug-injection defines the RTL understands (negative tests).
 BUGS = ("LUT_TC_BUG_NO_NEGATE", "LUT_TC_BUG_SWAP_ENTRIES", "LUT_TC_BUG_OVERWRITE_STALLED")
 #: Bugs that break valid/ready: built without the RTL's own assertions, which

@@ -1,6 +1,6 @@
 """The cocotb test module of the batched testbench (``test_module="tb.test_stream"``).
 
-Toplevel ``lut_tc_stream_tb`` (``tb/stream/lut_tc_stream_tb.sv``), built by
+Toplevel ``lut_tc_bridge`` (``tb/sv/lut_tc_bridge.sv``), built by
 :func:`tb.build.build_stream`. Knobs: :mod:`tb.knobs`; the benchmark test
 also reads ``LUT_TC_BENCH_*`` (see :mod:`tb.replay.bench_test`).
 """

@@ -541,8 +541,8 @@ def _area(f: str, name: str) -> str | None:
 #: Subtrees (file suffix, function) timed whole: they call nothing of the other areas.
 SUBTREES = (
     ("model: BatchModel.step (numpy)", "models/batch.py", "step"),
-    ("bridge: payload store + batch file", "tb/stream/bridge.py", "encode_batch"),
-    ("bridge: read + decode response segments", "tb/stream/bridge.py", "segments"),
+    ("bridge: payload store + batch file", "tb/bridge.py", "encode_batch"),
+    ("bridge: read + decode response segments", "tb/bridge.py", "segments"),
     ("scoreboard: compare (numpy)", "tb/stream/scoreboard.py", "_match"),
 )
 

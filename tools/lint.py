@@ -52,8 +52,8 @@ VARIANTS: dict[str, tuple[str, ...]] = {
 
 #: Testbench harnesses: top module, its file, Verilator options it needs.
 HARNESSES = {
-    "stream": ("lut_tc_stream_tb", ROOT / "tb" / "stream" / "lut_tc_stream_tb.sv", ()),
-    "replay": ("lut_tc_replay_tb", ROOT / "tb" / "replay" / "lut_tc_replay_tb.sv", ("--timing",)),
+    "stream": ("lut_tc_bridge", ROOT / "tb" / "sv" / "lut_tc_bridge.sv", ()),
+    "replay": ("lut_tc_replay_tb", ROOT / "tb" / "sv" / "lut_tc_replay_tb.sv", ("--timing",)),
 }
 
 

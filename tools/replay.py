@@ -3,7 +3,7 @@
 
 The Python model (``models.core.CoreModel``) predicts every response of a
 random instruction stream; the stream and the predictions go to hex files and
-the pure-SystemVerilog harness ``tb/replay/lut_tc_replay_tb.sv`` drives them
+the pure-SystemVerilog harness ``tb/sv/lut_tc_replay_tb.sv`` drives them
 with no bubbles, compares every response (tag, status, D) bit-exactly and
 reports the first mismatch with its index.
 
@@ -56,7 +56,7 @@ from models.lmma import pack_c  # noqa: E402
 from models.tables import pack_a  # noqa: E402
 from tb import simrun  # noqa: E402
 
-HARNESS = ROOT / "tb" / "replay" / "lut_tc_replay_tb.sv"
+HARNESS = ROOT / "tb" / "sv" / "lut_tc_replay_tb.sv"
 TOP = "lut_tc_replay_tb"
 VECTORS = ROOT / "build" / "replay"
 FORMAT_VERSION = 1  # meta.hex word 5, checked by the harness

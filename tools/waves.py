@@ -18,7 +18,7 @@ _GRP_BEGIN, _GRP_END, _BLANK = 0x800000, 0x1000000, 0x200
 #: Scope of the core in the dump (the same under Icarus and Verilator 5.48).
 SCOPE = "lut_tensor_core"
 #: ... and when the core sits inside the stream bridge (``Stream*`` tests).
-STREAM_SCOPE = "lut_tc_stream_tb.u_core"
+STREAM_SCOPE = "lut_tc_bridge.u_core"
 
 
 def core_scope(test: str) -> str:

@@ -21,7 +21,7 @@ from pyuvm import (
 )
 
 from models.batch import Batch, BatchResponse
-from tb.stream.bridge import StreamBridge
+from tb.bridge import StreamBridge
 
 
 class StreamItem(uvm_sequence_item):

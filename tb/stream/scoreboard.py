@@ -18,7 +18,7 @@ from pyuvm import ConfigDB
 
 from models.batch import BatchResponse
 from tb.scoreboard import MAX_REPORTED, ScoreboardBase, status_name
-from tb.stream.bridge import StreamBridge
+from tb.bridge import StreamBridge
 
 
 class _Fifo:

@@ -1,4 +1,4 @@
-"""Tests of the batched testbench (toplevel ``lut_tc_stream_tb``, module ``tb.test_stream``).
+"""Tests of the batched testbench (toplevel ``lut_tc_bridge``, module ``tb.test_stream``).
 
 A test says which stream to run (``make_stream``) and with which gaps and
 back-pressure (``bp_pct``/``gap_pct``); the base test resets, sends it in
@@ -21,7 +21,7 @@ from pyuvm import ConfigDB, uvm_factory, uvm_test
 from models.batch import Batch
 from models.config import Opcode
 from tb import knobs, rand
-from tb.stream.bridge import StreamBridge
+from tb.bridge import StreamBridge
 from tb.stream.env import StreamEnv
 from tb.stream.predictor import BrokenStreamPredictor, StreamPredictor
 from tb.stream.sequences import StreamSeq, batch_of
@@ -181,7 +181,7 @@ class StreamBadBatchFileTest(StreamRandomTest):
     async def send_stream(self) -> None:
         import numpy as np
 
-        from tb.stream.bridge import MAGIC
+        from tb.bridge import MAGIC
 
         def words(*w: int) -> bytes:
             return np.array(w, dtype=">u4").tobytes()

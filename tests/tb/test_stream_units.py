@@ -7,7 +7,7 @@ import pytest
 
 from models.batch import bus_bytes
 from models.config import CONFIGS
-from tb.stream.bridge import MAGIC, REC_MARK, BridgeError, PayloadStore, decode_segment
+from tb.bridge import MAGIC, REC_MARK, BridgeError, PayloadStore, decode_segment
 
 CFG = CONFIGS["M2N4"]
 

@@ -1,4 +1,4 @@
-"""All pin wiggling and file formats of the stream bridge (``lut_tc_stream_tb.sv``).
+"""All pin wiggling and file formats of the stream bridge (``lut_tc_bridge.sv``).
 
 The batched testbench moves data in bulk: a batch of instructions goes to
 the bridge as one file, responses come back as one file per segment. A

@@ -47,7 +47,7 @@
 /* verilator lint_off BLKSEQ */
 /* verilator lint_off UNUSEDSIGNAL */
 /* verilator lint_off SYNCASYNCNET */
-module lut_tc_stream_tb #(
+module lut_tc_bridge #(
   parameter int M        = 2,
   parameter int N        = 64,
   parameter int T        = 4,
@@ -361,7 +361,7 @@ module lut_tc_stream_tb #(
     if (seg_open) $fclose(fd_out);
   end
 
-endmodule : lut_tc_stream_tb
+endmodule : lut_tc_bridge
 /* verilator lint_on SYNCASYNCNET */
 /* verilator lint_on UNUSEDSIGNAL */
 /* verilator lint_on BLKSEQ */
