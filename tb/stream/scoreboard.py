@@ -17,8 +17,8 @@ import numpy as np
 from pyuvm import ConfigDB
 
 from models.batch import BatchResponse
-from tb.scoreboard import MAX_REPORTED, ScoreboardBase, status_name
 from tb.bridge import StreamBridge
+from tb.scoreboard import MAX_REPORTED, ScoreboardBase, status_name
 
 
 class _Fifo:
