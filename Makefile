@@ -19,6 +19,7 @@ DEFINES ?=
 SEED   ?=
 JOBS   ?= $(shell nproc 2>/dev/null || echo 2)
 CONFIG ?= M2N64
+TRANSPORT ?=
 TEST   ?= SmokeTest
 REGRESS_ARGS ?=
 BENCH_ARGS ?=
@@ -33,7 +34,7 @@ export PYTHONPATH := $(CURDIR)$(if $(PYTHONPATH),:$(PYTHONPATH),)
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | awk -F'\t' '{printf "  make %-10s %s\n", $$1, $$2}'
-	@echo "  variables: SUITE=$(SUITE) SIM=$(SIM) SEED=<n> JOBS=$(JOBS) CONFIG=$(CONFIG) TEST=$(TEST)"
+	@echo "  variables: SUITE=$(SUITE) SIM=$(SIM) TRANSPORT=$(TRANSPORT) SEED=<n> JOBS=$(JOBS) CONFIG=$(CONFIG) TEST=$(TEST)"
 
 setup: $(STAMP) $(VENV)/.icarus-ok ## create .venv and check the simulators (automatic)
 
@@ -64,22 +65,22 @@ lint: setup ## RTL: verilator --lint-only -Wall and iverilog -Wall, every config
 pkg: setup ## regenerate rtl/lut_tc_pkg.sv from models/config.py
 	$(PY) -m models.gen_pkg
 
-regress: setup ## run a suite: SUITE=smoke|nightly|full SIM=icarus|verilator|all (default: the suite's) SEED= JOBS=
-	$(PY) tools/regress.py --suite $(SUITE) $(if $(SIM),--sim $(SIM)) --jobs $(JOBS) $(if $(SEED),--seed $(SEED)) $(REGRESS_ARGS)
+regress: setup ## run a suite: SUITE=smoke|nightly|full SIM=icarus|verilator|all TRANSPORT=pins|batch|all (default: the suite's) SEED= JOBS=
+	$(PY) tools/regress.py --suite $(SUITE) $(if $(SIM),--sim $(SIM)) $(if $(TRANSPORT),--transport $(TRANSPORT)) --jobs $(JOBS) $(if $(SEED),--seed $(SEED)) $(REGRESS_ARGS)
 
-waves: setup ## one test with an FST + GTKWave save file: TEST= SEED= SIM= CONFIG= [DEFINES=a,b]
+waves: setup ## one test with an FST + GTKWave save file: TEST= SEED= SIM= CONFIG= TRANSPORT= [DEFINES=a,b]
 	@if [ "$(SIM)" = verilator ]; then tools/need_pkg.sh liblz4-dev /usr/include/lz4.h; fi  # Verilator's FST writer
-	$(PY) tools/regress.py --waves --test $(TEST) --sim $(or $(SIM),icarus) --config $(CONFIG) \
+	$(PY) tools/regress.py --waves --test $(TEST) --sim $(or $(SIM),icarus) --config $(CONFIG) --transport $(or $(TRANSPORT),pins) \
 	  --seed $(or $(SEED),1) $(foreach d,$(subst $(comma), ,$(DEFINES)),--define $(d))
 
-cov: setup ## merge functional coverage of the last regression and report bins hit/missed
-	$(PY) tools/covmerge.py build/regress/cov
+cov: setup ## merge the last regression's coverage: holes first, UCIS XML + HTML [COV_ARGS=--missed|--details|--strict]
+	$(PY) tools/covmerge.py build/regress/cov $(COV_ARGS)
 
 bench: setup ## benchmarks: tb throughput vs pure-SV replay, utilization, scaling, builds (build/bench.json)
 	$(PY) tools/bench.py $(BENCH_ARGS)
 
-replay: setup ## pure-SV long-vector regression (readmemh vectors, no Python in the loop): SIM= CONFIG= [SEED=] [COUNT=]
-	$(PY) tools/replay.py --sim $(or $(SIM),verilator) --config $(CONFIG) $(if $(SEED),--seed $(SEED)) $(if $(COUNT),--count $(COUNT))
+replay: setup ## pure-SV long-vector regression (readmemh vectors, no Python in the loop): SIM= CONFIG= [SEED=] [COUNT=] [REPLAY_ARGS=--fresh]
+	$(PY) tools/replay.py --sim $(or $(SIM),verilator) --config $(CONFIG) $(if $(SEED),--seed $(SEED)) $(if $(COUNT),--count $(COUNT)) $(REPLAY_ARGS)
 
 clean: ## remove build products (keeps .venv)
 	rm -rf sim_build build results.xml .pytest_cache .hypothesis

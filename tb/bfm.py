@@ -44,6 +44,7 @@ from cocotb.triggers import ReadOnly, RisingEdge, current_gpi_trigger
 
 from models.config import CoreConfig
 from tb import patterns
+from tb.transports.base import ProtocolError
 
 
 @dataclass
@@ -77,10 +78,6 @@ class Beat:
     d: int
     cycle: int
     stall: int  #: cycles ``out_valid_o`` waited for ``out_ready_i``
-
-
-class ProtocolError(AssertionError):
-    """The DUT broke the valid/ready rules of docs section 5."""
 
 
 class LutTcBfm:

@@ -13,16 +13,22 @@ from collections.abc import Sequence
 from models.config import CoreConfig
 from tb import simrun
 
-TOPLEVEL = "lut_tensor_core"
+#: The one cocotb test module; every test runs on either transport's toplevel.
 TEST_MODULE = "tb.test_lut_tc"
-#: The batched testbench: the core inside the stream bridge (tb/stream).
+TOPLEVEL = "lut_tensor_core"
+#: The batch transport's toplevel: the core inside the bridge (tb/sv/lut_tc_bridge.sv).
 STREAM_TOPLEVEL = "lut_tc_bridge"
-STREAM_TEST_MODULE = "tb.test_stream"
+TOPLEVELS = {"pins": TOPLEVEL, "batch": STREAM_TOPLEVEL}
 #: Bridge capacities (module parameters; tb/bridge.py sizes its files by them).
 STREAM_PARAMS = {"MaxBatch": 1024, "Slots": 1024, "SegLen": 1024}
-STREAM_SOURCES = [*simrun.CORE_SOURCES, simrun.ROOT / "tb" / "sv" / "lut_tc_bridge.sv"]
+STREAM_SOURCES = [*simrun.CORE_SOURCES, simrun.PACED_CORE, simrun.TB_SV / "lut_tc_bridge.sv"]
 #: Bug-injection defines the RTL understands (negative tests).
-BUGS = ("LUT_TC_BUG_NO_NEGATE", "LUT_TC_BUG_SWAP_ENTRIES", "LUT_TC_BUG_OVERWRITE_STALLED")
+BUGS = (
+    "LUT_TC_BUG_NO_NEGATE",
+    "LUT_TC_BUG_SWAP_ENTRIES",
+    "LUT_TC_BUG_OVERWRITE_STALLED",
+    "LUT_TC_BUG_DROP_STALLED",
+)
 #: Bugs that break valid/ready: built without the RTL's own assertions, which
 #: would stop the simulation before the testbench's protocol checks can object.
 PROTOCOL_BUGS = ("LUT_TC_BUG_OVERWRITE_STALLED",)
@@ -80,25 +86,38 @@ def build_stream(
     )
 
 
-def is_stream_test(test: str) -> bool:
-    """Tests of the stream testbench are named ``Stream*``; they run on its toplevel."""
-    return test.startswith("Stream")
+def toplevel_for(transport: str) -> str:
+    """The toplevel a run on ``transport`` simulates."""
+    try:
+        return TOPLEVELS[transport]
+    except KeyError:
+        raise ValueError(
+            f"transport={transport!r} unknown; choose one of {', '.join(TOPLEVELS)}"
+        ) from None
 
 
-def toplevel_for(test: str) -> tuple[str, str]:
-    """(toplevel, cocotb test module) that ``test`` runs on."""
-    if is_stream_test(test):
-        return STREAM_TOPLEVEL, STREAM_TEST_MODULE
-    return TOPLEVEL, TEST_MODULE
+def build_name_for(transport: str, cfg: CoreConfig, bug: str | Sequence[str] | None = None) -> str:
+    toplevel_for(transport)
+    return ("stream_" if transport == "batch" else "") + build_name(cfg, bug)
 
 
-def build_name_for(test: str, cfg: CoreConfig, bug: str | Sequence[str] | None = None) -> str:
-    return ("stream_" if is_stream_test(test) else "") + build_name(cfg, bug)
+def build_for(
+    sim: str,
+    cfg: CoreConfig,
+    transport: str,
+    bug: str | Sequence[str] | None = None,
+    waves: bool = False,
+):
+    """The build a run on ``transport`` needs: the core alone, or inside the bridge."""
+    build = build_stream if toplevel_for(transport) == STREAM_TOPLEVEL else build_core
+    return build(sim, cfg, bug, waves)
 
 
-def tb_env(config_name: str, bug: str | None = None, **extra: str) -> dict[str, str]:
-    """Environment of a tb run: the config knob, the bug flag, anything else."""
-    env = {"LUT_TC_CONFIG": config_name, **extra}
+def tb_env(
+    config_name: str, transport: str = "pins", bug: str | None = None, **extra: str
+) -> dict[str, str]:
+    """Environment of a tb run: the config and transport knobs, the bug flag, anything else."""
+    env = {"LUT_TC_CONFIG": config_name, "LUT_TC_TRANSPORT": transport, **extra}
     if bug:
         env["LUT_TC_EXPECT_DUT_BUG"] = "protocol" if not _assertions(bug) else "1"
     return env

@@ -1,69 +1,300 @@
-"""Functional coverage collector: samples the covergroups of :mod:`tb.covergroups`.
+"""Functional coverage, binned a whole record at a time with numpy, on every transport.
 
-Inputs: every :class:`~tb.predictor.Prediction` (accepted instruction + the
-status/D it must get), every response (output stall length) and every BFM
-reset. Sampling is cheap by design: one pyvsc sample per instruction for the
-instruction cross; table lookups (up to ``WBitsMax * N`` per LMMA) are counted
-with numpy and only a bin's *first* hit goes through pyvsc, because a pyvsc
-sample per lookup would cost about a millisecond per LMMA.
+The bins are those of :mod:`tb.covbins` (plain data, with the unreachable
+cross bins derived from the model). A coverage library that samples one
+value per call costs about 12 us a sample (pyvsc), a thousand times the cost
+of checking an instruction on the batch transport; here every record
+(one instruction on ``pins``, hundreds on ``batch``) is binned with a few
+array operations and the counts are exact.
 
-At the end, the per-bin hits go to ``$LUT_TC_COV_DIR/<name>.json`` (``$LUT_TC_COV_NAME``,
-set by the regression runner to the job id, or ``<test>_<config>_<sim>_<seed>``)
-(``{covergroup: {coverpoint_or_cross: {bin: hits}}}`` plus an ``_excluded``
-section naming every excluded cross bin and the reason); ``tools/covmerge.py``
-merges those files. A missed bin fails the test only with
-``LUT_TC_COV_STRICT=1``: a single test is not expected to close coverage.
+Inputs: every :class:`~tb.predictor.Prediction` (accepted instructions and
+the status/D they must get: the instruction cross, table lookups, extremes,
+INT32 wrap, LUTGEN -> LMMA reuse distance), every
+:class:`~tb.records.Observed` record (input and output stall lengths, the
+accepting cycles that tell a back-to-back LUTGEN -> LMMA) and every
+transport reset. Predictions and observations are paired by position
+(responses come in order, one per instruction, and a reset drops both).
+
+At the end the hits go to ``$LUT_TC_COV_DIR/<name>.json`` (``$LUT_TC_COV_NAME``,
+set by the regression runner to the job id):
+``{covergroup: {coverpoint_or_cross: {bin: hits}}}`` plus ``_excluded`` (every
+excluded cross bin with its reason) and ``_meta``; ``make cov`` merges them
+into a UCIS database and reports (``tools/covmerge.py``). A missed bin fails
+the test only with ``LUT_TC_COV_STRICT=1``: one test is not expected to close
+coverage.
 """
 
 from __future__ import annotations
 
 import json
+from collections import deque
 
 import cocotb
 import numpy as np
 from pyuvm import ConfigDB, uvm_component, uvm_subscriber
 
-from models.config import AFmt, CoreConfig, Opcode, Status
-from models.encoding import unpack_codes
-from models.lmma import unpack_c
-from models.tables import make_tables, unpack_a
+from models.batch import activations_batch, unpack_codes_batch
+from models.config import FIELD, AFmt, CoreConfig, Opcode, Status
+from models.tables import SIGNS
 from tb import knobs
-from tb.covergroups import (
+from tb.covbins import (
+    DIST_BINS,
     EXTREME_BINS,
-    ExtremesCg,
-    HazardCg,
-    InstrCg,
-    LookupCg,
-    ResetCg,
-    StallCg,
-    WrapCg,
+    RESET_BINS,
+    STALL_BINS,
+    STATUS_BINS,
+    WRAP_BINS,
+    afmt_bins,
+    op_bins,
+    treg_bins,
     unreachable_instr_bins,
+    wbits_bins,
 )
 from tb.predictor import Prediction
-from tb.seq_item import LutTcResp
+from tb.records import Observed
 
-_I8 = (-128, 127)
-_I16 = (-32768, 32767)
 _ENTRY_MIN, _ENTRY_MAX = -4 * 32768, 32767 + 3 * 32768  # table entry extremes for INT16
+_CODES = [f"{'neg' if c >> 3 else 'pos'}_s{c & 7}" for c in range(16)]
 
 
-def covergroup_hits(cg) -> dict:
-    """``{coverpoint_or_cross: {bin: hits}}`` of one pyvsc covergroup; excluded bins omitted."""
-    model = cg.get_model()
-    out: dict[str, dict[str, int]] = {}
-    for cp in model.coverpoint_l:
-        out[cp.name] = {cp.get_bin_name(i): cp.get_bin_hits(i) for i in range(cp.get_n_bins())}
-    for cr in model.cross_l:
-        bins = {}
-        for i in range(cr.get_n_bins()):
-            if cr.get_bin_valid(i):
-                bins[cr.get_bin_name(i)] = cr.get_bin_hits(i)
-        out[cr.name] = bins
-    return out
+def _lut(groups: dict[str, list[int]]) -> tuple[list[str], np.ndarray]:
+    """Bin names and a 16-entry table field value -> bin index."""
+    names = list(groups)
+    lut = np.zeros(16, dtype=np.int64)
+    for i, vals in enumerate(groups.values()):
+        lut[vals] = i
+    return names, lut
+
+
+def _range_bin(values: np.ndarray, bins: dict[str, tuple[int, int]]) -> np.ndarray:
+    """Index of the ``(lo, hi)`` range each value falls in (ranges are consecutive)."""
+    lows = np.array([lo for lo, _ in bins.values()])
+    return np.searchsorted(lows, values, side="right") - 1
+
+
+def _field(words: np.ndarray, name: str) -> np.ndarray:
+    f = FIELD[name]
+    return (words.astype(np.int64) >> f.lsb) & f.mask
+
+
+class CoverageCounts:
+    """Every bin's hit count for one configuration; no simulator needed (unit-testable)."""
+
+    def __init__(self, cfg: CoreConfig) -> None:
+        self.cfg = cfg
+        self.unreachable = unreachable_instr_bins(cfg)
+        self.op_names, self.op_lut = _lut(op_bins())
+        self.wb_names, self.wb_lut = _lut(wbits_bins(cfg))
+        self.af_names, self.af_lut = _lut(afmt_bins())
+        self.tr_names, self.tr_lut = _lut(treg_bins(cfg))
+        self.st_names = list(STATUS_BINS)
+        self.shape = tuple(
+            len(n) for n in (self.op_names, self.wb_names, self.af_names, self.tr_names)
+        ) + (len(self.st_names),)
+        self.instr = np.zeros(int(np.prod(self.shape)), dtype=np.int64)
+        self.lookup = np.zeros((cfg.W_BITS_MAX, 16), dtype=np.int64)  # LMMAs with code in plane
+        self.hazard = np.zeros((cfg.T, len(DIST_BINS)), dtype=np.int64)
+        self.b2b = 0
+        self.in_stall = np.zeros(len(STALL_BINS), dtype=np.int64)
+        self.out_stall = np.zeros(len(STALL_BINS), dtype=np.int64)
+        self.extremes = np.zeros(len(EXTREME_BINS), dtype=np.int64)
+        self.wrap = np.zeros(len(WRAP_BINS), dtype=np.int64)
+        self.reset = np.zeros(len(RESET_BINS), dtype=np.int64)
+        self._restart()
+
+    def _restart(self) -> None:
+        """State of the stream since the last reset."""
+        self.n_pred = self.n_obs = 0
+        self.last_gen = np.full(self.cfg.T, -1, dtype=np.int64)  # index of the last OK LUTGEN
+        self.candidates: deque[np.ndarray] = deque()  # per prediction row: OK LMMA at distance 0
+        self.cand_offset = 0
+        self.last_in_cycle = -1
+
+    # --- sampling -------------------------------------------------------------------
+    def sample_reset(self) -> None:
+        self.reset[1 if self.n_pred > self.n_obs else 0] += 1
+        self._restart()
+
+    def sample_prediction(self, p: Prediction) -> None:
+        cfg, batch, status = self.cfg, p.issued.batch, p.resp.status.astype(np.int64)
+        words, n = batch.words, len(p)
+        op, wb, af, tr = (_field(words, f) for f in ("opcode", "wbits", "afmt", "treg"))
+        idx = self.op_lut[op]
+        for lut, v, size in zip(
+            (self.wb_lut, self.af_lut, self.tr_lut), (wb, af, tr), self.shape[1:4], strict=True
+        ):
+            idx = idx * size + lut[v]
+        idx = idx * self.shape[4] + status
+        self.instr += np.bincount(idx, minlength=self.instr.size)
+
+        ok = status == Status.OK
+        gen = ok & (op == Opcode.LUTGEN)
+        mm = ok & (op == Opcode.LMMA)
+        pos = self.n_pred + np.arange(n, dtype=np.int64)
+        dist = np.full(n, -1, dtype=np.int64)
+        for t in range(cfg.T):
+            last = np.maximum.accumulate(np.where(gen & (tr == t), pos, -1))
+            last = np.maximum(last, self.last_gen[t])
+            before = np.concatenate(([self.last_gen[t]], last[:-1]))
+            pick = mm & (tr == t) & (before >= 0)
+            dist[pick] = pos[pick] - before[pick] - 1
+            if n:
+                self.last_gen[t] = last[-1]
+        has = dist >= 0
+        if has.any():
+            d_bin = _range_bin(dist[has], DIST_BINS)
+            np.add.at(self.hazard, (tr[has], d_bin), 1)
+        self.candidates.append(mm & (dist == 0))
+        self.n_pred += n
+
+        if gen.any():
+            self._sample_acts(batch.a[gen], af[gen])
+        if mm.any():
+            rows = np.flatnonzero(mm)
+            self._sample_lookups(batch.w[rows], wb[rows])
+            c = np.ascontiguousarray(batch.c[rows]).view("<i4").astype(np.int64)
+            diff = p.resp.d[rows].astype(np.int64) - c
+            self.wrap[1] += int(np.any(diff < -(1 << 31), axis=1).sum())
+            self.wrap[2] += int(np.any(diff > (1 << 31), axis=1).sum())
+            self.wrap[0] += int(np.all(np.abs(diff) < (1 << 31), axis=1).sum())
+
+    def _sample_lookups(self, w: np.ndarray, b: np.ndarray) -> None:
+        cfg = self.cfg
+        planes = int(b.max())
+        codes = unpack_codes_batch(w, cfg, planes).astype(np.int64)  # [L, P, N]
+        codes[np.arange(planes)[None, :] >= b[:, None]] = 16  # planes >= b are not looked up
+        rows, width = len(w), planes * 17
+        base = np.arange(rows)[:, None, None] * width + (np.arange(planes) * 17)[None, :, None]
+        seen = np.bincount((base + codes).ravel(), minlength=rows * width) > 0
+        per = seen.reshape(rows, planes, 17)[:, :, :16].sum(axis=0)
+        self.lookup[:planes] += per
+
+    def _sample_acts(self, a: np.ndarray, af: np.ndarray) -> None:
+        vals = activations_batch(a, af, self.cfg).reshape(len(a), -1)
+        raw = np.ascontiguousarray(a).view("<i2").astype(np.int64).reshape(len(a), -1)
+        i8, i16 = af == AFmt.INT8, af == AFmt.INT16
+        lo, hi = vals.min(axis=1), vals.max(axis=1)
+        zero = (vals == 0).any(axis=1)
+        names = EXTREME_BINS
+        hits = {
+            "i8_min": i8 & (lo == -128),
+            "i8_max": i8 & (hi == 127),
+            "i8_zero": i8 & zero,
+            "i8_dirty_upper_byte": i8 & (raw != vals).any(axis=1),
+            "i16_min": i16 & (lo == -32768),
+            "i16_max": i16 & (hi == 32767),
+            "i16_zero": i16 & zero,
+        }
+        if i16.any():
+            t = activations_batch(a[i16], af[i16], self.cfg) @ SIGNS.T  # [G, M, 8]
+            t = t.reshape(len(t), -1)
+            for name, row in (
+                ("entry_min", t.min(axis=1) == _ENTRY_MIN),
+                ("entry_max", t.max(axis=1) == _ENTRY_MAX),
+            ):
+                full = np.zeros(len(a), dtype=bool)
+                full[i16] = row
+                hits[name] = full
+        for name, rows in hits.items():
+            self.extremes[names.index(name)] += int(rows.sum())
+
+    def sample_observed(self, o: Observed) -> None:
+        n = len(o)
+        self.n_obs += n
+        for arr, counts in ((o.stall, self.out_stall), (o.in_stall, self.in_stall)):
+            known = arr[arr >= 0]
+            if known.size:
+                counts += np.bincount(_range_bin(known, STALL_BINS), minlength=len(STALL_BINS))
+        prev = np.concatenate(([self.last_in_cycle], o.in_cycle[:-1]))
+        adjacent = (o.in_cycle >= 0) & (prev >= 0) & (o.in_cycle == prev + 1)
+        if n:
+            self.last_in_cycle = int(o.in_cycle[-1])
+        cand = self._take_candidates(n)
+        self.b2b += int((cand[: len(adjacent)] & adjacent[: len(cand)]).sum())
+
+    def _take_candidates(self, n: int) -> np.ndarray:
+        out, left = [], n
+        while left and self.candidates:
+            head = self.candidates[0]
+            k = min(left, len(head) - self.cand_offset)
+            out.append(head[self.cand_offset : self.cand_offset + k])
+            self.cand_offset += k
+            left -= k
+            if self.cand_offset == len(head):
+                self.candidates.popleft()
+                self.cand_offset = 0
+        return np.concatenate(out) if out else np.zeros(0, dtype=bool)
+
+    # --- results ----------------------------------------------------------------------
+    def hits(self) -> dict:
+        """All bins, in the JSON layout ``tools/covmerge.py`` reads."""
+        cfg = self.cfg
+        cube = self.instr.reshape(self.shape)
+        names = (self.op_names, self.wb_names, self.af_names, self.tr_names, self.st_names)
+        cps = ("cp_op", "cp_wbits", "cp_afmt", "cp_treg", "cp_status")
+        instr: dict[str, dict[str, int]] = {}
+        for axis, (cp, nm) in enumerate(zip(cps, names, strict=True)):
+            marg = cube.sum(axis=tuple(a for a in range(5) if a != axis))
+            instr[cp] = {b: int(v) for b, v in zip(nm, marg, strict=True)}
+        cross = {}
+        for key in np.ndindex(*self.shape):
+            bins = tuple(nm[k] for nm, k in zip(names, key, strict=True))
+            if bins not in self.unreachable:
+                cross["<" + ",".join(bins) + ">"] = int(cube[key])
+        instr["cross_op_wbits_afmt_treg_status"] = cross
+        planes = [f"p{i}" for i in range(cfg.W_BITS_MAX)]
+        tregs = [f"t{i}" for i in range(cfg.T)]
+        dists = list(DIST_BINS)
+        return {
+            "instr": instr,
+            "lookup": {
+                "cp_plane": {p: int(self.lookup[i].sum()) for i, p in enumerate(planes)},
+                "cp_code": {c: int(self.lookup[:, k].sum()) for k, c in enumerate(_CODES)},
+                "cross_plane_code": {
+                    f"<{p},{c}>": int(self.lookup[i, k])
+                    for i, p in enumerate(planes)
+                    for k, c in enumerate(_CODES)
+                },
+            },
+            "hazard": {
+                "cp_treg": {t: int(self.hazard[i].sum()) for i, t in enumerate(tregs)},
+                "cp_dist": {d: int(self.hazard[:, k].sum()) for k, d in enumerate(dists)},
+                "cp_b2b_cycle": {"lutgen_lmma_b2b": int(self.b2b)},
+                "cross_treg_dist": {
+                    f"<{t},{d}>": int(self.hazard[i, k])
+                    for i, t in enumerate(tregs)
+                    for k, d in enumerate(dists)
+                },
+            },
+            "stall": {
+                "cp_in_stall": dict(zip(STALL_BINS, map(int, self.in_stall), strict=True)),
+                "cp_out_stall": dict(zip(STALL_BINS, map(int, self.out_stall), strict=True)),
+            },
+            "extremes": {"cp_value": dict(zip(EXTREME_BINS, map(int, self.extremes), strict=True))},
+            "wrap": {"cp_wrap": dict(zip(WRAP_BINS, map(int, self.wrap), strict=True))},
+            "reset": {"cp_reset": dict(zip(RESET_BINS, map(int, self.reset), strict=True))},
+            "_excluded": {
+                "instr": {
+                    "cross_op_wbits_afmt_treg_status": {
+                        "<" + ",".join(k) + ">": why for k, why in self.unreachable.items()
+                    }
+                }
+            },
+        }
+
+    def missed(self) -> list[str]:
+        return [
+            f"{cg}.{cp}.{b}"
+            for cg, cps in self.hits().items()
+            if not cg.startswith("_")
+            for cp, bins in cps.items()
+            for b, n in bins.items()
+            if n == 0
+        ]
 
 
 class Coverage(uvm_component):
-    """Subscribes to predictions and responses; owns the covergroups."""
+    """Subscribes to predictions and observations; owns the counts; dumps them at the end."""
 
     def build_phase(self) -> None:
         self.cfg: CoreConfig = ConfigDB().get(self, "", "CFG")
@@ -71,160 +302,50 @@ class Coverage(uvm_component):
         self.pred_export = uvm_subscriber.uvm_AnalysisImp(
             "pred_export", self, self.write_prediction
         )
-        self.resp_export = uvm_subscriber.uvm_AnalysisImp("resp_export", self, self.write_response)
-        cfg = self.cfg
-        self.unreachable = unreachable_instr_bins(cfg)
-        self.cg_instr = InstrCg(cfg, self.unreachable)
-        self.cg_lookup = LookupCg(cfg)
-        self.cg_hazard = HazardCg(cfg)
-        self.cg_stall = StallCg()
-        self.cg_extremes = ExtremesCg()
-        self.cg_wrap = WrapCg()
-        self.cg_reset = ResetCg()
-        # LMMAs in which code c appeared in plane i (exact counts; pyvsc sees first hits)
-        self.lookup_hits = np.zeros((cfg.W_BITS_MAX, 16), dtype=np.int64)
-        self._n = 0  # accepted-instruction index since reset
-        self._lutgen_at: dict[int, tuple[int, int]] = {}  # treg -> (index, cycle)
-        self._outstanding = 0
+        self.obs_export = uvm_subscriber.uvm_AnalysisImp("obs_export", self, self.write_observed)
+        self.counts = CoverageCounts(self.cfg)
 
     def start_of_simulation_phase(self) -> None:
-        ConfigDB().get(self, "", "BFM").on_reset.append(self._reset)
+        ConfigDB().get(self, "", "TRANSPORT").on_reset.append(self._reset)
 
-    # --- sampling -----------------------------------------------------------
     def _reset(self) -> None:
         if self.enabled:
-            self.cg_reset.sample(1 if self._outstanding else 0)
-        self._n, self._outstanding = 0, 0
-        self._lutgen_at.clear()
-
-    def write_response(self, r: LutTcResp) -> None:
-        self._outstanding -= 1
-        if self.enabled:
-            self.cg_stall.sample(r.stall, 1)
+            self.counts.sample_reset()
 
     def write_prediction(self, p: Prediction) -> None:
-        self._outstanding += 1
-        self._n += 1
-        if not self.enabled:
-            return
-        item, status = p.item, int(p.resp.status)
-        i = item.instr
-        self.cg_stall.sample(item.stall, 0)
-        self.cg_instr.sample(i.opcode, i.wbits, i.afmt, i.treg, status)
-        if status != Status.OK:
-            return
-        if i.opcode == Opcode.LUTGEN:
-            self._lutgen_at[i.treg] = (self._n, item.cycle)
-            self._sample_acts(item.a_bus, AFmt(i.afmt))
-        elif i.opcode == Opcode.LMMA:
-            n0, c0 = self._lutgen_at.get(i.treg, (None, None))
-            if n0 is not None:
-                dist = self._n - n0 - 1
-                self.cg_hazard.sample(i.treg, dist, int(dist == 0 and item.cycle == c0 + 1))
-            self._sample_lookups(item.w_bus, i.wbits)
-            self._sample_wrap(item.c_bus, p.resp.d)
+        if self.enabled:
+            self.counts.sample_prediction(p)
 
-    def _sample_lookups(self, w_bus: int, b: int) -> None:
-        codes = unpack_codes(w_bus, b, self.cfg).astype(np.int64)  # [b, N]
-        flat = (np.arange(b)[:, None] * 16 + codes).ravel()
-        seen = np.bincount(flat, minlength=self.cfg.W_BITS_MAX * 16) > 0
-        seen = seen.reshape(self.cfg.W_BITS_MAX, 16)
-        first = seen & (self.lookup_hits == 0)
-        self.lookup_hits += seen
-        for plane, code in np.argwhere(first):
-            self.cg_lookup.sample(int(plane), int(code))
-
-    def _sample_wrap(self, c_bus: int, d: np.ndarray) -> None:
-        # One LMMA's own sum is below 2^25, so |D - C| > 2^31 only if C + sum wrapped.
-        diff = d - unpack_c(c_bus, self.cfg)
-        if (diff < -(1 << 31)).any():
-            self.cg_wrap.sample(1)  # sum pushed C above INT32_MAX
-        if (diff > (1 << 31)).any():
-            self.cg_wrap.sample(2)
-        if (np.abs(diff) < (1 << 31)).all():
-            self.cg_wrap.sample(0)
-
-    def _sample_acts(self, a_bus: int, afmt: AFmt) -> None:
-        a = unpack_a(a_bus, self.cfg, afmt)
-        names = EXTREME_BINS
-        hits = []
-        if afmt == AFmt.INT8:
-            raw = unpack_a(a_bus, self.cfg, AFmt.INT16)
-            hits += [a.min() == _I8[0] and "i8_min", a.max() == _I8[1] and "i8_max"]
-            hits += [(a == 0).any() and "i8_zero", (raw != a).any() and "i8_dirty_upper_byte"]
-        else:
-            hits += [a.min() == _I16[0] and "i16_min", a.max() == _I16[1] and "i16_max"]
-            hits += [(a == 0).any() and "i16_zero"]
-            t = make_tables(a, afmt)
-            hits += [t.min() == _ENTRY_MIN and "entry_min", t.max() == _ENTRY_MAX and "entry_max"]
-        for h in hits:
-            if h:
-                self.cg_extremes.sample(names.index(h))
-
-    # --- results --------------------------------------------------------------
-    def hits(self) -> dict:
-        """All bins of this test, the JSON layout ``tools/covmerge.py`` reads."""
-        groups = {
-            "instr": self.cg_instr,
-            "lookup": self.cg_lookup,
-            "hazard": self.cg_hazard,
-            "stall": self.cg_stall,
-            "extremes": self.cg_extremes,
-            "wrap": self.cg_wrap,
-            "reset": self.cg_reset,
-        }
-        out: dict = {name: covergroup_hits(cg) for name, cg in groups.items()}
-        lk = out["lookup"]
-        lk["cp_plane"] = {
-            f"p{i}": int(self.lookup_hits[i].sum()) for i in range(self.cfg.W_BITS_MAX)
-        }
-        codes = list(lk["cp_code"])
-        lk["cp_code"] = {n: int(self.lookup_hits[:, c].sum()) for c, n in enumerate(codes)}
-        lk["cross_plane_code"] = {
-            f"<p{i},{n}>": int(self.lookup_hits[i, c])
-            for i in range(self.cfg.W_BITS_MAX)
-            for c, n in enumerate(codes)
-        }
-        out["_excluded"] = {
-            "instr": {
-                "cross_op_wbits_afmt_treg_status": {
-                    "<" + ",".join(k) + ">": why for k, why in self.unreachable.items()
-                }
-            }
-        }
-        return out
-
-    def missed(self) -> list[str]:
-        h = self.hits()
-        return [
-            f"{cg}.{cp}.{b}"
-            for cg, cps in h.items()
-            if not cg.startswith("_")
-            for cp, bins in cps.items()
-            for b, n in bins.items()
-            if n == 0
-        ]
+    def write_observed(self, o: Observed) -> None:
+        if self.enabled:
+            self.counts.sample_observed(o)
 
     def report_phase(self) -> None:
         if not self.enabled:
             return
-        h = self.hits()
+        h = self.counts.hits()
         total = sum(
             len(bins) for cg, cps in h.items() if not cg.startswith("_") for bins in cps.values()
         )
-        missed = self.missed()
+        missed = self.counts.missed()
         self.logger.info(f"coverage: {total - len(missed)}/{total} bins hit")
         d = knobs.cov_dir()
         if d is not None:
             d.mkdir(parents=True, exist_ok=True)
             test = ConfigDB().get(self, "", "TEST_NAME")
-            # Unique per run: the same test and seed run on several configs and simulators.
-            name = (
-                knobs.cov_name()
-                or f"{test}_{knobs.config_name()}_{cocotb.SIM_NAME}_{cocotb.RANDOM_SEED}"
+            transport = ConfigDB().get(self, "", "TRANSPORT").name
+            seed = cocotb.RANDOM_SEED
+            name = knobs.cov_name() or (
+                f"{test}_{knobs.config_name()}_{cocotb.SIM_NAME}_{transport}_{seed}"
             )
             path = d / f"{name}.json"
-            meta = {"test": test, "seed": cocotb.RANDOM_SEED, "config": knobs.config_name()}
+            meta = {
+                "test": test,
+                "seed": seed,
+                "config": knobs.config_name(),
+                "sim": str(cocotb.SIM_NAME),
+                "transport": transport,
+            }
             path.write_text(json.dumps({"_meta": meta, **h}, indent=1, sort_keys=True))
             self.logger.info(f"coverage written to {path}")
         if missed and knobs.cov_strict():

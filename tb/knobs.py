@@ -68,19 +68,37 @@ def expect_protocol_bug() -> bool:
     return os.environ.get("LUT_TC_EXPECT_DUT_BUG", "0") == "protocol"
 
 
-def stream_percent(name: str, default: int) -> int:
-    """``LUT_TC_STREAM_BP`` / ``LUT_TC_STREAM_GAP``: override a stream test's back-pressure
-    or input-gap percentage (0..100)."""
-    key = f"LUT_TC_STREAM_{name.upper()}"
-    v = int(os.environ.get(key, default))
+def transport() -> str:
+    """``LUT_TC_TRANSPORT``: ``pins`` (default) or ``batch`` (:mod:`tb.transports`)."""
+    from tb.transports.base import check_transport
+
+    return check_transport(os.environ.get("LUT_TC_TRANSPORT", "pins"))
+
+
+def traffic_percent(name: str, default: int) -> int:
+    """``LUT_TC_BP`` / ``LUT_TC_GAP``: override a test's back-pressure or input-gap percentage.
+
+    Percent of cycles with ``out_ready_i`` low / of accepts followed by an idle
+    cycle, on every transport (0..100).
+    """
+    key = f"LUT_TC_{name.upper()}"
+    raw = os.environ.get(key, str(default))
+    try:
+        v = int(raw)
+    except ValueError:
+        raise ValueError(f"{key}={raw!r} is not an integer in [0, 100]") from None
     if not 0 <= v <= 100:
         raise ValueError(f"{key}={v} out of range [0, 100]")
     return v
 
 
 def stream_batch(default: int) -> int:
-    """``LUT_TC_STREAM_BATCH``: instructions per batch of the stream testbench."""
-    v = int(os.environ.get("LUT_TC_STREAM_BATCH", default))
+    """``LUT_TC_BATCH``: instructions per sequence item on the batch transport."""
+    raw = os.environ.get("LUT_TC_BATCH", str(default))
+    try:
+        v = int(raw)
+    except ValueError:
+        raise ValueError(f"LUT_TC_BATCH={raw!r} is not an integer >= 1") from None
     if v < 1:
-        raise ValueError(f"LUT_TC_STREAM_BATCH={v} must be >= 1")
+        raise ValueError(f"LUT_TC_BATCH={v} must be >= 1")
     return v

@@ -1,8 +1,11 @@
-"""Predictor: the transaction-level model stepped on every ACCEPTED instruction.
+"""Predictor: :class:`models.batch.BatchModel` on every run of instructions the core accepted.
 
-``models.core.CoreModel`` sees exactly the instruction word and bus ints the
-core's pins carried at the accepting edge, so the expected response needs no
-knowledge of what the sequence meant to send. A BFM reset resets the model.
+It sees exactly the instruction words and bus images the transport reported
+as accepted (on ``pins``: re-read from the pins by the passive monitor), so
+the expected responses need no knowledge of what a sequence meant to send.
+A transport reset resets the model. ``BatchModel`` is the vectorized twin of
+``models.core.CoreModel`` (the readable specification), held equal to it by
+``tests/models/test_batch.py``.
 """
 
 from __future__ import annotations
@@ -12,50 +15,64 @@ from dataclasses import dataclass
 import numpy as np
 from pyuvm import ConfigDB, uvm_analysis_port, uvm_subscriber
 
-from models.config import CoreConfig, Status
-from models.core import CoreModel, Response
-from tb.seq_item import LutTcItem
+from models.batch import BatchModel, BatchResponse
+from models.config import FIELD, CoreConfig, Opcode, Status
+from tb.records import Issued
 
 
 @dataclass
 class Prediction:
-    """An accepted instruction and the response the model says it must get."""
+    """Accepted instructions and the responses the model says they must get."""
 
-    item: LutTcItem
-    resp: Response
+    issued: Issued
+    resp: BatchResponse
+
+    def __len__(self) -> int:
+        return len(self.issued)
+
+
+def ok_lmma(issued: Issued, resp: BatchResponse) -> np.ndarray:
+    """Rows that are LMMAs answered OK."""
+    op = FIELD["opcode"]
+    return ((issued.batch.words >> op.lsb) & op.mask == Opcode.LMMA) & (resp.status == Status.OK)
 
 
 class Predictor(uvm_subscriber):
-    """Subscribes to the instruction monitor; publishes :class:`Prediction` on ``ap``."""
+    """Subscribes to the issued monitor; publishes :class:`Prediction` on ``ap``."""
 
     def build_phase(self) -> None:
         self.ap = uvm_analysis_port("ap", self)
         self.cfg: CoreConfig = ConfigDB().get(self, "", "CFG")
-        self.model = CoreModel(self.cfg)
+        self.model = BatchModel(self.cfg)
         self.count = 0
 
     def start_of_simulation_phase(self) -> None:
-        ConfigDB().get(self, "", "BFM").on_reset.append(self.model.reset)
+        ConfigDB().get(self, "", "TRANSPORT").on_reset.append(self.model.reset)
 
-    def predict(self, item: LutTcItem) -> Response:
-        """The expected response; a factory override can make it wrong on purpose."""
-        return self.model.step(item.word, item.a_bus, item.w_bus, item.c_bus)
+    def predict(self, issued: Issued) -> BatchResponse:
+        """The expected responses; a factory override can make them wrong on purpose."""
+        return self.model.step(issued.batch)
 
-    def write(self, item: LutTcItem) -> None:
-        self.count += 1
-        self.ap.write(Prediction(item, self.predict(item)))
+    def write(self, issued: Issued) -> None:
+        self.count += len(issued)
+        self.ap.write(Prediction(issued, self.predict(issued)))
 
 
 class BrokenPredictor(Predictor):
-    """Negative-test predictor: every OK LMMA's D[0, 0] is off by one.
+    """Negative-test predictor: flips bit 0 of lane 0 of one OK LMMA per record.
 
-    The checker must notice; ``BrokenPredictionTest`` passes only if it does.
+    ``broken`` counts the corrupted responses; the scoreboard must report
+    exactly that many mismatches (``BrokenPredictionTest``).
     """
 
-    def predict(self, item: LutTcItem) -> Response:
-        resp = super().predict(item)
-        if resp.status == Status.OK and item.instr.opcode == 2:
-            d = resp.d.copy()
-            d[0, 0] = d[0, 0] + 1 if d[0, 0] < np.iinfo(np.int32).max else d[0, 0] - 1
-            resp = Response(resp.tag, resp.status, d)
+    def build_phase(self) -> None:
+        super().build_phase()
+        self.broken = 0
+
+    def predict(self, issued: Issued) -> BatchResponse:
+        resp = super().predict(issued)
+        rows = np.flatnonzero(ok_lmma(issued, resp))
+        if rows.size:
+            resp.d[rows[len(rows) // 2], 0] ^= 1
+            self.broken += 1
         return resp

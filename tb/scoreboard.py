@@ -1,20 +1,27 @@
-"""In-order scoreboard: every accepted instruction is answered once, in order, bit-exact.
+"""Scoreboard: every accepted instruction answered once, in order, bit-exact on tag, status, D.
 
-Expected responses come from the predictor (one per accepted instruction),
-actual ones from the response monitor. They are paired in order; a pair must
-agree on tag, status and every D lane. When the tags disagree the scoreboard
-looks for the reason instead of cascading:
+Expected responses arrive per :class:`~tb.predictor.Prediction`, actual ones
+per :class:`~tb.records.Observed` record; the two sides are cut differently
+(one instruction on ``pins``, hundreds on ``batch``), so both are kept as one
+ordered stream of rows and compared a slice at a time with array operations.
+When the tags at the head disagree the scoreboard looks for the reason
+instead of cascading:
 
-* the actual tag is further down the expected queue -> the responses in
-  between were LOST (each one an error), then compare;
+* the actual tag is a little further down the expected stream -> the
+  responses in between were LOST (each one an error), then compare;
 * the actual tag was answered a moment ago -> an EXTRA (duplicate) response;
-* neither -> a response with an unknown tag (REORDERED or corrupted).
+* neither -> a response with an UNKNOWN tag (reordered or corrupted).
 
 Left-over expectations at ``check_phase`` are lost responses, left-over
-actuals are extra ones. A BFM reset drops both queues (docs: in-flight
-instructions are abandoned by reset). Errors fail the test in
-``check_phase``, unless ``EXPECT_SB_ERRORS`` is set in the ConfigDB (negative
-tests assert on :attr:`errors` themselves).
+actuals extra ones, and the transport adds what only it can see (the batch
+bridge's counters). A transport reset drops both streams (in-flight
+instructions are abandoned by reset, docs section 5).
+
+Each reported mismatch names the instruction index in the test's stream, the
+tag, the decoded instruction, the lanes ``[m, n]`` with expected and actual
+values, and the simulation time of the response, to jump to in the waves.
+Errors fail the test in ``check_phase`` unless ``EXPECT_SB_ERRORS`` is set
+in the ConfigDB (negative tests assert on :attr:`counts` themselves).
 """
 
 from __future__ import annotations
@@ -24,30 +31,70 @@ from collections import deque
 import numpy as np
 from pyuvm import ConfigDB, UVMConfigItemNotFound, uvm_component, uvm_subscriber
 
-from models.config import CoreConfig, Opcode, Status
-from models.lmma import unpack_c
+from models import isa
+from models.config import CoreConfig, Status
 from tb.predictor import Prediction
-from tb.seq_item import LutTcResp
+from tb.records import Observed
 
-MAX_REPORTED = 10  #: detailed error messages per category, then just counted
+MAX_REPORTED = 10  #: detailed messages per error kind, then just counted
 RECENT = 16  #: answered tags remembered to classify duplicates
+LOOKAHEAD = 64  #: expected rows searched for a tag after a lost response
+KINDS = ("mismatch", "lost", "extra", "unknown_tag", "transport")
 
 
 def status_name(v: int) -> str:
     try:
-        return Status(v).name
+        return Status(int(v)).name
     except ValueError:
-        return f"?{v}"
+        return f"?{int(v)}"
 
 
-class ScoreboardBase(uvm_component):
-    """What both scoreboards share: config, exports, error counting, the negative-test switch.
+class _Rows:
+    """Rows of named columns in arrival order; read and dropped from the front in any amount."""
 
-    Subclasses define ``counts`` (error kinds) and ``write_expected``/``write_actual``.
-    """
+    def __init__(self) -> None:
+        self.parts: deque[dict[str, np.ndarray]] = deque()
+        self.offset = 0  # rows of parts[0] already dropped
+        self.rows = 0
 
-    counts: dict[str, int]
+    def put(self, cols: dict[str, np.ndarray]) -> None:
+        n = len(next(iter(cols.values())))
+        if n:
+            self.parts.append(cols)
+            self.rows += n
 
+    def peek(self, n: int) -> dict[str, np.ndarray]:
+        """The first ``n`` rows (a view when they sit in one part)."""
+        out: dict[str, list[np.ndarray]] = {}
+        off, left = self.offset, n
+        for part in self.parts:
+            size = len(next(iter(part.values())))
+            k = min(left, size - off)
+            for key, col in part.items():
+                out.setdefault(key, []).append(col[off : off + k])
+            left -= k
+            off = 0
+            if not left:
+                break
+        return {k: v[0] if len(v) == 1 else np.concatenate(v) for k, v in out.items()}
+
+    def drop(self, n: int) -> None:
+        self.rows -= n
+        while n:
+            size = len(next(iter(self.parts[0].values())))
+            k = min(n, size - self.offset)
+            self.offset += k
+            n -= k
+            if self.offset == size:
+                self.parts.popleft()
+                self.offset = 0
+
+    def clear(self) -> None:
+        self.parts.clear()
+        self.offset = self.rows = 0
+
+
+class Scoreboard(uvm_component):
     def build_phase(self) -> None:
         self.cfg: CoreConfig = ConfigDB().get(self, "", "CFG")
         try:
@@ -56,19 +103,159 @@ class ScoreboardBase(uvm_component):
             self.expect_errors = False
         self.exp_export = uvm_subscriber.uvm_AnalysisImp("exp_export", self, self.write_expected)
         self.act_export = uvm_subscriber.uvm_AnalysisImp("act_export", self, self.write_actual)
+        self.exp, self.act = _Rows(), _Rows()
+        self.recent: deque[int] = deque(maxlen=RECENT)
+        self.counts = dict.fromkeys(KINDS, 0)
+        self.n_exp = self.n_act = self.matched = self.flushed = 0
+        self.first_error_ns: float | None = None  #: simulation time of the first bad response
 
-    def write_expected(self, item) -> None:
-        raise NotImplementedError
+    def start_of_simulation_phase(self) -> None:
+        self.transport = ConfigDB().get(self, "", "TRANSPORT")
+        self.period_ns = self.transport.period_ns
+        self.transport.on_reset.append(self.flush)
 
-    def write_actual(self, item) -> None:
-        raise NotImplementedError
+    # --- inputs -----------------------------------------------------------------
+    def write_expected(self, p: Prediction) -> None:
+        n = len(p)
+        self.n_exp += n
+        self.exp.put(
+            {
+                "index": p.issued.index,
+                "word": p.issued.batch.words,
+                "tag": p.resp.tag,
+                "status": p.resp.status,
+                "d": p.resp.d,
+            }
+        )
+        if self.act.rows:
+            self._match()
+
+    def write_actual(self, r: Observed) -> None:
+        self.n_act += len(r)
+        self.act.put({"tag": r.resp.tag, "status": r.resp.status, "d": r.resp.d, "cycle": r.cycle})
+        if self.exp.rows:
+            self._match()
+
+    def flush(self) -> None:
+        """Reset: outstanding instructions are abandoned, not lost."""
+        self.flushed += self.exp.rows
+        if self.exp.rows or self.act.rows:
+            self.logger.info(
+                f"reset: dropping {self.exp.rows} expected, {self.act.rows} actual responses"
+            )
+        self.exp.clear()
+        self.act.clear()
+        self.recent.clear()
+
+    @property
+    def outstanding(self) -> int:
+        """Accepted instructions not yet answered."""
+        return self.exp.rows
 
     @property
     def errors(self) -> int:
         return sum(self.counts.values())
 
-    def _error(self, kind: str, msg: str, n: int = 1) -> None:
+    # --- matching ---------------------------------------------------------------
+    def _match(self) -> None:
+        exp, act = self.exp, self.act
+        while exp.rows and act.rows:
+            n = min(exp.rows, act.rows, 8192)
+            e, a = exp.peek(n), act.peek(n)
+            tag_bad = e["tag"] != a["tag"]
+            k = int(np.argmax(tag_bad)) if tag_bad.any() else n
+            if k:
+                self._compare(e, a, k)
+                exp.drop(k)
+                act.drop(k)
+                continue
+            self._resync(int(a["tag"][0]), a)
+
+    def _resync(self, tag: int, a: dict[str, np.ndarray]) -> None:
+        """The head tags differ: lost responses, a duplicate, or an unknown tag."""
+        ahead = self.exp.peek(min(self.exp.rows, LOOKAHEAD))
+        hits = np.flatnonzero(ahead["tag"] == tag)
+        when = self._when(a, 0)
+        if hits.size and hits[0] > 0:
+            j = int(hits[0])
+            for i in range(j):
+                self._error(
+                    "lost",
+                    f"no response for {self._instr(ahead, i)} (next response is tag {tag}, {when})",
+                    when_ns=float(a["cycle"][0]) * self.period_ns,
+                )
+            self.exp.drop(j)
+        elif tag in self.recent:
+            self.act.drop(1)
+            self._error(
+                "extra", f"response tag {tag} {when}: tag already answered (duplicate)", a, 0
+            )
+        else:
+            self.act.drop(1)
+            self._error(
+                "unknown_tag",
+                f"response tag {tag} {when}: expected {self._instr(ahead, 0)}; "
+                "response reordered or tag corrupted",
+                a,
+                0,
+            )
+
+    def _compare(self, e: dict, a: dict, n: int) -> None:
+        d_bad = np.any(e["d"][:n] != a["d"][:n], axis=1)
+        bad = np.flatnonzero((e["status"][:n] != a["status"][:n]) | d_bad)
+        self.recent.extend(a["tag"][max(0, n - RECENT) : n].tolist())
+        self.matched += n - bad.size
+        if not bad.size:
+            return
+        room = max(0, MAX_REPORTED - self.counts["mismatch"])
+        for i in bad[:room].tolist():
+            self._error("mismatch", self._describe(e, a, i), a, i)
+        rest = bad.size - min(room, bad.size)
+        if rest:
+            if self.counts["mismatch"] == MAX_REPORTED:
+                self.logger.error("MISMATCH: further errors of this kind only counted")
+            self.counts["mismatch"] += rest
+
+    # --- messages -----------------------------------------------------------------
+    def _when(self, a: dict, i: int) -> str:
+        cyc = int(a["cycle"][i])
+        return f"at {cyc * self.period_ns} ns (cycle {cyc})" if cyc >= 0 else "(time unknown)"
+
+    @staticmethod
+    def _instr(e: dict, i: int) -> str:
+        return f"instruction {int(e['index'][i])} [{isa.disasm(int(e['word'][i]))}]"
+
+    def _describe(self, e: dict, a: dict, i: int) -> str:
+        parts = [f"{self._instr(e, i)} answered {self._when(a, i)}: tag {int(a['tag'][i])}"]
+        if e["status"][i] != a["status"][i]:
+            parts.append(
+                f"status {status_name(a['status'][i])} != expected {status_name(e['status'][i])}"
+            )
+        lanes = np.flatnonzero(e["d"][i] != a["d"][i])
+        if lanes.size:
+            n = self.cfg.N
+            shown = ", ".join(
+                f"[{k // n},{k % n}] {int(a['d'][i, k])} (0x{int(a['d'][i, k]) & 0xFFFFFFFF:08x})"
+                f" != expected {int(e['d'][i, k])} (0x{int(e['d'][i, k]) & 0xFFFFFFFF:08x})"
+                for k in lanes[:4].tolist()
+            )
+            parts.append(f"D differs in {lanes.size}/{e['d'].shape[1]} lanes: {shown}")
+        return "; ".join(parts)
+
+    def _error(
+        self,
+        kind: str,
+        msg: str,
+        a: dict | None = None,
+        i: int = 0,
+        n: int = 1,
+        when_ns: float | None = None,
+    ) -> None:
         """Count ``n`` errors of ``kind``; the first MAX_REPORTED of a kind are logged."""
+        if when_ns is None and a is not None and int(a["cycle"][i]) >= 0:
+            when_ns = float(a["cycle"][i]) * self.period_ns
+        if self.first_error_ns is None and when_ns is not None:
+            self.first_error_ns = when_ns
         before = self.counts[kind]
         self.counts[kind] += n
         if before < MAX_REPORTED:
@@ -76,108 +263,41 @@ class ScoreboardBase(uvm_component):
         elif before == MAX_REPORTED:
             self.logger.error(f"{kind.upper()}: further errors of this kind only counted")
 
-
-class Scoreboard(ScoreboardBase):
-    def build_phase(self) -> None:
-        super().build_phase()
-        self.exp: deque[Prediction] = deque()
-        self.act: deque[LutTcResp] = deque()
-        self.recent: deque[int] = deque(maxlen=RECENT)
-        self.matched = 0
-        self.counts = {"mismatch": 0, "lost": 0, "extra": 0, "unknown_tag": 0}
-        self.flushed = 0
-
-    def start_of_simulation_phase(self) -> None:
-        ConfigDB().get(self, "", "BFM").on_reset.append(self.flush)
-
-    # --- inputs -----------------------------------------------------------
-    def write_expected(self, p: Prediction) -> None:
-        self.exp.append(p)
-        if self.act:
-            self._match()
-
-    def write_actual(self, r: LutTcResp) -> None:
-        self.act.append(r)
-        if self.exp:
-            self._match()
-
-    def flush(self) -> None:
-        """Reset: outstanding instructions are abandoned, not lost."""
-        self.flushed += len(self.exp)
-        if self.exp or self.act:
-            self.logger.info(f"reset: dropping {len(self.exp)} expected, {len(self.act)} actual")
-        self.exp.clear()
-        self.act.clear()
-        self.recent.clear()
-
-    # --- state ------------------------------------------------------------
-    @property
-    def outstanding(self) -> int:
-        """Accepted instructions not yet answered."""
-        return len(self.exp)
-
-    # --- matching -----------------------------------------------------------
-    def _match(self) -> None:
-        exp, act = self.exp, self.act
-        while exp and act:
-            a = act[0]
-            if exp[0].resp.tag != a.tag:
-                j = next((j for j, p in enumerate(exp) if p.resp.tag == a.tag), None)
-                if j is not None:
-                    for _ in range(j):
-                        p = exp.popleft()
-                        self._error(
-                            "lost", f"no response for {p.item} (next response is tag {a.tag})"
-                        )
-                elif a.tag in self.recent:
-                    act.popleft()
-                    self._error("extra", f"{a}: tag already answered (duplicate response)")
-                    continue
-                else:
-                    act.popleft()
-                    self._error(
-                        "unknown_tag",
-                        f"{a}: expected tag {exp[0].resp.tag} ({exp[0].item}); "
-                        "response reordered or tag corrupted",
-                    )
-                    continue
-            self._compare(exp.popleft(), act.popleft())
-
-    def _compare(self, p: Prediction, a: LutTcResp) -> None:
-        e = p.resp
-        self.recent.append(a.tag)
-        problems = []
-        if a.status != e.status:
-            problems.append(f"status {status_name(a.status)} != expected {Status(e.status).name}")
-        if e.status == Status.OK and p.item.instr.opcode == Opcode.LMMA:
-            # Compare bus words (one int compare); decode lanes only to explain a mismatch.
-            if a.d != int.from_bytes(e.d.astype("<i4").tobytes(), "little"):
-                problems.append(self._d_diff(unpack_c(a.d, self.cfg), e.d))
-        elif a.d != 0:
-            problems.append("D must be zero for this response")
-        if problems:
-            self._error("mismatch", f"{p.item} -> {a}: " + "; ".join(problems))
-        else:
-            self.matched += 1
-
-    def _d_diff(self, d_act: np.ndarray, d_exp: np.ndarray) -> str:
-        bad = np.argwhere(d_act != d_exp)
-        shown = ", ".join(f"[{m},{n}] {int(d_act[m, n])} != {int(d_exp[m, n])}" for m, n in bad[:4])
-        return f"D differs in {len(bad)}/{d_exp.size} lanes: {shown}"
-
-    # --- end of test --------------------------------------------------------
+    # --- end of test --------------------------------------------------------------
     def check_phase(self) -> None:
-        for p in self.exp:
-            self._error("lost", f"no response for {p.item} by the end of the test")
-        for a in self.act:
-            self._error("extra", f"{a}: no instruction left to answer")
+        if self.exp.rows:
+            left = self.exp.peek(min(self.exp.rows, 3))
+            shown = ", ".join(self._instr(left, i) for i in range(len(left["tag"])))
+            self._error(
+                "lost",
+                f"{self.exp.rows} accepted instructions never answered, from {shown}",
+                n=self.exp.rows,
+            )
+        if self.act.rows:
+            a = self.act.peek(1)
+            self._error(
+                "extra",
+                f"{self.act.rows} responses beyond the accepted instructions, the first "
+                f"tag {int(a['tag'][0])} {self._when(a, 0)}",
+                a,
+                0,
+                n=self.act.rows,
+            )
         self.exp.clear()
         self.act.clear()
+        for kind, msg in self.transport.end_checks():
+            self._error(kind, msg)
+        if self.first_error_ns is not None:
+            # tools/waves.py reads this line to open the waves at the first error.
+            self.logger.info(f"SCOREBOARD_FIRST_ERROR time_ns={self.first_error_ns:.0f}")
         if self.errors and not self.expect_errors:
-            raise AssertionError(f"scoreboard: {self.errors} errors {self.counts}")
+            raise AssertionError(f"scoreboard: {self.errors} errors {self._nonzero()}")
+
+    def _nonzero(self) -> dict[str, int]:
+        return {k: v for k, v in self.counts.items() if v}
 
     def report_phase(self) -> None:
         self.logger.info(
-            f"scoreboard: {self.matched} responses matched, errors {self.counts}, "
-            f"{self.flushed} abandoned by reset"
+            f"scoreboard: {self.matched}/{self.n_exp} responses matched bit-exactly, "
+            f"errors {self._nonzero() or 0}, {self.flushed} abandoned by reset"
         )

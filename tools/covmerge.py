@@ -1,122 +1,101 @@
 #!/usr/bin/env python3
-"""Merge per-test functional coverage and report bins hit / missed.
+"""Merge per-test functional coverage; report holes first, write UCIS XML and HTML.
 
-Each tb run with ``LUT_TC_COV_DIR`` set writes ``<test>_<seed>.json``:
-``{covergroup: {coverpoint_or_cross: {bin: hits}}}``, plus ``_excluded``
-(bins that cannot be hit, with the reason) and ``_meta``. A nightly closes
+Each tb run with ``LUT_TC_COV_DIR`` set writes one JSON dump
+(``{covergroup: {coverpoint_or_cross: {bin: hits}}}`` plus ``_excluded``, the
+bins that cannot be hit with the reason, and ``_meta``). A nightly closes
 coverage over many tests and seeds, so only the merge decides:
 
-    tools/covmerge.py build/cov/*.json              # summary per covergroup
-    tools/covmerge.py build/cov --missed            # also list every missed bin
-    tools/covmerge.py build/cov --strict            # exit 1 if a bin is missed
-    tools/covmerge.py build/cov --out merged.json   # the merged hits
+    tools/covmerge.py build/regress/cov               # text report, UCIS XML, HTML
+    tools/covmerge.py build/regress/cov --missed      # list every hole, not the first 40
+    tools/covmerge.py build/regress/cov --details     # also every bin with its hits
+    tools/covmerge.py build/regress/cov --strict      # exit 1 if a bin is missed
+    tools/covmerge.py build/regress/cov --out merged.json   # the merged hits as JSON
 
-Files of different configurations (``_meta.config``) have different bins
-(e.g. ``w8`` exists only with WBitsMax = 8); they are merged per configuration
-and reported separately.
+Dumps of different configurations (``_meta.config``) have different bins; they
+are merged and reported per configuration. Outputs (next to the dumps unless
+told otherwise): ``merged/<config>.xml`` (UCIS, excluded bins as ignore bins
+with their reason) and ``report/index.html``. The work is done by
+:mod:`tb.covdb`; this is its command line.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
-from collections import defaultdict
 from pathlib import Path
 
-Hits = dict[str, dict[str, dict[str, int]]]
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tb.covdb import (  # noqa: E402
+    CovError,
+    load_dumps,
+    merge,
+    text_report,
+    to_json,
+    write_html,
+    write_ucis_dir,
+)
+
+MAX_HOLES = 40  # per configuration, unless --missed
 
 
-def load(paths: list[Path]) -> list[tuple[Path, dict]]:
-    files: list[Path] = []
-    for p in paths:
-        files += sorted(p.glob("*.json")) if p.is_dir() else [p]
-    return [(f, json.loads(f.read_text())) for f in files]
+def _shown(p: Path) -> str:
+    """A path relative to the working directory when it is below it."""
+    try:
+        return os.path.relpath(p) if p.resolve().is_relative_to(Path.cwd()) else str(p)
+    except ValueError:
+        return str(p)
 
 
-def merge(docs: list[dict]) -> tuple[Hits, dict]:
-    """Sum hits bin by bin; union the exclusions."""
-    hits: Hits = defaultdict(lambda: defaultdict(lambda: defaultdict(int)))
-    excluded: dict = defaultdict(lambda: defaultdict(dict))
-    for doc in docs:
-        for cg, cps in doc.items():
-            if cg == "_excluded":
-                for xcg, xcps in cps.items():
-                    for xcp, bins in xcps.items():
-                        excluded[xcg][xcp].update(bins)
-            elif not cg.startswith("_"):
-                for cp, bins in cps.items():
-                    for b, n in bins.items():
-                        hits[cg][cp][b] += int(n)
-    return hits, excluded
-
-
-def missed_bins(hits: Hits, excluded: dict) -> list[str]:
-    return [
-        f"{cg}.{cp}.{b}"
-        for cg, cps in sorted(hits.items())
-        for cp, bins in sorted(cps.items())
-        for b, n in bins.items()
-        if n == 0 and b not in excluded.get(cg, {}).get(cp, {})
-    ]
-
-
-def report(config: str, files: int, hits: Hits, excluded: dict, show_missed: bool) -> int:
-    """Print one configuration's summary; returns the number of missed bins."""
-    print(f"== config {config}: {files} file(s)")
-    total_hit = total = 0
-    for cg, cps in sorted(hits.items()):
-        n_bins = sum(len(b) for b in cps.values())
-        n_hit = sum(1 for b in cps.values() for v in b.values() if v)
-        n_x = sum(len(b) for b in excluded.get(cg, {}).values())
-        total_hit, total = total_hit + n_hit, total + n_bins
-        xs = f", {n_x} excluded" if n_x else ""
-        print(
-            f"  {cg:<12} {n_hit:>5}/{n_bins:<5} bins hit "
-            f"({100.0 * n_hit / max(n_bins, 1):5.1f} %){xs}"
-        )
-        for cp, bins in sorted(cps.items()):
-            cp_hit = sum(1 for v in bins.values() if v)
-            print(f"    {cp:<36} {cp_hit:>5}/{len(bins)}")
-    missed = missed_bins(hits, excluded)
-    print(f"  total        {total_hit:>5}/{total:<5} bins hit, {len(missed)} missed")
-    if show_missed and missed:
-        for m in missed:
-            print(f"    missed: {m}")
-    return len(missed)
+def _args(argv: list[str] | None) -> argparse.Namespace:
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    ap.add_argument("paths", nargs="+", type=Path, help="coverage JSON files or directories")
+    ap.add_argument("--strict", action="store_true", help="exit 1 if a non-excluded bin is missed")
+    ap.add_argument("--missed", action="store_true", help=f"list every hole (default: {MAX_HOLES})")
+    ap.add_argument("--details", action="store_true", help="also list every bin with its hits")
+    ap.add_argument("--out", type=Path, help="write the merged hits (per config) as JSON")
+    ap.add_argument("--ucis-dir", type=Path, help="UCIS XML per config (default: <dumps>/merged)")
+    ap.add_argument("--html", type=Path, help="HTML report (default: <dumps>/report/index.html)")
+    ap.add_argument("--no-files", action="store_true", help="text report only: no XML, no HTML")
+    return ap.parse_args(argv)
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("paths", nargs="+", type=Path, help="coverage JSON files or directories")
-    ap.add_argument(
-        "--strict", action="store_true", help="exit 1 if any non-excluded bin is missed"
-    )
-    ap.add_argument("--missed", action="store_true", help="list every missed bin")
-    ap.add_argument("--out", type=Path, help="write the merged hits (per config) as JSON")
-    args = ap.parse_args(argv)
-
-    loaded = load(args.paths)
-    if not loaded:
-        print("covmerge: no coverage files found", file=sys.stderr)
+    args = _args(argv)
+    try:
+        covs = merge(load_dumps(args.paths))
+    except CovError as e:
+        print(f"covmerge: {e}", file=sys.stderr)
         return 2
-    by_config: dict[str, list[dict]] = defaultdict(list)
-    for _, doc in loaded:
-        by_config[doc.get("_meta", {}).get("config", "?")].append(doc)
+    hint = "" if args.missed else " (--missed lists every hole)"
+    report = text_report(
+        covs, details=args.details, max_holes=None if args.missed else MAX_HOLES, hint=hint
+    )
+    print(report, end="")
+    holes = sum(len(c.holes()) for c in covs)
 
-    missed = 0
-    merged_out = {}
-    for config, docs in sorted(by_config.items()):
-        hits, excluded = merge(docs)
-        missed += report(config, len(docs), hits, excluded, args.missed)
-        merged_out[config] = {
-            **json.loads(json.dumps(hits)),
-            "_excluded": json.loads(json.dumps(excluded)),
-        }
-    if args.out:
-        args.out.write_text(json.dumps(merged_out, indent=1, sort_keys=True))
-    if args.strict and missed:
-        print(f"covmerge --strict: {missed} bins missed", file=sys.stderr)
+    first = args.paths[0]
+    base = first if first.is_dir() else first.parent
+    try:
+        if args.out:
+            args.out.write_text(json.dumps(to_json(covs), indent=1, sort_keys=True))
+        if not args.no_files:
+            xml_dir = args.ucis_dir or base / "merged"
+            xml = write_ucis_dir(covs, xml_dir)
+            html = write_html(covs, args.html or base / "report" / "index.html", xml)
+            print(f"\nUCIS XML:    {', '.join(_shown(p) for p in xml.values())}")
+            print(f"HTML report: {_shown(html)}")
+    except OSError as e:
+        print(f"covmerge: cannot write {e.filename or 'output'}: {e.strerror}", file=sys.stderr)
+        return 2
+    if args.strict and holes:
+        print(f"covmerge --strict: {holes} bin(s) missed", file=sys.stderr)
         return 1
     return 0
 

@@ -11,6 +11,7 @@ it with waves.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import hashlib
 import json
 import os
@@ -28,13 +29,8 @@ sys.path.insert(0, str(ROOT))
 
 from models.config import config_by_name  # noqa: E402
 from tb import simrun  # noqa: E402
-from tb.build import (  # noqa: E402
-    build_core,
-    build_name_for,
-    build_stream,
-    is_stream_test,
-    toplevel_for,
-)
+from tb.build import TEST_MODULE, build_for, build_name_for, toplevel_for  # noqa: E402
+from tb.transports import TRANSPORTS  # noqa: E402
 
 SUITES = ROOT / "regressions"
 OUT = ROOT / "build" / "regress"
@@ -50,25 +46,29 @@ class Job:
     config: str
     defines: tuple[str, ...] = ()
     env: tuple[tuple[str, str], ...] = ()
+    transport: str = "pins"
 
     @property
     def build_name(self) -> str:
-        return build_name_for(self.test, config_by_name(self.config), self.defines)
+        return build_name_for(self.transport, config_by_name(self.config), self.defines)
 
     @property
-    def build_key(self) -> tuple[str, str, tuple[str, ...], bool]:
+    def build_key(self) -> tuple[str, str, tuple[str, ...], str]:
         """What to compile: runs with the same key share one build."""
-        return (self.sim, self.config, self.defines, is_stream_test(self.test))
+        return (self.sim, self.config, self.defines, self.transport)
 
     @property
     def job_id(self) -> str:
         tag = "".join(f"_{d}" for d in self.defines)
-        return f"{self.sim}-{self.config}{tag}-{self.test}-{self.seed}"
+        return f"{self.sim}-{self.transport}-{self.config}{tag}-{self.test}-{self.seed}"
 
     def repro(self) -> str:
         """The one command that reruns this job with waves (its suite env included)."""
         cmd = "".join(f"{k}={shlex.quote(v)} " for k, v in self.env)
-        cmd += f"make waves TEST={self.test} SEED={self.seed} SIM={self.sim} CONFIG={self.config}"
+        cmd += (
+            f"make waves TEST={self.test} SEED={self.seed} SIM={self.sim} "
+            f"CONFIG={self.config} TRANSPORT={self.transport}"
+        )
         if self.defines:
             cmd += f" DEFINES={','.join(self.defines)}"
         return cmd
@@ -99,37 +99,79 @@ def load_suite(name: str) -> dict:
     return tomllib.loads(path.read_text())
 
 
-def expand(suite: dict, sims: list[str] | None, seed: int | None) -> list[Job]:
-    """Suite data -> list of jobs. ``seed`` given: every test runs once with it."""
+def test_transports(test: str) -> tuple[tuple[str, ...], str]:
+    """(transports ``test`` runs on, why only those); ValueError naming the known tests."""
+    from tb.tests import test_class
+
+    cls = test_class(test)
+    return tuple(cls.transports), cls.transports_why
+
+
+def refusal(test: str, transport: str) -> str | None:
+    """The one-line reason ``test`` does not run on ``transport``, or None."""
+    ok, why = test_transports(test)
+    if transport in ok:
+        return None
+    return f"{test} runs on transport {' or '.join(ok)} only" + (f" ({why})" if why else "")
+
+
+def _choice(field: str, value: str, choices) -> str:
+    if value not in choices:
+        raise SystemExit(f"{field}={value!r} unknown; choose one of {', '.join(choices)}")
+    return value
+
+
+def expand(
+    suite: dict, sims: list[str] | None, seed: int | None, transports: list[str] | None = None
+) -> list[Job]:
+    """Suite data -> list of jobs. ``seed`` given: every test runs once with it.
+
+    A test runs on every transport its suite entry (or the suite) lists and
+    the test itself accepts; the others are left out, not failed.
+    """
     base = suite.get("seed", 1) if seed is None else seed
     jobs = []
     for t in suite["tests"]:
+        name = t["name"]
+        try:
+            accepted, _ = test_transports(name)
+        except ValueError as exc:
+            raise SystemExit(f"suite test name: {exc}") from None
         t_sims = sims or t.get("sims", suite.get("sims", ["icarus"]))
+        t_trs = transports or t.get("transports", suite.get("transports", ["pins"]))
         configs = t.get("configs", suite.get("configs", ["M2N64"]))
         reseed = 1 if seed is not None else int(t.get("reseed", suite.get("reseed", 1)))
         for sim in t_sims:
-            for cfg in configs:
-                config_by_name(cfg)  # fail early on a typo
-                for i in range(reseed):
-                    s = seed if seed is not None else _seed_for(base, t["name"], i)
-                    jobs.append(
-                        Job(
-                            test=t["name"],
-                            seed=s,
-                            sim=sim,
-                            config=cfg,
-                            defines=tuple(t.get("defines", ())),
-                            env=tuple(sorted(t.get("env", {}).items())),
+            _choice("sim", sim, simrun.SIMS)
+            for tr in t_trs:
+                _choice("transport", tr, TRANSPORTS)
+                if tr not in accepted:
+                    continue
+                for cfg in configs:
+                    try:
+                        config_by_name(cfg)  # fail early on a typo
+                    except ValueError as exc:
+                        raise SystemExit(f"suite {name}: {exc}") from None
+                    for i in range(reseed):
+                        s = seed if seed is not None else _seed_for(base, name, i)
+                        jobs.append(
+                            Job(
+                                test=name,
+                                seed=s,
+                                sim=sim,
+                                config=cfg,
+                                defines=tuple(t.get("defines", ())),
+                                env=tuple(sorted(t.get("env", {}).items())),
+                                transport=tr,
+                            )
                         )
-                    )
     return jobs
 
 
 def build_one(
-    sim: str, config: str, defines: tuple[str, ...], stream: bool = False, waves: bool = False
+    sim: str, config: str, defines: tuple[str, ...], transport: str = "pins", waves: bool = False
 ):
-    build = build_stream if stream else build_core
-    return build(sim, config_by_name(config), defines, waves)
+    return build_for(sim, config_by_name(config), transport, defines, waves)
 
 
 def run_job(
@@ -142,18 +184,18 @@ def run_job(
     xml = test_dir / "results.xml"
     if xml.exists():
         xml.unlink()  # a stale file must not pass for this run's result
-    env = {"LUT_TC_CONFIG": job.config, **dict(job.env)}
+    env = {"LUT_TC_CONFIG": job.config, "LUT_TC_TRANSPORT": job.transport, **dict(job.env)}
     if cov_dir is not None:
         env["LUT_TC_COV_DIR"] = str(cov_dir)
         env["LUT_TC_COV_NAME"] = job.job_id
     try:
         runner = None if prebuilt else build_one(*job.build_key, waves=waves)
-        toplevel, module = toplevel_for(job.test)
+        toplevel = toplevel_for(job.transport)
         simrun.run(
             runner,
             job.sim,
             toplevel,
-            module,
+            TEST_MODULE,
             testcase=job.test,
             seed=job.seed,
             extra_env=env,
@@ -201,15 +243,15 @@ def _parse_results(xml: Path, test: str) -> tuple[float, str, str]:
 def summarize(results: list[Result], junit: Path) -> int:
     tw = max([24, *(len(r.job.test) for r in results)])
     hdr = (
-        f"{'test':<{tw}} {'seed':>10} {'sim':<9} {'config':<8} {'result':<6} "
+        f"{'test':<{tw}} {'seed':>10} {'sim':<9} {'transport':<9} {'config':<8} {'result':<6} "
         f"{'sim time':>12} {'wall':>7}"
     )
     print("\n" + hdr + "\n" + "-" * len(hdr))
-    for r in sorted(results, key=lambda r: (r.job.sim, r.job.config, r.job.test, r.job.seed)):
+    for r in sorted(results, key=lambda r: dataclasses.astuple(r.job)[:5]):
         j = r.job
         print(
-            f"{j.test:<{tw}} {j.seed:>10} {j.sim:<9} {j.config:<8} {r.result:<6} "
-            f"{r.sim_time_ns / 1000:>10.1f}us {r.wall_s:>6.1f}s"
+            f"{j.test:<{tw}} {j.seed:>10} {j.sim:<9} {j.transport:<9} {j.config:<8} "
+            f"{r.result:<6} {r.sim_time_ns / 1000:>10.1f}us {r.wall_s:>6.1f}s"
         )
     failed = [r for r in results if r.result != "PASS"]
     print("-" * len(hdr))
@@ -217,7 +259,10 @@ def summarize(results: list[Result], junit: Path) -> int:
     print(f"JUnit XML: {junit}")
     for r in failed:
         j = r.job
-        print(f"\nFAILED {j.test} seed={j.seed} sim={j.sim} config={j.config}: {r.message}")
+        print(
+            f"\nFAILED {j.test} seed={j.seed} sim={j.sim} transport={j.transport} "
+            f"config={j.config}: {r.message}"
+        )
         print(f"  log:        {r.log}")
         print(f"  reproduce:  {j.repro()}")
     return 1 if failed else 0
@@ -235,6 +280,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     ap.add_argument("--test", help="run one test (with --config, --seed) instead of a suite")
     ap.add_argument("--config", default="M2N64")
+    ap.add_argument(
+        "--transport",
+        default="",
+        help="pins, batch, all, or empty for the suite's own (a single --test: pins)",
+    )
     ap.add_argument("--define", action="append", default=[], help="RTL define (bug injection)")
     ap.add_argument("--waves", action="store_true", help="dump FST + GTKWave save file")
     ap.add_argument("--list", action="store_true", help="print the jobs and exit")
@@ -244,18 +294,24 @@ def main(argv: list[str] | None = None) -> int:
     if args.test:
         return _single(args)
 
-    sims = None
-    if args.sim == "all":
-        sims = list(simrun.SIMS)
-    elif args.sim:
-        sims = [args.sim]
+    sims = _many("sim", args.sim, simrun.SIMS)
+    transports = _many("transport", args.transport, TRANSPORTS)
     suite = load_suite(args.suite)
-    jobs = expand(suite, sims, args.seed)
+    jobs = expand(suite, sims, args.seed, transports)
     if args.list:
         for j in jobs:
             print(j.job_id, j.defines or "")
         return 0
     return _run_suite(args.suite, jobs, args.jobs, args.out)
+
+
+def _many(field: str, value: str, choices) -> list[str] | None:
+    """``all`` -> every choice, ``""`` -> None (the suite's own), else that one (checked)."""
+    if not value:
+        return None
+    if value == "all":
+        return list(choices)
+    return [_choice(field, value, choices)]
 
 
 def _run_suite(suite: str, jobs: list[Job], n: int, out: Path) -> int:
@@ -353,14 +409,26 @@ def _single(args: argparse.Namespace) -> int:
     given = {
         k: v for k, v in os.environ.items() if k.startswith("LUT_TC_") and k not in runner_vars
     }
+    sim = _choice("sim", args.sim or "icarus", simrun.SIMS)
+    transport = args.transport or os.environ.get("LUT_TC_TRANSPORT") or "pins"
+    transport = _choice("transport", transport, TRANSPORTS)
+    try:
+        config_by_name(args.config)
+        why = refusal(args.test, transport)
+    except ValueError as exc:
+        raise SystemExit(str(exc)) from None
+    if why:
+        raise SystemExit(f"refused: {why}; asked for transport {transport}")
+    given.pop("LUT_TC_TRANSPORT", None)
     env = {**_env_for(args.test), **given}
     job = Job(
         args.test,
         args.seed if args.seed is not None else 1,
-        args.sim or "icarus",
+        sim,
         args.config,
         tuple(args.define),
         tuple(sorted(env.items())),
+        transport,
     )
     out = ROOT / "build" / "waves" if args.waves else args.out
     res = run_job(job, out, waves=args.waves)
@@ -372,7 +440,7 @@ def _single(args: argparse.Namespace) -> int:
         if dump is None:
             print("no wave file was written")
             return 1
-        gtkw = write_save_file(dump, config_by_name(job.config), core_scope(job.test))
+        gtkw = write_save_file(dump, config_by_name(job.config), core_scope(job.transport))
         for problem in check_save_file(gtkw, dump):
             print(f"warning: {problem}")
         print(f"\nwaves: {dump}\nopen:  gtkwave {shlex.quote(str(gtkw))}")

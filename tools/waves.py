@@ -17,14 +17,13 @@ _GRP_BEGIN, _GRP_END, _BLANK = 0x800000, 0x1000000, 0x200
 
 #: Scope of the core in the dump (the same under Icarus and Verilator 5.48).
 SCOPE = "lut_tensor_core"
-#: ... and when the core sits inside the stream bridge (``Stream*`` tests).
-STREAM_SCOPE = "lut_tc_bridge.u_core"
+#: ... and when the core sits inside the bridge (the ``batch`` transport).
+STREAM_SCOPE = "lut_tc_bridge.u_dut.u_core"
 
 
-def core_scope(test: str) -> str:
-    from tb.build import is_stream_test
-
-    return STREAM_SCOPE if is_stream_test(test) else SCOPE
+def core_scope(transport: str) -> str:
+    """Where the core sits in the dump of a run on ``transport``."""
+    return STREAM_SCOPE if transport == "batch" else SCOPE
 
 
 def _filter_file(path: Path, enum: type) -> Path:

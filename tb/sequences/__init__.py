@@ -1,25 +1,35 @@
-"""Sequence library: one sequence per scenario (OpenTitan ``seq_lib`` style).
+"""Sequences: one per scenario, each a thin pyuvm wrapper over :mod:`tb.stimulus`.
+
+The stimulus library (no cocotb import) builds the instruction stream with
+its payloads from a seeded generator; the sequence gives it the run's tags
+and sends it through the sequencer in items the transport likes (a few
+instructions on ``pins``, hundreds on ``batch``). The same sequence runs on
+every transport, and ``make replay`` writes the same streams as vectors.
 
 | sequence | scenario |
 |---|---|
 | :class:`DirectedSeq` | one LUTGEN + LMMA per activation format and weight width |
-| :class:`RandomStreamSeq` | constrained-random stream with knobs (:class:`StreamKnobs`) |
+| :class:`RandomStreamSeq` | constrained-random stream with knobs (:class:`tb.stimulus.Knobs`) |
+| :class:`LongStreamSeq` | a long stream of a preset (``full``, ``bench``, ``lmma``) |
 | :class:`GemmSeq` | a whole quantized GEMM through ``models.tiler``, checked end to end |
-| :class:`ErrorInjectionSeq` | every illegal field, status priority, random words |
+| :class:`ErrorInjectionSeq` | every illegal field, status priority, the cross, random words |
 """
 
-from tb.sequences.base import LutTcBaseSeq, TagAllocator
-from tb.sequences.directed import DirectedSeq
-from tb.sequences.error_injection import ErrorInjectionSeq
-from tb.sequences.gemm import GemmSeq
-from tb.sequences.random_stream import RandomStreamSeq, StreamKnobs
+from tb.sequences.base import BatchSeq, TagAllocator
+from tb.sequences.scenarios import (
+    DirectedSeq,
+    ErrorInjectionSeq,
+    GemmSeq,
+    LongStreamSeq,
+    RandomStreamSeq,
+)
 
 __all__ = [
+    "BatchSeq",
     "DirectedSeq",
     "ErrorInjectionSeq",
     "GemmSeq",
-    "LutTcBaseSeq",
+    "LongStreamSeq",
     "RandomStreamSeq",
-    "StreamKnobs",
     "TagAllocator",
 ]

@@ -1,13 +1,24 @@
-"""The positive tests: one small class per scenario."""
+"""The positive tests: one small class per scenario, each on every transport unless it says so."""
 
 from __future__ import annotations
 
-import cocotb
-from cocotb.triggers import ClockCycles, ReadOnly, RisingEdge
+import json
+import os
+from pathlib import Path
 
-from models.config import AFmt
-from tb import knobs, patterns
-from tb.sequences import DirectedSeq, ErrorInjectionSeq, GemmSeq, RandomStreamSeq, StreamKnobs
+import cocotb
+import numpy as np
+from cocotb.triggers import ReadOnly, RisingEdge
+
+from models.config import AFmt, Opcode
+from tb import knobs, patterns, stimulus
+from tb.sequences import (
+    DirectedSeq,
+    ErrorInjectionSeq,
+    GemmSeq,
+    LongStreamSeq,
+    RandomStreamSeq,
+)
 from tb.tests.base_test import BaseTest
 
 
@@ -21,11 +32,27 @@ class SmokeTest(BaseTest):
 class RandomStreamTest(BaseTest):
     """Constrained-random mix of LUTGEN, LMMA and illegal instructions."""
 
-    def knobs(self) -> StreamKnobs:
-        return StreamKnobs(n=knobs.scaled(100))
+    def knobs(self) -> stimulus.Knobs:
+        return stimulus.Knobs(n=knobs.scaled(100))
+
+    def describe(self) -> str:
+        return str(self.knobs())
 
     async def body(self) -> None:
         await RandomStreamSeq("stream", self.knobs()).start(self.seqr)
+
+
+class WideWeightStreamTest(RandomStreamTest):
+    """Mostly LMMAs at the widest weights with extreme activations (the README's example)."""
+
+    def knobs(self) -> stimulus.Knobs:
+        w = self.cfg.W_BITS_MAX
+        return stimulus.Knobs(
+            n=knobs.scaled(100),
+            mix={"lutgen": 20, "lmma": 80},
+            wbits={w: 8, w - 1: 2} if w > 1 else {w: 1},
+            act_modes={"extreme": 70, "uniform": 30},
+        )
 
 
 class GemmTernaryTest(BaseTest):
@@ -33,21 +60,21 @@ class GemmTernaryTest(BaseTest):
 
     [4 x 32] x [32 x 128] at M2N64 and scale 1 (2 m-tiles, 8 K-groups > T
     table registers, 2 n-tiles sharing each table); ``LUT_TC_SCALE=8`` gives
-    [8 x 256] x [256 x 128]. Icarus evaluates the M2N64 array slowly, hence
-    the small default.
+    [8 x 256] x [256 x 128].
     """
 
     weights, afmt = "ternary", AFmt.INT8
 
     async def body(self) -> None:
         self.seq = GemmSeq(f"gemm_{self.weights}", self.weights, self.afmt, shape=self.shape())
-        self.d_words: list[int] = []
-        self.bfm.on_response.append(lambda beat: self.d_words.append(beat.d))
+        self.d_rows: list[np.ndarray] = []
+        self.transport.on_observed.append(lambda o: self.d_rows.append(o.resp.d))
         await self.seq.start(self.seqr)
 
     def check_phase(self) -> None:
         # End to end on the DUT's answers alone, beside the scoreboard's per-LMMA check.
-        self.seq.check_dut(self.d_words)
+        d = np.concatenate(self.d_rows) if self.d_rows else np.zeros((0, 1), np.int32)
+        self.seq.check_dut(d)
 
     def shape(self) -> tuple[int, int, int]:
         cfg, scale = self.cfg, knobs.scale()
@@ -62,7 +89,7 @@ class GemmInt4Test(GemmTernaryTest):
 
 
 class ErrorInjectionTest(BaseTest):
-    """Every illegal field, status priority, field-bin sweep and random 32-bit words."""
+    """Every illegal field, status priority, the status cross and random 32-bit words."""
 
     async def body(self) -> None:
         seq = ErrorInjectionSeq("errors", n_bins=knobs.scaled(60), n_random=knobs.scaled(60))
@@ -70,14 +97,23 @@ class ErrorInjectionTest(BaseTest):
 
 
 class BackpressureTest(RandomStreamTest):
-    """Random stream under random output back-pressure and input idle bursts."""
+    """Random stream under output back-pressure and input idle cycles.
 
-    def configure_bfm(self) -> None:
-        self.bfm.set_out_ready(patterns.stall_mix(self.rng("out_ready")))
-        self.bfm.set_in_idle(patterns.bursts(self.rng("in_idle"), on=(0, 4), off=(1, 3)))
+    On ``pins`` the stalls follow :func:`tb.patterns.stall_mix` (every stall
+    length bin up to 24 cycles) and idle bursts; on ``batch`` the bridge's
+    generator holds ``out_ready_i`` low 30 % of cycles and idles after 20 % of accepts.
+    """
 
-    def knobs(self) -> StreamKnobs:
-        return StreamKnobs(n=knobs.scaled(80), mix=(25, 70, 5))
+    bp_pct, gap_pct = 30, 20
+
+    def traffic(self):
+        return (
+            patterns.stall_mix(self.rng("out_ready")),
+            patterns.bursts(self.rng("in_idle"), on=(0, 4), off=(1, 3)),
+        )
+
+    def knobs(self) -> stimulus.Knobs:
+        return stimulus.Knobs(n=knobs.scaled(80), mix={"lutgen": 25, "lmma": 70, "illegal": 5})
 
 
 class ResetInFlightTest(BaseTest):
@@ -87,37 +123,141 @@ class ResetInFlightTest(BaseTest):
     and any response that still shows up is an error (scoreboard: extra).
     """
 
+    transports = ("pins",)
+    transports_why = "resets in flight need the cycle-level BFM; the bridge resets once"
     resets = 3
-
-    def configure_bfm(self) -> None:
-        self.bfm.set_out_ready(patterns.random_pattern(self.rng("out_ready"), 0.6))
+    bp_pct = 40
 
     async def body(self) -> None:
         r = self.rng("reset_at")
-        stream = RandomStreamSeq("stream", StreamKnobs(n=knobs.scaled(100), mix=(30, 65, 5)))
-        task = cocotb.start_soon(stream.start(self.seqr))
+        kn = stimulus.Knobs(n=knobs.scaled(100), mix={"lutgen": 30, "lmma": 65, "illegal": 5})
+        task = cocotb.start_soon(RandomStreamSeq("stream", kn).start(self.seqr))
+        clk = self.transport.clk
         for _ in range(self.resets):
-            await ClockCycles(self.bfm.clk, r.randint(10, 60))
+            await self.cycles(r.randint(10, 60))
             for _ in range(200):  # prefer a moment with responses outstanding
                 await ReadOnly()
                 if self.sb.outstanding > 0:
                     break
-                await RisingEdge(self.bfm.clk)
-            await RisingEdge(self.bfm.clk)
+                await RisingEdge(clk)
+            await RisingEdge(clk)
             self.logger.info(f"reset with {self.sb.outstanding} responses outstanding")
-            await self.bfm.reset(cycles=r.randint(1, 5))
+            await self.transport.reset(cycles=r.randint(1, 5))
         await task
         await DirectedSeq("after_reset").start(self.seqr)
 
 
-class WideWeightStreamTest(RandomStreamTest):
-    """Mostly LMMAs at the widest weights with extreme activations (the README's example)."""
+class StreamRandomTest(BaseTest):
+    """A long stream of the ``full`` preset: every width and format, every status, INT32 wrap.
 
-    def knobs(self) -> StreamKnobs:
-        w = self.cfg.W_BITS_MAX
-        return StreamKnobs(
-            n=knobs.scaled(100),
-            mix=(20, 80, 0),
-            b_weights={w: 8, max(1, w - 1): 2},
-            act_modes={"extreme": 70, "uniform": 30},
+    2,000 LMMAs times ``LUT_TC_SCALE``; the batch transport runs it at simulator speed.
+    """
+
+    count = 2000
+
+    def knobs(self) -> stimulus.Knobs:
+        return stimulus.Knobs.full(knobs.scaled(self.count))
+
+    def describe(self) -> str:
+        return str(self.knobs())
+
+    async def body(self) -> None:
+        await LongStreamSeq("long_stream", self.knobs()).start(self.seqr)
+
+
+class StreamBackpressureTest(StreamRandomTest):
+    """The long ``full`` stream with idle input cycles and a stalled response channel."""
+
+    bp_pct, gap_pct = 30, 20
+
+
+class StreamBadBatchFileTest(StreamRandomTest):
+    """Malformed batch files are counted and change nothing; the bridge keeps working.
+
+    Between two halves of the stream it offers a file with a wrong magic word,
+    one cut short inside its second payload and one naming a payload slot
+    beyond the store. The last two start with a valid write of all ones to C
+    slot 0, which the first half filled and the second half reuses without
+    resending: had the bridge applied part of a bad file, the second half
+    would mismatch. The bridge must report exactly three malformed files.
+    """
+
+    transports = ("batch",)
+    transports_why = "batch files exist only on the batch transport"
+
+    async def body(self) -> None:
+        from tb.bridge import MAGIC
+
+        def words(*w: int) -> bytes:
+            return np.array(w, dtype=">u4").tobytes()
+
+        seq = LongStreamSeq("long_stream", self.knobs())
+        stream = seq.stimulus()
+        size = self.transport.item_size
+        half = len(stream) // 2 // size * size or len(stream) // 2
+        from tb.sequences import BatchSeq
+
+        await BatchSeq("first", stream[:half]).start(self.seqr)
+        c_write = [(2 << 30) | 0, *([0xFFFFFFFF] * (self.cfg.c_bits // 32))]
+        bridge = self.transport.bridge
+        slots = bridge.params["Slots"]
+        bad = (
+            words(0xDEADBEEF, 0, 1, 0x12, 0, 0, 0),  # wrong magic
+            words(MAGIC, 2, 0, *c_write, (2 << 30) | 1, 1, 2),  # second payload cut short
+            words(MAGIC, 1, 1, *c_write, Opcode.LMMA, 0, slots, 0),  # w slot outside the store
         )
+        for data in bad:
+            await bridge.send_file(lambda data=data: data)
+        self.transport.expected_load_err = len(bad)
+        await BatchSeq("second", stream[half:]).start(self.seqr)
+
+
+class BenchTest(BaseTest):
+    """The benchmark stream (``make bench``), timed from its first item to the verdict.
+
+    ``LUT_TC_BENCH_COUNT`` (LMMAs, default 10000), ``_SEED`` (1), ``_MIX``
+    (``bench``, ``lmma`` or ``full``), ``_WBITS`` (2; 0 = the preset's),
+    ``_POOLS`` (payload pools ``a,w,c``, default ``16,32,4``); the measurement
+    goes to ``LUT_TC_BENCH_OUT`` as JSON.
+    """
+
+    def build_phase(self) -> None:
+        super().build_phase()
+        env = os.environ
+        self.params = {
+            "count": int(env.get("LUT_TC_BENCH_COUNT", "10000")),
+            "seed": int(env.get("LUT_TC_BENCH_SEED", "1")),
+            "mix": env.get("LUT_TC_BENCH_MIX", "bench"),
+            "wbits": int(env.get("LUT_TC_BENCH_WBITS", "2")) or None,
+            "pools": tuple(int(x) for x in env.get("LUT_TC_BENCH_POOLS", "16,32,4").split(",")),
+        }
+
+    async def body(self) -> None:
+        p = self.params
+        kn = stimulus.preset(p["mix"], p["count"], wbits=p["wbits"], pools=p["pools"])
+        self.seq = LongStreamSeq("bench", kn, seed=p["seed"])  # the stream make replay writes
+        await self.seq.start(self.seqr)
+
+    def report_phase(self) -> None:
+        sb, batch = self.sb, self.seq.batch
+        op = (batch.words & 0xF).astype(np.int64)
+        rec = {
+            **{k: (list(v) if isinstance(v, tuple) else v) for k, v in self.params.items()},
+            "config": knobs.config_name(),
+            "transport": self.transport.name,
+            "instructions": len(batch),
+            "lmma": int((op == Opcode.LMMA).sum()),
+            "matched": sb.matched,
+            "errors": sb.errors,
+            "wall_s": self.t_end - self.t_start,  # generation, prediction, checking included
+            "gen_s": self.seq.gen_s,
+            "coverage": knobs.cov_enabled(),
+        }
+        self.logger.info(f"bench: {rec}")
+        out = os.environ.get("LUT_TC_BENCH_OUT")
+        if out:
+            Path(out).write_text(json.dumps(rec, indent=1))
+
+
+class StreamBenchTest(BenchTest):
+    """The benchmark stream on the batch transport's default (an alias of :class:`BenchTest`)."""

@@ -1,4 +1,4 @@
-"""Negative tests: each proves a checker can fail (it must report errors to pass)."""
+"""Negative tests: each proves a checker can fail (it must catch its planted bug to pass)."""
 
 from __future__ import annotations
 
@@ -6,38 +6,96 @@ from pyuvm import uvm_factory
 
 from tb.predictor import BrokenPredictor, Predictor
 from tb.tests.expect import ExpectErrors
-from tb.tests.functional_tests import BackpressureTest, RandomStreamTest, SmokeTest
+from tb.tests.functional_tests import (
+    BackpressureTest,
+    RandomStreamTest,
+    SmokeTest,
+    StreamBackpressureTest,
+    StreamRandomTest,
+)
+from tb.transports import ProtocolError
 
 
-class BrokenPredictionTest(ExpectErrors, SmokeTest):
-    """The predictor is wrong on purpose (factory override): the scoreboard must object."""
+class BrokenPrediction(ExpectErrors):
+    """The predictor is wrong on purpose (factory override): one lane of one OK LMMA per record.
+
+    The scoreboard must report exactly as many mismatches as the predictor broke.
+    """
 
     def configure(self) -> None:
         super().configure()
         uvm_factory().set_type_override_by_type(Predictor, BrokenPredictor)
 
+    def expect(self, counts: dict[str, int]) -> None:
+        broken = self.env.predictor.broken
+        assert broken > 0, "the broken predictor broke nothing: the test proves nothing"
+        assert counts["mismatch"] == broken, f"expected {broken} mismatches: {counts}"
+        assert counts["lost"] == counts["extra"] == 0, f"only data was broken: {counts}"
+
+
+class BrokenPredictionTest(BrokenPrediction, SmokeTest):
+    """:class:`BrokenPrediction` on the directed smoke stream."""
+
+
+class MonitorDropsAndDuplicates(ExpectErrors):
+    """The response monitor swallows one response and duplicates another: lost + extra."""
+
+    drop_at, dup_at = {3}, {7}
+
+    def connect_phase(self) -> None:
+        mon = self.env.agent.observed_monitor
+        mon.drop_at, mon.dup_at = set(self.drop_at), set(self.dup_at)
+
+    def expect(self, counts: dict[str, int]) -> None:
+        assert counts["lost"] == len(self.drop_at), f"a dropped response went unnoticed: {counts}"
+        assert counts["extra"] == len(self.dup_at), f"a duplicate went unnoticed: {counts}"
+        assert counts["mismatch"] == 0, f"the self-test should not disturb data: {counts}"
+
+
+class ScoreboardSelfTest(MonitorDropsAndDuplicates, SmokeTest):
+    """:class:`MonitorDropsAndDuplicates` on the directed smoke stream."""
+
 
 class BrokenDutTest(ExpectErrors, RandomStreamTest):
     """Run on a DUT built with ``LUT_TC_BUG_*`` (runner sets ``LUT_TC_EXPECT_DUT_BUG=1``)."""
 
-
-class ScoreboardSelfTest(ExpectErrors, SmokeTest):
-    """The response monitor swallows one response and duplicates another: lost + extra."""
-
-    def connect_phase(self) -> None:
-        mon = self.env.resp_agent.monitor
-        mon.drop_at, mon.dup_at = {3}, {7}
-
-    def expect(self, counts: dict[str, int]) -> None:
-        assert counts["lost"] >= 1, f"a dropped response went unnoticed: {counts}"
-        assert counts["extra"] >= 1, f"a duplicated response went unnoticed: {counts}"
-        assert counts["mismatch"] == 0, f"self-test should not disturb data: {counts}"
+    needs_bug = "data"
 
 
 class ProtocolBugTest(BackpressureTest):
     """Run on a ``LUT_TC_BUG_OVERWRITE_STALLED`` core (``LUT_TC_EXPECT_DUT_BUG=protocol``).
 
-    A new response overwrites one that waits for ``out_ready_i``. The BFM's
-    response monitor must raise :class:`tb.bfm.ProtocolError`; the test is
-    registered with ``expect_error`` so it passes only if it does.
+    A new response overwrites one that waits for ``out_ready_i``. The
+    transport must raise :class:`tb.transports.ProtocolError`: on ``pins`` the
+    BFM's response monitor sees the stalled response change, on ``batch`` the
+    bridge's valid/ready check counts it. Registered with ``expect_error``, so
+    it passes only if that happens.
     """
+
+    needs_bug = "protocol"
+    expect_error = ProtocolError
+
+
+# The batched environment's names, kept for suites that use them: the same
+# checks on the long ``full`` stream.
+class StreamBrokenPredictionTest(BrokenPrediction, StreamRandomTest):
+    """:class:`BrokenPredictionTest` on the long ``full`` stream."""
+
+
+class StreamScoreboardSelfTest(MonitorDropsAndDuplicates, StreamRandomTest):
+    """:class:`ScoreboardSelfTest` on the long ``full`` stream (one response dropped)."""
+
+    drop_at, dup_at = {300}, set()
+
+
+class StreamBrokenDutTest(ExpectErrors, StreamRandomTest):
+    """:class:`BrokenDutTest` on the long ``full`` stream."""
+
+    needs_bug = "data"
+
+
+class StreamProtocolBugTest(StreamBackpressureTest):
+    """:class:`ProtocolBugTest` on the long ``full`` stream."""
+
+    needs_bug = "protocol"
+    expect_error = ProtocolError

@@ -1,9 +1,11 @@
-"""The pyuvm testbench end to end, quickly: SmokeTest and the checker's negative test.
+"""The one environment end to end on both simulators and both transports, with its negative tests.
 
-Builds the core at M2N4 (the fast configuration) on both simulators and runs
-``SmokeTest`` (directed LUTGEN + LMMA per format and width) and
-``BrokenPredictionTest`` (a deliberately wrong predictor: passes only if the
-scoreboard reports mismatches) in one simulator process each.
+One simulator process per (simulator, transport) runs the directed smoke, a
+random stream, the long ``full`` stream and the two checker self-tests (a
+wrong predictor, a swallowed and a duplicated response); a core built with a
+bug-injection define must make ``BrokenDutTest`` see mismatches, and one that
+breaks valid/ready must trip the transport's protocol check
+(``ProtocolBugTest``, registered with ``expect_error=ProtocolError``).
 """
 
 from __future__ import annotations
@@ -12,61 +14,62 @@ import pytest
 
 from models.config import config_by_name
 from tb import simrun
-from tb.build import TEST_MODULE, TOPLEVEL, build_core, build_name, tb_env
+from tb.build import TEST_MODULE, build_for, build_name_for, tb_env, toplevel_for
+from tb.transports import TRANSPORTS
 
 CONFIG = "M2N4"
-TESTS = ["SmokeTest", "BrokenPredictionTest"]
 SEED = 12345
-
-
-@pytest.mark.parametrize(
-    "sim",
-    [
-        pytest.param(s, marks=pytest.mark.skipif(not simrun.have_sim(s), reason=f"{s} missing"))
-        for s in simrun.SIMS
+SIMS = [
+    pytest.param(s, marks=pytest.mark.skipif(not simrun.have_sim(s), reason=f"{s} missing"))
+    for s in simrun.SIMS
+]
+TESTS = {
+    "pins": ["SmokeTest", "RandomStreamTest", "BrokenPredictionTest", "ScoreboardSelfTest"],
+    "batch": [
+        "SmokeTest",
+        "StreamRandomTest",
+        "StreamBadBatchFileTest",
+        "BrokenPredictionTest",
+        "ScoreboardSelfTest",
+        "StreamScoreboardSelfTest",
     ],
-)
-def test_tb_smoke(sim: str) -> None:
+}
+
+
+def _run(sim: str, transport: str, tests: list[str], bug: str | None = None) -> None:
     cfg = config_by_name(CONFIG)
-    runner = build_core(sim, cfg)
-    test_dir = simrun.build_dir_for(sim, build_name(cfg)) / "run_tb_smoke"
+    runner = build_for(sim, cfg, transport, bug)
+    test_dir = simrun.build_dir_for(sim, build_name_for(transport, cfg, bug)) / "run_pytest"
     xml = simrun.run(
         runner,
         sim,
-        TOPLEVEL,
+        toplevel_for(transport),
         TEST_MODULE,
-        testcase=TESTS,
+        testcase=tests,
         seed=SEED,
-        extra_env=tb_env(CONFIG),
+        extra_env=tb_env(CONFIG, transport, bug),
         test_dir=test_dir,
         results_xml=str(test_dir / "results.xml"),
     )
     passed, failed = simrun.results_ok(xml)
-    assert (passed, failed) == (len(TESTS), 0), f"{sim}: {passed} passed, {failed} failed ({xml})"
+    assert (passed, failed) == (len(tests), 0), f"{sim}: {passed} passed, {failed} failed ({xml})"
+
+
+@pytest.mark.parametrize("transport", TRANSPORTS)
+@pytest.mark.parametrize("sim", SIMS)
+def test_tb(sim: str, transport: str) -> None:
+    _run(sim, transport, TESTS[transport])
 
 
 @pytest.mark.parametrize(
-    "sim",
+    "bug, test",
     [
-        pytest.param(s, marks=pytest.mark.skipif(not simrun.have_sim(s), reason=f"{s} missing"))
-        for s in simrun.SIMS
+        ("LUT_TC_BUG_NO_NEGATE", "BrokenDutTest"),
+        ("LUT_TC_BUG_SWAP_ENTRIES", "BrokenDutTest"),
+        ("LUT_TC_BUG_OVERWRITE_STALLED", "ProtocolBugTest"),
     ],
 )
-def test_bfm_catches_a_protocol_bug(sim: str) -> None:
-    """A core that overwrites a stalled response must make the BFM raise ProtocolError."""
-    bug = "LUT_TC_BUG_OVERWRITE_STALLED"
-    cfg = config_by_name(CONFIG)
-    runner = build_core(sim, cfg, bug)
-    test_dir = simrun.build_dir_for(sim, build_name(cfg, bug)) / "run_protocol_bug"
-    xml = simrun.run(
-        runner,
-        sim,
-        TOPLEVEL,
-        TEST_MODULE,
-        testcase="ProtocolBugTest",  # registered with expect_error=ProtocolError
-        seed=SEED,
-        extra_env=tb_env(CONFIG, bug),
-        test_dir=test_dir,
-        results_xml=str(test_dir / "results.xml"),
-    )
-    assert simrun.results_ok(xml) == (1, 0), f"{sim}: the protocol bug went unnoticed ({xml})"
+@pytest.mark.parametrize("transport", TRANSPORTS)
+@pytest.mark.parametrize("sim", SIMS)
+def test_tb_catches_a_broken_dut(sim: str, transport: str, bug: str, test: str) -> None:
+    _run(sim, transport, [test], bug)

@@ -1,4 +1,4 @@
-"""Simulator-free checks of testbench pieces: coverage exclusions, merge, patterns, data."""
+"""Simulator-free checks of testbench pieces: coverage bins and counts, merge, patterns."""
 
 from __future__ import annotations
 
@@ -9,13 +9,16 @@ import random
 import numpy as np
 import pytest
 
+from models import isa
+from models.batch import Batch, BatchModel
 from models.config import AFmt, Status, config_by_name
 from models.core import CoreModel
-from models.lmma import ACC_MAX, ACC_MIN
-from models.tables import make_tables
+from models.lmma import pack_c
 from tb import patterns
-from tb.covergroups import STATUS_BINS, reachable_statuses, unreachable_instr_bins
-from tb.sequences import data
+from tb.covbins import STATUS_BINS, reachable_statuses, unreachable_instr_bins
+from tb.coverage import CoverageCounts
+from tb.predictor import Prediction
+from tb.records import Issued, Observed
 from tools import covmerge
 
 CFG = config_by_name("M2N4")
@@ -77,31 +80,77 @@ def test_patterns() -> None:
     assert burst == [1, 1, 0, 1, 1, 0]
 
 
-@pytest.mark.parametrize("afmt", [AFmt.INT8, AFmt.INT16])
-def test_data_extremes(afmt: AFmt) -> None:
-    rng = np.random.default_rng(0)
-    lo, hi = (-128, 127) if afmt == AFmt.INT8 else (-32768, 32767)
-    assert data.acts(rng, afmt, 2, "extreme").min() >= lo
-    assert make_tables(data.acts(rng, afmt, 2, "entry_min"), afmt).min() == 4 * lo
-    assert make_tables(data.acts(rng, afmt, 2, "entry_max"), afmt).max() == hi - 3 * lo
-    c = data.c_matrix(rng, CFG, "near_max")
-    assert c.max() <= ACC_MAX and c.min() > ACC_MAX - (1 << 21)
-    assert data.c_matrix(rng, CFG, "near_min").min() >= ACC_MIN
+def _predict(cfg, words, a, w, c) -> Prediction:
+    batch = Batch.from_buses(cfg, words, a, w, c)
+    n = len(batch)
+    idx = np.arange(n, dtype=np.int64)
+    return Prediction(Issued(batch, idx, idx, idx * 0), BatchModel(cfg).step(batch))
 
 
-def test_dirty_buses_decode_like_clean_ones() -> None:
-    """Garbage in ignored bits (INT8 upper bytes, planes >= b) leaves the model's answer alone."""
-    from models import isa
+def test_coverage_counts_bin_a_record_as_the_spec_says() -> None:
+    """Hand-made stream: every count is known; a second sample doubles what it should."""
+    cfg = CFG
+    lanes = np.full((cfg.M, 4), -128)
+    a_i8 = int.from_bytes((lanes & 0xFFFF).astype("<u2").tobytes(), "little")
+    c_max = pack_c(np.full((cfg.M, cfg.N), 0x7FFFFFFF, dtype=np.int64), cfg)
+    words = [
+        isa.lutgen(1, AFmt.INT8, cfg=cfg),  # 0: OK, i8_min
+        isa.lmma(1, AFmt.INT8, 2, cfg=cfg),  # 1: OK, distance 0, codes 0 in planes 0,1
+        isa.lmma(1, AFmt.INT8, 1, cfg=cfg),  # 2: OK, distance 1, wraps up from INT32_MAX
+        isa.lmma(2, AFmt.INT8, 1, cfg=cfg),  # 3: TABLE_INVALID
+        0,  # 4: ILLEGAL_INSTR
+    ]
+    p = _predict(cfg, words, [a_i8, 0, 0, 0, 0], [0, 0, 0x1, 0, 0], [0, 0, c_max, 0, 0])
+    assert list(p.resp.status) == [0, 0, 0, Status.TABLE_INVALID, Status.ILLEGAL_INSTR]
+    cov = CoverageCounts(cfg)
+    cov.sample_prediction(p)
+    h = cov.hits()
+    assert h["instr"]["cp_op"] == {"lutgen": 1, "lmma": 3, "illegal": 1}
+    assert h["instr"]["cross_op_wbits_afmt_treg_status"]["<lmma,w1,int8,t2,table_invalid>"] == 1
+    assert h["hazard"]["cross_treg_dist"]["<t1,d0>"] == 1
+    assert h["hazard"]["cross_treg_dist"]["<t1,d1>"] == 1
+    assert h["extremes"]["cp_value"]["i8_min"] == 1
+    assert h["wrap"]["cp_wrap"] == {"none": 1, "wrap_up": 1, "wrap_down": 0}
+    # LMMA 1 looks up code 0 in planes 0 and 1; LMMA 2 code 1 (lane 0) and 0 in plane 0
+    assert h["lookup"]["cross_plane_code"]["<p0,pos_s0>"] == 2
+    assert h["lookup"]["cross_plane_code"]["<p0,pos_s1>"] == 1
+    assert h["lookup"]["cross_plane_code"]["<p1,pos_s0>"] == 1
+    assert h["hazard"]["cp_b2b_cycle"]["lutgen_lmma_b2b"] == 0
+    # responses: accepted on consecutive cycles, so the distance-0 LMMA counts as back to back
+    cyc = np.arange(5, dtype=np.int64)
+    cov.sample_observed(Observed(p.resp, cyc + 3, cyc * 0 + 2, cyc, cyc * 0))
+    h = cov.hits()
+    assert h["hazard"]["cp_b2b_cycle"]["lutgen_lmma_b2b"] == 1
+    assert h["stall"]["cp_out_stall"]["s2_3"] == 5 and h["stall"]["cp_in_stall"]["s0"] == 5
+    # a reset with a response outstanding, then the same record again: distances restart
+    cov.sample_prediction(p)
+    cov.sample_reset()
+    assert cov.hits()["reset"]["cp_reset"] == {"reset_idle": 0, "reset_in_flight": 1}
+    assert cov.hits()["hazard"]["cross_treg_dist"]["<t1,d0>"] == 2
 
-    rng = np.random.default_rng(1)
-    a = data.acts(rng, AFmt.INT8, CFG.M)
-    codes = data.codes(rng, CFG, 2)
-    c = data.c_bus(data.c_matrix(rng, CFG), CFG)
-    out = []
-    for dirty in (None, rng):
-        m = CoreModel(CFG)
-        m.step(isa.lutgen(0, AFmt.INT8, cfg=CFG), a_bus=data.a_bus(a, CFG, AFmt.INT8, dirty))
-        out.append(
-            m.step(isa.lmma(0, AFmt.INT8, 2, cfg=CFG), w_bus=data.w_bus(codes, CFG, dirty), c_bus=c)
-        )
-    assert out[0] == out[1]
+
+def test_coverage_counts_agree_with_a_row_by_row_count() -> None:
+    """One record of 300 against 300 records of one: the same counts (binning is exact)."""
+    cfg = CFG
+    rng = np.random.default_rng(3)
+    words, a, w, c = [], [], [], []
+    for i in range(300):
+        t = int(rng.integers(cfg.T + 1))
+        if i % 5 == 0:
+            words.append(isa.lutgen(min(t, cfg.T - 1), AFmt(int(rng.integers(2))), cfg=cfg))
+        else:
+            b = int(rng.integers(1, cfg.W_BITS_MAX + 1))
+            words.append(isa.encode(isa.Instr(2, t, int(rng.integers(2)), b, 0, 0, i & 0xFF)))
+        a.append(int(rng.integers(1 << 62)) << 2)
+        w.append(int(rng.integers(1 << 62)))
+        c.append(int(rng.integers(1 << 62)) << 60)
+    whole = CoverageCounts(cfg)
+    whole.sample_prediction(_predict(cfg, words, a, w, c))
+    single = CoverageCounts(cfg)
+    model = BatchModel(cfg)
+    for i in range(300):
+        batch = Batch.from_buses(cfg, words[i : i + 1], a[i : i + 1], w[i : i + 1], c[i : i + 1])
+        one = np.array([i], dtype=np.int64)
+        single.sample_prediction(Prediction(Issued(batch, one, one, one), model.step(batch)))
+    assert whole.hits() == single.hits()
+    assert sum(whole.hits()["lookup"]["cp_plane"].values()) > 0

@@ -15,31 +15,79 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_expand_is_deterministic_and_seed_overrides() -> None:
-    suite = {"seed": 5, "tests": [{"name": "A", "reseed": 3}, {"name": "B", "configs": ["M2N4"]}]}
+    suite = {
+        "seed": 5,
+        "tests": [
+            {"name": "SmokeTest", "reseed": 3},
+            {"name": "GemmInt4Test", "configs": ["M2N4"]},
+        ],
+    }
     jobs = regress.expand(suite, None, None)
     assert jobs == regress.expand(suite, None, None)
-    assert [j.test for j in jobs] == ["A", "A", "A", "B"]
-    assert len({j.seed for j in jobs if j.test == "A"}) == 3
+    assert [j.test for j in jobs] == ["SmokeTest"] * 3 + ["GemmInt4Test"]
+    assert len({j.seed for j in jobs if j.test == "SmokeTest"}) == 3
     assert jobs[-1].config == "M2N4" and jobs[0].config == "M2N64" and jobs[0].sim == "icarus"
+    assert {j.transport for j in jobs} == {"pins"}  # the default when a suite names none
     fixed = regress.expand(suite, ["verilator"], 42)
     assert [(j.test, j.seed, j.sim) for j in fixed] == [
-        ("A", 42, "verilator"),
-        ("B", 42, "verilator"),
+        ("SmokeTest", 42, "verilator"),
+        ("GemmInt4Test", 42, "verilator"),
     ]
 
 
-def test_defines_separate_builds_and_job_ids() -> None:
-    plain = regress.Job("T", 1, "icarus", "M2N4")
-    bug = regress.Job("T", 1, "icarus", "M2N4", ("LUT_TC_BUG_NO_NEGATE",))
+def test_transports_come_from_suite_data_and_tests_refuse_theirs() -> None:
+    suite = {
+        "transports": ["pins", "batch"],
+        "tests": [
+            {"name": "SmokeTest"},
+            {"name": "ResetInFlightTest"},  # pins only
+            {"name": "StreamBadBatchFileTest"},  # batch only
+            {"name": "StreamRandomTest", "transports": ["batch"]},
+        ],
+    }
+    got = [(j.test, j.transport) for j in regress.expand(suite, None, None)]
+    assert got == [
+        ("SmokeTest", "pins"),
+        ("SmokeTest", "batch"),
+        ("ResetInFlightTest", "pins"),
+        ("StreamBadBatchFileTest", "batch"),
+        ("StreamRandomTest", "batch"),
+    ]
+    only_pins = regress.expand(suite, None, None, ["pins"])
+    assert {j.transport for j in only_pins} == {"pins"}
+    assert regress.refusal("ResetInFlightTest", "batch").startswith(
+        "ResetInFlightTest runs on transport pins only"
+    )
+    assert regress.refusal("SmokeTest", "batch") is None
+
+
+def test_defines_and_transports_separate_builds_and_job_ids() -> None:
+    plain = regress.Job("SmokeTest", 1, "icarus", "M2N4")
+    bug = regress.Job("SmokeTest", 1, "icarus", "M2N4", ("LUT_TC_BUG_NO_NEGATE",))
+    batch = regress.Job("SmokeTest", 1, "icarus", "M2N4", transport="batch")
     assert plain.build_name != bug.build_name and plain.job_id != bug.job_id
-    assert bug.repro().endswith("DEFINES=LUT_TC_BUG_NO_NEGATE")
+    assert plain.build_key != batch.build_key and plain.job_id != batch.job_id
+    assert bug.repro().endswith("TRANSPORT=pins DEFINES=LUT_TC_BUG_NO_NEGATE")
+    assert "TRANSPORT=batch" in batch.repro()
 
 
-def test_unknown_suite_and_config_name_the_field() -> None:
+def test_bad_names_answer_with_one_line() -> None:
     with pytest.raises(SystemExit, match="suite='nope'"):
         regress.load_suite("nope")
-    with pytest.raises(ValueError, match="config='M9'"):
-        regress.expand({"tests": [{"name": "A", "configs": ["M9"]}]}, None, None)
+    with pytest.raises(SystemExit, match="config='M9'"):
+        regress.expand({"tests": [{"name": "SmokeTest", "configs": ["M9"]}]}, None, None)
+    with pytest.raises(SystemExit, match="test='Nope' unknown; choose one of"):
+        regress.expand({"tests": [{"name": "Nope"}]}, None, None)
+    with pytest.raises(SystemExit, match="transport='wires' unknown; choose one of pins, batch"):
+        regress.expand({"transports": ["wires"], "tests": [{"name": "SmokeTest"}]}, None, None)
+    p = subprocess.run(
+        [sys.executable, "tools/regress.py", "--test", "ResetInFlightTest", "--transport", "batch"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert p.returncode != 0 and "Traceback" not in p.stderr
+    assert p.stderr.strip().startswith("refused: ResetInFlightTest runs on transport pins only")
 
 
 @pytest.mark.skipif(not simrun.have_sim("icarus"), reason="icarus missing")
@@ -66,9 +114,9 @@ def test_failing_run_prints_test_seed_and_repro(tmp_path: Path) -> None:
     p = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
     assert p.returncode == 1, p.stdout + p.stderr
     assert "1 passed, 1 failed" in p.stdout
-    assert "FAILED SmokeTest seed=3 sim=icarus config=M2N4" in p.stdout
+    assert "FAILED SmokeTest seed=3 sim=icarus transport=pins config=M2N4" in p.stdout
     assert (
-        "reproduce:  make waves TEST=SmokeTest SEED=3 SIM=icarus CONFIG=M2N4 "
+        "reproduce:  make waves TEST=SmokeTest SEED=3 SIM=icarus CONFIG=M2N4 TRANSPORT=pins "
         "DEFINES=LUT_TC_BUG_NO_NEGATE" in p.stdout
     )
     assert (tmp_path / "out" / "junit.xml").exists()

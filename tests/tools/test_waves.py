@@ -20,11 +20,9 @@ def _can_trace(sim: str) -> bool:
     return simrun.have_sim(sim) and (sim == "icarus" or Path("/usr/include/lz4.h").exists())
 
 
-@pytest.mark.parametrize(
-    "test", ["SmokeTest", "StreamRandomTest"]
-)  # the core, the core in the bridge
+@pytest.mark.parametrize("transport", ["pins", "batch"])  # the core, the core in the bridge
 @pytest.mark.parametrize("sim", simrun.SIMS)
-def test_waves_save_file_matches_dump(sim: str, test: str) -> None:
+def test_waves_save_file_matches_dump(sim: str, transport: str) -> None:
     if not _can_trace(sim):
         pytest.skip(f"{sim} cannot write FST here")
     cmd = [
@@ -32,7 +30,9 @@ def test_waves_save_file_matches_dump(sim: str, test: str) -> None:
         "tools/regress.py",
         "--waves",
         "--test",
-        test,
+        "StreamRandomTest",
+        "--transport",
+        transport,
         "--sim",
         sim,
         "--config",

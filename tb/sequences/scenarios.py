@@ -1,0 +1,76 @@
+"""The scenario sequences: each names its stimulus from :mod:`tb.stimulus`."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from models.batch import Batch
+from models.config import AFmt
+from tb import stimulus
+from tb.sequences.base import BatchSeq
+
+
+class DirectedSeq(BatchSeq):
+    """LUTGEN + LMMA for every activation format and weight width, extremes, wrap."""
+
+    def __init__(self, name: str = "directed") -> None:
+        super().__init__(name)
+
+    def stimulus(self) -> Batch:
+        return stimulus.directed(self.cfg, self.rng)
+
+
+class RandomStreamSeq(BatchSeq):
+    """Constrained-random instructions steered by :class:`tb.stimulus.Knobs`."""
+
+    def __init__(self, name: str = "random_stream", knobs: stimulus.Knobs | None = None) -> None:
+        super().__init__(name)
+        self.knobs = knobs or stimulus.Knobs()
+
+    def stimulus(self) -> Batch:
+        return stimulus.random_stream(self.cfg, self.rng, self.knobs)
+
+
+class LongStreamSeq(BatchSeq):
+    """A long stream of a preset (``full``: every width, format, status and wrap)."""
+
+    def __init__(self, name: str, knobs: stimulus.Knobs, seed: int | None = None) -> None:
+        super().__init__(name, seed=seed)
+        self.knobs = knobs
+
+    def stimulus(self) -> Batch:
+        return stimulus.long_stream(self.cfg, self.rng, self.knobs)
+
+
+class ErrorInjectionSeq(BatchSeq):
+    """Every illegal field, status priority, one word per reachable cross bin, random words."""
+
+    def __init__(self, name: str = "errors", n_bins: int = 60, n_random: int = 60) -> None:
+        super().__init__(name)
+        self.n_bins, self.n_random = n_bins, n_random
+
+    def stimulus(self) -> Batch:
+        return stimulus.error_injection(self.cfg, self.rng, self.n_bins, self.n_random)
+
+
+class GemmSeq(BatchSeq):
+    """A quantized GEMM through ``models.tiler``; ``check_dut`` rebuilds it from the DUT's D."""
+
+    def __init__(
+        self,
+        name: str = "gemm",
+        weights: str = "ternary",
+        afmt: AFmt = AFmt.INT8,
+        shape: tuple[int, int, int] | None = None,
+    ) -> None:
+        super().__init__(name)
+        self.weights, self.afmt, self.shape = weights, afmt, shape
+        self.program = None
+
+    def stimulus(self) -> Batch:
+        self.program = stimulus.gemm(self.cfg, self.rng, self.weights, self.afmt, self.shape)
+        return self.program.batch
+
+    def check_dut(self, d: np.ndarray) -> None:
+        """``d``: the DUT's D rows, one per instruction of this GEMM, in order."""
+        self.program.check_dut(d)
