@@ -42,8 +42,12 @@
 //   LUT_TC_BUG_OVERWRITE_STALLED  injected bug: a new response overwrites one
 //                             that waits for out_ready_i (valid/ready broken;
 //                             build without LUT_TC_ASSERTIONS to let the
-//                             testbench's protocol checks find it)
-// The two bugs exist for the testbench's negative tests only.
+//                             testbench's protocol checks find it; with
+//                             them, OutDataHeld fires)
+//   LUT_TC_BUG_DROP_STALLED   injected bug: a response waiting for out_ready_i
+//                             is withdrawn after one cycle (out_valid_o drops;
+//                             the OutValidHeld assertion's negative test)
+// The bugs exist for the negative tests only.
 //
 // Portability (Icarus 11 and Verilator 5 both compile every file): packages
 // are imported inside module bodies (an import in the module header crashes
@@ -293,7 +297,11 @@ module lut_tensor_core #(
 `else
   assign out_free    = !out_valid_q || out_ready_i;
 `endif
+`ifdef LUT_TC_BUG_DROP_STALLED
+  assign out_valid_d = ex_done;
+`else
   assign out_valid_d = ex_done || (out_valid_q && !out_ready_i);
+`endif
   assign out_d_d     = ex_lmma_q ? sum : '0;
 
   always_ff @(posedge clk_i or negedge rst_ni) begin

@@ -31,7 +31,7 @@ BUGS = (
 )
 #: Bugs that break valid/ready: built without the RTL's own assertions, which
 #: would stop the simulation before the testbench's protocol checks can object.
-PROTOCOL_BUGS = ("LUT_TC_BUG_OVERWRITE_STALLED",)
+PROTOCOL_BUGS = ("LUT_TC_BUG_OVERWRITE_STALLED", "LUT_TC_BUG_DROP_STALLED")
 
 
 def _bugs(bug: str | Sequence[str] | None) -> tuple[str, ...]:

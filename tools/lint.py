@@ -6,13 +6,14 @@ For each configuration of ``models.config.CONFIGS`` and each tool, the core
 
 * ``plain``: no defines (what synthesis sees),
 * ``assert``: ``LUT_TC_ASSERTIONS`` (the assertion code, used by the tests),
-* ``bugs``: assertions plus both bug-injection defines (negative tests).
+* ``bugs``: assertions plus every bug-injection define (negative tests).
 
 Verilator runs ``--lint-only -Wall``, Icarus ``-g2012 -Wall`` into /dev/null.
-The two SystemVerilog testbench harnesses (the stream bridge of
-``tb/stream`` and the replay harness of ``tb/replay``) are linted the same
-way around the core, at the default configuration with assertions on; their
-deliberate testbench idioms are waived in the files themselves.
+The SystemVerilog testbench pieces of ``tb/sv`` (the core behind its
+gap/back-pressure pacer, and the two harnesses around it: the stream bridge
+and the replay harness) are linted the same way around the core, at the
+default configuration with assertions on; the harnesses' deliberate
+testbench idioms are waived in the files themselves.
 Any diagnostic at all (a warning, a ``sorry``, an error) fails the run.
 One summary line is printed per (tool, config); the diagnostics of a failing
 variant follow it. Exit status 1 on any failure.
@@ -34,7 +35,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from models.config import CONFIGS, CoreConfig  # noqa: E402
-from tb.simrun import CORE_SOURCES, RTL, setup_verilator_env  # noqa: E402
+from tb.simrun import CORE_SOURCES, PACED_CORE, RTL, TB_SV, setup_verilator_env  # noqa: E402
 
 TOP = "lut_tensor_core"
 TOOLS = ("verilator", "icarus")
@@ -46,14 +47,19 @@ VARIANTS: dict[str, tuple[str, ...]] = {
         "LUT_TC_BUG_NO_NEGATE",
         "LUT_TC_BUG_SWAP_ENTRIES",
         "LUT_TC_BUG_OVERWRITE_STALLED",
+        "LUT_TC_BUG_DROP_STALLED",
     ),
 }
 
 
-#: Testbench harnesses: top module, its file, Verilator options it needs.
-HARNESSES = {
-    "stream": ("lut_tc_bridge", ROOT / "tb" / "sv" / "lut_tc_bridge.sv", ()),
-    "replay": ("lut_tc_replay_tb", ROOT / "tb" / "sv" / "lut_tc_replay_tb.sv", ("--timing",)),
+SV = TB_SV
+#: The core behind the gap/back-pressure pacer, shared by both harnesses.
+PACED = PACED_CORE
+#: Testbench harnesses: top module, its files after the core's, Verilator options it needs.
+HARNESSES: dict[str, tuple[str, tuple[Path, ...], tuple[str, ...]]] = {
+    "paced": ("lut_tc_paced_core", (PACED,), ()),
+    "stream": ("lut_tc_bridge", (PACED, SV / "lut_tc_bridge.sv"), ()),
+    "replay": ("lut_tc_replay_tb", (PACED, SV / "lut_tc_replay_tb.sv"), ("--timing",)),
 }
 
 
@@ -64,8 +70,8 @@ def _command(
     sources = [str(s) for s in CORE_SOURCES]
     top, extra = TOP, ()
     if harness is not None:
-        top, path, extra = HARNESSES[harness]
-        sources.append(str(path))
+        top, paths, extra = HARNESSES[harness]
+        sources += [str(p) for p in paths]
     if tool == "verilator":
         return [
             "verilator",
