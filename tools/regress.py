@@ -448,11 +448,12 @@ def _single(args: argparse.Namespace) -> int:
 
 
 def _env_for(test: str) -> dict[str, str]:
-    """Per-test environment from any suite that lists the test (e.g. expectations)."""
+    """What a bug-injection test expects, from any suite that lists it (not its scale)."""
     for path in sorted(SUITES.glob("*.toml")):
         for t in tomllib.loads(path.read_text()).get("tests", []):
-            if t.get("name") == test and t.get("env"):
-                return dict(t["env"])
+            expect = t.get("env", {}).get("LUT_TC_EXPECT_DUT_BUG")
+            if t.get("name") == test and expect:
+                return {"LUT_TC_EXPECT_DUT_BUG": expect}
     return {}
 
 

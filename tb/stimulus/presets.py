@@ -1,0 +1,41 @@
+"""Named long streams (the mixes of ``tools/replay.py``), counted in LMMAs.
+
+``full`` exercises everything the core does in one stream; ``bench`` is the
+throughput benchmark's stream; ``lmma`` keeps the array busy with nothing
+but LMMAs. Each is a :class:`Knobs` preset, so a test can start from one and
+change a field with ``dataclasses.replace``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+from models.batch import Batch
+from models.config import CoreConfig
+from tb.stimulus.knobs import Knobs
+from tb.stimulus.random_stream import random_stream
+
+PRESETS: dict[str, Callable[..., Knobs]] = {
+    "full": Knobs.full,
+    "bench": Knobs.bench,
+    "lmma": Knobs.lmma,
+}
+
+
+def preset(name: str, count: int = 2000, **kw) -> Knobs:
+    """``PRESETS[name](count, **kw)``; ValueError naming the presets for an unknown name."""
+    try:
+        make = PRESETS[name]
+    except KeyError:
+        raise ValueError(f"preset {name!r} unknown; choose from {sorted(PRESETS)}") from None
+    return make(count, **kw)
+
+
+def long_stream(
+    cfg: CoreConfig, rng: np.random.Generator, knobs: Knobs | str = "full", count: int = 2000
+) -> Batch:
+    """A long stream: ``knobs`` (a preset name with ``count`` LMMAs, or any :class:`Knobs`)."""
+    kn = preset(knobs, count) if isinstance(knobs, str) else knobs
+    return random_stream(cfg, rng, kn)
