@@ -1,7 +1,7 @@
 """Vectorized twin of :class:`models.core.CoreModel`: one call per batch of instructions.
 
-Verifying at simulator speed needs predictions at numpy speed: the stream
-testbench (``tb/stream``) hands the core thousands of instructions per
+Verifying at simulator speed needs predictions at numpy speed: the batch
+transport of the testbench hands the core thousands of instructions per
 wake-up, and ``CoreModel.step`` costs about 100 us each. :class:`BatchModel`
 answers exactly what ``CoreModel.step`` answers, instruction by instruction,
 in a few array operations per batch. ``CoreModel`` stays the readable spec;

@@ -7,7 +7,6 @@ import json
 import random
 
 import numpy as np
-import pytest
 
 from models import isa
 from models.batch import Batch, BatchModel
