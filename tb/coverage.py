@@ -74,7 +74,7 @@ def _range_bin(values: np.ndarray, bins: dict[str, tuple[int, int]]) -> np.ndarr
 
 def _field(words: np.ndarray, name: str) -> np.ndarray:
     f = FIELD[name]
-    return (words.astype(np.int64) >> f.lsb) & f.mask
+    return ((words >> np.uint32(f.lsb)) & np.uint32(f.mask)).astype(np.intp)
 
 
 class CoverageCounts:
@@ -152,22 +152,27 @@ class CoverageCounts:
         if mm.any():
             rows = np.flatnonzero(mm)
             self._sample_lookups(batch.w[rows], wb[rows])
-            c = np.ascontiguousarray(batch.c[rows]).view("<i4").astype(np.int64)
-            diff = p.resp.d[rows].astype(np.int64) - c
-            self.wrap[1] += int(np.any(diff < -(1 << 31), axis=1).sum())
-            self.wrap[2] += int(np.any(diff > (1 << 31), axis=1).sum())
-            self.wrap[0] += int(np.all(np.abs(diff) < (1 << 31), axis=1).sum())
+            self._sample_wrap(np.ascontiguousarray(batch.c[rows]).view("<i4"), p.resp.d[rows])
+
+    def _sample_wrap(self, c: np.ndarray, d: np.ndarray) -> None:
+        """One LMMA adds less than 2^25 in magnitude, so D - C in wrapping int32 arithmetic
+        is that sum; it wrapped where the sum's sign and the order of D and C disagree."""
+        with np.errstate(over="ignore"):
+            s = d - c
+        up = np.any((s > 0) & (d < c), axis=1)
+        down = np.any((s < 0) & (d > c), axis=1)
+        self.wrap[1] += int(up.sum())
+        self.wrap[2] += int(down.sum())
+        self.wrap[0] += int((~(up | down)).sum())
 
     def _sample_lookups(self, w: np.ndarray, b: np.ndarray) -> None:
-        cfg = self.cfg
+        """Per LMMA and plane a 16-bit set of the codes its lanes looked up, then bit counts."""
         planes = int(b.max())
-        codes = unpack_codes_batch(w, cfg, planes).astype(np.int64)  # [L, P, N]
-        codes[np.arange(planes)[None, :] >= b[:, None]] = 16  # planes >= b are not looked up
-        rows, width = len(w), planes * 17
-        base = np.arange(rows)[:, None, None] * width + (np.arange(planes) * 17)[None, :, None]
-        seen = np.bincount((base + codes).ravel(), minlength=rows * width) > 0
-        per = seen.reshape(rows, planes, 17)[:, :, :16].sum(axis=0)
-        self.lookup[:planes] += per
+        codes = unpack_codes_batch(w, self.cfg, planes)  # uint8 [L, P, N]
+        seen = np.bitwise_or.reduce(np.left_shift(np.uint16(1), codes, dtype=np.uint16), axis=2)
+        seen[np.arange(planes)[None, :] >= b[:, None]] = 0  # planes >= b are not looked up
+        bits = (seen[:, :, None] >> np.arange(16, dtype=np.uint16)) & np.uint16(1)
+        self.lookup[:planes] += bits.sum(axis=0, dtype=np.int64)
 
     def _sample_acts(self, a: np.ndarray, af: np.ndarray) -> None:
         vals = activations_batch(a, af, self.cfg).reshape(len(a), -1)

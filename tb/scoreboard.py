@@ -26,7 +26,9 @@ in the ConfigDB (negative tests assert on :attr:`counts` themselves).
 
 from __future__ import annotations
 
+import json
 from collections import deque
+from pathlib import Path
 
 import numpy as np
 from pyuvm import ConfigDB, UVMConfigItemNotFound, uvm_component, uvm_subscriber
@@ -40,6 +42,8 @@ MAX_REPORTED = 10  #: detailed messages per error kind, then just counted
 RECENT = 16  #: answered tags remembered to classify duplicates
 LOOKAHEAD = 64  #: expected rows searched for a tag after a lost response
 KINDS = ("mismatch", "lost", "extra", "unknown_tag", "transport")
+#: written into the run directory (the simulator's cwd) when a response was wrong
+FIRST_ERROR_FILE = "scoreboard_first_error.json"
 
 
 def status_name(v: int) -> str:
@@ -108,6 +112,7 @@ class Scoreboard(uvm_component):
         self.counts = dict.fromkeys(KINDS, 0)
         self.n_exp = self.n_act = self.matched = self.flushed = 0
         self.first_error_ns: float | None = None  #: simulation time of the first bad response
+        self.first_error = ""
 
     def start_of_simulation_phase(self) -> None:
         self.transport = ConfigDB().get(self, "", "TRANSPORT")
@@ -256,6 +261,7 @@ class Scoreboard(uvm_component):
             when_ns = float(a["cycle"][i]) * self.period_ns
         if self.first_error_ns is None and when_ns is not None:
             self.first_error_ns = when_ns
+            self.first_error = f"{kind}: {msg}"
         before = self.counts[kind]
         self.counts[kind] += n
         if before < MAX_REPORTED:
@@ -288,8 +294,11 @@ class Scoreboard(uvm_component):
         for kind, msg in self.transport.end_checks():
             self._error(kind, msg)
         if self.first_error_ns is not None:
-            # tools/waves.py reads this line to open the waves at the first error.
-            self.logger.info(f"SCOREBOARD_FIRST_ERROR time_ns={self.first_error_ns:.0f}")
+            # make waves opens the waves at this time, with a marker on it.
+            self.logger.info(f"first error at {self.first_error_ns:.0f} ns: {self.first_error}")
+            Path(FIRST_ERROR_FILE).write_text(
+                json.dumps({"time_ns": self.first_error_ns, "error": self.first_error})
+            )
         if self.errors and not self.expect_errors:
             raise AssertionError(f"scoreboard: {self.errors} errors {self._nonzero()}")
 

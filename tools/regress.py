@@ -30,6 +30,7 @@ sys.path.insert(0, str(ROOT))
 from models.config import config_by_name  # noqa: E402
 from tb import simrun  # noqa: E402
 from tb.build import TEST_MODULE, build_for, build_name_for, toplevel_for  # noqa: E402
+from tb.scoreboard import FIRST_ERROR_FILE  # noqa: E402
 from tb.transports import TRANSPORTS  # noqa: E402
 
 SUITES = ROOT / "regressions"
@@ -184,6 +185,7 @@ def run_job(
     xml = test_dir / "results.xml"
     if xml.exists():
         xml.unlink()  # a stale file must not pass for this run's result
+    (test_dir / FIRST_ERROR_FILE).unlink(missing_ok=True)
     env = {"LUT_TC_CONFIG": job.config, "LUT_TC_TRANSPORT": job.transport, **dict(job.env)}
     if cov_dir is not None:
         env["LUT_TC_COV_DIR"] = str(cov_dir)
@@ -434,13 +436,20 @@ def _single(args: argparse.Namespace) -> int:
     res = run_job(job, out, waves=args.waves)
     rc = summarize([res], Path("-"))
     if args.waves:
-        from tools.waves import check_save_file, core_scope, write_save_file
+        from tools.waves import ERROR_WINDOW_NS, check_save_file, core_scope, write_save_file
 
         dump = _find_dump(Path(res.log))
         if dump is None:
             print("no wave file was written")
             return 1
-        gtkw = write_save_file(dump, config_by_name(job.config), core_scope(job.transport))
+        window, marker, first = (0.0, max(res.sim_time_ns, 1.0)), None, _first_error(dump.parent)
+        if first is not None:
+            marker = first["time_ns"]
+            window = (marker - ERROR_WINDOW_NS, marker + ERROR_WINDOW_NS)
+            print(f"first error at {marker:.0f} ns (marker set): {first['error'][:160]}")
+        gtkw = write_save_file(
+            dump, config_by_name(job.config), core_scope(job.transport), window, marker
+        )
         for problem in check_save_file(gtkw, dump):
             print(f"warning: {problem}")
         print(f"\nwaves: {dump}\nopen:  gtkwave {shlex.quote(str(gtkw))}")
@@ -455,6 +464,12 @@ def _env_for(test: str) -> dict[str, str]:
             if t.get("name") == test and expect:
                 return {"LUT_TC_EXPECT_DUT_BUG": expect}
     return {}
+
+
+def _first_error(test_dir: Path) -> dict | None:
+    """The scoreboard's first error of a run (time and message), if it had one."""
+    p = test_dir / FIRST_ERROR_FILE
+    return json.loads(p.read_text()) if p.exists() else None
 
 
 def _find_dump(test_dir: Path) -> Path | None:

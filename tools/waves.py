@@ -3,13 +3,23 @@
 ``make waves`` calls :func:`write_save_file` after a traced run. Opcode, format
 and status names come from translate-filter files generated from
 ``models.config`` so the viewer shows ``LMMA``/``TABLE_INVALID`` instead of hex.
+The file opens zoomed to the run, or to a window around the scoreboard's
+first error with the marker on it, and shows ``out_d_o`` lane by lane as
+signed decimals (``D[m,n]``) beside the raw bus.
 """
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 from models.config import AFmt, CoreConfig, Opcode, Status
+
+#: Width of the waveform pane in pixels at the saved window size (for the zoom).
+_WAVE_PX = 1000
+_UNIT_S = {"fs": 1e-15, "ps": 1e-12, "ns": 1e-9, "us": 1e-6, "ms": 1e-3, "s": 1.0}
+#: Nanoseconds shown either side of a first error.
+ERROR_WINDOW_NS = 300
 
 # gtkwave trace flags (gtkwave's TR_* constants).
 _HEX, _DEC, _BIN, _RJ, _SIGNED, _FTRANS = 0x2, 0x4, 0x8, 0x20, 0x400, 0x2000
@@ -81,18 +91,59 @@ def _groups(cfg: CoreConfig) -> list[tuple[str, list[tuple[str, int, str | None]
     ]
 
 
-def write_save_file(dump: Path, cfg: CoreConfig, scope: str = SCOPE) -> Path:
-    """Write ``<dump>.gtkw`` (and filter files beside it); returns its path."""
+def dump_units_per_ns(dump: Path) -> float:
+    """Time units of ``dump`` per nanosecond (FST files of both simulators count in ps)."""
+    import pywellen
+
+    ts = pywellen.Waveform(str(dump)).timescale
+    return 1e-9 / (ts.factor * _UNIT_S[str(ts.unit)])
+
+
+def _view(units_per_ns: float, window_ns: tuple[float, float], marker_ns: float | None):
+    """``[timestart]`` and the ``*zoom marker named-markers`` line of a save file."""
+    lo, hi = (t * units_per_ns for t in window_ns)
+    span = max(hi - lo, 1.0)
+    lo = max(0.0, lo)  # a window that starts before 0 keeps its width
+    zoom = -math.log2(span / _WAVE_PX)  # gtkwave: time units per pixel = 2 ** -zoom
+    marker = -1 if marker_ns is None else round(marker_ns * units_per_ns)
+    return [f"[timestart] {round(lo)}", f"*{zoom:.6f} {marker} " + " ".join(["-1"] * 26)]
+
+
+def _d_lanes(cfg: CoreConfig, scope: str) -> list[str]:
+    """``out_d_o`` as one signed 32-bit trace per lane (bits combined, MSB first)."""
+    lines = []
+    for lane in range(cfg.M * cfg.N):
+        m, n = divmod(lane, cfg.N)
+        bits = " ".join(f"{scope}.out_d_o[{lane * 32 + b}]" for b in range(31, -1, -1))
+        lines += [f"@{_DEC | _SIGNED | _RJ:x}", f"#{{D[{m},{n}]}} {bits}"]
+    return lines
+
+
+def write_save_file(
+    dump: Path,
+    cfg: CoreConfig,
+    scope: str = SCOPE,
+    window_ns: tuple[float, float] | None = None,
+    marker_ns: float | None = None,
+) -> Path:
+    """Write ``<dump>.gtkw`` (and filter files beside it); returns its path.
+
+    ``window_ns``: the time range the file opens on (default: from 0, unzoomed);
+    ``marker_ns``: where the primary marker sits (e.g. the first error).
+    """
     out = dump.with_suffix(".gtkw")
     filters = {
         "opcode": _filter_file(dump.parent / "opcode.gtkwfilter", Opcode),
         "afmt": _filter_file(dump.parent / "afmt.gtkwfilter", AFmt),
         "status": _filter_file(dump.parent / "status.gtkwfilter", Status),
     }
+    view = ["[timestart] 0"]
+    if window_ns is not None:
+        view = _view(dump_units_per_ns(dump), window_ns, marker_ns)
     lines = [
         f'[dumpfile] "{dump}"',
         f'[savefile] "{out}"',
-        "[timestart] 0",
+        *view,
         "[size] 1600 900",
         f"[treeopen] {scope}.",
         "[sst_width] 260",
@@ -105,6 +156,8 @@ def write_save_file(dump: Path, cfg: CoreConfig, scope: str = SCOPE) -> Path:
                 lines.append(f"^1 {filters[filt]}")
             lines += [f"@{flags | _RJ:x}", f"{scope}.{sig}"]
         lines += [f"@{_GRP_END | _BLANK:x}", f"-{group}"]
+    lines += [f"@{_GRP_BEGIN | _BLANK:x}", "-D lanes (signed)", *_d_lanes(cfg, scope)]
+    lines += [f"@{_GRP_END | _BLANK:x}", "-D lanes (signed)"]
     out.write_text("\n".join(lines) + "\n")
     return out
 
@@ -116,7 +169,13 @@ def check_save_file(gtkw: Path, dump: Path) -> list[str]:
     widths = {v.full_name: v.bitwidth for v in pywellen.Waveform(str(dump)).all_vars()}
     problems = []
     for line in gtkw.read_text().splitlines():
-        if line[:1] in "[@^-" or not line:
+        if line.startswith("#{"):  # a trace combined from single bits of a vector
+            for bit in line.split("} ", 1)[1].split():
+                name, _, idx = bit.rstrip("]").partition("[")
+                if name not in widths or not 0 <= int(idx) < widths[name]:
+                    problems.append(f"{bit} is not a bit of a vector in {dump.name}")
+            continue
+        if line[:1] in "[@^-*" or not line:
             continue
         name, _, rng = line.partition("[")
         width = 1

@@ -79,3 +79,50 @@ def test_check_save_file_catches_a_wrong_signal(tmp_path: Path) -> None:
     problems = check_save_file(bad, dump)
     assert any("in_valid_x" in p for p in problems)
     assert any("out_tag_o is 8 bits" in p for p in problems)
+
+
+@pytest.mark.skipif(not simrun.have_sim("icarus"), reason="icarus missing")
+def test_waves_open_at_the_first_error_with_a_marker() -> None:
+    """A failing run's save file is zoomed around its first error, the marker on it."""
+    cmd = [
+        sys.executable,
+        "tools/regress.py",
+        "--waves",
+        "--test",
+        "BrokenPredictionTest",  # passes, but its scoreboard saw (planted) errors
+        "--transport",
+        "batch",
+        "--sim",
+        "icarus",
+        "--config",
+        "M2N4",
+        "--seed",
+        "2",
+    ]
+    p = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
+    assert p.returncode == 0, p.stdout[-3000:] + p.stderr[-3000:]
+    at_ns = float(p.stdout.split("first error at ")[1].split()[0])
+    gtkw = Path(p.stdout.split("open:  gtkwave ")[1].split()[0])
+    lines = gtkw.read_text().splitlines()
+    view = next(line for line in lines if line.startswith("*"))
+    zoom, marker = float(view[1:].split()[0]), int(view.split()[1])
+    assert marker == round(at_ns * 1000)  # FST time units: ps
+    start = int(next(line for line in lines if line.startswith("[timestart]")).split()[1])
+    assert start <= marker and marker - start <= 300_000
+    assert 2.0**-zoom * 1000 == pytest.approx(600_000, rel=1e-6)  # a 600 ns window
+    lanes = [line for line in lines if line.startswith("#{D[")]
+    assert len(lanes) == 2 * 4 and lanes[0].startswith("#{D[0,0]}")  # M2N4: one per lane
+    dump = Path(p.stdout.split("waves: ")[1].split()[0])
+    assert check_save_file(gtkw, dump) == []
+
+
+def test_check_save_file_catches_a_lane_beyond_the_bus(tmp_path: Path) -> None:
+    """A combined lane naming a bit the bus does not have is reported."""
+    import glob
+
+    dumps = sorted(glob.glob(str(ROOT / "build" / "waves" / "runs" / "*" / "*.fst")))
+    if not dumps:
+        pytest.skip("no dump yet (runs after the waves tests)")
+    gtkw = tmp_path / "bad.gtkw"
+    gtkw.write_text("#{D[9,9]} lut_tensor_core.out_d_o[99999]\n")
+    assert check_save_file(gtkw, Path(dumps[0]))
