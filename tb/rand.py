@@ -12,7 +12,6 @@ import random
 import zlib
 
 import numpy as np
-import vsc
 
 
 def seed() -> int:
@@ -33,8 +32,3 @@ def np_rng(stream: str) -> np.random.Generator:
 def py_rng(stream: str) -> random.Random:
     """Python Random for patterns and small choices."""
     return random.Random(f"{seed()}:{stream}")
-
-
-def vsc_state(stream: str) -> vsc.RandState:
-    """pyvsc random state for ``obj.set_randstate``."""
-    return vsc.RandState.mkFromSeed(seed(), stream)
