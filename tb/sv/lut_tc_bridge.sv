@@ -1,4 +1,7 @@
-// Stream bridge: the cocotb toplevel of the batched testbench (tb/stream).
+// SPDX-License-Identifier: Apache-2.0
+//
+// Stream bridge: the cocotb toplevel of the batch transport (tb/transports/batch.py,
+// Python side tb/bridge.py).
 //
 // Python hands over whole batches of instructions and takes back whole
 // segments of responses, so it wakes once per few hundred instructions
@@ -26,7 +29,24 @@
 // appended to `lut_tc_stream_out<s%2>.bin` for segment s as one %u record
 // (32-bit words, least significant first, little-endian bytes):
 //     word 0: [7:0] tag, [11:8] status, [15:12] 0, [31:16] 16'h5354 ("ST")
-//     words 1..: out_d_o, lane 0 first
+//     word 1: $time of the response handshake, ns: the rising clk_i edge at
+//             which out_valid_o && out_ready_i
+//     word 2: $time of the edge that accepted the instruction this response
+//             answers, ns (in_valid_i && in_ready_o); 32'hFFFFFFFF when no
+//             accept was waiting (a response with nothing in flight)
+//     word 3: output stall: edges out_valid_o waited for out_ready_i
+//     word 4: input stall of that instruction: edges in_valid_i waited for
+//             in_ready_o (32'hFFFFFFFF with word 2)
+//     words 5..: out_d_o, lane 0 first
+// Times are the bridge's `$time` in its time unit, 1 ns (the builds pass
+// timescale 1ns/1ps), cut to 32 bits: they are exact up to 2^32 ns = 4.29 s
+// of simulated time, 429 million cycles at 10 ns (a 200,000-LMMA stream
+// takes about a million); Python divides by the clock period for cycles.
+// The core answers in order, so a FIFO of accept times pairs each response
+// with its instruction (AccDepth entries: the core holds at most two). A
+// core that loses a response shifts that pairing; losing one breaks the
+// valid/ready rules, which proto_err_o counts.
+//
 // A segment closes after SegLen responses, or earlier when nothing is left in
 // flight or no response came for FlushIdle cycles (a core that lost some);
 // seg_done_o then counts it. Python reads it and raises seg_ack_i.
@@ -39,6 +59,9 @@
 // Only the ports are public to cocotb (Verilator metacomments; the build
 // passes --no-public-flat-rw), so Verilator optimizes the core as in a
 // plain C++ build: every signal public costs a factor of about 4.
+//
+// The core and its gap/back-pressure generator are `lut_tc_paced_core`
+// (instance u_dut; the core is u_dut.u_core), shared with the replay harness.
 `ifndef LUT_TC_ASSERT_SVH
 `include "lut_tc_assert.svh"
 `endif
@@ -66,7 +89,7 @@ module lut_tc_bridge #(
   output logic [31:0] seg_done_o   /* verilator public_flat_rw */,
   input  logic [31:0] seg_ack_i    /* verilator public_flat_rw */,
   // Percent of cycles with out_ready_i low; percent of accepts followed by an
-  // idle cycle; seed of their generator (xorshift32).
+  // idle cycle; seed of their generators (xorshift32, in lut_tc_paced_core).
   input  logic [6:0]  bp_pct_i     /* verilator public_flat_rw */,
   input  logic [6:0]  gap_pct_i    /* verilator public_flat_rw */,
   input  logic [31:0] seed_i       /* verilator public_flat_rw */,
@@ -90,9 +113,11 @@ module lut_tc_bridge #(
   localparam logic [31:0] Magic = 32'h4C545331;
   localparam logic [15:0] RecMark = 16'h5354;
   localparam int FlushIdle = 64;  // cycles without a response that close a segment
+  localparam int AccDepth = 4;    // accept-time FIFO: the core holds at most two
+  localparam logic [31:0] NoTime = 32'hFFFF_FFFF;  // record word 2/4: no accept to pair
 
   // ---------------------------------------------------------------------------
-  // The core
+  // The core behind the pacer (gaps, back-pressure, waits, hold check)
   // ---------------------------------------------------------------------------
   logic               in_valid, in_ready, out_valid, out_ready;
   logic [InstrW-1:0]  in_instr;
@@ -102,26 +127,34 @@ module lut_tc_bridge #(
   logic [TagW-1:0]    out_tag;
   logic [StatusW-1:0] out_status;
   logic [CW-1:0]      out_d;
+  logic [31:0]        in_wait, out_wait;
+  logic               hold_err;
 
-  lut_tensor_core #(
+  lut_tc_paced_core #(
     .M        (M),
     .N        (N),
     .T        (T),
     .WBitsMax (WBitsMax)
-  ) u_core (
+  ) u_dut (
     .clk_i        (clk_i),
     .rst_ni       (rst_ni),
-    .in_valid_i   (in_valid),
-    .in_ready_o   (in_ready),
-    .in_instr_i   (in_instr),
-    .in_a_i       (in_a),
-    .in_w_i       (in_w),
-    .in_c_i       (in_c),
-    .out_valid_o  (out_valid),
-    .out_ready_i  (out_ready),
-    .out_tag_o    (out_tag),
-    .out_status_o (out_status),
-    .out_d_o      (out_d)
+    .gap_pct_i    (gap_pct_i),
+    .bp_pct_i     (bp_pct_i),
+    .seed_i       (seed_i),
+    .src_valid_i  (in_valid),
+    .src_ready_o  (in_ready),
+    .src_instr_i  (in_instr),
+    .src_a_i      (in_a),
+    .src_w_i      (in_w),
+    .src_c_i      (in_c),
+    .rsp_valid_o  (out_valid),
+    .rsp_ready_i  (out_ready),
+    .rsp_tag_o    (out_tag),
+    .rsp_status_o (out_status),
+    .rsp_d_o      (out_d),
+    .in_wait_o    (in_wait),
+    .out_wait_o   (out_wait),
+    .hold_err_o   (hold_err)
   );
 
   // ---------------------------------------------------------------------------
@@ -141,9 +174,10 @@ module lut_tc_bridge #(
   int unsigned issued, retired, proto_err, load_err;
   int          fd_out;
   bit          seg_open;
-  logic [31:0] rng;
-  bit          stall_q;
-  logic [TagW+StatusW+CW-1:0] hold_q;
+  // Accept times and input stalls of the instructions in flight, oldest first.
+  logic [31:0] acc_time [AccDepth];
+  logic [31:0] acc_wait [AccDepth];
+  int unsigned acc_rd, acc_n;
 
   assign batch_done_o = batch_done;
   assign seg_done_o   = seg_done;
@@ -151,13 +185,6 @@ module lut_tc_bridge #(
   assign retired_o    = retired;
   assign proto_err_o  = proto_err;
   assign load_err_o   = load_err;
-
-  function automatic logic [31:0] xorshift32(logic [31:0] x);
-    x = x ^ (x << 13);
-    x = x ^ (x >> 17);
-    x = x ^ (x << 5);
-    return x;
-  endfunction
 
   // One payload: `lanes` words from `pos`, lane 0 = bits [31:0].
   function automatic logic [XL*32-1:0] lanes_at(int unsigned pos, int unsigned lanes);
@@ -251,12 +278,35 @@ module lut_tc_bridge #(
     in_valid <= 1'b1;
   endtask
 
+  // The accept edge of an instruction: its time and input stall join the FIFO.
+  // A full FIFO (only a core that loses responses fills it) drops the oldest.
+  task automatic push_accept;
+    if (acc_n == AccDepth) begin
+      acc_rd = (acc_rd + 1) % AccDepth;
+      acc_n--;
+    end
+    acc_time[(acc_rd + acc_n) % AccDepth] = 32'($time);
+    acc_wait[(acc_rd + acc_n) % AccDepth] = in_wait;
+    acc_n++;
+  endtask
+
+  // One response record (format in the header); pairs it with the oldest accept.
   task automatic record;
+    logic [31:0] t_acc, w_acc;
     if (!seg_open) begin
       fd_out = $fopen($sformatf("lut_tc_stream_out%0d.bin", seg_done % 2), "wb");
       seg_open = 1'b1;
     end
-    $fwrite(fd_out, "%u", {out_d, RecMark, 4'h0, 4'(out_status), 8'(out_tag)});
+    t_acc = NoTime;
+    w_acc = NoTime;
+    if (acc_n != 0) begin
+      t_acc  = acc_time[acc_rd];
+      w_acc  = acc_wait[acc_rd];
+      acc_rd = (acc_rd + 1) % AccDepth;
+      acc_n--;
+    end
+    $fwrite(fd_out, "%u", {out_d, w_acc, out_wait, t_acc, 32'($time), RecMark, 4'h0,
+                           4'(out_status), 8'(out_tag)});
     seg_n++;
   endtask
 
@@ -285,9 +335,8 @@ module lut_tc_bridge #(
     retired    = 0;
     proto_err  = 0;
     load_err   = 0;
-    stall_q    = 1'b0;
-    hold_q     = '0;
-    rng        = 32'h1;
+    acc_rd     = 0;
+    acc_n      = 0;
   end
 
   always @(posedge clk_i) begin
@@ -306,19 +355,17 @@ module lut_tc_bridge #(
       retired    = 0;
       proto_err  = 0;
       load_err   = 0;
+      acc_rd     = 0;
+      acc_n      = 0;
       in_valid  <= 1'b0;
       out_ready <= 1'b0;
-      stall_q    = 1'b0;
-      rng        = (seed_i == 0) ? 32'h1 : seed_i;
     end else begin
       // --- valid/ready rules of the core's response channel ---------------------
-      if (stall_q && (!out_valid || hold_q !== {out_tag, out_status, out_d})) begin
+      if (hold_err) begin
         $display("STREAM_PROTOCOL_ERROR response %0d changed or dropped while stalled",
                  retired);
         proto_err++;
       end
-      stall_q = out_valid && !out_ready;
-      hold_q  = {out_tag, out_status, out_d};
       quiet = (out_valid && out_ready) ? 0 : quiet + 1;
       if (out_valid && out_ready) begin
         if (retired == issued) begin
@@ -328,9 +375,10 @@ module lut_tc_bridge #(
         record();
         retired++;
       end
-      // --- instructions ----------------------------------------------------------
+      // --- instructions (gaps: the pacer) ----------------------------------------
       accepted = in_valid && in_ready;
       if (accepted) begin
+        push_accept();
         issued++;
         issue_idx++;
       end
@@ -339,21 +387,16 @@ module lut_tc_bridge #(
           load_batch();
           batch_done++;
         end
-        rng = xorshift32(rng);
         if (issue_idx >= n_desc) begin
           in_valid <= 1'b0;
-        end else if (accepted && gap_pct_i != 0 && rng % 100 < 32'(gap_pct_i)) begin
-          in_valid <= 1'b0;  // one idle cycle before the next descriptor
         end else begin
           drive(issue_idx);
         end
       end
-      // --- response segments -----------------------------------------------------
+      // --- response segments (back-pressure: the pacer) --------------------------
       busy = issued != retired || issue_idx < n_desc || batch_req_i != batch_done;
       if (seg_n == SegLen || (seg_n != 0 && (!busy || quiet >= FlushIdle))) close_segment();
-      rng = xorshift32(rng ^ 32'h9e3779b9);
-      out_ready <= (bp_pct_i == 0 || rng % 100 >= 32'(bp_pct_i))
-                   && (seg_open || seg_done - seg_ack_i < 2);
+      out_ready <= seg_open || seg_done - seg_ack_i < 2;
     end
   end
 

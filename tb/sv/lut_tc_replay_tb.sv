@@ -1,7 +1,9 @@
+// SPDX-License-Identifier: Apache-2.0
+//
 // Pure-SystemVerilog replay harness of `lut_tensor_core`: no Python in the loop.
 //
-// `tools/replay.py` writes a vector set with the Python model (models/) and
-// this module replays it at simulator speed, comparing every response (tag,
+// `tb/replay` (front end `tools/replay.py`) writes a vector set with the
+// Python model (models/) and this module replays it at simulator speed, comparing every response (tag,
 // status, D) bit-exactly with the model's. It is both the "limit" of the
 // benchmark (what a testbench could reach with zero verification overhead)
 // and a long-vector regression (`make replay`).
@@ -41,7 +43,10 @@
 //                       (steady-state throughput measurements)
 //   +quiet             no progress lines
 //
-// Output lines parsed by tools/replay.py:
+// The core and its gap/back-pressure generator are `lut_tc_paced_core`
+// (instance u_dut; the core is u_dut.u_core), shared with the stream bridge.
+//
+// Output lines parsed by tb/replay/harness.py:
 //   REPLAY_LOADED n_vec=..
 //   REPLAY_MISMATCH index=.. ...            (per mismatch, up to max_errors)
 //   REPLAY_STATS vectors=.. repeat=.. checked=.. ok=.. errors=.. cycles=.. first_accept=..
@@ -63,7 +68,7 @@ module lut_tc_replay_tb #(
   parameter int N        = 64,
   parameter int T        = 4,
   parameter int WBitsMax = 4,
-  // Capacities (entries); tools/replay.py raises them when a vector set needs it.
+  // Capacities (entries); tb/replay raises them when a vector set needs it.
   parameter int MaxVec   = 1 << 18,
   parameter int MaxA     = 1024,
   parameter int MaxW     = 1024,
@@ -81,7 +86,7 @@ module lut_tc_replay_tb #(
   localparam int Version = 1;
 
   // ---------------------------------------------------------------------------
-  // Clock, reset, DUT
+  // Clock, reset, the core behind the pacer (gaps, back-pressure, hold check)
   // ---------------------------------------------------------------------------
   logic clk;
   logic rst_n;
@@ -98,30 +103,39 @@ module lut_tc_replay_tb #(
   logic [WW-1:0]       in_w;
   logic [CW-1:0]       in_c;
   logic                out_valid;
-  logic                out_ready;
   logic [TagW-1:0]     out_tag;
   logic [StatusW-1:0]  out_status;
   logic [CW-1:0]       out_d;
+  logic [6:0]          gap_pct, bp_pct;
+  logic [31:0]         seed;
+  logic [31:0]         in_wait, out_wait;
+  logic                hold_err;
 
-  lut_tensor_core #(
+  lut_tc_paced_core #(
     .M        (M),
     .N        (N),
     .T        (T),
     .WBitsMax (WBitsMax)
-  ) dut (
+  ) u_dut (
     .clk_i        (clk),
     .rst_ni       (rst_n),
-    .in_valid_i   (in_valid),
-    .in_ready_o   (in_ready),
-    .in_instr_i   (in_instr),
-    .in_a_i       (in_a),
-    .in_w_i       (in_w),
-    .in_c_i       (in_c),
-    .out_valid_o  (out_valid),
-    .out_ready_i  (out_ready),
-    .out_tag_o    (out_tag),
-    .out_status_o (out_status),
-    .out_d_o      (out_d)
+    .gap_pct_i    (gap_pct),
+    .bp_pct_i     (bp_pct),
+    .seed_i       (seed),
+    .src_valid_i  (in_valid),
+    .src_ready_o  (in_ready),
+    .src_instr_i  (in_instr),
+    .src_a_i      (in_a),
+    .src_w_i      (in_w),
+    .src_c_i      (in_c),
+    .rsp_valid_o  (out_valid),
+    .rsp_ready_i  (1'b1),  // back-pressure comes from the pacer only
+    .rsp_tag_o    (out_tag),
+    .rsp_status_o (out_status),
+    .rsp_d_o      (out_d),
+    .in_wait_o    (in_wait),
+    .out_wait_o   (out_wait),
+    .hold_err_o   (hold_err)
   );
 
   // ---------------------------------------------------------------------------
@@ -140,8 +154,7 @@ module lut_tc_replay_tb #(
 
   string       dir;
   int unsigned n_vec, n_a, n_w, n_c, n_d;
-  int unsigned bp_pct, gap_pct, max_errors, timeout;
-  logic [31:0] rng;
+  int unsigned max_errors, timeout;
   bit          quiet;
 
   function automatic void check_count(string what, int unsigned n, int unsigned lo,
@@ -231,14 +244,6 @@ module lut_tc_replay_tb #(
     return 32'(r[127:108]);
   endfunction
 
-  // Deterministic generator for back-pressure and gaps (same in both simulators).
-  function automatic logic [31:0] xorshift32(logic [31:0] x);
-    x = x ^ (x << 13);
-    x = x ^ (x >> 17);
-    x = x ^ (x << 5);
-    return x;
-  endfunction
-
   // ---------------------------------------------------------------------------
   // Driver, checker, counters: one clocked process, inputs change by NBA
   // ---------------------------------------------------------------------------
@@ -251,9 +256,6 @@ module lut_tc_replay_tb #(
   int unsigned rep, n_rep;    // repetition of the stream (+repeat=<n>), from reset each time
   logic [1:0] restart;        // reset/restart sequence between repetitions
   logic [127:0] exp_rec;
-  // Held response while out_valid is high and out_ready low (protocol check).
-  bit stall_q;
-  logic [TagW+StatusW+CW-1:0] hold_q;
 
   task automatic drive(int unsigned i);
     logic [127:0] r;
@@ -317,16 +319,14 @@ module lut_tc_replay_tb #(
         restart = restart - 1;
       end else begin
         // --- protocol: a stalled response must stay valid and unchanged -------
-        if (stall_q && (!out_valid || hold_q !== {out_tag, out_status, out_d})) begin
+        if (hold_err) begin
           $display("REPLAY_MISMATCH index=%0d rep=%0d protocol: response changed or dropped while out_ready_i was low cycle=%0d",
                    check_idx, rep, cycle);
           if (n_err == 0) first_bad = check_idx;
           n_err++;
         end
-        stall_q <= out_valid && !out_ready;
-        hold_q  <= {out_tag, out_status, out_d};
-        // --- response side ----------------------------------------------------
-        if (out_valid && out_ready) begin
+        // --- response side (rsp_ready_i is 1: every valid response is taken) ---
+        if (out_valid) begin
           last_resp     = cycle;
           last_progress = cycle;
           if (check_idx >= n_vec) begin
@@ -355,9 +355,8 @@ module lut_tc_replay_tb #(
             rep++;
             issue_idx = 0;
             check_idx = 0;
-            rst_n   <= 1'b0;
+            rst_n    <= 1'b0;
             in_valid <= 1'b0;
-            stall_q <= 1'b0;
             restart = 3;
           end else if (check_idx == n_vec) begin
             done = 1'b1;
@@ -390,21 +389,11 @@ module lut_tc_replay_tb #(
             n_other++;
           end
           issue_idx++;
-          rng = xorshift32(rng);
           if (issue_idx >= n_vec) begin
             in_valid <= 1'b0;
-          end else if (gap_pct != 0 && rng % 100 < gap_pct) begin
-            in_valid <= 1'b0;  // one idle cycle, then the next record
-            drive(issue_idx);
           end else begin
-            drive(issue_idx);
+            drive(issue_idx);  // idle gaps: the pacer
           end
-        end else if (!in_valid && issue_idx < n_vec && restart == 0 && rst_n) begin
-          in_valid <= 1'b1;  // after a gap (data was already driven)
-        end
-        if (bp_pct != 0) begin
-          rng = xorshift32(rng ^ 32'h9e3779b9);
-          out_ready <= (rng % 100) >= bp_pct;
         end
       end
       if (done) finish_run();
@@ -412,9 +401,8 @@ module lut_tc_replay_tb #(
   end
 
   initial begin
-    int unsigned seed;
+    int unsigned bp_arg, gap_arg, seed_arg;
     in_valid  = 1'b0;
-    out_ready = 1'b1;
     in_instr  = '0;
     in_a      = '0;
     in_w      = '0;
@@ -435,20 +423,25 @@ module lut_tc_replay_tb #(
     running = 1'b0;
     done = 1'b0;
     started = 1'b0;
-    stall_q = 1'b0;
-    hold_q = '0;
     rep = 0;
     restart = 0;
-    if (!$value$plusargs("bp=%d", bp_pct)) bp_pct = 0;
-    if (!$value$plusargs("gap=%d", gap_pct)) gap_pct = 0;
+    if (!$value$plusargs("bp=%d", bp_arg)) bp_arg = 0;
+    if (!$value$plusargs("gap=%d", gap_arg)) gap_arg = 0;
     if (!$value$plusargs("max_errors=%d", max_errors)) max_errors = 1;
     if (!$value$plusargs("timeout=%d", timeout)) timeout = 10000;
     if (!$value$plusargs("repeat=%d", n_rep)) n_rep = 1;
-    if (!$value$plusargs("seed=%d", seed)) seed = 1;
+    if (!$value$plusargs("seed=%d", seed_arg)) seed_arg = 1;
     quiet = $test$plusargs("quiet");
     if (max_errors == 0) max_errors = 1;
     if (n_rep == 0) n_rep = 1;
-    rng = (seed == 0) ? 32'h1 : seed;
+    if (bp_arg > 100 || gap_arg > 100) begin
+      $display("REPLAY_ERROR +bp=%0d +gap=%0d: percentages must be in [0, 100]", bp_arg,
+               gap_arg);
+      $fatal(1, "replay: bad plusargs");
+    end
+    bp_pct  = 7'(bp_arg);
+    gap_pct = 7'(gap_arg);
+    seed    = seed_arg;
     load_vectors();
     $display("REPLAY_LOADED n_vec=%0d n_a=%0d n_w=%0d n_c=%0d n_d=%0d bp=%0d gap=%0d repeat=%0d",
              n_vec, n_a, n_w, n_c, n_d, bp_pct, gap_pct, n_rep);

@@ -9,12 +9,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from models.batch import BatchModel, from_bytes
 from models.config import Opcode, Status, config_by_name
 from models.core import CoreModel
 from models.encoding import unpack_codes
 from models.isa import decode
 from models.lmma import lmma, pack_c, unpack_c
 from tb import simrun
+from tb.replay import harness
 from tools import replay
 
 CONFIG = "M2N4"
@@ -36,7 +38,7 @@ def _run(sim: str, **kw):
 @pytest.mark.parametrize("sim", SIMS)
 def test_replay_passes_full_mix(sim: str) -> None:
     vs, _, r = _run(sim)
-    assert r.passed, replay.describe_mismatch(vs, r)
+    assert r.passed, harness.describe_mismatch(vs, r)
     s = r.stats
     assert s["ok"] == vs.n_vec and s["errors"] == 0
     # The full mix exercises every kind of response.
@@ -47,39 +49,53 @@ def test_replay_passes_full_mix(sim: str) -> None:
 @pytest.mark.parametrize("sim", SIMS)
 def test_replay_backpressure_gaps_and_repeat(sim: str) -> None:
     vs, b, _ = _run(sim)
-    r = replay.run(b, vs.path, bp=40, gap=25, seed=5, repeat=2)
-    assert r.passed, replay.describe_mismatch(vs, r)
+    r = harness.run(b, vs.path, bp=40, gap=25, seed=5, repeat=2)
+    assert r.passed, harness.describe_mismatch(vs, r)
     assert r.stats["ok"] == 2 * vs.n_vec
+    # Gaps and stalls cost cycles: the pacer really throttled the core.
+    plain = harness.run(b, vs.path)
+    assert r.stats["cycles"] > 2 * plain.stats["cycles"]
+
+
+def test_replay_of_the_legacy_generator_passes() -> None:
+    """``gen_stream`` (the loop the stimulus library replaces) still replays bit-exactly."""
+    vs, _, r = _run("icarus", gen="legacy")
+    assert r.passed, harness.describe_mismatch(vs, r)
+    assert vs.n_lmma == COUNT
+
+
+def _stream(cfg_name: str = CONFIG, count: int = COUNT, seed: int = SEED):
+    return replay.make_stream(config_by_name(cfg_name), count, seed)
 
 
 @pytest.mark.parametrize("sim", SIMS)
 def test_replay_reports_corrupted_response_index(sim: str) -> None:
     """One expected D with a flipped bit: the harness stops exactly there."""
+    cfg = config_by_name(CONFIG)
     clean = replay.prepare(CONFIG, COUNT, SEED)
-    stream = replay.gen_stream(config_by_name(CONFIG), COUNT, SEED)
+    stream = _stream()
     # Corrupt an OK LMMA in the second half, after many matching responses.
-    model = CoreModel(config_by_name(CONFIG))
-    ok_lmma = []
-    for i in range(len(stream)):
-        r = model.step(*stream.buses(i))
-        if r.status == Status.OK and decode(stream.words[i]).opcode == Opcode.LMMA:
-            ok_lmma.append(i)
-    index = ok_lmma[len(ok_lmma) * 2 // 3]
+    exp = BatchModel(cfg).step(stream)
+    op = np.array([decode(int(w)).opcode for w in stream.words])
+    ok_lmma = np.flatnonzero((exp.status == Status.OK) & (op == Opcode.LMMA))
+    index = int(ok_lmma[len(ok_lmma) * 2 // 3])
     vs, _, r = _run(sim, corrupt_index=index)
-    assert vs.n_vec == clean.n_vec
+    assert vs.n_vec == clean.n_vec and vs.path != clean.path
     assert not r.passed
     assert r.first_mismatch == index, r.mismatches
     assert any(f"index={index}" in m for m in r.mismatches)
     assert r.returncode != 0
+    assert f"instruction {index}: lmma" in harness.describe_mismatch(vs, r)
 
 
 def _first_no_negate_divergence(cfg_name: str, count: int, seed: int) -> int:
     """Index of the first response a core without negation gets wrong (model-side)."""
     cfg = config_by_name(cfg_name)
-    stream = replay.gen_stream(cfg, count, seed)
+    stream = _stream(cfg_name, count, seed)
     model = CoreModel(cfg)
     for i in range(len(stream)):
-        word, a, w, c = stream.buses(i)
+        word = int(stream.words[i])
+        a, w, c = (from_bytes(getattr(stream, bus)[i]) for bus in ("a", "w", "c"))
         ins = decode(word)
         entry = model.tables[ins.treg] if ins.treg < cfg.T else None
         r = model.step(word, a, w, c)
@@ -107,4 +123,4 @@ def test_vector_files_are_compact() -> None:
     vs = replay.prepare("M2N64", 2000, 1, mix="bench", wbits=2)
     assert vs.sizes["n_c"] <= 4 and vs.sizes["n_w"] <= 32
     assert vs.sizes["n_d"] < vs.n_vec
-    assert np.isclose(vs.n_lmma, 2000)
+    assert vs.n_lmma == 2000

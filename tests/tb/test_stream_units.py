@@ -1,4 +1,4 @@
-"""Stream testbench pieces without a simulator: payload store, file formats."""
+"""Bridge pieces without a simulator: payload store, file formats, response timing."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ import pytest
 
 from models.batch import bus_bytes
 from models.config import CONFIGS
-from tb.bridge import MAGIC, REC_MARK, BridgeError, PayloadStore, decode_segment
+from tb.bridge import MAGIC, NO_TIME, REC_MARK, BridgeError, PayloadStore, decode_segment
+from tb.records import Observed
 
 CFG = CONFIGS["M2N4"]
 
@@ -51,16 +52,30 @@ def test_store_evicts_only_slots_this_batch_does_not_use() -> None:
         store.place(rng.integers(0, 256, (9, 16), dtype=np.uint8))
 
 
-def _record(tag: int, status: int, d: np.ndarray, mark: int = REC_MARK) -> bytes:
-    hdr = np.array([tag | status << 8 | mark << 16], dtype="<u4")
-    return hdr.tobytes() + d.astype("<i4").tobytes()
+def _record(
+    tag: int,
+    status: int,
+    d: np.ndarray,
+    mark: int = REC_MARK,
+    t_resp: int = 0,
+    t_acc: int = 0,
+    out_stall: int = 0,
+    in_stall: int = 0,
+) -> bytes:
+    """One response record as the bridge writes it (format in its header)."""
+    head = np.array(
+        [tag | status << 8 | mark << 16, t_resp, t_acc, out_stall, in_stall], dtype="<u4"
+    )
+    return head.tobytes() + d.astype("<i4").tobytes()
 
 
 def test_decode_segment_reads_records_and_rejects_damage() -> None:
     lanes = bus_bytes(CFG)["c"] // 4
     d = np.arange(2 * lanes, dtype=np.int32).reshape(2, lanes) - 5
     raw = _record(7, 0, d[0]) + _record(255, 4, d[1])
-    seg = decode_segment(raw, CFG)
+    obs = decode_segment(raw, CFG)
+    assert isinstance(obs, Observed) and len(obs) == 2
+    seg = obs.resp
     assert list(seg.tag) == [7, 255] and list(seg.status) == [0, 4]
     assert np.array_equal(seg.d, d)
     with pytest.raises(BridgeError, match="whole"):
@@ -68,3 +83,24 @@ def test_decode_segment_reads_records_and_rejects_damage() -> None:
     with pytest.raises(BridgeError, match="marker"):
         decode_segment(_record(1, 0, d[0], mark=0x1234), CFG)
     assert MAGIC == int.from_bytes(b"LTS1", "big")
+
+
+def test_decode_segment_gives_cycles_and_stalls() -> None:
+    """Times in ns become cycles of the clock period; an unpaired response has -1."""
+    lanes = bus_bytes(CFG)["c"] // 4
+    d = np.zeros(lanes, dtype=np.int32)
+    raw = (
+        _record(1, 0, d, t_resp=1230, t_acc=1190, out_stall=3, in_stall=2)
+        + _record(2, 0, d, t_resp=1240, t_acc=1200)
+        + _record(3, 0, d, t_resp=0xFFFFFFF0, t_acc=NO_TIME, out_stall=7, in_stall=NO_TIME)
+    )
+    obs = decode_segment(raw, CFG, period_ns=10)
+    for name in ("cycle", "stall", "in_cycle", "in_stall"):
+        assert getattr(obs, name).dtype == np.int64, name
+    assert list(obs.cycle) == [123, 124, 0xFFFFFFF0 // 10]  # 32 bits: no sign, no wrap
+    assert list(obs.in_cycle) == [119, 120, -1]
+    assert list(obs.stall) == [3, 0, 7]
+    assert list(obs.in_stall) == [2, 0, -1]
+    assert list(decode_segment(raw, CFG, period_ns=4).cycle[:2]) == [307, 310]
+    with pytest.raises(ValueError, match="period_ns"):
+        decode_segment(raw, CFG, period_ns=0)
