@@ -131,15 +131,15 @@ class CoverageCounts:
         gen = ok & (op == Opcode.LUTGEN)
         mm = ok & (op == Opcode.LMMA)
         pos = self.n_pred + np.arange(n, dtype=np.int64)
-        dist = np.full(n, -1, dtype=np.int64)
-        for t in range(cfg.T):
-            last = np.maximum.accumulate(np.where(gen & (tr == t), pos, -1))
-            last = np.maximum(last, self.last_gen[t])
-            before = np.concatenate(([self.last_gen[t]], last[:-1]))
-            pick = mm & (tr == t) & (before >= 0)
-            dist[pick] = pos[pick] - before[pick] - 1
-            if n:
-                self.last_gen[t] = last[-1]
+        # Index of the last OK LUTGEN of every register up to each row, all registers at once.
+        regs = np.arange(cfg.T)[:, None]
+        last = np.maximum.accumulate(np.where(gen & (tr == regs), pos, -1), axis=1)
+        last = np.maximum(last, self.last_gen[:, None])
+        before = np.concatenate((self.last_gen[:, None], last[:, :-1]), axis=1)
+        if n:
+            self.last_gen = last[:, -1].copy()
+        seen = before[np.minimum(tr, cfg.T - 1), np.arange(n)]
+        dist = np.where(mm & (tr < cfg.T) & (seen >= 0), pos - seen - 1, -1)
         has = dist >= 0
         if has.any():
             d_bin = _range_bin(dist[has], DIST_BINS)

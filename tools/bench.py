@@ -28,6 +28,12 @@ Parts (``--only``, comma separated; default all):
              via ``tools/replay.py``); repeated until the replay runs for at least
              ``--limit-min-s`` so the figure is a steady state, not process start-up.
 ``ratio``    testbench / limit per simulator and environment (needs ``tb`` and ``limit``).
+``e2e``      the way users run it, on Verilator: ``--e2e-count`` LMMAs of the ``full``
+             preset (seed ``--e2e-seed``) through ``BenchTest`` on the batch
+             transport, from the test's start to its verdict (generation,
+             prediction, checking and coverage included), with coverage on and
+             off; beside it one pure-SV replay of the same stream (vectors
+             prepared beforehand). Ratio replay time / testbench time.
 ``util``     core utilization on back-to-back LMMA streams, b = 1..WBitsMax:
              cycles from first accept to last response vs the ideal b per LMMA.
 ``regress``  smoke suite wall time, ``--jobs 1`` vs ``--jobs 2`` (Icarus), builds
@@ -75,7 +81,7 @@ from tb.build import (  # noqa: E402
 from tb.replay import harness  # noqa: E402
 from tools import replay  # noqa: E402
 
-PARTS = ("build", "tb", "limit", "ratio", "util", "regress", "profile")
+PARTS = ("build", "tb", "limit", "ratio", "e2e", "util", "regress", "profile")
 TOPLEVEL = "lut_tensor_core"
 
 
@@ -101,7 +107,7 @@ class TbKind:
 
 TB_KINDS = {
     "stream": TbKind(
-        "stream (batched)",
+        "batch transport",
         STREAM_TOPLEVEL,
         TEST_MODULE,
         "StreamBenchTest",
@@ -110,9 +116,7 @@ TB_KINDS = {
         marked_public_only=True,
         transport="batch",
     ),
-    "txn": TbKind(
-        "per-transaction", TOPLEVEL, TEST_MODULE, "BenchTest", tuple(simrun.CORE_SOURCES)
-    ),
+    "txn": TbKind("pins transport", TOPLEVEL, TEST_MODULE, "BenchTest", tuple(simrun.CORE_SOURCES)),
 }
 OUT = ROOT / "build" / "bench"
 TARGETS = {"ratio_verilator": 0.25, "util": 0.95, "regress_speedup": 1.7}
@@ -282,6 +286,10 @@ def run_tb(
     kind: str = "stream",
     profile: bool = False,
     tag: str = "",
+    mix: str = "bench",
+    seed: int | None = None,
+    wbits: int | None = None,
+    cov: bool | None = None,
 ) -> dict:
     """One benchmark test run on its prebuilt toplevel; wall times and the test's own numbers."""
     k = TB_KINDS[kind]
@@ -296,12 +304,12 @@ def run_tb(
         "LUT_TC_CONFIG": cfg_name,
         "LUT_TC_TRANSPORT": k.transport,
         "LUT_TC_BENCH_COUNT": str(count),
-        "LUT_TC_BENCH_SEED": str(args.seed),
-        "LUT_TC_BENCH_MIX": "bench",
-        "LUT_TC_BENCH_WBITS": str(args.wbits),
+        "LUT_TC_BENCH_SEED": str(args.seed if seed is None else seed),
+        "LUT_TC_BENCH_MIX": mix,
+        "LUT_TC_BENCH_WBITS": str(args.wbits if wbits is None else wbits),
         "LUT_TC_BENCH_POOLS": ",".join(map(str, args.pools)),
         "LUT_TC_BENCH_OUT": str(out_json),
-        "LUT_TC_COV": "1" if args.tb_cov else "0",
+        "LUT_TC_COV": "1" if (args.tb_cov if cov is None else cov) else "0",
     }
     if profile:
         env["COCOTB_ENABLE_PROFILING"] = "1"
@@ -425,6 +433,55 @@ def part_ratio(sims, res) -> None:
                 res.setdefault(out, {})[sim] = tb["lmma_per_s"] / lim["lmma_per_s"]
 
 
+def part_e2e(cfg_name, args, res) -> None:
+    """The full preset end to end through the batch transport vs its pure-SV replay."""
+    sim, n, seed = "verilator", args.e2e_count, args.e2e_seed
+    rec: dict = {"sim": sim, "count": n, "seed": seed, "mix": "full"}
+    # Alternated, best of --e2e-reps each: the first process after a build or a
+    # new vector set pays for a cold page cache, which is not what is compared.
+    for rep in range(args.e2e_reps):
+        for cov in (True, False):
+            log(f"e2e: {n} LMMAs, full preset, batch transport, coverage {cov}, run {rep + 1}")
+            r = run_tb(
+                sim,
+                cfg_name,
+                n,
+                args,
+                "stream",
+                tag=f"_e2e_cov{int(cov)}",
+                mix="full",
+                seed=seed,
+                wbits=0,
+                cov=cov,
+            )
+            key = "cov_on" if cov else "cov_off"
+            best = rec.get(key)
+            if r.get("wall_s") and (best is None or r["wall_s"] < best["wall_s"]):
+                keep = ("wall_s", "run_s", "lmma", "matched", "ok", "gen_s")
+                rec[key] = {k: r.get(k) for k in keep}
+            rec.setdefault(key + "_all", []).append(r.get("wall_s"))
+    vs = replay.prepare(cfg_name, n, seed, "full", None, tuple(args.pools))
+    b = harness.build(sim, cfg_name, caps=harness.caps_for(vs.sizes))
+    one = harness.run(b, vs.path, seed=seed)
+    rec["replay"] = {
+        "run_s": one.run_s,
+        "load_s": one.load_s,
+        "sim_s": one.sim_s,
+        "ok": one.passed,
+        "lmma": vs.n_lmma,
+    }
+    on, off = rec.get("cov_on", {}), rec.get("cov_off", {})
+    if on.get("wall_s") and off.get("wall_s") and one.passed:
+        rec["ratio"] = one.run_s / on["wall_s"]
+        rec["cov_cost"] = off["wall_s"] / on["wall_s"]
+        log(
+            f"e2e: tb {on['wall_s']:.2f}s (coverage off {off['wall_s']:.2f}s, process "
+            f"{on['run_s']:.1f}s), replay {one.run_s:.2f}s (load {one.load_s:.2f}s): "
+            f"ratio {rec['ratio']:.3f}, coverage keeps {rec['cov_cost']:.3f} of the rate"
+        )
+    res["e2e"] = rec
+
+
 def part_util(cfg_name, args, res) -> None:
     cfg = config_by_name(cfg_name)
     for sim in args.util_sims:
@@ -527,7 +584,8 @@ SUBTREES = (
     ("model: BatchModel.step (numpy)", "models/batch.py", "step"),
     ("bridge: payload store + batch file", "tb/bridge.py", "encode_batch"),
     ("bridge: read + decode response segments", "tb/bridge.py", "segments"),
-    ("scoreboard: compare (numpy)", "tb/stream/scoreboard.py", "_match"),
+    ("scoreboard: compare (numpy)", "tb/scoreboard.py", "_match"),
+    ("coverage: bin (numpy)", "tb/coverage.py", "sample_prediction"),
 )
 
 
@@ -628,6 +686,38 @@ def table(res: dict, args) -> str:
         )
     if res.get("ratio_txn"):
         per_sim("ratio per-transaction / limit", lambda s: f"{res['ratio_txn'][s]:.3f}")
+    e2e = res.get("e2e", {})
+    if e2e.get("ratio"):
+        n, on, off, rp = e2e["count"], e2e["cov_on"], e2e["cov_off"], e2e["replay"]
+
+        def only(sim_val: str) -> list[str]:
+            return [sim_val if s == e2e["sim"] else "-" for s in sims]
+
+        rows.append(
+            (
+                f"e2e {n} LMMAs full: tb start -> verdict (s)",
+                *only(
+                    f"{on['wall_s']:.2f} ({n / on['wall_s'] / 1e3:.1f}k LMMA/s; "
+                    f"process {on['run_s']:.1f})"
+                ),
+                "",
+            )
+        )
+        rows.append(
+            (
+                "e2e: replay of the same stream (s)",
+                *only(f"{rp['run_s']:.2f} (load {rp['load_s']:.2f})"),
+                "",
+            )
+        )
+        rows.append(("e2e ratio replay / tb", *only(f"{e2e['ratio']:.3f}"), ">= 0.35"))
+        rows.append(
+            (
+                "e2e coverage on / off (rate)",
+                *only(f"{e2e['cov_cost']:.3f} (off {off['wall_s']:.2f}s)"),
+                ">= 0.9",
+            )
+        )
     util = res.get("util", {})
     if util:
         for b in range(1, cfg.W_BITS_MAX + 1):
@@ -768,6 +858,9 @@ def main(argv: list[str] | None = None) -> int:
         "--regress-reps", type=int, default=2, help="smoke timings per --jobs (fastest)"
     )
     ap.add_argument("--profile-count", type=int, default=10000)
+    ap.add_argument("--e2e-count", type=int, default=200000, help="LMMAs of the e2e stream")
+    ap.add_argument("--e2e-seed", type=int, default=7)
+    ap.add_argument("--e2e-reps", type=int, default=3, help="alternated runs, best of each")
     ap.add_argument("--out", default=str(ROOT / "build" / "bench.json"))
     ap.add_argument("--render", metavar="JSON", help="measure nothing: print a saved run's table")
     ap.add_argument(
@@ -827,6 +920,7 @@ def main(argv: list[str] | None = None) -> int:
         ("tb", lambda: part_tb(args.sims, args.config, args, res)),
         ("limit", lambda: part_limit(args.sims, args.config, args, res)),
         ("ratio", lambda: part_ratio(args.sims, res)),
+        ("e2e", lambda: part_e2e(args.config, args, res)),
         ("util", lambda: part_util(args.config, args, res)),
         ("regress", lambda: part_regress(args, res)),
         ("profile", lambda: part_profile(args.config, args, res)),

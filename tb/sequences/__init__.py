@@ -11,6 +11,7 @@ every transport, and ``make replay`` writes the same streams as vectors.
 | :class:`DirectedSeq` | one LUTGEN + LMMA per activation format and weight width |
 | :class:`RandomStreamSeq` | constrained-random stream with knobs (:class:`tb.stimulus.Knobs`) |
 | :class:`LongStreamSeq` | a long stream of a preset (``full``, ``bench``, ``lmma``) |
+| :class:`PresetStreamSeq` | a preset from an explicit seed: the stream ``make replay`` replays |
 | :class:`GemmSeq` | a whole quantized GEMM through ``models.tiler``, checked end to end |
 | :class:`ErrorInjectionSeq` | every illegal field, status priority, the cross, random words |
 """
@@ -21,6 +22,7 @@ from tb.sequences.scenarios import (
     ErrorInjectionSeq,
     GemmSeq,
     LongStreamSeq,
+    PresetStreamSeq,
     RandomStreamSeq,
 )
 
@@ -30,6 +32,7 @@ __all__ = [
     "ErrorInjectionSeq",
     "GemmSeq",
     "LongStreamSeq",
+    "PresetStreamSeq",
     "RandomStreamSeq",
     "TagAllocator",
 ]

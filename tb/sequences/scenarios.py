@@ -42,6 +42,25 @@ class LongStreamSeq(BatchSeq):
         return stimulus.long_stream(self.cfg, self.rng, self.knobs)
 
 
+class PresetStreamSeq(BatchSeq):
+    """Preset ``mix`` from an explicit seed: the very stream ``make replay`` writes as vectors."""
+
+    def __init__(
+        self,
+        name: str,
+        mix: str,
+        count: int,
+        seed: int,
+        wbits: int | None = None,
+        pools: tuple[int, int, int] | None = (16, 32, 4),
+    ) -> None:
+        super().__init__(name)
+        self.args = (mix, count, seed, wbits, pools)
+
+    def stimulus(self) -> Batch:
+        return stimulus.seeded_stream(self.cfg, *self.args)
+
+
 class ErrorInjectionSeq(BatchSeq):
     """Every illegal field, status priority, one word per reachable cross bin, random words."""
 

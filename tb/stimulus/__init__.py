@@ -20,7 +20,7 @@ from tb.stimulus.errors import cross_keys, error_injection
 from tb.stimulus.gemm import WEIGHTS, GemmProgram, gemm
 from tb.stimulus.knobs import AFMTS, ERROR_KINDS, MIX_KINDS, Knobs
 from tb.stimulus.payloads import ACT_MODES, C_MODES
-from tb.stimulus.presets import PRESETS, long_stream, preset
+from tb.stimulus.presets import PRESETS, long_stream, preset, seeded_stream
 from tb.stimulus.random_stream import random_stream
 from tb.stimulus.words import concat, decode_words, encode_words, retag
 
@@ -45,4 +45,5 @@ __all__ = [
     "preset",
     "random_stream",
     "retag",
+    "seeded_stream",
 ]

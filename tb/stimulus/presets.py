@@ -39,3 +39,22 @@ def long_stream(
     """A long stream: ``knobs`` (a preset name with ``count`` LMMAs, or any :class:`Knobs`)."""
     kn = preset(knobs, count) if isinstance(knobs, str) else knobs
     return random_stream(cfg, rng, kn)
+
+
+def seeded_stream(
+    cfg: CoreConfig,
+    mix: str,
+    count: int,
+    seed: int,
+    wbits: int | None = None,
+    pools: tuple[int, int, int] | None = (16, 32, 4),
+) -> Batch:
+    """Preset ``mix`` with ``count`` LMMAs from ``numpy.random.default_rng(seed)``.
+
+    One definition for every place that must produce the same stream from
+    the same numbers: the benchmark test on either transport and the replay.
+    ``wbits`` None keeps the preset's own width(s).
+    """
+    kw = {"wbits": wbits} if wbits else {}
+    knobs = preset(mix, count, pools=tuple(pools) if pools else None, **kw)
+    return long_stream(cfg, np.random.default_rng(seed), knobs)

@@ -17,6 +17,7 @@ from tb.sequences import (
     ErrorInjectionSeq,
     GemmSeq,
     LongStreamSeq,
+    PresetStreamSeq,
     RandomStreamSeq,
 )
 from tb.tests.base_test import BaseTest
@@ -234,8 +235,9 @@ class BenchTest(BaseTest):
 
     async def body(self) -> None:
         p = self.params
-        kn = stimulus.preset(p["mix"], p["count"], wbits=p["wbits"], pools=p["pools"])
-        self.seq = LongStreamSeq("bench", kn, seed=p["seed"])  # the stream make replay writes
+        self.seq = PresetStreamSeq(  # the stream make replay writes for these numbers
+            "bench", p["mix"], p["count"], p["seed"], p["wbits"], p["pools"]
+        )
         await self.seq.start(self.seqr)
 
     def report_phase(self) -> None:

@@ -34,7 +34,7 @@ class BatchTransport(Transport):
     def __init__(self, dut, cfg: CoreConfig, period_ns: int = 10) -> None:
         super().__init__(dut, cfg, period_ns)
         self.bridge = StreamBridge(dut, cfg)
-        self.item_size = knobs.stream_batch(512)
+        self.item_size = knobs.stream_batch(1024)  # one bridge file per item
         self.expected_load_err = 0  #: malformed batch files a test offers on purpose
         self._task = None
 

@@ -57,13 +57,6 @@ def test_replay_backpressure_gaps_and_repeat(sim: str) -> None:
     assert r.stats["cycles"] > 2 * plain.stats["cycles"]
 
 
-def test_replay_of_the_legacy_generator_passes() -> None:
-    """``gen_stream`` (the loop the stimulus library replaces) still replays bit-exactly."""
-    vs, _, r = _run("icarus", gen="legacy")
-    assert r.passed, harness.describe_mismatch(vs, r)
-    assert vs.n_lmma == COUNT
-
-
 def _stream(cfg_name: str = CONFIG, count: int = COUNT, seed: int = SEED):
     return replay.make_stream(config_by_name(cfg_name), count, seed)
 
