@@ -103,6 +103,9 @@ class LutTcBfm:
         #: True: a separate monitor reads every input pin at each accept (slower);
         #: False: the driver reports what it drove, from the same handshake sample.
         self.passive_in_monitor = False
+        self.driven = -1  #: index of the instruction on the pins (counted from 0)
+        #: self-test of the driver check: instruction indices driven with C bit 0 flipped
+        self.corrupt_at: set[int] = set()
         # Known values on every input from time 0, so the payload shadow is exact.
         dut.in_valid_i.value = 0
         dut.in_instr_i.value = 0
@@ -186,6 +189,9 @@ class LutTcBfm:
 
     def _apply(self, txn: BusTxn) -> None:
         dut, pins = self.dut, self._pins
+        if self.driven in self.corrupt_at and txn.c_bus is not None:  # planted driver bug
+            self.log.warning(f"self-test: driving instruction #{self.driven} with C bit 0 flipped")
+            txn = BusTxn(txn.word, txn.a_bus, txn.w_bus, txn.c_bus ^ 1)
         dut.in_instr_i.value = txn.word
         if txn.a_bus is not None and txn.a_bus != pins["a"]:
             dut.in_a_i.value = pins["a"] = txn.a_bus
@@ -205,10 +211,12 @@ class LutTcBfm:
                     if valid:
                         dut.in_valid_i.value = valid = 0
                     txn = self._current = await self._q.get()
+                    self.driven += 1
                     if self._is_read_only():  # producer woke us late in a step
                         await RisingEdge(clk)
                 else:
                     txn = self._current = self._q.get_nowait()
+                    self.driven += 1
             while next(self._in_idle):
                 if valid:
                     dut.in_valid_i.value = valid = 0

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Benchmarks: every figure of the performance table, measured in one run.
 
-    tools/bench.py                       # everything, defaults of the issue
+    tools/bench.py                       # everything, the default figures
     tools/bench.py --only tb,limit       # a subset (parts below)
     tools/bench.py --icarus-count 1000   # shorter Icarus stream (slow DUT evaluation)
     make bench
@@ -795,9 +795,9 @@ def doc_block(res: dict) -> str:
     lines = [
         DOC_BEGIN,
         (
-            f"Measured {res['started']} on {m.get('nproc')} CPUs ({m.get('cpu')}), "
+            f"Measured at commit {m.get('commit')} on {m.get('nproc')} CPUs ({m.get('cpu')}), "
             f"{m.get('mem_gb')} GB RAM, {m.get('platform')}; {m.get('verilator')}, "
-            f"{m.get('iverilog')}, cocotb {m.get('cocotb')}, commit {m.get('commit')}."
+            f"{m.get('iverilog')}, cocotb {m.get('cocotb')}."
         ),
         "",
         f"Command: `{res['command']}` ({res['wall_s']:.0f} s).",

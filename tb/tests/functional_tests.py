@@ -262,4 +262,4 @@ class BenchTest(BaseTest):
 
 
 class StreamBenchTest(BenchTest):
-    """The benchmark stream on the batch transport's default (an alias of :class:`BenchTest`)."""
+    """:class:`BenchTest` under the name ``make bench`` has long used for its batched runs."""

@@ -56,6 +56,27 @@ class ScoreboardSelfTest(MonitorDropsAndDuplicates, SmokeTest):
     """:class:`MonitorDropsAndDuplicates` on the directed smoke stream."""
 
 
+class BrokenDriverTest(ExpectErrors, SmokeTest):
+    """The BFM flips one bit of the C bus it drives for one instruction (a planted driver bug).
+
+    The transport's driver check must report exactly that instruction, and
+    the scoreboard nothing: the predictor learned what the core really got
+    from the pins, so the core, which computed on that, is right.
+    """
+
+    transports = ("pins",)
+    transports_why = "a pin-level driver bug"
+
+    def connect_phase(self) -> None:
+        self.transport.bfm.corrupt_at = {3}  # an OK LMMA of the directed stream
+
+    def expect(self, counts: dict[str, int]) -> None:
+        errs = self.transport.driver_errors
+        assert len(errs) == 1 and "instruction 3 " in errs[0] and "C" in errs[0], errs
+        assert counts["transport"] == 1, f"the driver check missed the bug: {counts}"
+        assert counts["mismatch"] == counts["lost"] == counts["extra"] == 0, counts
+
+
 class BrokenDutTest(ExpectErrors, RandomStreamTest):
     """Run on a DUT built with ``LUT_TC_BUG_*`` (runner sets ``LUT_TC_EXPECT_DUT_BUG=1``)."""
 

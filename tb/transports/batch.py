@@ -17,11 +17,11 @@ from __future__ import annotations
 import cocotb
 import numpy as np
 
-from models.batch import Batch, BatchResponse
+from models.batch import Batch
 from models.config import CoreConfig
 from tb import knobs
 from tb.bridge import StreamBridge
-from tb.records import Issued, Observed
+from tb.records import Issued
 from tb.transports.base import ProtocolError, Transport
 
 
@@ -70,7 +70,7 @@ class BatchTransport(Transport):
                     f"the bridge counted {errors} valid/ready violations of the core "
                     f"(proto_err_o) by response {self.observed + len(seg)}"
                 )
-            self._observe(seg if isinstance(seg, Observed) else _untimed(seg))
+            self._observe(seg)
 
     # --- state ------------------------------------------------------------------
     def busy(self) -> bool:
@@ -94,9 +94,3 @@ class BatchTransport(Transport):
             if got != want:
                 out.append(("transport", f"bridge {name}_o = {got}, expected {want}"))
         return out
-
-
-def _untimed(resp: BatchResponse) -> Observed:
-    """Responses without timing (a bridge that records none): cycles unknown (-1)."""
-    unknown = np.full(len(resp), -1, dtype=np.int64)
-    return Observed(resp, unknown, unknown, unknown, unknown)

@@ -4,7 +4,10 @@ One instruction per handshake, idle and back-pressure patterns, resets at any
 moment, and the BFM's protocol checks (a stalled response must hold). What
 the core accepted is reported by the BFM's *passive* input monitor, which
 re-reads every input pin at the accepting edge: the predictor never learns
-from the driver's own account, so a driver bug cannot hide.
+from the driver's own account, so a driver bug cannot hide. The transport
+also holds each accepted instruction against the one the sequence handed
+over, in order: a driver that puts anything else on the pins is reported
+(``end_checks``), while the scoreboard still judges the core on what it got.
 """
 
 from __future__ import annotations
@@ -42,6 +45,8 @@ class PinsTransport(Transport):
         self.bfm.on_reset.append(self._reset)
         self.nb = bus_bytes(cfg)
         self._inflight: deque[tuple[int, int]] = deque()  # (accept cycle, stall), unanswered
+        self._handed: deque[tuple[int, int, int, int]] = deque()  # sent, not yet accepted
+        self.driver_errors: list[str] = []
 
     def set_traffic(
         self,
@@ -77,6 +82,7 @@ class PinsTransport(Transport):
                 from_bytes(batch.c[i]),
             )
             self.sent += 1
+            self._handed.append((txn.word, txn.a_bus, txn.w_bus, txn.c_bus))
             await self.bfm.send(txn)
 
     def busy(self) -> bool:
@@ -88,6 +94,22 @@ class PinsTransport(Transport):
 
     # --- BFM callbacks ----------------------------------------------------------
     def _accepted(self, acc: Accepted) -> None:
+        got = (acc.word, acc.a_bus, acc.w_bus, acc.c_bus)
+        want = self._handed.popleft() if self._handed else None
+        if got != want:
+            which = (
+                "an instruction nobody sent"
+                if want is None
+                else ", ".join(
+                    name
+                    for name, g, w in zip(("word", "A", "W", "C"), got, want, strict=True)
+                    if g != w
+                )
+            )
+            self.driver_errors.append(
+                f"instruction {self.issued} accepted at cycle {acc.cycle}: the pins carried "
+                f"another {which} than the sequence sent (driver bug)"
+            )
         nb = self.nb
         batch = Batch(
             np.array([acc.word], dtype=np.uint32),
@@ -109,6 +131,9 @@ class PinsTransport(Transport):
         self._observe(
             Observed(resp, one * beat.cycle, one * beat.stall, one * in_cycle, one * in_stall)
         )
+
+    def end_checks(self) -> list[tuple[str, str]]:
+        return [("transport", msg) for msg in self.driver_errors]
 
     def _reset(self) -> None:
         self._inflight.clear()

@@ -24,7 +24,13 @@ SIMS = [
     for s in simrun.SIMS
 ]
 TESTS = {
-    "pins": ["SmokeTest", "RandomStreamTest", "BrokenPredictionTest", "ScoreboardSelfTest"],
+    "pins": [
+        "SmokeTest",
+        "RandomStreamTest",
+        "BrokenPredictionTest",
+        "ScoreboardSelfTest",
+        "BrokenDriverTest",
+    ],
     "batch": [
         "SmokeTest",
         "StreamRandomTest",
