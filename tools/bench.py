@@ -585,7 +585,6 @@ SUBTREES = (
     ("bridge: payload store + batch file", "tb/bridge.py", "encode_batch"),
     ("bridge: read + decode response segments", "tb/bridge.py", "segments"),
     ("scoreboard: compare (numpy)", "tb/scoreboard.py", "_match"),
-    ("coverage: bin (numpy)", "tb/coverage.py", "sample_prediction"),
 )
 
 
@@ -666,13 +665,13 @@ def table(res: dict, args) -> str:
 
     tb, txn, lim = res.get("tb", {}), res.get("tb_txn", {}), res.get("limit", {})
     if tb:
-        per_sim("tb stream: LMMAs in stream", lambda s: str(tb[s]["lmma"]))
-        per_sim("tb stream: LMMA/s verified", lambda s: fmt_rate(tb[s]["lmma_per_s"]))
-        per_sim("tb stream: MAC/s verified", lambda s: fmt_rate(tb[s]["mac_per_s"]))
-        per_sim("tb stream: run incl. start-up (s)", lambda s: f"{tb[s]['run_s']:.1f}")
+        per_sim("tb batch: LMMAs in stream", lambda s: str(tb[s]["lmma"]))
+        per_sim("tb batch: LMMA/s verified", lambda s: fmt_rate(tb[s]["lmma_per_s"]))
+        per_sim("tb batch: MAC/s verified", lambda s: fmt_rate(tb[s]["mac_per_s"]))
+        per_sim("tb batch: run incl. start-up (s)", lambda s: f"{tb[s]['run_s']:.1f}")
     if txn:
-        per_sim("tb per-transaction: LMMAs", lambda s: str(txn[s]["lmma"]))
-        per_sim("tb per-transaction: LMMA/s", lambda s: fmt_rate(txn[s]["lmma_per_s"]))
+        per_sim("tb pins: LMMAs", lambda s: str(txn[s]["lmma"]))
+        per_sim("tb pins: LMMA/s", lambda s: fmt_rate(txn[s]["lmma_per_s"]))
     if lim:
         per_sim("limit: replay LMMA/s", lambda s: fmt_rate(lim[s]["lmma_per_s"]))
         per_sim("limit: replay MAC/s", lambda s: fmt_rate(lim[s]["mac_per_s"]))
@@ -680,12 +679,12 @@ def table(res: dict, args) -> str:
         per_sim("limit: start-up + load (s)", lambda s: f"{lim[s]['load_s']:.2f}")
     if res.get("ratio"):
         per_sim(
-            "ratio tb stream / limit",
+            "ratio tb batch / limit",
             lambda s: f"{res['ratio'][s]:.3f}",
             f">= {TARGETS['ratio_verilator']} (verilator)",
         )
     if res.get("ratio_txn"):
-        per_sim("ratio per-transaction / limit", lambda s: f"{res['ratio_txn'][s]:.3f}")
+        per_sim("ratio tb pins / limit", lambda s: f"{res['ratio_txn'][s]:.3f}")
     e2e = res.get("e2e", {})
     if e2e.get("ratio"):
         n, on, off, rp = e2e["count"], e2e["cov_on"], e2e["cov_off"], e2e["replay"]
@@ -732,8 +731,8 @@ def table(res: dict, args) -> str:
     bld = res.get("build", {})
     if bld:
         for key, label in (
-            ("core", "core build (cocotb)"),
-            ("stream", "stream bridge build (cocotb)"),
+            ("core", "core build (pins, cocotb)"),
+            ("stream", "bridge build (batch, cocotb)"),
             ("replay", "replay build"),
         ):
             per_sim(
@@ -758,7 +757,7 @@ def table(res: dict, args) -> str:
             key = next((v for k, v in short.items() if label.startswith(k)), label)
             parts_txt.append(f"{key} {1e6 * sec / n:.1f}")
         vals = [" ".join(parts_txt) if s == prof.get("sim") else "-" for s in sims]
-        rows.append(("tb stream us/LMMA (cProfile)", *vals, ""))
+        rows.append(("tb batch us/LMMA (cProfile)", *vals, ""))
     reg = res.get("regress")
     if reg and "error" in reg:
         rows.append(
