@@ -175,6 +175,10 @@ class LutTcBfm:
         """Queue one instruction; blocks while ``depth`` are already waiting."""
         await self._q.put(txn)
 
+    def held(self) -> int:
+        """Instructions queued or on the pins and not yet accepted (driven after a reset)."""
+        return (self._current is not None) + self._q.qsize()
+
     def busy(self) -> bool:
         """True while an instruction is queued or on the pins and not yet accepted."""
         return self._current is not None or not self._q.empty()

@@ -82,8 +82,8 @@ class PinsTransport(Transport):
                 from_bytes(batch.c[i]),
             )
             self.sent += 1
+            await self.bfm.send(txn)  # queued: it cannot be accepted before the next edge
             self._handed.append((txn.word, txn.a_bus, txn.w_bus, txn.c_bus))
-            await self.bfm.send(txn)
 
     def busy(self) -> bool:
         return self.bfm.busy()
@@ -136,5 +136,9 @@ class PinsTransport(Transport):
         return [("transport", msg) for msg in self.driver_errors]
 
     def _reset(self) -> None:
+        # What the BFM still holds is driven again after reset; the rest is gone,
+        # accepted or not (an accept on the reset edge may go unreported).
+        while len(self._handed) > self.bfm.held():
+            self._handed.popleft()
         self._inflight.clear()
         self._reset_observers()
