@@ -2,9 +2,10 @@
 
 Transport-agnostic: the driver hands each item to the run's transport, the
 monitors turn the transport's reports (:mod:`tb.records`) into analysis-port
-writes. The response monitor can be told to drop or duplicate responses
-(``drop_at`` / ``dup_at``, response indices): that is how the scoreboard's
-lost/extra checks are themselves tested, on every transport.
+writes. The response monitor can be told to drop, duplicate or swap responses
+(``drop_at`` / ``dup_at`` / ``swap_at``, response indices): that is how the
+scoreboard's lost/extra/reordered checks are themselves tested, on every
+transport.
 """
 
 from __future__ import annotations
@@ -46,6 +47,8 @@ class ObservedMonitor(uvm_monitor):
         self.count = 0
         self.drop_at: set[int] = set()  #: response indices to swallow (self-test)
         self.dup_at: set[int] = set()  #: response indices to publish twice (self-test)
+        self.swap_at: set[int] = set()  #: publish response k+1 before k (self-test)
+        self._held: Observed | None = None
 
     def start_of_simulation_phase(self) -> None:
         ConfigDB().get(self, "", "TRANSPORT").on_observed.append(self._observed)
@@ -53,17 +56,24 @@ class ObservedMonitor(uvm_monitor):
     def _observed(self, rec: Observed) -> None:
         first = self.count
         self.count += len(rec)
-        if self.drop_at or self.dup_at:
-            rows = []
+        if self.drop_at or self.dup_at or self.swap_at:  # self-test: row by row
             for k in range(first, self.count):
+                row = _rows(rec, np.array([k - first], dtype=np.intp))
                 if k in self.drop_at:
                     self.logger.warning(f"self-test: dropping response #{k}")
                     continue
-                rows.append(k - first)
+                if k in self.swap_at:
+                    self.logger.warning(f"self-test: holding response #{k} back one place")
+                    self._held = row
+                    continue
+                self.ap.write(row)
                 if k in self.dup_at:
                     self.logger.warning(f"self-test: duplicating response #{k}")
-                    rows.append(k - first)
-            rec = _rows(rec, np.array(rows, dtype=np.intp))
+                    self.ap.write(row)
+                if self._held is not None:
+                    self.ap.write(self._held)
+                    self._held = None
+            return
         if len(rec):
             self.ap.write(rec)
 

@@ -10,7 +10,9 @@ instead of cascading:
 * the actual tag is a little further down the expected stream -> the
   responses in between were LOST (each one an error), then compare;
 * the actual tag was answered a moment ago -> an EXTRA (duplicate) response;
-* neither -> a response with an UNKNOWN tag (reordered or corrupted).
+* the actual tag was reported lost a moment ago -> it came late: REORDERED
+  (the lost count is taken back);
+* none of these -> a response with an UNKNOWN tag (corrupted).
 
 Left-over expectations at ``check_phase`` are lost responses, left-over
 actuals extra ones, and the transport adds what only it can see (the batch
@@ -41,7 +43,7 @@ from tb.records import Observed
 MAX_REPORTED = 10  #: detailed messages per error kind, then just counted
 RECENT = 16  #: answered tags remembered to classify duplicates
 LOOKAHEAD = 64  #: expected rows searched for a tag after a lost response
-KINDS = ("mismatch", "lost", "extra", "unknown_tag", "transport")
+KINDS = ("mismatch", "lost", "extra", "reordered", "unknown_tag", "transport")
 #: written into the run directory (the simulator's cwd) when a response was wrong
 FIRST_ERROR_FILE = "scoreboard_first_error.json"
 
@@ -109,6 +111,7 @@ class Scoreboard(uvm_component):
         self.act_export = uvm_subscriber.uvm_AnalysisImp("act_export", self, self.write_actual)
         self.exp, self.act = _Rows(), _Rows()
         self.recent: deque[int] = deque(maxlen=RECENT)
+        self.recent_lost: deque[int] = deque(maxlen=RECENT)  # tags reported lost
         self.counts = dict.fromkeys(KINDS, 0)
         self.n_exp = self.n_act = self.matched = self.flushed = 0
         self.first_error_ns: float | None = None  #: simulation time of the first bad response
@@ -151,6 +154,7 @@ class Scoreboard(uvm_component):
         self.exp.clear()
         self.act.clear()
         self.recent.clear()
+        self.recent_lost.clear()
 
     @property
     def outstanding(self) -> int:
@@ -184,12 +188,24 @@ class Scoreboard(uvm_component):
         if hits.size and hits[0] > 0:
             j = int(hits[0])
             for i in range(j):
+                self.recent_lost.append(int(ahead["tag"][i]))
                 self._error(
                     "lost",
                     f"no response for {self._instr(ahead, i)} (next response is tag {tag}, {when})",
                     when_ns=float(a["cycle"][0]) * self.period_ns,
                 )
             self.exp.drop(j)
+        elif tag in self.recent_lost:
+            self.act.drop(1)
+            self.recent_lost.remove(tag)
+            self.counts["lost"] -= 1
+            self._error(
+                "reordered",
+                f"response tag {tag} {when}: came after the response of a later instruction "
+                "(counted as reordered, not lost)",
+                a,
+                0,
+            )
         elif tag in self.recent:
             self.act.drop(1)
             self._error(
@@ -200,7 +216,7 @@ class Scoreboard(uvm_component):
             self._error(
                 "unknown_tag",
                 f"response tag {tag} {when}: expected {self._instr(ahead, 0)}; "
-                "response reordered or tag corrupted",
+                "tag corrupted or never issued",
                 a,
                 0,
             )

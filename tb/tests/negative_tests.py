@@ -56,6 +56,18 @@ class ScoreboardSelfTest(MonitorDropsAndDuplicates, SmokeTest):
     """:class:`MonitorDropsAndDuplicates` on the directed smoke stream."""
 
 
+class ReorderSelfTest(ExpectErrors, SmokeTest):
+    """The response monitor publishes two responses in swapped order: one reordered, no loss."""
+
+    def connect_phase(self) -> None:
+        self.env.agent.observed_monitor.swap_at = {5}
+
+    def expect(self, counts: dict[str, int]) -> None:
+        assert counts["reordered"] == 1, f"a swapped pair went unnoticed: {counts}"
+        others = {k: v for k, v in counts.items() if k != "reordered" and v}
+        assert not others, f"a swap is only a reorder: {counts}"
+
+
 class BrokenDriverTest(ExpectErrors, SmokeTest):
     """The BFM flips one bit of the C bus it drives for one instruction (a planted driver bug).
 

@@ -29,6 +29,7 @@ TESTS = {
         "RandomStreamTest",
         "BrokenPredictionTest",
         "ScoreboardSelfTest",
+        "ReorderSelfTest",
         "BrokenDriverTest",
     ],
     "batch": [
@@ -38,6 +39,7 @@ TESTS = {
         "BrokenPredictionTest",
         "ScoreboardSelfTest",
         "StreamScoreboardSelfTest",
+        "ReorderSelfTest",
     ],
 }
 
