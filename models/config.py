@@ -56,16 +56,23 @@ class Opcode(enum.IntEnum):
 
 
 class AFmt(enum.IntEnum):
-    """Activation formats. FP8/FP16 are reserved codes, not yet supported."""
+    """Activation formats (docs/architecture.md sections 6 and 10).
+
+    The FP formats are defined by the FP contract (``models.fp``); a core
+    instance answers UNSUPPORTED for every format it does not build.
+    """
 
     INT8 = 0x0
     INT16 = 0x1
-    FP8 = 0x2
+    FP8_E4M3 = 0x2  #: OCP "fn": no infinities, max 448, NaN = S.1111.111
     FP16 = 0x3
+    BF16 = 0x4
+    FP8_E5M2 = 0x5
 
 
 class AccFmt(enum.IntEnum):
     INT32 = 0x0
+    FP32 = 0x1
 
 
 class Status(enum.IntEnum):

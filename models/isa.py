@@ -82,7 +82,9 @@ def lmma(
     try:
         acc = AccFmt(accfmt)
     except ValueError:
-        raise ValueError(f"accfmt={accfmt!r} unsupported; only INT32") from None
+        acc = None
+    if acc != AccFmt.INT32:  # the integer formats accumulate in INT32 (docs section 10)
+        raise ValueError(f"accfmt={accfmt!r} unsupported with an integer afmt; only INT32")
     return encode(
         Instr(
             Opcode.LMMA,

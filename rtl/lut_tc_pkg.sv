@@ -38,12 +38,15 @@ package lut_tc_pkg;
   typedef enum logic [3:0] {
     AFmtInt8 = 4'h0,
     AFmtInt16 = 4'h1,
-    AFmtFp8 = 4'h2,
-    AFmtFp16 = 4'h3
+    AFmtFp8E4m3 = 4'h2,
+    AFmtFp16 = 4'h3,
+    AFmtBf16 = 4'h4,
+    AFmtFp8E5m2 = 4'h5
   } afmt_e;
 
   typedef enum logic [3:0] {
-    AccFmtInt32 = 4'h0
+    AccFmtInt32 = 4'h0,
+    AccFmtFp32 = 4'h1
   } accfmt_e;
 
   typedef enum logic [3:0] {

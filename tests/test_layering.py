@@ -59,6 +59,8 @@ USES = {
     "pyucis": ("import", "ucis"),
     "lxml": ("import", "lxml"),
     "numpy": ("import", "numpy"),
+    "ml-dtypes": ("import", "ml_dtypes"),
+    "softfloatpy": ("import", "softfloatpy"),
     "pytest": ("import", "pytest"),
     "pytest-xdist": ("make", "pytest -q -n"),
     "hypothesis": ("import", "hypothesis"),

@@ -25,7 +25,7 @@ def random_stream(cfg: CoreConfig, rng: np.random.Generator, n: int) -> Batch:
         treg = int(rng.integers(cfg.T + 1)) if rng.random() < 0.1 else int(rng.integers(cfg.T))
         tag = int(rng.integers(256))
         if kind < 3:
-            fmt = int(rng.choice([AFmt.INT8, AFmt.INT16, AFmt.INT16, AFmt.FP8]))
+            fmt = int(rng.choice([AFmt.INT8, AFmt.INT16, AFmt.INT16, AFmt.FP8_E4M3]))
             word = encode(Instr(Opcode.LUTGEN, treg=treg, afmt=fmt, tag=tag))
         elif kind < 8:
             fmt = int(rng.choice([AFmt.INT8, AFmt.INT16]))
@@ -89,7 +89,7 @@ def test_status_rules_exhaustive() -> None:
     combos = itertools.product(
         [0, Opcode.LUTGEN, Opcode.LMMA, 3, 15],  # opcode
         [0, cfg.T - 1, cfg.T, 15],  # treg
-        [AFmt.INT8, AFmt.INT16, AFmt.FP8, AFmt.FP16, 15],  # afmt
+        [AFmt.INT8, AFmt.INT16, AFmt.FP8_E4M3, AFmt.FP16, 15],  # afmt
         range(16),  # wbits
         [0, 1, 15],  # accfmt
         [0, 1],  # rsvd

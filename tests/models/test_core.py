@@ -89,7 +89,7 @@ STATUS_CASES = [
     ("rsvd lutgen", word(opcode=LUTGEN, wbits=0, rsvd=8), Status.ILLEGAL_INSTR),
     ("lutgen wbits", word(opcode=LUTGEN, wbits=2), Status.ILLEGAL_INSTR),
     ("lutgen accfmt", word(opcode=LUTGEN, wbits=0, accfmt=1), Status.ILLEGAL_INSTR),
-    ("afmt fp8", word(afmt=AFmt.FP8), Status.UNSUPPORTED),
+    ("afmt fp8", word(afmt=AFmt.FP8_E4M3), Status.UNSUPPORTED),
     ("afmt fp16 lutgen", word(opcode=LUTGEN, wbits=0, afmt=AFmt.FP16), Status.UNSUPPORTED),
     ("afmt 15", word(afmt=15), Status.UNSUPPORTED),
     ("wbits 0", word(wbits=0), Status.UNSUPPORTED),
@@ -100,10 +100,18 @@ STATUS_CASES = [
     ("never written", word(treg=3), Status.TABLE_INVALID),
     ("other afmt", word(treg=1, afmt=AFmt.INT16), Status.TABLE_INVALID),
     # precedence: the first rule in the table wins
-    ("illegal beats unsupported", word(opcode=0, afmt=AFmt.FP8, wbits=0), Status.ILLEGAL_INSTR),
+    (
+        "illegal beats unsupported",
+        word(opcode=0, afmt=AFmt.FP8_E4M3, wbits=0),
+        Status.ILLEGAL_INSTR,
+    ),
     ("rsvd beats treg", word(rsvd=1, treg=9), Status.ILLEGAL_INSTR),
-    ("lutgen wbits beats afmt", word(opcode=LUTGEN, wbits=9, afmt=AFmt.FP8), Status.ILLEGAL_INSTR),
-    ("unsupported beats treg", word(afmt=AFmt.FP8, treg=9), Status.UNSUPPORTED),
+    (
+        "lutgen wbits beats afmt",
+        word(opcode=LUTGEN, wbits=9, afmt=AFmt.FP8_E4M3),
+        Status.ILLEGAL_INSTR,
+    ),
+    ("unsupported beats treg", word(afmt=AFmt.FP8_E4M3, treg=9), Status.UNSUPPORTED),
     ("wbits beats treg", word(wbits=0, treg=9), Status.UNSUPPORTED),
     ("treg beats table", word(treg=12, afmt=AFmt.INT16), Status.TREG_RANGE),
 ]

@@ -82,7 +82,7 @@ W8 = CONFIGS["M2N4W8"]
         (lambda: isa.lutgen(4, AFmt.INT8), "treg"),
         (lambda: isa.lutgen(-1, AFmt.INT8), "treg"),
         (lambda: isa.lutgen(2, AFmt.INT8, cfg=CoreConfig(T=2)), "treg"),
-        (lambda: isa.lutgen(0, AFmt.FP8), "afmt"),
+        (lambda: isa.lutgen(0, AFmt.FP8_E4M3), "afmt"),
         (lambda: isa.lutgen(0, AFmt.FP16), "afmt"),
         (lambda: isa.lutgen(0, 9), "afmt"),  # type: ignore[arg-type]
         (lambda: isa.lutgen(0, AFmt.INT8, tag=256), "tag"),
@@ -92,7 +92,7 @@ W8 = CONFIGS["M2N4W8"]
         (lambda: isa.lmma(0, AFmt.INT8, 9, cfg=W8), "wbits"),
         (lambda: isa.lmma(0, AFmt.INT8, 2, accfmt=1), "accfmt"),  # type: ignore[arg-type]
         (lambda: isa.lmma(4, AFmt.INT8, 2), "treg"),
-        (lambda: isa.lmma(0, AFmt.FP8, 2), "afmt"),
+        (lambda: isa.lmma(0, AFmt.FP8_E4M3, 2), "afmt"),
         (lambda: isa.lmma(0, AFmt.INT8, 2, tag=999), "tag"),
     ],
 )
@@ -110,7 +110,7 @@ def test_disasm() -> None:
     assert disasm(isa.lutgen(3, AFmt.INT16, tag=7)) == "lutgen t3, int16, tag=7"
     bad = encode(Instr(opcode=7, treg=2, afmt=1, rsvd=3, tag=9))
     assert disasm(bad) == "illegal opcode=7 t2, afmt=1, w0, acc=0, rsvd=3, tag=9"
-    assert disasm(encode(Instr(opcode=1, afmt=5, wbits=2))) == "lutgen t0, ?5, wbits=2, tag=0"
+    assert disasm(encode(Instr(opcode=1, afmt=9, wbits=2))) == "lutgen t0, ?9, wbits=2, tag=0"
 
 
 @given(st.integers(0, 2**32 - 1))

@@ -93,7 +93,7 @@ def test_a_lane_position_and_sign_extension() -> None:
         (lambda: make_tables(np.array([[-32769, 0, 0, 0]]), AFmt.INT16), "a"),
         (lambda: make_tables(np.zeros((2, 3), dtype=int), AFmt.INT8), "a"),
         (lambda: make_tables(np.zeros((2, 4)), AFmt.INT8), "a"),
-        (lambda: make_tables(np.zeros((2, 4), dtype=int), AFmt.FP8), "afmt"),
+        (lambda: make_tables(np.zeros((2, 4), dtype=int), AFmt.FP8_E4M3), "afmt"),
         (lambda: make_tables(np.zeros((2, 4), dtype=int), 7), "afmt"),
         (lambda: pack_a(np.zeros((3, 4), dtype=int), CONFIGS["M2N4"]), "a"),
         (lambda: pack_a(np.full((2, 4), 1 << 15), CONFIGS["M2N4"]), "a"),

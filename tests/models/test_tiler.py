@@ -172,7 +172,7 @@ def _q(kt: int = 4, nt: int = 4, v: int = 0) -> np.ndarray:
         (lambda: tile_gemm(_a(), _q(), 5, AFmt.INT8), "b"),
         (lambda: tile_gemm(_a(), _q(), 0, AFmt.INT8), "b"),
         (lambda: tile_gemm(_a() + 200, _q(), 1, AFmt.INT8), "a"),
-        (lambda: tile_gemm(_a(), _q(), 1, AFmt.FP8), "afmt"),
+        (lambda: tile_gemm(_a(), _q(), 1, AFmt.FP8_E4M3), "afmt"),
         (lambda: tile_gemm(_a(mt=0), _q(), 1, AFmt.INT8), "Mt"),
         (lambda: tile_gemm(_a(), _q(nt=0), 1, AFmt.INT8), "Nt"),
         (lambda: tile_gemm(_a(), _q(), 1, AFmt.INT8, tag_start=256), "tag_start"),
