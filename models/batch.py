@@ -134,6 +134,13 @@ class BatchResponse:
         )
 
 
+# Plain ints (enum lookups cost more than the arithmetic on one-instruction batches).
+_LUTGEN, _LMMA, _INT32 = int(Opcode.LUTGEN), int(Opcode.LMMA), int(AccFmt.INT32)
+_OK, _ILLEGAL, _UNSUPPORTED = int(Status.OK), int(Status.ILLEGAL_INSTR), int(Status.UNSUPPORTED)
+_TREG_RANGE, _TABLE_INVALID = int(Status.TREG_RANGE), int(Status.TABLE_INVALID)
+_INT_AFMT = np.isin(np.arange(1 << FIELD["afmt"].width), list(INT_AFMT_BITS))
+
+
 def unpack_codes_batch(w: np.ndarray, cfg: CoreConfig, planes: int | None = None) -> np.ndarray:
     """``in_w_i`` images ``[L, bytes]`` -> codes uint8 ``[L, planes, N]`` (lane ``i*N + n``).
 
@@ -178,38 +185,34 @@ class BatchModel:
 
         op, treg, afmt, wbits = field("opcode"), field("treg"), field("afmt"), field("wbits")
         accfmt, rsvd = field("accfmt"), field("rsvd")
-        is_gen, is_mm = op == Opcode.LUTGEN, op == Opcode.LMMA
+        is_gen, is_mm = op == _LUTGEN, op == _LMMA
 
-        # Status rules, first match wins (CoreModel._status).
+        # Status rules, first match wins (CoreModel._status); assigned last rule first.
         illegal = ~(is_gen | is_mm) | (rsvd != 0) | (is_gen & ((wbits != 0) | (accfmt != 0)))
-        wb_ok = (wbits >= 1) & (wbits <= cfg.W_BITS_MAX) & (accfmt == AccFmt.INT32)
-        unsupported = ~np.isin(afmt, list(INT_AFMT_BITS)) | (is_mm & ~wb_ok)
-        status = np.select(
-            [illegal, unsupported, treg >= T],
-            [Status.ILLEGAL_INSTR, Status.UNSUPPORTED, Status.TREG_RANGE],
-            Status.OK,
-        ).astype(np.int64)
-        gen_ok = is_gen & (status == Status.OK)
+        wb_ok = (wbits >= 1) & (wbits <= cfg.W_BITS_MAX) & (accfmt == _INT32)
+        unsupported = ~_INT_AFMT[afmt] | (is_mm & ~wb_ok)
+        status = np.where(treg >= T, _TREG_RANGE, _OK)
+        status[unsupported] = _UNSUPPORTED
+        status[illegal] = _ILLEGAL
+        gen_ok = is_gen & (status == _OK)
 
         # Which table each instruction sees: bank row T + k for the k-th OK
         # LUTGEN of the batch (the last one to its register before it), else
         # row treg, the register as carried in from earlier batches.
+        # All registers at once: last[t, i] is the index of the last OK LUTGEN
+        # to register t up to instruction i (-1: none in this batch).
         idx = np.arange(n)
         rank = np.cumsum(gen_ok) - 1
         t_safe = np.minimum(treg, T - 1)
-        ver = t_safe.copy()
-        final = np.full(T, -1, dtype=np.int64)
-        for t in range(T):
-            last = np.maximum.accumulate(np.where(gen_ok & (treg == t), idx, -1))
-            if n:
-                final[t] = last[-1]
-            before = np.concatenate(([-1], last[:-1]))
-            pick = (t_safe == t) & (before >= 0)
-            ver[pick] = T + rank[before[pick]]
+        hit = gen_ok[None, :] & (treg[None, :] == np.arange(T)[:, None])
+        last = np.maximum.accumulate(np.where(hit, idx, -1), axis=1)
+        final = last[:, -1] if n else np.full(T, -1, dtype=np.int64)
+        before = np.concatenate((np.full((T, 1), -1), last[:, :-1]), axis=1)[t_safe, idx]
+        ver = np.where(before >= 0, T + rank[np.maximum(before, 0)], t_safe)
         gen_rows = np.flatnonzero(gen_ok)
         bank_afmt = np.concatenate([self.afmt, afmt[gen_rows]])
-        table_bad = is_mm & (status == Status.OK) & (bank_afmt[ver] != afmt)
-        status[table_bad] = Status.TABLE_INVALID
+        table_bad = is_mm & (status == _OK) & (bank_afmt[ver] != afmt)
+        status[table_bad] = _TABLE_INVALID
 
         bank = np.empty((T + gen_rows.size, cfg.M, TABLE_ENTRIES), dtype=np.int64)
         bank[:T] = self.tables
@@ -217,7 +220,7 @@ class BatchModel:
             act = activations_batch(batch.a[gen_rows], afmt[gen_rows], cfg)
             bank[T:] = act @ SIGNS.T
 
-        mm_ok = is_mm & (status == Status.OK)
+        mm_ok = is_mm & (status == _OK)
         mm_rows = np.flatnonzero(mm_ok)
         d = np.empty((n, cfg.M * cfg.N), dtype=np.int32)
         d[~mm_ok] = 0
