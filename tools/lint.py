@@ -9,11 +9,14 @@ For each configuration of ``models.config.CONFIGS`` and each tool, the core
 * ``bugs``: assertions plus every bug-injection define (negative tests).
 
 Verilator runs ``--lint-only -Wall``, Icarus ``-g2012 -Wall`` into /dev/null.
+Stand-alone units outside the core (the FP32 adder ``lut_fp32_add``) are
+linted on their own, once plain and once per set of their bug defines.
 The SystemVerilog testbench pieces of ``tb/sv`` (the core behind its
 gap/back-pressure pacer, and the two harnesses around it: the stream bridge
 and the replay harness) are linted the same way around the core, at the
-default configuration with assertions on; the harnesses' deliberate
-testbench idioms are waived in the files themselves.
+default configuration with assertions on, and a unit's vector harness
+around its unit; the harnesses' deliberate testbench idioms are waived in
+the files themselves.
 Any diagnostic at all (a warning, a ``sorry``, an error) fails the run.
 One summary line is printed per (tool, config); the diagnostics of a failing
 variant follow it. Exit status 1 on any failure.
@@ -62,6 +65,26 @@ HARNESSES: dict[str, tuple[str, tuple[Path, ...], tuple[str, ...]]] = {
     "replay": ("lut_tc_replay_tb", (PACED, SV / "lut_tc_replay_tb.sv"), ("--timing",)),
 }
 
+FP32_ADD = RTL / "lut_fp32_add.sv"
+#: Units outside the core (no package, no core parameters): top module, files,
+#: the define sets to lint (plain, each planted bug, all of them).
+UNITS: dict[str, tuple[str, tuple[Path, ...], tuple[tuple[str, ...], ...]]] = {
+    "fp32_add": (
+        "lut_fp32_add",
+        (FP32_ADD,),
+        (
+            (),
+            ("LUT_TC_BUG_FP_RTZ",),
+            ("LUT_TC_BUG_FP_FTZ",),
+            ("LUT_TC_BUG_FP_RTZ", "LUT_TC_BUG_FP_FTZ"),
+        ),
+    ),
+}
+#: A unit's vector harness: top module, files, Verilator options it needs.
+UNIT_HARNESSES: dict[str, tuple[str, tuple[Path, ...], tuple[str, ...]]] = {
+    "fpadd": ("lut_fp32_add_tb", (FP32_ADD, SV / "lut_fp32_add_tb.sv"), ("--timing",)),
+}
+
 
 def _command(
     tool: str, cfg: CoreConfig, defines: tuple[str, ...], harness: str | None = None
@@ -101,12 +124,38 @@ def _command(
     ]
 
 
+def _unit_command(
+    tool: str, top: str, sources: tuple[Path, ...], defines: tuple[str, ...], extra: tuple[str, ...]
+) -> list[str]:
+    """A unit without core parameters: the same flags as :func:`_command`."""
+    srcs = [str(s) for s in sources]
+    defs = [f"-D{d}" for d in defines]
+    if tool == "verilator":
+        return ["verilator", "--lint-only", "-Wall", *extra, "--top-module", top, *defs, *srcs]
+    return ["iverilog", "-g2012", "-Wall", "-o", "/dev/null", "-s", top, *defs, *srcs]
+
+
 def lint_one(
     tool: str, cfg: CoreConfig, defines: tuple[str, ...], harness: str | None = None
 ) -> tuple[bool, str]:
     """(clean, diagnostics) for one tool / configuration / define set (/ harness)."""
+    return _lint(tool, _command(tool, cfg, defines, harness))
+
+
+def lint_unit(
+    tool: str,
+    top: str,
+    sources: tuple[Path, ...],
+    defines: tuple[str, ...],
+    extra: tuple[str, ...] = (),
+) -> tuple[bool, str]:
+    """(clean, diagnostics) for a unit outside the core, or its harness."""
+    return _lint(tool, _unit_command(tool, top, sources, defines, extra))
+
+
+def _lint(tool: str, cmd: list[str]) -> tuple[bool, str]:
     proc = subprocess.run(
-        _command(tool, cfg, defines, harness),
+        cmd,
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -153,6 +202,29 @@ def main(argv: list[str] | None = None) -> int:
         for harness in HARNESSES:
             t0 = time.monotonic()
             clean, text = lint_one(tool, CONFIGS["M2N64"], VARIANTS["assert"], harness)
+            dt = time.monotonic() - t0
+            print(f"{'ok  ' if clean else 'FAIL'}  {tool:9s} {harness:8s} (harness) {dt:5.1f}s")
+            if not clean:
+                failed += 1
+                print(text or "non-zero exit status, no output")
+        for unit, (top, paths, define_sets) in UNITS.items():
+            t0 = time.monotonic()
+            bad = []
+            for defines in define_sets:
+                clean, text = lint_unit(tool, top, paths, defines)
+                if not clean:
+                    bad.append((",".join(defines) or "plain", text or "non-zero exit status"))
+            dt = time.monotonic() - t0
+            verdict, sets = ("FAIL" if bad else "ok  "), len(define_sets)
+            print(f"{verdict}  {tool:9s} {unit:8s} (unit, {sets} define sets) {dt:5.1f}s")
+            if bad:
+                failed += 1
+                for variant, text in bad:
+                    print(f"----- {tool} {unit} {variant}:")
+                    print(text)
+        for harness, (top, paths, extra) in UNIT_HARNESSES.items():
+            t0 = time.monotonic()
+            clean, text = lint_unit(tool, top, paths, (), extra)
             dt = time.monotonic() - t0
             print(f"{'ok  ' if clean else 'FAIL'}  {tool:9s} {harness:8s} (harness) {dt:5.1f}s")
             if not clean:
