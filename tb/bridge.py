@@ -189,7 +189,7 @@ class StreamBridge:
     def __init__(self, dut, cfg: CoreConfig, params: dict[str, int] | None = None) -> None:
         self.dut, self.cfg = dut, cfg
         self.params = {**STREAM_PARAMS, **(params or {})}
-        self.log = logging.getLogger("cocotb.tb.stream")
+        self.log = logging.getLogger("cocotb.tb.bridge")
         self.clk = dut.clk_i
         self.dir = Path(os.getcwd())  # the simulator opens the files relative to its cwd
         nb = bus_bytes(cfg)
