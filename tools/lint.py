@@ -66,6 +66,8 @@ HARNESSES: dict[str, tuple[str, tuple[Path, ...], tuple[str, ...]]] = {
 }
 
 FP32_ADD = RTL / "lut_fp32_add.sv"
+FP_TO_F32 = RTL / "lut_fp_to_f32.sv"
+FP32_POW2 = RTL / "lut_fp32_pow2.sv"
 #: Units outside the core (no package, no core parameters): top module, files,
 #: the define sets to lint (plain, each planted bug, all of them).
 UNITS: dict[str, tuple[str, tuple[Path, ...], tuple[tuple[str, ...], ...]]] = {
@@ -79,10 +81,14 @@ UNITS: dict[str, tuple[str, tuple[Path, ...], tuple[tuple[str, ...], ...]]] = {
             ("LUT_TC_BUG_FP_RTZ", "LUT_TC_BUG_FP_FTZ"),
         ),
     ),
+    "fp_to_f32": ("lut_fp_to_f32", (FP_TO_F32,), ((), ("LUT_TC_BUG_FP_SUBNORMAL_IN",))),
+    "fp_pow2": ("lut_fp32_pow2", (FP32_POW2,), ((), ("LUT_TC_BUG_FP_POW2_FTZ",))),
 }
 #: A unit's vector harness: top module, files, Verilator options it needs.
 UNIT_HARNESSES: dict[str, tuple[str, tuple[Path, ...], tuple[str, ...]]] = {
     "fpadd": ("lut_fp32_add_tb", (FP32_ADD, SV / "lut_fp32_add_tb.sv"), ("--timing",)),
+    "fcvt": ("lut_fp_to_f32_tb", (FP_TO_F32, SV / "lut_fp_to_f32_tb.sv"), ("--timing",)),
+    "fpow2": ("lut_fp32_pow2_tb", (FP32_POW2, SV / "lut_fp32_pow2_tb.sv"), ("--timing",)),
 }
 
 
