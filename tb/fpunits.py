@@ -25,11 +25,8 @@ from __future__ import annotations
 import hashlib
 import importlib.metadata
 import json
-import os
 import re
 import shutil
-import subprocess
-import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -40,7 +37,8 @@ import numpy as np
 from models import fp
 from models.config import AFmt
 from tb import fpvec, simrun
-from tb.measure import Rusage
+from tb.measure import harness_command, run_captured
+from tb.replay.vectors import hex_lines
 
 QNAN = fp.CANONICAL_NAN
 SIGN = fpvec.SIGN
@@ -322,9 +320,9 @@ def write_vectors(unit: str, path: Path, in0: np.ndarray, in1: np.ndarray, s: np
     path.mkdir(parents=True, exist_ok=True)
     np.save(path / "vec.npy", vec)
     # The adder's hex writer: one 8-digit word per line, vectorized.
-    (path / "vec.hex").write_bytes(fpvec._hex_lines(vec.ravel()))
+    (path / "vec.hex").write_bytes(hex_lines(vec.ravel()))
     meta = np.array([u.magic, FORMAT_VERSION, vec.shape[0]])
-    (path / "meta.hex").write_bytes(fpvec._hex_lines(meta))
+    (path / "meta.hex").write_bytes(hex_lines(meta))
 
 
 def make_vectors(
@@ -485,42 +483,13 @@ def run(
     if timeout_s <= 0:
         raise ValueError(f"timeout_s={timeout_s} must be > 0")
     prefix = check_unit(vs.unit).prefix
-    cmd = ["vvp", "-n", str(b.exe)] if b.sim == "icarus" else [str(b.exe)]
-    cmd += [f"+dir={vs.path}", f"+max_errors={max_errors}"]
+    cmd = [*harness_command(b.sim, b.exe), f"+dir={vs.path}", f"+max_errors={max_errors}"]
     res = RunResult(b.sim)
-    ru_ = Rusage(cmd)
-    t0 = time.monotonic()
-    t_loaded = None
-    lines: list[str] = []
-    proc = subprocess.Popen(
-        ru_.cmd,
-        cwd=b.path,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        bufsize=1,
-        text=True,
-        errors="replace",
-    )
-    assert proc.stdout is not None
-    watchdog = threading.Timer(timeout_s, proc.kill)
-    watchdog.start()
-    try:
-        for line in proc.stdout:
-            if t_loaded is None and line.startswith(f"{prefix}_LOADED"):
-                t_loaded = time.monotonic()
-            lines.append(line)
-        _, status, ru = os.wait4(proc.pid, 0)
-    finally:
-        watchdog.cancel()
-    t1 = time.monotonic()
-    ru_.collect(ru)
-    res.returncode = os.waitstatus_to_exitcode(status)
-    res.run_s = t1 - t0
-    res.load_s = (t_loaded or t1) - t0
-    res.sim_s = t1 - (t_loaded or t1)
     log = vs.path / f"run_{b.sim}_{b.path.name}.log"
-    log.write_text("$ " + " ".join(cmd) + "\n" + "".join(lines))
-    res.log = str(log)
+    out = run_captured(cmd, b.path, f"{prefix}_LOADED", log, timeout_s)
+    res.run_s, res.load_s, res.sim_s = out.run_s, out.load_s, out.sim_s
+    res.returncode, res.log = out.returncode, str(log)
+    lines = out.lines
     parse(res, lines, prefix)
     return res
 

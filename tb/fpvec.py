@@ -26,11 +26,8 @@ from __future__ import annotations
 import hashlib
 import importlib.metadata
 import json
-import os
 import re
 import shutil
-import subprocess
-import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -41,7 +38,8 @@ import softfloatpy as sf
 
 from models import fp
 from tb import simrun
-from tb.measure import Rusage
+from tb.measure import harness_command, run_captured
+from tb.replay.vectors import hex_lines
 
 QNAN = fp.CANONICAL_NAN  #: the one NaN the adder delivers (0x7FC00000, the model's)
 SIGN = 0x80000000
@@ -60,8 +58,6 @@ BUG_DEFINES = ("LUT_TC_BUG_FP_RTZ", "LUT_TC_BUG_FP_FTZ")
 #: Harness capacity in vectors: one build takes both the corners and 10^6 random pairs.
 DEFAULT_MAX_VEC = 1 << 20
 KINDS = ("corners", "random")
-
-_HEX = np.frombuffer(b"0123456789abcdef", dtype=np.uint8)
 
 
 def _u32(x: Sequence[int] | np.ndarray) -> np.ndarray:
@@ -396,16 +392,6 @@ class VectorSet:
         return np.load(self.path / "vec.npy")
 
 
-def _hex_lines(words: np.ndarray) -> bytes:
-    """One 8-digit hex word per line, built from byte lookups on the whole array."""
-    be = np.ascontiguousarray(np.asarray(words, dtype=">u4")).view(np.uint8).reshape(-1, 4)
-    out = np.empty((be.shape[0], 9), dtype=np.uint8)
-    out[:, 0:8:2] = _HEX[be >> 4]
-    out[:, 1:8:2] = _HEX[be & 0x0F]
-    out[:, 8] = ord("\n")
-    return out.tobytes()
-
-
 def write_vectors(path: Path, a: np.ndarray, b: np.ndarray, s: np.ndarray) -> None:
     """The harness's files (format in ``tb/sv/lut_fp32_add_tb.sv``) plus ``vec.npy``."""
     a, b = _check_pair(a, b)
@@ -417,8 +403,8 @@ def write_vectors(path: Path, a: np.ndarray, b: np.ndarray, s: np.ndarray) -> No
     path.mkdir(parents=True, exist_ok=True)
     vec = np.stack([a, b, s], axis=1).astype(np.uint32)
     np.save(path / "vec.npy", vec)
-    (path / "vec.hex").write_bytes(_hex_lines(vec.ravel()))
-    (path / "meta.hex").write_bytes(_hex_lines(np.array([MAGIC, FORMAT_VERSION, a.size])))
+    (path / "vec.hex").write_bytes(hex_lines(vec.ravel()))
+    (path / "meta.hex").write_bytes(hex_lines(np.array([MAGIC, FORMAT_VERSION, a.size])))
 
 
 def _cache_key(kind: str, count: int, seed: int) -> str:
@@ -551,8 +537,7 @@ def command(b: simrun.Build, vectors: Path, max_errors: int = 10) -> list[str]:
     """The simulator command line of one run (plusargs in the harness header)."""
     if max_errors < 0:
         raise ValueError(f"max_errors={max_errors} must be >= 0")
-    cmd = ["vvp", "-n", str(b.exe)] if b.sim == "icarus" else [str(b.exe)]
-    return [*cmd, f"+dir={vectors}", f"+max_errors={max_errors}"]
+    return [*harness_command(b.sim, b.exe), f"+dir={vectors}", f"+max_errors={max_errors}"]
 
 
 def run(
@@ -567,40 +552,11 @@ def run(
         raise ValueError(f"timeout_s={timeout_s} must be > 0")
     cmd = command(b, vs.path, max_errors)
     res = RunResult(b.sim)
-    ru_ = Rusage(cmd)
-    t0 = time.monotonic()
-    t_loaded = None
-    lines: list[str] = []
-    proc = subprocess.Popen(
-        ru_.cmd,
-        cwd=b.path,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        bufsize=1,
-        text=True,
-        errors="replace",
-    )
-    assert proc.stdout is not None
-    watchdog = threading.Timer(timeout_s, proc.kill)
-    watchdog.start()
-    try:
-        for line in proc.stdout:
-            if t_loaded is None and line.startswith("FPADD_LOADED"):
-                t_loaded = time.monotonic()
-            lines.append(line)
-        _, status, ru = os.wait4(proc.pid, 0)
-    finally:
-        watchdog.cancel()
-    t1 = time.monotonic()
-    ru_.collect(ru)
-    res.returncode = os.waitstatus_to_exitcode(status)
-    res.run_s = t1 - t0
-    res.load_s = (t_loaded or t1) - t0
-    res.sim_s = t1 - (t_loaded or t1)
-    res.maxrss_mb = ru_.maxrss_mb
     log = vs.path / f"run_{b.sim}_{b.path.name}.log"
-    log.write_text("$ " + " ".join(cmd) + "\n" + "".join(lines))
-    res.log = str(log)
+    out = run_captured(cmd, b.path, "FPADD_LOADED", log, timeout_s)
+    res.run_s, res.load_s, res.sim_s = out.run_s, out.load_s, out.sim_s
+    res.maxrss_mb, res.returncode, res.log = out.maxrss_mb, out.returncode, str(log)
+    lines = out.lines
     parse(res, lines)
     return res
 

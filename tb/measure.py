@@ -1,7 +1,7 @@
 """Wall time, CPU time and peak memory of one child command.
 
-Builds (``tb.simrun``) and replay runs (``tb.replay.harness``) report what
-they cost; the benchmarks print it. ``os.wait4`` on a child of this
+Builds (``tb.simrun``) and the runs of the pure-SV harnesses (replay, FP
+blocks) report what they cost; the benchmarks print it. ``os.wait4`` on a child of this
 (possibly large) Python process would count the fork's copy of our own
 memory as the child's peak RSS, so the command runs under GNU time when it
 is installed: a tiny parent whose figure is the largest process the command
@@ -14,6 +14,7 @@ import os
 import shutil
 import subprocess
 import tempfile
+import threading
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -107,3 +108,72 @@ def run_logged(
             f"command failed ({m.returncode}): {' '.join(cmd)}\n  log: {log}\n" + "\n".join(tail)
         )
     return m
+
+
+@dataclass
+class Captured:
+    """A harness run's output lines and where its time went."""
+
+    lines: list[str]
+    returncode: int
+    run_s: float  #: whole process
+    load_s: float  #: process start -> the line that says the vectors are loaded
+    sim_s: float  #: the rest: the harness's work proper
+    maxrss_mb: float
+
+
+def harness_command(sim: str, exe: Path) -> list[str]:
+    """How a built pure-SV harness starts: ``vvp`` for Icarus, the binary for Verilator."""
+    return ["vvp", "-n", str(exe)] if sim == "icarus" else [str(exe)]
+
+
+def run_captured(
+    cmd: Sequence[str],
+    cwd: Path,
+    loaded: str,
+    log: Path,
+    timeout_s: float | None = None,
+) -> Captured:
+    """Run a harness, keep its output, and write ``$ cmd`` plus the output to ``log``.
+
+    Start-up and vector loading (up to the first line starting with
+    ``loaded``) are timed apart from the rest. With ``timeout_s`` a run
+    still going then is killed (a hung simulator must not hang the caller).
+    """
+    ru_ = Rusage(cmd)
+    t0 = time.monotonic()
+    t_loaded = None
+    lines: list[str] = []
+    proc = subprocess.Popen(
+        ru_.cmd,
+        cwd=cwd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        bufsize=1,
+        text=True,
+        errors="replace",
+    )
+    assert proc.stdout is not None
+    watchdog = threading.Timer(timeout_s, proc.kill) if timeout_s is not None else None
+    if watchdog is not None:
+        watchdog.start()
+    try:
+        for line in proc.stdout:
+            if t_loaded is None and line.startswith(loaded):
+                t_loaded = time.monotonic()
+            lines.append(line)
+        _, status, ru = os.wait4(proc.pid, 0)
+    finally:
+        if watchdog is not None:
+            watchdog.cancel()
+    t1 = time.monotonic()
+    ru_.collect(ru)
+    log.write_text("$ " + " ".join(cmd) + "\n" + "".join(lines))
+    return Captured(
+        lines,
+        os.waitstatus_to_exitcode(status),
+        t1 - t0,
+        (t_loaded or t1) - t0,
+        t1 - (t_loaded or t1),
+        ru_.maxrss_mb,
+    )

@@ -11,17 +11,14 @@ defines and capacities.
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from models import isa
 from models.config import config_by_name
 from tb import simrun
-from tb.measure import Rusage
+from tb.measure import harness_command, run_captured
 from tb.replay.vectors import VectorSet, record_word
 
 SV = simrun.TB_SV
@@ -146,7 +143,7 @@ def command(
     for name, v in (("max_errors", max_errors), ("timeout", timeout), ("repeat", repeat)):
         if v < 1:
             raise ValueError(f"{name}={v} must be >= 1")
-    cmd = ["vvp", "-n", str(b.exe)] if b.sim == "icarus" else [str(b.exe)]
+    cmd = harness_command(b.sim, b.exe)
     cmd += [
         f"+dir={vectors}",
         f"+bp={bp}",
@@ -177,35 +174,10 @@ def run(
     cmd = command(b, vectors, bp, gap, seed, max_errors, timeout, repeat)
     log = log or (vectors / f"replay_{b.sim}.log")
     res = RunResult(b.sim, False, None)
-    t0 = time.monotonic()
-    t_loaded = None
-    lines: list[str] = []
-    ru_ = Rusage(cmd)
-    proc = subprocess.Popen(
-        ru_.cmd,
-        cwd=b.path,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        bufsize=1,
-        text=True,
-        errors="replace",
-    )
-    assert proc.stdout is not None
-    for line in proc.stdout:
-        if t_loaded is None and line.startswith("REPLAY_LOADED"):
-            t_loaded = time.monotonic()
-        lines.append(line)
-    _, status, ru = os.wait4(proc.pid, 0)
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    t1 = time.monotonic()
-    res.run_s = t1 - t0
-    res.load_s = (t_loaded or t1) - t0
-    res.sim_s = t1 - (t_loaded or t1)
-    ru_.collect(ru)
-    res.maxrss_mb = ru_.maxrss_mb
-    res.returncode = proc.returncode
-    log.write_text("$ " + " ".join(cmd) + "\n" + "".join(lines))
-    res.log = str(log)
+    out = run_captured(cmd, b.path, "REPLAY_LOADED", log)
+    res.run_s, res.load_s, res.sim_s = out.run_s, out.load_s, out.sim_s
+    res.maxrss_mb, res.returncode, res.log = out.maxrss_mb, out.returncode, str(log)
+    lines = out.lines
     parse(res, lines, repeat)
     return res
 
