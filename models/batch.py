@@ -10,6 +10,12 @@ status-relevant field combination and across batch boundaries.
 
 Payloads travel as the bytes the ports carry (little-endian bus images), so a
 batch goes to the simulator and into the model without big-int conversions.
+
+FP formats (docs section 10) share the table bank with the integer ones: an FP
+register holds the uint32 bit patterns of its binary32 entries in the same
+int64 array, and the register's format says how to read them. The integer
+path therefore runs exactly the code it ran before FP existed; the FP path is
+a separate vectorized pass over the FP rows of the batch.
 """
 
 from __future__ import annotations
@@ -19,12 +25,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from models import fp
 from models.config import (
+    ACCFMT_OF,
     DEFAULT,
     FIELD,
-    INT_AFMT_BITS,
+    FP_AFMTS,
     TABLE_ENTRIES,
-    AccFmt,
     AFmt,
     CoreConfig,
     K,
@@ -115,7 +122,10 @@ class BatchResponse:
 
     tag: np.ndarray  #: uint8 ``[B]``
     status: np.ndarray  #: uint8 ``[B]``
-    d: np.ndarray  #: int32 ``[B, M*N]``, lane ``m*N + n`` (zeros unless an OK LMMA)
+    #: int32 ``[B, M*N]``, lane ``m*N + n`` (zeros unless an OK LMMA): the INT32
+    #: result, or for an FP LMMA the binary32 bit pattern viewed as int32
+    #: (``d.view(np.uint32)``), i.e. exactly the 32 bits of the ``out_d_o`` lane.
+    d: np.ndarray
 
     def __len__(self) -> int:
         return len(self.tag)
@@ -135,10 +145,18 @@ class BatchResponse:
 
 
 # Plain ints (enum lookups cost more than the arithmetic on one-instruction batches).
-_LUTGEN, _LMMA, _INT32 = int(Opcode.LUTGEN), int(Opcode.LMMA), int(AccFmt.INT32)
+_LUTGEN, _LMMA = int(Opcode.LUTGEN), int(Opcode.LMMA)
 _OK, _ILLEGAL, _UNSUPPORTED = int(Status.OK), int(Status.ILLEGAL_INSTR), int(Status.UNSUPPORTED)
 _TREG_RANGE, _TABLE_INVALID = int(Status.TREG_RANGE), int(Status.TABLE_INVALID)
-_INT_AFMT = np.isin(np.arange(1 << FIELD["afmt"].width), list(INT_AFMT_BITS))
+_AFMT_CODES = np.arange(1 << FIELD["afmt"].width)
+_IS_FP = np.isin(_AFMT_CODES, list(FP_AFMTS))  #: by afmt code
+#: The accfmt an LMMA of each afmt code needs (-1 for reserved codes: matches none).
+_ACCFMT_NEED = np.full(len(_AFMT_CODES), -1, dtype=np.int64)
+for _f, _acc in ACCFMT_OF.items():
+    _ACCFMT_NEED[_f] = _acc
+#: binary32 -0.0, the pad for planes >= b: x + (-0) is x for every x, +0 and -0
+#: included (a NaN stays a NaN), under RNE.
+_NEG_ZERO = 0x80000000
 
 
 def unpack_codes_batch(w: np.ndarray, cfg: CoreConfig, planes: int | None = None) -> np.ndarray:
@@ -159,11 +177,33 @@ def activations_batch(a: np.ndarray, afmt: np.ndarray, cfg: CoreConfig) -> np.nd
     return np.where(int8, low, raw)
 
 
+def fp_tables_batch(a: np.ndarray, afmt: np.ndarray, cfg: CoreConfig) -> np.ndarray:
+    """``in_a_i`` images ``[G, a bytes]`` with FP formats ``afmt [G]`` -> uint32 ``[G, M, 8]``.
+
+    The bit patterns of the binary32 entries (``fp.fp_tables``), NaNs canonical;
+    one vectorized conversion per format present.
+    """
+    lanes = np.ascontiguousarray(a).view("<u2").reshape(len(a), cfg.M, K)
+    out = np.empty((len(a), cfg.M, TABLE_ENTRIES), dtype=np.uint32)
+    for f in FP_AFMTS:
+        sel = afmt == f
+        if sel.any():
+            out[sel] = fp.bits(fp.fp_tables(fp.to_f32(lanes[sel], f)))
+    return out
+
+
 class BatchModel:
-    """Table registers plus the status rules of docs section 6, for a batch at a time."""
+    """Table registers plus the status rules of docs section 6, for a batch at a time.
+
+    ``tables`` is int64 ``[T, M, 8]``: integer entries, or for a register with
+    an FP ``afmt`` the uint32 bit patterns of its binary32 entries.
+    """
 
     def __init__(self, cfg: CoreConfig = DEFAULT) -> None:
         self.cfg = cfg
+        #: By afmt code: built by this instance (reserved codes never are).
+        self._built = np.array([cfg.builds(int(k)) for k in _AFMT_CODES])
+        self._has_fp = cfg.has_fp  # an INT-only instance skips every FP test
         self.reset()
 
     def reset(self) -> None:
@@ -189,8 +229,8 @@ class BatchModel:
 
         # Status rules, first match wins (CoreModel._status); assigned last rule first.
         illegal = ~(is_gen | is_mm) | (rsvd != 0) | (is_gen & ((wbits != 0) | (accfmt != 0)))
-        wb_ok = (wbits >= 1) & (wbits <= cfg.W_BITS_MAX) & (accfmt == _INT32)
-        unsupported = ~_INT_AFMT[afmt] | (is_mm & ~wb_ok)
+        wb_ok = (wbits >= 1) & (wbits <= cfg.W_BITS_MAX) & (accfmt == _ACCFMT_NEED[afmt])
+        unsupported = ~self._built[afmt] | (is_mm & ~wb_ok)
         status = np.where(treg >= T, _TREG_RANGE, _OK)
         status[unsupported] = _UNSUPPORTED
         status[illegal] = _ILLEGAL
@@ -219,13 +259,26 @@ class BatchModel:
         if gen_rows.size:
             act = activations_batch(batch.a[gen_rows], afmt[gen_rows], cfg)
             bank[T:] = act @ SIGNS.T
+            if self._has_fp:
+                fp_gen = _IS_FP[afmt[gen_rows]]
+                if fp_gen.any():  # overwrite the FP versions: integer sums of bit patterns
+                    fp_rows = gen_rows[fp_gen]
+                    bank[T + np.flatnonzero(fp_gen)] = fp_tables_batch(
+                        batch.a[fp_rows], afmt[fp_rows], cfg
+                    )
 
         mm_ok = is_mm & (status == _OK)
         mm_rows = np.flatnonzero(mm_ok)
         d = np.empty((n, cfg.M * cfg.N), dtype=np.int32)
         d[~mm_ok] = 0
         if mm_rows.size:
-            d[mm_rows] = self._lmma(bank, ver[mm_rows], batch, mm_rows, wbits[mm_rows])
+            fp_mm = _IS_FP[afmt[mm_rows]] if self._has_fp else None
+            if fp_mm is None or not fp_mm.any():
+                d[mm_rows] = self._lmma(bank, ver[mm_rows], batch, mm_rows, wbits[mm_rows])
+            else:
+                for rows, run in ((mm_rows[~fp_mm], self._lmma), (mm_rows[fp_mm], self._lmma_fp)):
+                    if rows.size:
+                        d[rows] = run(bank, ver[rows], batch, rows, wbits[rows])
 
         for t in np.flatnonzero(final >= 0):
             self.afmt[t] = afmt[final[t]]
@@ -268,3 +321,38 @@ class BatchModel:
                 acc += v
         c = np.ascontiguousarray(batch.c[rows]).view("<u4")
         return (c + acc.reshape(n_rows, -1).view(np.uint32)).view(np.int32)  # INT32 wrap
+
+    def _lmma_fp(
+        self, bank: np.ndarray, ver: np.ndarray, batch: Batch, rows: np.ndarray, b: np.ndarray
+    ) -> np.ndarray:
+        """FP LMMA (docs section 10): ``acc = C``, then ``acc = RNE(acc + term_i)``, i < b.
+
+        Same gather as :meth:`_lmma`, on binary32 patterns: per plane ``p`` a
+        17-entry view per table row holds ``entry * 2^p`` (0-7), its sign-flipped
+        copy (8-15: the contract's negation flips the sign bit only, and
+        ``(-e) * 2^p == -(e * 2^p)`` exactly, overflow included) and -0.0 (16)
+        for lanes with ``p >= b``. Adding -0.0 leaves every accumulator value
+        unchanged, a -0 C included (adding +0 would turn it into +0), so the
+        inactive planes need no mask. One float32 addition per plane, in plane
+        order: numpy element-wise float32 is IEEE binary32 with RNE.
+        """
+        cfg = self.cfg
+        n_rows, m, n = len(rows), cfg.M, cfg.N
+        width = 2 * TABLE_ENTRIES + 1
+        planes = int(b.max())
+        tab = bank.astype(np.uint32).view(np.float32)  # [V, M, 8]
+        view = np.empty((len(bank), m, width), dtype=np.float32)
+        view[:, :, 2 * TABLE_ENTRIES] = np.uint32(_NEG_ZERO).view(np.float32)
+        base = (ver[:, None, None] * m + np.arange(m)[None, :, None]) * width
+        w_planes = batch.w[rows][:, : (planes * n + 1) // 2]
+        codes = unpack_codes_batch(w_planes, cfg, planes)  # [L, P, N]
+        acc = np.ascontiguousarray(batch.c[rows]).view("<f4").reshape(n_rows, m, n).copy()
+        with np.errstate(over="ignore", invalid="ignore"):
+            for p in range(planes):
+                np.multiply(tab, np.float32(2.0**p), out=view[:, :, :TABLE_ENTRIES])
+                np.negative(view[:, :, :TABLE_ENTRIES], out=view[:, :, TABLE_ENTRIES:-1])
+                code = codes[:, p]
+                if p >= b.min():
+                    code = np.where((p < b)[:, None], code, 2 * TABLE_ENTRIES)
+                acc += np.take(view.reshape(-1), base + code[:, None, :])
+        return fp.bits(acc).reshape(n_rows, -1).view(np.int32)

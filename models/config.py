@@ -18,6 +18,7 @@ CODE_BITS = K  #: one weight code = {negate, 3-bit entry select}
 ACT_LANE_BITS = 16  #: every activation lane on the bus is 16 bits wide
 TABLE_W = 19  #: signed table entry width: |sum of 4 INT16| <= 2^17
 ACC_W = 32  #: INT32 accumulator, two's-complement wrap
+FP_W = 32  #: binary32: FP table entries and the FP32 accumulator
 
 # --- instruction word -------------------------------------------------------
 INSTR_W = 32
@@ -86,24 +87,64 @@ class Status(enum.IntEnum):
 
 
 STATUS_W = 4
-#: Activation formats the integer core implements, with their bit widths.
+#: The integer activation formats, with their bit widths.
 INT_AFMT_BITS = {AFmt.INT8: 8, AFmt.INT16: 16}
+#: The floating-point activation formats (contract: ``models.fp``).
+FP_AFMTS = (AFmt.FP8_E4M3, AFmt.FP16, AFmt.BF16, AFmt.FP8_E5M2)
+#: The accumulator format each activation format needs on LMMA.
+ACCFMT_OF = {**{f: AccFmt.INT32 for f in INT_AFMT_BITS}, **{f: AccFmt.FP32 for f in FP_AFMTS}}
+
+
+def formats_mask(afmts: object) -> int:
+    """Activation formats -> the ``Formats`` bit mask (bit k: format k built)."""
+    return sum(1 << int(AFmt(f)) for f in set(afmts))  # type: ignore[call-overload]
+
+
+#: ``Formats`` of the integer-only core (the default build) and of the full one.
+INT_FORMATS = formats_mask(INT_AFMT_BITS)
+ALL_FORMATS = formats_mask(AFmt)
 
 
 @dataclass(frozen=True)
 class CoreConfig:
-    """Array shape. Defaults are the paper's M2 N64 K4 with 4 table registers."""
+    """Array shape and built formats.
+
+    Defaults are the paper's M2 N64 K4 with 4 table registers and the integer
+    formats. ``formats`` is the RTL's ``Formats`` mask over ``afmt`` codes
+    (bit k set: format k is built); every other format answers UNSUPPORTED.
+    """
 
     M: int = 2
     N: int = 64
     T: int = 4
     W_BITS_MAX: int = 4
+    formats: int = INT_FORMATS
 
     def __post_init__(self) -> None:
-        for name, lo, hi in (("M", 1, 64), ("N", 1, 1024), ("T", 1, 16), ("W_BITS_MAX", 1, 8)):
+        for name, lo, hi in (
+            ("M", 1, 64),
+            ("N", 1, 1024),
+            ("T", 1, 16),
+            ("W_BITS_MAX", 1, 8),
+            ("formats", 1, ALL_FORMATS),
+        ):
             v = getattr(self, name)
             if isinstance(v, bool) or not isinstance(v, int) or not lo <= v <= hi:
                 raise ValueError(f"{name}={v!r} out of range [{lo}, {hi}]")
+
+    def builds(self, afmt: int) -> bool:
+        """Whether this instance implements activation format code ``afmt``."""
+        return 0 <= afmt < len(AFmt) and bool(self.formats >> afmt & 1)
+
+    @property
+    def afmts(self) -> tuple[AFmt, ...]:
+        """The activation formats this instance implements, in code order."""
+        return tuple(f for f in AFmt if self.builds(f))
+
+    @property
+    def has_fp(self) -> bool:
+        """Whether any floating-point format is built (the FP datapath exists)."""
+        return any(self.builds(f) for f in FP_AFMTS)
 
     # Bus widths, all derived: the RTL computes the same expressions.
     @property
@@ -120,11 +161,18 @@ class CoreConfig:
 
     @property
     def name(self) -> str:
-        return f"M{self.M}N{self.N}T{self.T}W{self.W_BITS_MAX}"
+        base = f"M{self.M}N{self.N}T{self.T}W{self.W_BITS_MAX}"
+        return base if self.formats == INT_FORMATS else f"{base}F{self.formats:02X}"
 
     def rtl_parameters(self) -> dict[str, int]:
         """Module parameters of ``lut_tensor_core`` for this configuration."""
-        return {"M": self.M, "N": self.N, "T": self.T, "WBitsMax": self.W_BITS_MAX}
+        return {
+            "M": self.M,
+            "N": self.N,
+            "T": self.T,
+            "WBitsMax": self.W_BITS_MAX,
+            "Formats": self.formats,
+        }
 
 
 DEFAULT = CoreConfig()
@@ -135,6 +183,8 @@ CONFIGS = {
     "M4N16": CoreConfig(M=4, N=16),
     "M2N4W8": CoreConfig(M=2, N=4, W_BITS_MAX=8),
     "M2N64W8": CoreConfig(M=2, N=64, W_BITS_MAX=8),
+    "M2N64FP": CoreConfig(formats=ALL_FORMATS),
+    "M2N4FP": CoreConfig(M=2, N=4, formats=ALL_FORMATS),
 }
 
 

@@ -3,6 +3,10 @@
 It sees exactly what the RTL ports carry (instruction word and bus ints) and
 answers what ``out_tag_o``/``out_status_o``/``out_d_o`` must show, so the
 testbench predictor is this class and nothing else.
+
+Integer formats follow docs sections 1-2 (``models.tables``, ``models.lmma``),
+FP formats the contract of docs section 10 (``models.fp``); which formats
+exist is ``cfg.formats``, as in the RTL's ``Formats`` parameter.
 """
 
 from __future__ import annotations
@@ -11,16 +15,24 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from models.config import DEFAULT, INT_AFMT_BITS, AccFmt, AFmt, CoreConfig, Opcode, Status
+from models import fp
+from models.config import ACCFMT_OF, DEFAULT, FP_AFMTS, AFmt, CoreConfig, Opcode, Status
 from models.encoding import check_word, unpack_codes
 from models.isa import Instr, decode
 from models.lmma import lmma, unpack_c
-from models.tables import make_tables, unpack_a
+from models.tables import make_tables, unpack_a, unpack_lanes
 
 
 @dataclass(eq=False)
 class Response:
-    """One response: ``d`` is int64 ``[M, N]``, zeros unless an OK LMMA."""
+    """One response: ``d`` is int64 ``[M, N]``, zeros unless an OK LMMA.
+
+    ``d`` holds each 32-bit ``out_d_o`` lane as a signed int32 value: the INT32
+    result for an integer LMMA, the binary32 bit pattern read as int32 for an
+    FP one (``d.astype(np.int32).view(np.uint32)`` gives the patterns back).
+    One representation for both keeps ``lmma.pack_c(d)`` the bus image and
+    makes ``d`` equal, lane for lane, to ``BatchResponse.d``.
+    """
 
     tag: int
     status: Status
@@ -37,7 +49,11 @@ class Response:
 
 
 class CoreModel:
-    """Table registers plus the status rules of docs section 6."""
+    """Table registers plus the status rules of docs section 6.
+
+    ``tables[t]`` is ``None`` (invalid) or ``(afmt, entries [M, 8])``: int64
+    entries for an integer format, float32 (binary32) ones for an FP format.
+    """
 
     def __init__(self, cfg: CoreConfig = DEFAULT) -> None:
         self.cfg = cfg
@@ -59,9 +75,11 @@ class CoreModel:
             return Status.ILLEGAL_INSTR
         if is_lutgen and (i.wbits != 0 or i.accfmt != 0):
             return Status.ILLEGAL_INSTR
-        if i.afmt not in INT_AFMT_BITS:
+        if not self.cfg.builds(i.afmt):  # reserved codes 6..15 included
             return Status.UNSUPPORTED
-        if is_lmma and not (1 <= i.wbits <= self.cfg.W_BITS_MAX and i.accfmt == AccFmt.INT32):
+        if is_lmma and not (
+            1 <= i.wbits <= self.cfg.W_BITS_MAX and i.accfmt == ACCFMT_OF[AFmt(i.afmt)]
+        ):
             return Status.UNSUPPORTED
         if i.treg >= self.cfg.T:
             return Status.TREG_RANGE
@@ -83,9 +101,21 @@ class CoreModel:
         if status == Status.OK:
             afmt = AFmt(i.afmt)
             if i.opcode == Opcode.LUTGEN:
-                self.tables[i.treg] = (afmt, make_tables(unpack_a(a_bus, cfg, afmt), afmt))
+                self.tables[i.treg] = (afmt, self._tables(a_bus, afmt))
             else:
                 entry = self.tables[i.treg]
                 assert entry is not None
-                d = lmma(entry[1], unpack_codes(w_bus, i.wbits, cfg), unpack_c(c_bus, cfg))
+                codes = unpack_codes(w_bus, i.wbits, cfg)
+                c = unpack_c(c_bus, cfg)  # signed int32 lane values
+                if afmt in FP_AFMTS:
+                    c_bits = c.astype(np.int32).view(np.uint32)
+                    d = fp.fp_lmma(entry[1], codes, c_bits).view(np.int32).astype(np.int64)
+                else:
+                    d = lmma(entry[1], codes, c)
         return Response(i.tag, status, d)
+
+    def _tables(self, a_bus: int, afmt: AFmt) -> np.ndarray:
+        """LUTGEN's table register contents for ``in_a_i`` read in format ``afmt``."""
+        if afmt in FP_AFMTS:
+            return fp.fp_tables(fp.to_f32(unpack_lanes(a_bus, self.cfg), afmt))
+        return make_tables(unpack_a(a_bus, self.cfg, afmt), afmt)

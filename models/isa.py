@@ -12,9 +12,19 @@ from enum import IntEnum
 
 import numpy as np
 
-from models.config import DEFAULT, FIELD, FIELDS, INSTR_W, AccFmt, AFmt, CoreConfig, Opcode
+from models.config import (
+    ACCFMT_OF,
+    DEFAULT,
+    FIELD,
+    FIELDS,
+    INSTR_W,
+    AccFmt,
+    AFmt,
+    CoreConfig,
+    Opcode,
+)
 from models.encoding import check_int
-from models.tables import check_afmt
+from models.tables import check_any_afmt
 
 
 @dataclass(frozen=True)
@@ -63,10 +73,25 @@ def _check_treg(treg: int, cfg: CoreConfig) -> int:
     return check_int(treg, "treg", 0, cfg.T - 1)
 
 
+def _check_afmt(afmt: object, cfg: CoreConfig) -> AFmt:
+    """``afmt`` as a format that ``cfg`` builds; ValueError naming ``afmt`` otherwise.
+
+    Refused like too many weight bits: the instance would only answer UNSUPPORTED.
+    """
+    fmt = check_any_afmt(afmt)
+    if not cfg.builds(fmt):
+        built = ", ".join(f.name for f in cfg.afmts)
+        raise ValueError(f"afmt={fmt.name} is not built by {cfg.name}; it builds {built}")
+    return fmt
+
+
 def lutgen(treg: int, afmt: AFmt, tag: int = 0, cfg: CoreConfig = DEFAULT) -> int:
-    """``LUTGEN treg, afmt``: table register ``treg`` <- tables of ``in_a_i``."""
+    """``LUTGEN treg, afmt``: table register ``treg`` <- tables of ``in_a_i``.
+
+    ``afmt`` may be any format ``cfg`` builds (``cfg.formats``), integer or FP.
+    """
     return encode(
-        Instr(Opcode.LUTGEN, _check_treg(treg, cfg), check_afmt(afmt), tag=_check_tag(tag))
+        Instr(Opcode.LUTGEN, _check_treg(treg, cfg), _check_afmt(afmt, cfg), tag=_check_tag(tag))
     )
 
 
@@ -75,21 +100,33 @@ def lmma(
     afmt: AFmt,
     wbits: int,
     tag: int = 0,
-    accfmt: AccFmt = AccFmt.INT32,
+    accfmt: AccFmt | None = None,
     cfg: CoreConfig = DEFAULT,
 ) -> int:
-    """``LMMA treg, afmt, wbits, accfmt``: ``D = C + lookups`` over ``wbits`` planes."""
-    try:
-        acc = AccFmt(accfmt)
-    except ValueError:
-        acc = None
-    if acc != AccFmt.INT32:  # the integer formats accumulate in INT32 (docs section 10)
-        raise ValueError(f"accfmt={accfmt!r} unsupported with an integer afmt; only INT32")
+    """``LMMA treg, afmt, wbits, accfmt``: ``D = C + lookups`` over ``wbits`` planes.
+
+    Each activation format has exactly one accumulator format (INT32 for the
+    integer formats, FP32 for the FP ones, ``config.ACCFMT_OF``), so ``accfmt``
+    defaults to it; any other value is refused, as the core would answer
+    UNSUPPORTED.
+    """
+    fmt = _check_afmt(afmt, cfg)
+    need = ACCFMT_OF[fmt]
+    if accfmt is None:
+        acc = need
+    else:
+        try:
+            acc = AccFmt(accfmt)
+        except ValueError:
+            acc = None
+        if acc != need:
+            shown = accfmt.name if isinstance(accfmt, AccFmt) else repr(accfmt)
+            raise ValueError(f"accfmt={shown} unsupported with afmt={fmt.name}; use {need.name}")
     return encode(
         Instr(
             Opcode.LMMA,
             _check_treg(treg, cfg),
-            check_afmt(afmt),
+            fmt,
             check_int(wbits, "wbits", 1, cfg.W_BITS_MAX),
             acc,
             tag=_check_tag(tag),

@@ -18,14 +18,27 @@ SIGNS = np.array(
 )
 
 
-def check_afmt(afmt: object, name: str = "afmt") -> AFmt:
-    """The integer activation formats the core implements (FP8/FP16 are reserved)."""
+def check_any_afmt(afmt: object, name: str = "afmt") -> AFmt:
+    """Any activation format an instruction can name, integer or FP (codes 0..5).
+
+    Instruction builders use this one; whether an instance builds the format
+    is a property of its ``CoreConfig`` (``cfg.builds``), checked separately.
+    """
     try:
-        fmt = AFmt(afmt)  # type: ignore[arg-type]
+        return AFmt(afmt)  # type: ignore[arg-type]
     except ValueError:
         raise ValueError(f"{name}={afmt!r} is not an activation format") from None
+
+
+def check_afmt(afmt: object, name: str = "afmt") -> AFmt:
+    """The integer activation formats, the ones :func:`make_tables` builds tables for.
+
+    FP tables follow another contract (``models.fp``); :func:`check_any_afmt`
+    accepts every format.
+    """
+    fmt = check_any_afmt(afmt, name)
     if fmt not in INT_AFMT_BITS:
-        raise ValueError(f"{name}={fmt.name} unsupported; the core implements INT8 and INT16")
+        raise ValueError(f"{name}={fmt.name} is not an integer format; choose INT8 or INT16")
     return fmt
 
 
@@ -56,11 +69,17 @@ def pack_a(a: np.ndarray, cfg: CoreConfig) -> int:
     return int.from_bytes(a.astype("<i2").tobytes(), "little")
 
 
+def unpack_lanes(word: int, cfg: CoreConfig) -> np.ndarray:
+    """``in_a_i`` -> the raw 16-bit lanes, uint16 ``[M, 4]`` (FP formats read bit patterns)."""
+    word = check_word(word, "word", cfg.a_bits)
+    raw = np.frombuffer(word.to_bytes(cfg.a_bits // 8, "little"), dtype="<u2")
+    return raw.astype(np.uint16).reshape(cfg.M, K)
+
+
 def unpack_a(word: int, cfg: CoreConfig, afmt: AFmt) -> np.ndarray:
     """``in_a_i`` -> int64 ``[M, 4]`` as the hardware reads it: INT8 uses only bits [7:0]."""
-    word = check_word(word, "word", cfg.a_bits)
     afmt = check_afmt(afmt)
-    raw = np.frombuffer(word.to_bytes(cfg.a_bits // 8, "little"), dtype="<i2").astype(np.int64)
+    raw = unpack_lanes(word, cfg).view(np.int16).astype(np.int64).reshape(-1)
     bits = INT_AFMT_BITS[afmt]
     if bits < ACT_LANE_BITS:
         half = 1 << (bits - 1)

@@ -4,20 +4,26 @@
 // units share one bit-plane number and one load / accumulate strobe.
 //
 // Buses (docs/architecture.md section 4):
-//   tables_i  entry j of row m at [(m*8 + j)*TableW +: TableW]
+//   tables_i  entry j of row m at [(m*8 + j)*EntryW +: EntryW] (EntryW is
+//             TableW, or 32 when an FP format is built)
 //   codes_i   code of column n at [n*CodeW +: CodeW] (one bit plane)
 //   c_i/sum_o lane m*N + n, AccW bits each
 module lut_array #(
   parameter  int M        = 2,
   parameter  int N        = 64,
   parameter  int WBitsMax = 4,
-  // Derived, do not override: width of the bit-plane number.
-  localparam int PlaneW   = (WBitsMax > 1) ? $clog2(WBitsMax) : 1
+  parameter  int Formats  = lut_tc_pkg::FormatsInt,  // bit k: afmt k is built
+  // Derived, do not override: width of the bit-plane number; an FP format is
+  // built; width of one table entry.
+  localparam int PlaneW   = (WBitsMax > 1) ? $clog2(WBitsMax) : 1,
+  localparam bit HasFp    = (Formats & (lut_tc_pkg::FormatsAll & ~lut_tc_pkg::FormatsInt)) != 0,
+  localparam int EntryW   = HasFp ? lut_tc_pkg::FpW : lut_tc_pkg::TableW
 ) (
   input  logic                                                    clk_i,
-  input  logic [M*lut_tc_pkg::TableEntries*lut_tc_pkg::TableW-1:0] tables_i,
+  input  logic [M*lut_tc_pkg::TableEntries*EntryW-1:0]            tables_i,
   input  logic [N*lut_tc_pkg::CodeW-1:0]                          codes_i,
   input  logic [PlaneW-1:0]                                       plane_i,
+  input  logic                                                    fp_i,  // binary32 LMMA
   input  logic                                                    load_i,
   input  logic [M*N*lut_tc_pkg::AccW-1:0]                         c_i,
   input  logic                                                    acc_en_i,
@@ -25,7 +31,7 @@ module lut_array #(
 );
   import lut_tc_pkg::*;
 
-  localparam int TableBits = TableEntries * TableW;
+  localparam int TableBits = TableEntries * EntryW;
 
   // Per-unit C and sums as unpacked arrays, packed/unpacked by one loop each:
   // Icarus rebuilds a packed vector whole on every write to a slice of it, so
@@ -50,12 +56,14 @@ module lut_array #(
   for (genvar m = 0; m < M; m++) begin : gen_row
     for (genvar n = 0; n < N; n++) begin : gen_col
       lut_unit #(
-        .WBitsMax (WBitsMax)
+        .WBitsMax (WBitsMax),
+        .Formats  (Formats)
       ) u_unit (
         .clk_i    (clk_i),
         .table_i  (tables_i[m*TableBits +: TableBits]),
         .code_i   (codes_i[n*CodeW +: CodeW]),
         .plane_i  (plane_i),
+        .fp_i     (fp_i),
         .load_i   (load_i),
         .c_i      (unit_c[m*N + n]),
         .acc_en_i (acc_en_i),

@@ -5,22 +5,38 @@
 //
 //   T[m][j] = a3 + sum_{k=0..2} (2 j_k - 1) a_k,   j = 0..7
 //
-// on `tables_o`, entry j of row m at [(m*8 + j)*TableW +: TableW].
+// on `tables_o`, entry j of row m at [(m*8 + j)*EntryW +: EntryW].
 // INT8 lanes use bits [7:0] only (sign-extended from bit 7; bits [15:8] are
-// ignored); every other format code is read as INT16 (the decoder rejects
-// FP8/FP16 before a table is ever written).
+// ignored); every other integer code is read as INT16 (the decoder rejects
+// the codes an instance does not build before a table is ever written).
 //
 // Shared partial sums: (a3 +- a2) and (a1 +- a0) are formed once per row, so
 // a row costs 4 + 8 adders instead of 24.
 //
+// Floating point (built when Formats has an FP format; docs/architecture.md
+// section 10): each lane is converted to binary32 exactly (lut_fp_to_f32),
+// and the same pairing is done with binary32 RNE adders (lut_fp32_add; a
+// subtraction adds the operand with its sign bit flipped, which IEEE
+// defines as the same operation): 4 converters and 12 adders per row. The
+// entries are EntryW = 32 bits wide then; an integer entry is sign-extended
+// to that width. The FP lanes are held at zero while afmt_i is an integer
+// format or no LUTGEN is offered (gen_i low: operand isolation), so the FP
+// datapath does not toggle, and costs an event-driven simulator nothing, on
+// integer traffic and on LMMAs.
+//
 // Bug injection for the testbench's negative tests (off by default):
 //   `LUT_TC_BUG_SWAP_ENTRIES`: entries 1 and 2 of every row are swapped.
 module lut_table_gen #(
-  parameter int M = 2
+  parameter  int M       = 2,
+  parameter  int Formats = lut_tc_pkg::FormatsInt,  // bit k: afmt k is built
+  // Derived, do not override: an FP format is built; width of one entry.
+  localparam bit HasFp   = (Formats & (lut_tc_pkg::FormatsAll & ~lut_tc_pkg::FormatsInt)) != 0,
+  localparam int EntryW  = HasFp ? lut_tc_pkg::FpW : lut_tc_pkg::TableW
 ) (
-  input  logic [M*lut_tc_pkg::K*lut_tc_pkg::ActLaneW-1:0]           a_i,
-  input  logic [lut_tc_pkg::AfmtW-1:0]                               afmt_i,
-  output logic [M*lut_tc_pkg::TableEntries*lut_tc_pkg::TableW-1:0]  tables_o
+  input  logic [M*lut_tc_pkg::K*lut_tc_pkg::ActLaneW-1:0]      a_i,
+  input  logic [lut_tc_pkg::AfmtW-1:0]                          afmt_i,
+  input  logic                                                  gen_i,  // a LUTGEN is offered
+  output logic [M*lut_tc_pkg::TableEntries*EntryW-1:0]          tables_o
 );
   import lut_tc_pkg::*;
 
@@ -28,9 +44,12 @@ module lut_table_gen #(
   // Bits that the INT8 / INT16 sign extension adds in front of a lane.
   localparam int Ext8W  = TableW - 8;
   localparam int Ext16W = TableW - ActLaneW;
+  localparam int Codes  = 1 << AfmtW;
+  localparam logic [Codes-1:0] FpMask = Codes'(FormatsAll) & ~Codes'(FormatsInt);
 
-  logic is_int8;
+  logic is_int8, is_fp;
   assign is_int8 = (afmt_i == AFmtInt8);
+  assign is_fp   = FpMask[afmt_i];
 
   for (genvar m = 0; m < M; m++) begin : gen_row
     // Activations of this row, sign-extended to TableW bits.
@@ -64,6 +83,46 @@ module lut_table_gen #(
       end
     end
 
+    // The entries as stored: integer ones sign-extended to EntryW, or the
+    // binary32 ones of the FP path.
+    logic [Entries-1:0][EntryW-1:0] entry_w;
+    if (HasFp) begin : gen_fp
+      localparam logic [31:0] SignBit = 32'h8000_0000;
+      logic [K-1:0][31:0] f;
+      for (genvar k = 0; k < K; k++) begin : gen_conv
+        logic [ActLaneW-1:0] lane;
+        assign lane = (is_fp && gen_i) ? a_i[(m*K + k)*ActLaneW +: ActLaneW] : '0;
+        lut_fp_to_f32 u_conv (
+          .lane_i (lane),
+          .afmt_i (afmt_i),
+          .f32_o  (f[k])
+        );
+      end
+
+      logic [1:0][31:0] fhi, flo;
+      lut_fp32_add u_hi0 (.a_i(f[3]), .b_i(f[2] ^ SignBit), .sum_o(fhi[0]));
+      lut_fp32_add u_hi1 (.a_i(f[3]), .b_i(f[2]),           .sum_o(fhi[1]));
+      lut_fp32_add u_lo0 (.a_i(f[1]), .b_i(f[0] ^ SignBit), .sum_o(flo[0]));
+      lut_fp32_add u_lo1 (.a_i(f[1]), .b_i(f[0]),           .sum_o(flo[1]));
+
+      for (genvar j = 0; j < Entries; j++) begin : gen_fentry
+        localparam bit J2 = ((j >> 2) & 1) == 1;
+        localparam bit J1 = ((j >> 1) & 1) == 1;
+        localparam bit J0 = (j & 1) == 1;
+        logic [31:0] fe;
+        if (J1) begin : gen_add
+          lut_fp32_add u_add (.a_i(fhi[J2]), .b_i(flo[J0]), .sum_o(fe));
+        end else begin : gen_sub
+          lut_fp32_add u_sub (.a_i(fhi[J2]), .b_i(flo[!J0] ^ SignBit), .sum_o(fe));
+        end
+        assign entry_w[j] = is_fp ? fe : EntryW'($signed(entry[j]));
+      end
+    end else begin : gen_int
+      logic unused_fp;  // no FP datapath: the decoder never lets an FP format through
+      assign unused_fp = is_fp | gen_i;
+      assign entry_w   = entry;
+    end
+
     for (genvar j = 0; j < Entries; j++) begin : gen_out
 `ifdef LUT_TC_BUG_SWAP_ENTRIES
       // Injected bug: entry 1 <-> entry 2.
@@ -71,7 +130,7 @@ module lut_table_gen #(
 `else
       localparam int Src = j;
 `endif
-      assign tables_o[(m*Entries + j)*TableW +: TableW] = entry[Src];
+      assign tables_o[(m*Entries + j)*EntryW +: EntryW] = entry_w[Src];
     end
   end
 

@@ -5,8 +5,10 @@
 //
 //   1 ILLEGAL_INSTR   opcode not LUTGEN/LMMA; rsvd != 0;
 //                     LUTGEN with wbits != 0 or accfmt != 0
-//   2 UNSUPPORTED     afmt not INT8/INT16; LMMA with wbits == 0,
-//                     wbits > WBitsMax or accfmt != INT32
+//   2 UNSUPPORTED     afmt reserved or not built (bit afmt of Formats
+//                     clear); LMMA with wbits == 0, wbits > WBitsMax, or
+//                     accfmt other than INT32 for an integer afmt and FP32
+//                     for an FP afmt
 //   3 TREG_RANGE      treg >= T
 //   4 TABLE_INVALID   LMMA on a register never written since reset, or
 //                     written with another afmt
@@ -16,7 +18,8 @@
 // `tfmt_i[t*AfmtW +: AfmtW]` (the afmt of the last LUTGEN into register t).
 module lut_tc_decode #(
   parameter int T        = 4,
-  parameter int WBitsMax = 4
+  parameter int WBitsMax = 4,
+  parameter int Formats  = lut_tc_pkg::FormatsInt  // bit k: afmt k is built
 ) (
   input  logic [lut_tc_pkg::InstrW-1:0]   instr_i,
   input  logic [T-1:0]                    tvalid_i,
@@ -27,6 +30,7 @@ module lut_tc_decode #(
   output logic                            is_lmma_o,    // opcode is LMMA
   output logic [T-1:0]                    treg_oh_o,    // one-hot treg, 0 if >= T
   output logic [lut_tc_pkg::AfmtW-1:0]    afmt_o,
+  output logic                            fp_o,         // afmt is an FP format
   output logic [lut_tc_pkg::WbitsW-1:0]   wbits_o,
   output logic [lut_tc_pkg::TagW-1:0]     tag_o
 );
@@ -34,6 +38,10 @@ module lut_tc_decode #(
 
   // WBitsMax as a field-wide constant (WBitsMax <= 8 < 2^WbitsW).
   localparam logic [WbitsW-1:0] WBitsMaxF = WbitsW'(WBitsMax);
+  // Per afmt code (2^AfmtW of them): built by this instance; floating point.
+  localparam int                  Codes     = 1 << AfmtW;
+  localparam logic [Codes-1:0]    BuiltMask = Codes'(Formats) & Codes'(FormatsAll);
+  localparam logic [Codes-1:0]    FpMask    = Codes'(FormatsAll) & ~Codes'(FormatsInt);
 
   // Fields. Constant part-selects stay in continuous assignments: Icarus 11
   // cannot take them inside always_comb.
@@ -54,6 +62,7 @@ module lut_tc_decode #(
   assign is_lutgen_o = (opcode == OpLutgen);
   assign is_lmma_o   = (opcode == OpLmma);
   assign afmt_o      = afmt;
+  assign fp_o        = FpMask[afmt];
   assign wbits_o     = wbits;
 
   // Table register lookup: one-hot select (all zero when treg >= T), and
@@ -69,9 +78,11 @@ module lut_tc_decode #(
   assign illegal = !(is_lutgen_o || is_lmma_o)
                 || (rsvd != '0)
                 || (is_lutgen_o && ((wbits != '0) || (accfmt != '0)));
-  assign unsupported = !((afmt == AFmtInt8) || (afmt == AFmtInt16))
+  logic [AccfmtW-1:0] accfmt_need;  // the accumulator format of afmt
+  assign accfmt_need = fp_o ? AccFmtFp32 : AccFmtInt32;
+  assign unsupported = !BuiltMask[afmt]
                     || (is_lmma_o && ((wbits == '0) || (wbits > WBitsMaxF)
-                                      || (accfmt != AccFmtInt32)));
+                                      || (accfmt != accfmt_need)));
   assign treg_range    = (treg_oh_o == '0);
   assign table_invalid = is_lmma_o && ((treg_oh_o & table_match) == '0);
 

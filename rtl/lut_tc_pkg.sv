@@ -11,6 +11,9 @@ package lut_tc_pkg;
   parameter int ActLaneW = 16;
   parameter int TableW = 19;
   parameter int AccW = 32;
+  parameter int FpW = 32;
+  parameter int FormatsInt = 3;
+  parameter int FormatsAll = 63;
   parameter int InstrW = 32;
   parameter int StatusW = 4;
 

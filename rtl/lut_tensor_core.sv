@@ -35,6 +35,13 @@
 // registers. Table contents, weight codes and accumulators are datapath
 // registers without reset: each is written before anything reads it.
 //
+// Floating point (docs/architecture.md section 10): the instance builds the
+// activation formats its Formats mask names. With an FP format in it, the
+// table generator converts and adds in binary32 and every LUT unit gains a
+// binary32 scaler and adder on the same accumulator (ex_fp_q selects the
+// path per LMMA), so an FP LMMA takes b cycles like an integer one. A
+// format that is not built answers UNSUPPORTED at decode.
+//
 // Defines (all off by default):
 //   LUT_TC_ASSERTIONS         compile the assertions (lut_tc_assert.svh)
 //   LUT_TC_BUG_NO_NEGATE      injected bug: LUT units ignore the neg bit
@@ -47,6 +54,8 @@
 //   LUT_TC_BUG_DROP_STALLED   injected bug: a response waiting for out_ready_i
 //                             is withdrawn after one cycle (out_valid_o drops;
 //                             the OutValidHeld assertion's negative test)
+//   LUT_TC_BUG_FP_RTZ, LUT_TC_BUG_FP_FTZ, LUT_TC_BUG_FP_SUBNORMAL_IN,
+//   LUT_TC_BUG_FP_POW2_FTZ    injected FP bugs, in the FP blocks (see each)
 // The bugs exist for the negative tests only.
 //
 // Portability (Icarus 11 and Verilator 5 both compile every file): packages
@@ -63,6 +72,7 @@ module lut_tensor_core #(
   parameter  int N        = 64,
   parameter  int T        = 4,
   parameter  int WBitsMax = 4,
+  parameter  int Formats  = lut_tc_pkg::FormatsInt,  // bit k: afmt k is built (section 10)
   // Derived, do not override.
   localparam int AW       = M * lut_tc_pkg::K * lut_tc_pkg::ActLaneW,  // in_a_i
   localparam int WW       = WBitsMax * N * lut_tc_pkg::CodeW,          // in_w_i
@@ -87,7 +97,9 @@ module lut_tensor_core #(
   import lut_tc_pkg::*;
 
   localparam int PlaneW    = (WBitsMax > 1) ? $clog2(WBitsMax) : 1;
-  localparam int TableBits = M * TableEntries * TableW;  // one table register
+  localparam bit HasFp     = (Formats & (FormatsAll & ~FormatsInt)) != 0;
+  localparam int EntryW    = HasFp ? FpW : TableW;       // one table entry
+  localparam int TableBits = M * TableEntries * EntryW;  // one table register
   localparam int PlaneBits = N * CodeW;                  // codes of one plane
 
   // ---------------------------------------------------------------------------
@@ -98,7 +110,7 @@ module lut_tensor_core #(
   logic [T*AfmtW-1:0] tfmt_q;
 
   logic [StatusW-1:0] dec_status;
-  logic               dec_ok, dec_is_lutgen, dec_is_lmma;
+  logic               dec_ok, dec_is_lutgen, dec_is_lmma, dec_fp;
   logic [T-1:0]       dec_treg_oh;
   logic [AfmtW-1:0]   dec_afmt;
   logic [WbitsW-1:0]  dec_wbits;
@@ -106,7 +118,8 @@ module lut_tensor_core #(
 
   lut_tc_decode #(
     .T        (T),
-    .WBitsMax (WBitsMax)
+    .WBitsMax (WBitsMax),
+    .Formats  (Formats)
   ) u_decode (
     .instr_i     (in_instr_i),
     .tvalid_i    (tvalid_q),
@@ -117,6 +130,7 @@ module lut_tensor_core #(
     .is_lmma_o   (dec_is_lmma),
     .treg_oh_o   (dec_treg_oh),
     .afmt_o      (dec_afmt),
+    .fp_o        (dec_fp),
     .wbits_o     (dec_wbits),
     .tag_o       (dec_tag)
   );
@@ -133,10 +147,12 @@ module lut_tensor_core #(
   logic [TableBits-1:0] gen_tables;
 
   lut_table_gen #(
-    .M (M)
+    .M       (M),
+    .Formats (Formats)
   ) u_table_gen (
     .a_i      (in_a_i),
     .afmt_i   (dec_afmt),
+    .gen_i    (in_valid_i && dec_is_lutgen),
     .tables_o (gen_tables)
   );
 
@@ -181,6 +197,7 @@ module lut_tensor_core #(
   // ---------------------------------------------------------------------------
   logic                 ex_valid_q, ex_valid_d;
   logic                 ex_lmma_q, ex_lmma_d;      // an OK LMMA (uses the array)
+  logic                 ex_fp_q, ex_fp_d;          // ... of an FP format (binary32)
   logic [TagW-1:0]      ex_tag_q, ex_tag_d;
   logic [StatusW-1:0]   ex_status_q, ex_status_d;
   logic [T-1:0]         ex_treg_oh_q, ex_treg_oh_d;
@@ -199,6 +216,7 @@ module lut_tensor_core #(
   always_comb begin
     ex_valid_d   = ex_valid_q;
     ex_lmma_d    = ex_lmma_q;
+    ex_fp_d      = ex_fp_q;
     ex_tag_d     = ex_tag_q;
     ex_status_d  = ex_status_q;
     ex_treg_oh_d = ex_treg_oh_q;
@@ -213,6 +231,7 @@ module lut_tensor_core #(
       // M x N lookup muxes quiet (Icarus re-evaluates them all on a change).
       if (lmma_fire) begin
         ex_treg_oh_d = dec_treg_oh;
+        ex_fp_d      = dec_fp;
       end
       // Only meaningful for an OK LMMA, where 1 <= b <= WBitsMax.
       ex_last_d    = PlaneW'(dec_wbits - WbitsW'(1));
@@ -233,6 +252,7 @@ module lut_tensor_core #(
     if (!rst_ni) begin
       ex_valid_q   <= 1'b0;
       ex_lmma_q    <= 1'b0;
+      ex_fp_q      <= 1'b0;
       ex_tag_q     <= '0;
       ex_status_q  <= '0;
       ex_treg_oh_q <= '0;
@@ -241,6 +261,7 @@ module lut_tensor_core #(
     end else begin
       ex_valid_q   <= ex_valid_d;
       ex_lmma_q    <= ex_lmma_d;
+      ex_fp_q      <= ex_fp_d;
       ex_tag_q     <= ex_tag_d;
       ex_status_q  <= ex_status_d;
       ex_treg_oh_q <= ex_treg_oh_d;
@@ -272,12 +293,14 @@ module lut_tensor_core #(
   lut_array #(
     .M        (M),
     .N        (N),
-    .WBitsMax (WBitsMax)
+    .WBitsMax (WBitsMax),
+    .Formats  (Formats)
   ) u_array (
     .clk_i    (clk_i),
     .tables_i (ex_tables),
     .codes_i  (codes_q[PlaneBits-1:0]),
     .plane_i  (plane_q),
+    .fp_i     (ex_fp_q),
     .load_i   (lmma_fire),
     .c_i      (in_c_i),
     .acc_en_i (ex_step),
@@ -337,6 +360,8 @@ module lut_tensor_core #(
   `LUT_TC_ASSERT_INIT(ParamN, N >= 1 && N <= 1024, "N must be in [1, 1024]")
   `LUT_TC_ASSERT_INIT(ParamT, T >= 1 && T <= (1 << TregW),
                       "T must be in [1, 2^TregW]: treg is a TregW-bit field")
+  `LUT_TC_ASSERT_INIT(ParamFormats, Formats >= 1 && (Formats & ~FormatsAll) == 0,
+                      "Formats must be a non-empty mask over the afmt codes 0..5")
   `LUT_TC_ASSERT_INIT(ParamWBitsMax, WBitsMax >= 1 && WBitsMax <= 8,
                       "WBitsMax must be in [1, 8]: shifted entries must fit AccW")
 

@@ -15,17 +15,32 @@
 // with C before an LMMA uses it, and its value is only consumed for an OK
 // LMMA.
 //
+// Floating point (built when Formats has an FP format; docs/architecture.md
+// section 10): with fp_i set, the entry is a binary32 value and
+//
+//   term  = (neg ? -T[sel] : T[sel]) * 2^plane_i        (lut_fp32_pow2)
+//   sum_o = RNE(acc_q + term)                           (lut_fp32_add)
+//
+// on the same accumulator register, one plane per cycle like the integer
+// path. The FP operands are held at zero while fp_i is low (operand
+// isolation), so integer LMMAs do not toggle the FP datapath.
+//
 // Bug injection for the testbench's negative tests (off by default):
 //   `LUT_TC_BUG_NO_NEGATE`: the neg bit of the code is ignored.
 module lut_unit #(
   parameter  int WBitsMax = 4,
-  // Derived, do not override: width of the bit-plane number.
-  localparam int PlaneW   = (WBitsMax > 1) ? $clog2(WBitsMax) : 1
+  parameter  int Formats  = lut_tc_pkg::FormatsInt,  // bit k: afmt k is built
+  // Derived, do not override: width of the bit-plane number; an FP format is
+  // built; width of one table entry.
+  localparam int PlaneW   = (WBitsMax > 1) ? $clog2(WBitsMax) : 1,
+  localparam bit HasFp    = (Formats & (lut_tc_pkg::FormatsAll & ~lut_tc_pkg::FormatsInt)) != 0,
+  localparam int EntryW   = HasFp ? lut_tc_pkg::FpW : lut_tc_pkg::TableW
 ) (
   input  logic                                                  clk_i,
-  input  logic [lut_tc_pkg::TableEntries*lut_tc_pkg::TableW-1:0] table_i,
+  input  logic [lut_tc_pkg::TableEntries*EntryW-1:0]            table_i,
   input  logic [lut_tc_pkg::CodeW-1:0]                          code_i,
   input  logic [PlaneW-1:0]                                     plane_i,
+  input  logic                                                  fp_i,     // binary32 LMMA
   input  logic                                                  load_i,
   input  logic [lut_tc_pkg::AccW-1:0]                           c_i,
   input  logic                                                  acc_en_i,
@@ -50,9 +65,11 @@ module lut_unit #(
 
   // 8:1 mux, then negate with one guard bit (an entry is at most 2^17 in
   // magnitude, but the guard bit keeps the negation exact for any input).
+  logic [EntryW-1:0] entry_w;
   logic [TableW-1:0] entry;
   logic [TableW:0]   entry_x, val;
-  assign entry   = table_i[sel*TableW +: TableW];
+  assign entry_w = table_i[sel*EntryW +: EntryW];
+  assign entry   = entry_w[TableW-1:0];
   assign entry_x = {entry[TableW-1], entry};
   assign val     = neg ? -entry_x : entry_x;
 
@@ -62,8 +79,34 @@ module lut_unit #(
   logic            acc_we;
   // Sign extension by cast, not replication: Icarus evaluates a replication
   // bit by bit on every change.
-  assign term  = AccW'($signed(val)) << plane_i;
-  assign sum_o = acc_q + term;
+  logic [AccW-1:0] sum_int;
+  assign term    = AccW'($signed(val)) << plane_i;
+  assign sum_int = acc_q + term;
+
+  if (HasFp) begin : gen_fp
+    localparam int MaxShift = (WBitsMax > 2) ? WBitsMax - 1 : 1;
+    logic [FpW-1:0] fx, facc, fterm, fsum;
+    assign fx   = fp_i ? entry_w : '0;
+    assign facc = fp_i ? acc_q : '0;
+    lut_fp32_pow2 #(
+      .MaxShift (MaxShift)
+    ) u_pow2 (
+      .x_i     (fx),
+      .neg_i   (neg),
+      .shift_i (plane_i),
+      .y_o     (fterm)
+    );
+    lut_fp32_add u_add (
+      .a_i   (facc),
+      .b_i   (fterm),
+      .sum_o (fsum)
+    );
+    assign sum_o = fp_i ? fsum : sum_int;
+  end else begin : gen_int
+    logic unused_fp;  // no FP datapath: the decoder never starts an FP LMMA
+    assign unused_fp = fp_i;
+    assign sum_o     = sum_int;
+  end
 
   assign acc_we = load_i | acc_en_i;
   assign acc_d  = load_i ? c_i : sum_o;

@@ -1,7 +1,7 @@
 """Coverage bins of the LUT Tensor Core as plain data, and which cross bins cannot be hit.
 
 Bins follow the spec, not the implementation: field values are grouped the
-way docs section 6 treats them (e.g. every FP/reserved ``afmt`` code is one
+way docs section 6 treats them (e.g. every reserved ``afmt`` code is one
 bin), so a bin is a behaviour, not a number. No simulator or coverage-library
 import: the stimulus library aims at these bins and the collector counts them.
 
@@ -17,7 +17,7 @@ from __future__ import annotations
 import functools
 
 from models import isa
-from models.config import CoreConfig, Opcode, Status
+from models.config import DEFAULT, AFmt, CoreConfig, Opcode, Status
 from models.core import CoreModel
 
 STALL_BINS = {"s0": (0, 0), "s1": (1, 1), "s2_3": (2, 3), "s4_15": (4, 15), "s16_up": (16, 1 << 20)}
@@ -39,8 +39,15 @@ def wbits_bins(cfg: CoreConfig) -> dict[str, list[int]]:
     return bins
 
 
-def afmt_bins() -> dict[str, list[int]]:
-    return {"int8": [0], "int16": [1], "fp_rsvd": [2, 3], "other": list(range(4, 16))}
+def afmt_bins(cfg: CoreConfig = DEFAULT) -> dict[str, list[int]]:
+    """One bin per format the instance builds, one for the defined formats it does not
+    build (if any), one for the reserved codes: the three behave differently."""
+    bins = {AFmt(f).name.lower(): [int(f)] for f in cfg.afmts}
+    unbuilt = [int(f) for f in AFmt if not cfg.builds(f)]
+    if unbuilt:
+        bins["unbuilt"] = unbuilt
+    bins["rsvd"] = list(range(len(AFmt), 16))
+    return bins
 
 
 def treg_bins(cfg: CoreConfig) -> dict[str, list[int]]:
@@ -53,11 +60,11 @@ def treg_bins(cfg: CoreConfig) -> dict[str, list[int]]:
 def reachable_statuses(cfg: CoreConfig, op: int, wb: int, af: int, tr: int) -> set[int]:
     """Statuses the model can answer for these fields, over all other state."""
     out = set()
-    for accfmt in (0, 1):
+    for accfmt in (0, 1, 2):
         for rsvd in (0, 1):
             for table_ok in (False, True):
                 m = CoreModel(cfg)
-                if table_ok and af in (0, 1) and tr < cfg.T:
+                if table_ok and cfg.builds(af) and tr < cfg.T:
                     m.step(isa.lutgen(tr, af, cfg=cfg), a_bus=0)
                 word = isa.encode(isa.Instr(op, tr, af, wb, accfmt, rsvd, 0))
                 out.add(int(m.check(word)))
@@ -70,7 +77,7 @@ def unreachable_instr_bins(cfg: CoreConfig) -> dict[tuple[str, ...], str]:
     out: dict[tuple[str, ...], str] = {}
     for op_n, op_v in op_bins().items():
         for wb_n, wb_v in wbits_bins(cfg).items():
-            for af_n, af_v in afmt_bins().items():
+            for af_n, af_v in afmt_bins(cfg).items():
                 for tr_n, tr_v in treg_bins(cfg).items():
                     can = reachable_statuses(cfg, op_v[0], wb_v[0], af_v[0], tr_v[0])
                     for st_n, st_v in STATUS_BINS.items():

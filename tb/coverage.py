@@ -85,7 +85,7 @@ class CoverageCounts:
         self.unreachable = unreachable_instr_bins(cfg)
         self.op_names, self.op_lut = _lut(op_bins())
         self.wb_names, self.wb_lut = _lut(wbits_bins(cfg))
-        self.af_names, self.af_lut = _lut(afmt_bins())
+        self.af_names, self.af_lut = _lut(afmt_bins(cfg))
         self.tr_names, self.tr_lut = _lut(treg_bins(cfg))
         self.st_names = list(STATUS_BINS)
         self.shape = tuple(

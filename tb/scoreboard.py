@@ -36,7 +36,7 @@ import numpy as np
 from pyuvm import ConfigDB, UVMConfigItemNotFound, uvm_component, uvm_subscriber
 
 from models import isa
-from models.config import CoreConfig, Status
+from models.config import AccFmt, CoreConfig, Status
 from tb.predictor import Prediction
 from tb.records import Observed
 
@@ -46,6 +46,25 @@ LOOKAHEAD = 64  #: expected rows searched for a tag after a lost response
 KINDS = ("mismatch", "lost", "extra", "reordered", "unknown_tag", "transport")
 #: written into the run directory (the simulator's cwd) when a response was wrong
 FIRST_ERROR_FILE = "scoreboard_first_error.json"
+
+
+def _fp_lanes(word: int) -> bool:
+    """Whether the D lanes of this instruction's response are binary32 (an FP32 LMMA)."""
+    return isa.decode(word).accfmt == AccFmt.FP32
+
+
+def lane_text(v: int, fp: bool) -> str:
+    """One D lane for a report: signed decimal, or the binary32 value, and the bit pattern.
+
+    An FP lane reads as a float (``-1.5``, ``inf``, ``nan``) so a rounding
+    error is visible as a value, and its bits as hex so a NaN payload, a
+    signed zero or a one-ulp difference is visible too.
+    """
+    bits = v & 0xFFFFFFFF
+    if fp:
+        value = float(np.array(bits, dtype=np.uint32).view(np.float32))
+        return f"{value!r} (0x{bits:08x})"
+    return f"{v} (0x{bits:08x})"
 
 
 def status_name(v: int) -> str:
@@ -255,9 +274,10 @@ class Scoreboard(uvm_component):
         lanes = np.flatnonzero(e["d"][i] != a["d"][i])
         if lanes.size:
             n = self.cfg.N
+            fp = _fp_lanes(int(e["word"][i]))
             shown = ", ".join(
-                f"[{k // n},{k % n}] {int(a['d'][i, k])} (0x{int(a['d'][i, k]) & 0xFFFFFFFF:08x})"
-                f" != expected {int(e['d'][i, k])} (0x{int(e['d'][i, k]) & 0xFFFFFFFF:08x})"
+                f"[{k // n},{k % n}] {lane_text(int(a['d'][i, k]), fp)}"
+                f" != expected {lane_text(int(e['d'][i, k]), fp)}"
                 for k in lanes[:4].tolist()
             )
             parts.append(f"D differs in {lanes.size}/{e['d'].shape[1]} lanes: {shown}")

@@ -38,7 +38,7 @@ from models.config import FIELD, CoreConfig, Opcode
 from tb.simrun import ROOT, file_lock
 
 VECTORS = ROOT / "build" / "replay"
-FORMAT_VERSION = 1  #: meta.hex word 5, checked by the harness
+FORMAT_VERSION = 2  #: meta.hex word 5, checked by the harness
 IDX_BITS = 20  #: width of each pool index in a record
 CHUNK = 16384  #: instructions per BatchModel step: bounds the model's temporaries
 _HEX = np.frombuffer(b"0123456789abcdef", dtype=np.uint8)
@@ -192,7 +192,7 @@ def write_vectors(cfg: CoreConfig, stream: Batch, exp: Expected, out: Path) -> d
         (out / f"{name}.hex").write_bytes(lanes_hex(pool))
     sizes = {"n_vec": n, **{f"n_{k}": len(v) for k, v in pools.items()}}
     meta = [n, *(len(pools[k]) for k in "awcd"), FORMAT_VERSION, cfg.M, cfg.N, cfg.T]
-    meta.append(cfg.W_BITS_MAX)
+    meta += [cfg.W_BITS_MAX, cfg.formats]
     (out / "meta.hex").write_bytes(hex_lines(np.array(meta, dtype=np.uint32)))
     return sizes
 

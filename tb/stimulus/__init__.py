@@ -9,16 +9,17 @@ renumber when scenarios are joined.
 | function | scenario |
 |---|---|
 | :func:`random_stream` | constrained-random stream steered by :class:`Knobs` |
-| :func:`long_stream` | presets ``full``, ``bench``, ``lmma`` (:data:`PRESETS`), in LMMAs |
-| :func:`directed` | one LUTGEN + LMMA per activation format and weight width |
+| :func:`long_stream` | presets ``full``, ``fp``, ``bench``, ``lmma`` (:data:`PRESETS`), in LMMAs |
+| :func:`directed` | one LUTGEN + LMMA per built activation format and weight width |
 | :func:`error_injection` | every illegal field, status priority, the coverage cross, random words |
 | :func:`gemm` | a quantized GEMM through ``models.tiler`` with its end-to-end checks |
 """
 
 from tb.stimulus.directed import directed
 from tb.stimulus.errors import cross_keys, error_injection
+from tb.stimulus.fp_payloads import FP_C_MODES, FP_MODES
 from tb.stimulus.gemm import WEIGHTS, GemmProgram, gemm
-from tb.stimulus.knobs import AFMTS, ERROR_KINDS, MIX_KINDS, Knobs
+from tb.stimulus.knobs import AFMT_GROUPS, AFMTS, ERROR_KINDS, MIX_KINDS, Knobs
 from tb.stimulus.payloads import ACT_MODES, C_MODES
 from tb.stimulus.presets import PRESETS, long_stream, preset, seeded_stream
 from tb.stimulus.random_stream import random_stream
@@ -27,8 +28,11 @@ from tb.stimulus.words import concat, decode_words, encode_words, retag
 __all__ = [
     "ACT_MODES",
     "AFMTS",
+    "AFMT_GROUPS",
     "C_MODES",
     "ERROR_KINDS",
+    "FP_C_MODES",
+    "FP_MODES",
     "MIX_KINDS",
     "PRESETS",
     "WEIGHTS",

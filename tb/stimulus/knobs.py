@@ -5,6 +5,15 @@ never drawn and a weight of 0 switches a value off, so a test that asks for
 ``wbits={4: 8, 3: 2}`` gets 4-bit weights in 80 % of its LMMAs and nothing
 but 3 or 4. Validation names the bad field and the valid choices, because a
 knob typo must fail the test that made it, not quietly change its stream.
+
+Activation formats: ``afmt`` names formats (``int8``, ``int16``, ``fp8_e4m3``,
+``fp16``, ``bf16``, ``fp8_e5m2``) or groups (``int``, ``fp``: the weight is
+shared by the formats of that kind the configuration builds); None draws
+every built format alike. Which formats exist is a property of the
+configuration (``CoreConfig.formats``), so it is checked where the
+configuration is known (:meth:`Knobs.afmt_for`), like ``wbits`` against
+WBitsMax. FP LUTGENs take their values from ``fp_modes`` and FP LMMAs their
+C from ``fp_c_modes``; integer rows keep ``act_modes`` and ``c_modes``.
 """
 
 from __future__ import annotations
@@ -15,12 +24,25 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from models.config import AFmt, CoreConfig
+from models.config import FP_AFMTS, INT_AFMT_BITS, AFmt, CoreConfig
 from models.encoding import MAX_WEIGHT_BITS
+from tb.stimulus.fp_payloads import FP_C_MODES, FP_MODES
 from tb.stimulus.payloads import ACT_MODES, C_MODES
 
 MIX_KINDS = ("lutgen", "lmma", "illegal")
-AFMTS = {"int8": AFmt.INT8, "int16": AFmt.INT16}
+AFMTS = {
+    "int8": AFmt.INT8,
+    "int16": AFmt.INT16,
+    "fp8_e4m3": AFmt.FP8_E4M3,
+    "fp16": AFmt.FP16,
+    "bf16": AFmt.BF16,
+    "fp8_e5m2": AFmt.FP8_E5M2,
+}
+AFMT_NAME = {v: k for k, v in AFMTS.items()}
+#: ``afmt`` keys that stand for every built format of a kind. ``fp`` on a core without
+#: FP is an error (the stream would lose its point); ``int`` on one without integer
+#: formats draws nothing (integer traffic is only ever mixed in).
+AFMT_GROUPS: dict[str, tuple[AFmt, ...]] = {"int": tuple(INT_AFMT_BITS), "fp": FP_AFMTS}
 #: Ways an "illegal" instruction is broken (docs section 6): one field each, or
 #: an LMMA whose table has the other format (or was never written).
 ERROR_KINDS = ("opcode", "rsvd", "afmt", "treg", "wbits", "accfmt", "wrong_afmt")
@@ -83,8 +105,9 @@ class Knobs:
     mix: Dist = field(default_factory=lambda: {"lutgen": 30, "lmma": 60, "illegal": 10})
     #: LMMA weight width b -> weight; None = uniform over 1..WBitsMax of the config
     wbits: Dist | None = None
-    #: activation format of LUTGENs (an LMMA uses the format of the table it reads)
-    afmt: Dist = field(default_factory=lambda: {"int8": 1, "int16": 1})
+    #: activation format of LUTGENs (an LMMA uses the format of the table it reads):
+    #: format or group names -> weight; None = every format the config builds, alike
+    afmt: Dist | None = None
     act_modes: Dist = field(
         default_factory=lambda: {
             "uniform": 50,
@@ -103,11 +126,32 @@ class Knobs:
             "small": 15,
         }
     )
+    #: values of FP LUTGENs (tb.stimulus.fp_payloads.FP_MODES)
+    fp_modes: Dist = field(
+        default_factory=lambda: {
+            "uniform": 20,
+            "llm": 30,
+            "subnormal": 15,
+            "specials": 15,
+            "cancel": 20,
+        }
+    )
+    #: C of FP LMMAs (tb.stimulus.fp_payloads.FP_C_MODES)
+    fp_c_modes: Dist = field(
+        default_factory=lambda: {
+            "zero": 15,
+            "uniform": 10,
+            "normal": 40,
+            "subnormal": 10,
+            "specials": 10,
+            "huge": 15,
+        }
+    )
     #: how an "illegal" instruction is broken (used when mix["illegal"] > 0)
     errors: Dist = field(default_factory=lambda: {k: 1 for k in ERROR_KINDS if k != "wrong_afmt"})
     p_dirty: float = 0.3  #: garbage in ignored bus bits (INT8 upper bytes, planes >= b, buses)
     p_reuse_latest: float = 0.5  #: an LMMA reads the register written last, else any written one
-    p_wrong_afmt: float = 0.05  #: an LMMA with the other format than its table (TABLE_INVALID)
+    p_wrong_afmt: float = 0.05  #: an LMMA with another format than its table (TABLE_INVALID)
     #: distinct payload images per bus (a, w, c), or None: every payload fresh
     pools: tuple[int, int, int] | None = None
     cold_lmmas: int = 0  #: LMMAs before any LUTGEN (TABLE_INVALID after reset)
@@ -129,9 +173,14 @@ class Knobs:
                         f"wbits: {b!r} is not a weight width; choose from 1..{MAX_WEIGHT_BITS}"
                     )
                 wbits[int(b)] = w
-        afmt = _dist("afmt", self.afmt, tuple(AFMTS))
+        afmt = None
+        if self.afmt is not None:
+            afmt = _dist("afmt", self.afmt, (*AFMTS, *AFMT_GROUPS))
         act = _dist("act_modes", self.act_modes, ACT_MODES)
         cm = _dist("c_modes", self.c_modes, C_MODES)
+        # FP modes may all be zero in a stream without FP: checked against the config
+        fpm = _dist("fp_modes", self.fp_modes, FP_MODES, required=False)
+        fpc = _dist("fp_c_modes", self.fp_c_modes, FP_C_MODES, required=False)
         errors = _dist("errors", self.errors, ERROR_KINDS, required=mix.get("illegal", 0) > 0)
         for name in ("p_dirty", "p_reuse_latest", "p_wrong_afmt"):
             object.__setattr__(self, name, _prob(name, getattr(self, name)))
@@ -158,6 +207,8 @@ class Knobs:
             ("afmt", afmt),
             ("act_modes", act),
             ("c_modes", cm),
+            ("fp_modes", fpm),
+            ("fp_c_modes", fpc),
             ("errors", errors),
             ("pools", pools),
         ):
@@ -176,15 +227,78 @@ class Knobs:
             )
         return dict(self.wbits)
 
+    def afmt_for(self, cfg: CoreConfig) -> dict[AFmt, float]:
+        """The LUTGEN format distribution on ``cfg``, format -> weight, positive weights only.
+
+        ValueError if a listed format (positive weight) is not built by ``cfg``,
+        or if ``fp`` is asked of a core without FP formats.
+        """
+        built = ", ".join(AFMT_NAME[f] for f in cfg.afmts)
+        if self.afmt is None:
+            return {f: 1 for f in cfg.afmts}
+        out: dict[AFmt, float] = {}
+        for k, w in self.afmt.items():
+            if w <= 0:
+                continue
+            if k in AFMT_GROUPS:
+                members = [f for f in AFMT_GROUPS[k] if cfg.builds(f)]
+                if not members and k == "fp":
+                    raise ValueError(
+                        f"afmt: 'fp' asks for floating-point formats, but {cfg.name} builds "
+                        f"only {built}; choose from {built}"
+                    )
+                for f in members:
+                    out[f] = out.get(f, 0) + w / len(members)
+            elif not cfg.builds(AFMTS[k]):
+                raise ValueError(
+                    f"afmt: {k!r} is not built by {cfg.name} (formats {built}); "
+                    f"choose from {built} or the groups {list(AFMT_GROUPS)}"
+                )
+            else:
+                out[AFMTS[k]] = out.get(AFMTS[k], 0) + w
+        if not out:
+            raise ValueError(f"afmt={self.afmt!r}: no format built by {cfg.name} ({built})")
+        return out
+
     def check(self, cfg: CoreConfig) -> dict[int, float]:
         """Everything that depends on ``cfg``; returns :meth:`wbits_for`."""
         wb = self.wbits_for(cfg)
-        if self.mix.get("illegal", 0) > 0 and self.errors.get("treg", 0) > 0 and cfg.T >= 16:
+        illegal = self.mix.get("illegal", 0) > 0
+        if illegal and self.errors.get("treg", 0) > 0 and cfg.T >= 16:
             raise ValueError(
                 f"errors['treg']: {cfg.name} has T=16, no register is out of range; "
                 "give 'treg' weight 0"
             )
+        afmts = self.afmt_for(cfg)
+        if len(cfg.afmts) < 2:
+            for name, on in (
+                ("p_wrong_afmt", self.p_wrong_afmt > 0),
+                ("errors['wrong_afmt']", illegal and self.errors.get("wrong_afmt", 0) > 0),
+            ):
+                if on:
+                    raise ValueError(
+                        f"{name}: {cfg.name} builds one format, an LMMA cannot name another "
+                        "built one; set it to 0"
+                    )
+        if any(f in FP_AFMTS for f in afmts):
+            for name in ("fp_modes", "fp_c_modes"):
+                if sum(getattr(self, name).values()) <= 0:
+                    raise ValueError(
+                        f"{name}={getattr(self, name)!r}: all weights are zero, but the stream "
+                        f"has FP formats on {cfg.name}; give at least one value a positive weight"
+                    )
         return wb
+
+    def _has_fp(self, cfg: CoreConfig | None) -> bool:
+        """Whether FP rows may be drawn (on ``cfg`` if given, else on some config)."""
+        if cfg is not None:
+            try:
+                return any(f in FP_AFMTS for f in self.afmt_for(cfg))
+            except ValueError:
+                return False
+        if self.afmt is None:
+            return True
+        return any(w > 0 and (k == "fp" or AFMTS.get(k) in FP_AFMTS) for k, w in self.afmt.items())
 
     def describe(self, cfg: CoreConfig | None = None) -> str:
         """One paragraph for the start of a test log."""
@@ -201,9 +315,16 @@ class Knobs:
             parts.append(f"errors {_shares(self.errors)}")
         parts += [
             f"weight widths {wb}",
-            f"LUTGEN formats {_shares(self.afmt)}",
+            f"LUTGEN formats {self._afmt_text(cfg)}",
             f"activations {_shares(self.act_modes)}",
             f"C {_shares(self.c_modes)}",
+        ]
+        if self._has_fp(cfg):
+            parts += [
+                f"FP activations {_shares(self.fp_modes)}",
+                f"FP C {_shares(self.fp_c_modes)}",
+            ]
+        parts += [
             f"p_dirty {self.p_dirty:g}, p_reuse_latest {self.p_reuse_latest:g}, "
             f"p_wrong_afmt {self.p_wrong_afmt:g}",
             "fresh payloads"
@@ -219,6 +340,13 @@ class Knobs:
         return "Knobs: " + "; ".join(parts) + "."
 
     __str__ = describe
+
+    def _afmt_text(self, cfg: CoreConfig | None) -> str:
+        if self.afmt is not None:
+            return _shares(self.afmt)
+        if cfg is None:
+            return "every built format alike"
+        return _shares({AFMT_NAME[f]: 1 for f in cfg.afmts})
 
     # --- presets: the long streams of tools/replay.py -----------------------------
     @classmethod
@@ -242,6 +370,46 @@ class Knobs:
             p_dirty=0.5,
             p_reuse_latest=0.0,
             p_wrong_afmt=0.0,
+            pools=pools,
+            cold_lmmas=2,
+            lutgen_first=True,
+        )
+
+    @classmethod
+    def fp(
+        cls,
+        count: int = 2000,
+        wbits: int | Dist | None = None,
+        pools: tuple[int, int, int] | None = (64, 32, 16),
+    ) -> Knobs:
+        """FP everything: every built FP format, every FP value and C mode, every width,
+        every error kind, with a fifth of the tables integer where the config builds them.
+
+        A core without FP formats is a ValueError (``afmt: 'fp'``). The pools are
+        larger than ``full``'s: a pool keeps one image per (mode, format) key, and
+        FP has more of those.
+        """
+        return cls(
+            n=count,
+            unit="lmma",
+            mix={"lutgen": 10, "lmma": 84, "illegal": 6},
+            wbits=_wbits_arg(wbits),
+            afmt={"fp": 8, "int": 2},
+            act_modes={"raw": 6, "extreme": 2, "entry_min": 1, "entry_max": 1},
+            c_modes={"zero": 1, "max": 1, "min": 1, "uniform": 1},
+            fp_modes={"uniform": 2, "llm": 3, "subnormal": 2, "specials": 2, "cancel": 3},
+            fp_c_modes={
+                "zero": 2,
+                "uniform": 1,
+                "normal": 4,
+                "subnormal": 1,
+                "specials": 1,
+                "huge": 1,
+            },
+            errors={k: 1 for k in ERROR_KINDS},
+            p_dirty=0.5,
+            p_reuse_latest=0.3,
+            p_wrong_afmt=0.02,
             pools=pools,
             cold_lmmas=2,
             lutgen_first=True,

@@ -9,6 +9,11 @@ A bus is filled from per-row integer *keys* (mode, format, width, dirty).
 Fresh payloads build one image per row; a pool builds a few images per key
 and lets rows share them, so the stream transport's payload store sends each
 image once.
+
+Floating-point rows (``tb.stimulus.fp_payloads``) have keys of their own,
+above every integer key, and draw their values from the FP generator
+(:func:`~tb.stimulus.fp_payloads.fp_rng`), never from the caller's: which FP
+values a stream asks for does not move any draw of the integer rows.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from models.batch import bus_bytes
 from models.config import AFmt, CoreConfig, K
 from models.encoding import encode_weights
 from models.lmma import ACC_MAX, ACC_MIN
+from tb.stimulus.fp_payloads import FP_C_MODES, FP_MODES, fp_c_values, fp_lanes, fp_rng
 
 #: ``raw``: any 16-bit lane pattern (full INT16 range; junk in the INT8 upper byte)
 ACT_MODES = ("uniform", "extreme", "small", "entry_min", "entry_max", "raw")
@@ -29,6 +35,7 @@ C_MODES = ("zero", "uniform", "near_max", "near_min", "small", "max", "min")
 
 ZERO, GARBAGE = 0, 1  #: key codes shared by every bus: an all-zero image, random bytes
 _MODE0 = 2  #: first key code of a real mode
+FP_KEY0 = 1 << 10  #: FP keys of the a and c buses start here, above every integer key
 _U64 = np.iinfo(np.uint64).max
 
 
@@ -92,8 +99,23 @@ def a_key(mode: np.ndarray, afmt: np.ndarray, dirty: np.ndarray) -> np.ndarray:
     return ((mode.astype(np.int64) + _MODE0) << 2) | (afmt.astype(np.int64) << 1) | dirty
 
 
-def make_a(cfg: CoreConfig, rng: np.random.Generator, keys: np.ndarray) -> np.ndarray:
-    """Images for ``a`` keys (ZERO, GARBAGE or :func:`a_key`)."""
+def fp_a_key(mode: np.ndarray, afmt: np.ndarray, dirty: np.ndarray) -> np.ndarray:
+    """Key of an FP activation row: ``mode`` indexes FP_MODES; ``dirty`` (FP8 only): junk
+    in the ignored bits [15:8]."""
+    m, f = mode.astype(np.int64), afmt.astype(np.int64)
+    return FP_KEY0 | (m << 4) | (f << 1) | dirty.astype(np.int64)
+
+
+def make_a(
+    cfg: CoreConfig,
+    rng: np.random.Generator,
+    keys: np.ndarray,
+    fp_gen: np.random.Generator | None = None,
+) -> np.ndarray:
+    """Images for ``a`` keys (ZERO, GARBAGE, :func:`a_key` or :func:`fp_a_key`).
+
+    FP rows draw from ``fp_gen`` (default: :func:`fp_rng` of ``rng``), never from ``rng``.
+    """
     nb = bus_bytes(cfg)["a"]
     out = np.zeros((len(keys), nb), dtype=np.uint8)
     code, afmt, dirty = keys >> 2, (keys >> 1) & 1, (keys & 1).astype(bool)
@@ -104,6 +126,16 @@ def make_a(cfg: CoreConfig, rng: np.random.Generator, keys: np.ndarray) -> np.nd
         if sel.size:
             v = act_values(rng, afmt[sel], mode, cfg.M)
             out[sel] = a_images(cfg, v, dirty[sel] & (afmt[sel] == AFmt.INT8), rng)
+    fp = np.flatnonzero(keys >= FP_KEY0)
+    if fp.size:
+        frng = fp_rng(rng) if fp_gen is None else fp_gen
+        k = keys[fp]
+        mode, fmt, junk = (k >> 4) & 63, (k >> 1) & 7, (k & 1).astype(bool)
+        for i, name in enumerate(FP_MODES):
+            sel = np.flatnonzero(mode == i)
+            if sel.size:
+                lanes = fp_lanes(frng, fmt[sel], name, cfg.M)
+                out[fp[sel]] = a_images(cfg, lanes, junk[sel], frng)
     return out
 
 
@@ -191,11 +223,27 @@ def c_key(mode: np.ndarray) -> np.ndarray:
     return mode.astype(np.int64) + _MODE0
 
 
-def make_c(cfg: CoreConfig, rng: np.random.Generator, keys: np.ndarray) -> np.ndarray:
-    """Images for ``c`` keys (ZERO, GARBAGE or :func:`c_key`).
+def fp_c_key(mode: np.ndarray) -> np.ndarray:
+    """Key of an FP LMMA's C: ``mode`` is an index into FP_C_MODES."""
+    return mode.astype(np.int64) + FP_KEY0
+
+
+def fp_c_images(lanes: np.ndarray) -> np.ndarray:
+    """binary32 patterns uint32 ``[rows, M*N]`` -> ``in_c_i`` images."""
+    return np.ascontiguousarray(lanes, dtype="<u4").view(np.uint8).reshape(len(lanes), -1)
+
+
+def make_c(
+    cfg: CoreConfig,
+    rng: np.random.Generator,
+    keys: np.ndarray,
+    fp_gen: np.random.Generator | None = None,
+) -> np.ndarray:
+    """Images for ``c`` keys (ZERO, GARBAGE, :func:`c_key` or :func:`fp_c_key`).
 
     Starts from random bytes (GARBAGE and ``uniform`` rows keep them: any bit
-    pattern is a valid INT32) and overwrites the other rows in place.
+    pattern is a valid INT32, and a valid binary32) and overwrites the other
+    rows in place; FP rows draw from ``fp_gen`` (default: :func:`fp_rng` of ``rng``).
     """
     out = random_bytes(rng, len(keys), bus_bytes(cfg)["c"])
     lanes = out.view("<i4")
@@ -204,6 +252,14 @@ def make_c(cfg: CoreConfig, rng: np.random.Generator, keys: np.ndarray) -> np.nd
         sel = np.flatnonzero(keys == _MODE0 + i)
         if sel.size and mode != "uniform":
             lanes[sel] = c_values(rng, cfg, mode, sel.size)
+    fp = keys >= FP_KEY0
+    if fp.any():
+        frng = fp_rng(rng) if fp_gen is None else fp_gen
+        for i, mode in enumerate(FP_C_MODES):
+            sel = np.flatnonzero(keys == FP_KEY0 + i)
+            if sel.size and mode != "uniform":
+                vals = fp_c_values(frng, mode, sel.size, cfg.M * cfg.N)
+                lanes[sel] = vals.view(np.int32)
     return out
 
 

@@ -1,9 +1,11 @@
 """Named long streams (the mixes of ``tools/replay.py``), counted in LMMAs.
 
-``full`` exercises everything the core does in one stream; ``bench`` is the
-throughput benchmark's stream; ``lmma`` keeps the array busy with nothing
-but LMMAs. Each is a :class:`Knobs` preset, so a test can start from one and
-change a field with ``dataclasses.replace``.
+``full`` exercises everything the integer core does in one stream; ``fp``
+does the same for the FP formats a configuration builds (with integer
+tables mixed in); ``bench`` is the throughput benchmark's stream; ``lmma``
+keeps the array busy with nothing but LMMAs. Each is a :class:`Knobs`
+preset, so a test can start from one and change a field with
+``dataclasses.replace``.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from tb.stimulus.random_stream import random_stream
 
 PRESETS: dict[str, Callable[..., Knobs]] = {
     "full": Knobs.full,
+    "fp": Knobs.fp,
     "bench": Knobs.bench,
     "lmma": Knobs.lmma,
 }

@@ -11,6 +11,13 @@ Stream layout: ``cold_lmmas`` LMMAs on never-written registers, then (with
 with a table refresh before every ``refresh_every``-th body LMMA. If no
 table exists when the first body LMMA comes, that LMMA becomes a LUTGEN
 (an LMMA needs a table to read). Tags count from 0.
+
+Every LMMA that should pass carries the accumulator format of its table's
+format (``models.config.ACCFMT_OF``: INT32 for integer tables, FP32 for FP
+ones). Draws that only FP streams need (FP values, FP C, a choice among more
+than two built formats) come from ``fp_payloads.fp_rng``, which leaves the
+caller's generator untouched: an integer-only stream is the same draw for
+draw whatever the FP knobs say.
 """
 
 from __future__ import annotations
@@ -21,15 +28,19 @@ from functools import partial
 import numpy as np
 
 from models.batch import Batch
-from models.config import AFmt, CoreConfig, Opcode
+from models.config import ACCFMT_OF, FP_AFMTS, AFmt, CoreConfig, Opcode
+from tb.stimulus import fp_payloads as fpp
 from tb.stimulus import payloads as pl
-from tb.stimulus.knobs import AFMTS, ERROR_KINDS, MIX_KINDS, Knobs
+from tb.stimulus.knobs import ERROR_KINDS, MIX_KINDS, Knobs
 from tb.stimulus.words import TAG_MOD, encode_words
 
 # Row kinds of the plan.
 K_GEN, K_MM, K_ERR, K_UP, K_COLD = 0, 1, 2, 3, 4  # first three in MIX_KINDS order
 E = {k: i for i, k in enumerate(ERROR_KINDS)}
 ILLEGAL_OPS = np.array([v for v in range(16) if v not in (Opcode.LUTGEN, Opcode.LMMA)])
+#: per afmt code: FP or not, FP8 or not
+IS_FP = np.isin(np.arange(16), [int(f) for f in FP_AFMTS])
+IS_FP8 = np.isin(np.arange(16), [int(AFmt.FP8_E4M3), int(AFmt.FP8_E5M2)])
 
 
 def _draw(rng: np.random.Generator, dist: Mapping, codes: Mapping, size: int) -> np.ndarray:
@@ -40,6 +51,25 @@ def _draw(rng: np.random.Generator, dist: Mapping, codes: Mapping, size: int) ->
     if not size:
         return np.zeros(0, dtype=np.int64)
     return table[rng.choice(len(vals), size=size, p=p / p.sum())]
+
+
+def acc_of(cfg: CoreConfig) -> np.ndarray:
+    """Per afmt code the accfmt an LMMA needs; 0 for a code ``cfg`` does not build (its
+    LMMA is UNSUPPORTED whatever the accfmt, and 0 is what the integer streams send)."""
+    return np.array(
+        [int(ACCFMT_OF[AFmt(c)]) if cfg.builds(c) else 0 for c in range(16)], dtype=np.int64
+    )
+
+
+def other_afmt(cfg: CoreConfig, frng: np.random.Generator, f: np.ndarray) -> np.ndarray:
+    """Per row a built format other than ``f[r]`` (itself built): the other one of two,
+    else uniform over the rest (drawn from the FP generator: only FP configs build more)."""
+    built = np.array([int(a) for a in cfg.afmts], dtype=np.int64)
+    pos = np.searchsorted(built, f)
+    if len(built) == 2 or not len(f):
+        return built[1 - pos] if len(built) == 2 else f.copy()
+    j = (frng.random(len(f)) * (len(built) - 1)).astype(np.int64)
+    return built[j + (j >= pos)]
 
 
 def _before(mask: np.ndarray) -> np.ndarray:
@@ -135,10 +165,12 @@ def random_stream(cfg: CoreConfig, rng: np.random.Generator, knobs: Knobs | None
     """The stream ``knobs`` describe (default :class:`Knobs`), tags from 0."""
     kn = Knobs() if knobs is None else knobs
     wdist = kn.check(cfg)
+    adist = kn.afmt_for(cfg)
+    frng = fpp.fp_rng(rng)  # does not advance rng
     kind, err, base = plan_rows(cfg, rng, kn)
     n, T, W = len(kind), cfg.T, cfg.W_BITS_MAX
     idx = np.arange(n)
-    afmt_codes = {k: int(v) for k, v in AFMTS.items()}
+    afmt_codes = {f: int(f) for f in adist}
     wb_codes = {b: b for b in wdist}
     z = partial(np.zeros, dtype=np.int64)
     op, treg, afmt, wbits, accfmt, rsvd = z(n), z(n), z(n), z(n), z(n), z(n)
@@ -148,9 +180,9 @@ def random_stream(cfg: CoreConfig, rng: np.random.Generator, knobs: Knobs | None
     op[gen] = Opcode.LUTGEN
     g = np.flatnonzero(kind == K_GEN)
     treg[g] = rng.integers(0, T, size=g.size)
-    afmt[g] = _draw(rng, kn.afmt, afmt_codes, g.size)
+    afmt[g] = _draw(rng, adist, afmt_codes, g.size)
     u = np.flatnonzero(kind == K_UP)
-    listed = np.array([afmt_codes[k] for k, w in kn.afmt.items() if w > 0])
+    listed = np.array(list(afmt_codes.values()))
     treg[u] = np.arange(u.size) % T
     afmt[u] = listed[treg[u] % len(listed)]
 
@@ -169,8 +201,9 @@ def random_stream(cfg: CoreConfig, rng: np.random.Generator, knobs: Knobs | None
 
     c = np.flatnonzero(kind == K_COLD)
     op[c], treg[c] = Opcode.LMMA, np.arange(c.size) % T
-    afmt[c] = _draw(rng, kn.afmt, afmt_codes, c.size)
+    afmt[c] = _draw(rng, adist, afmt_codes, c.size)
     wbits[c] = _draw(rng, wdist, wb_codes, c.size)
+    accfmt[c] = acc_of(cfg)[afmt[c]]
 
     m = np.flatnonzero(kind == K_MM)
     reuse = (rng.random(m.size) < kn.p_reuse_latest) & (last_gen[m] >= 0)
@@ -180,23 +213,40 @@ def random_stream(cfg: CoreConfig, rng: np.random.Generator, knobs: Knobs | None
     f = tab[r, m]
     wrong = rng.random(m.size) < kn.p_wrong_afmt
     op[m], treg[m] = Opcode.LMMA, r
-    afmt[m] = np.where(wrong, 1 - f, f)
+    c_fmt = z(n)  # the format whose C an LMMA carries: its table's (a stream format)
+    c_fmt[m] = f
+    wrong_f = f.copy()
+    wrong_f[wrong] = other_afmt(cfg, frng, f[wrong])
+    afmt[m] = wrong_f
     wbits[m] = _draw(rng, wdist, wb_codes, m.size)
+    accfmt[m] = acc_of(cfg)[afmt[m]]
 
     e = np.flatnonzero(kind == K_ERR)
-    _illegal(cfg, rng, kn, wdist, e, err[e], base[e], tab, (op, treg, afmt, wbits, accfmt, rsvd))
+    fields = (op, treg, afmt, wbits, accfmt, rsvd)
+    _illegal(cfg, rng, frng, adist, wdist, e, err[e], base[e], tab, fields)
 
     # Payload keys: what each row's buses carry (payloads.make_*).
     a_k, w_k, c_k = z(n), z(n), z(n)
     mode = _draw(rng, kn.act_modes, {k: i for i, k in enumerate(pl.ACT_MODES)}, gen.sum())
     gi = np.flatnonzero(gen)
     raw = mode == pl.ACT_MODES.index("raw")
-    dirty = (afmt[gi] == AFmt.INT8) & (rng.random(gi.size) < kn.p_dirty) & ~raw
+    junk = rng.random(gi.size) < kn.p_dirty
+    dirty = (afmt[gi] == AFmt.INT8) & junk & ~raw
     a_k[gi] = pl.a_key(mode, np.where(raw, 1, afmt[gi]), dirty)
+    fg = np.flatnonzero(IS_FP[afmt[gi]])  # FP LUTGENs: FP modes, junk above an FP8 lane
+    if fg.size:
+        f_mode = _draw(frng, kn.fp_modes, {k: i for i, k in enumerate(fpp.FP_MODES)}, fg.size)
+        f_af = afmt[gi[fg]]
+        a_k[gi[fg]] = pl.fp_a_key(f_mode, f_af, junk[fg] & IS_FP8[f_af])
     lm = np.flatnonzero((kind == K_MM) | (kind == K_COLD))
     w_dirty = (wbits[lm] < W) & (rng.random(lm.size) < kn.p_dirty)
     w_k[lm] = pl.w_key(wbits[lm], w_dirty)
     c_k[lm] = pl.c_key(_draw(rng, kn.c_modes, {k: i for i, k in enumerate(pl.C_MODES)}, lm.size))
+    c_fmt[c] = afmt[c]
+    fl = lm[IS_FP[c_fmt[lm]]]  # LMMAs on FP tables: binary32 C
+    if fl.size:
+        fc_codes = {k: i for i, k in enumerate(fpp.FP_C_MODES)}
+        c_k[fl] = pl.fp_c_key(_draw(frng, kn.fp_c_modes, fc_codes, fl.size))
     for keys, ignored in ((a_k, ~gen), (w_k, gen), (c_k, gen)):
         ig = np.flatnonzero(ignored & (kind != K_ERR))
         keys[ig] = np.where(rng.random(ig.size) < kn.p_dirty, pl.GARBAGE, pl.ZERO)
@@ -213,9 +263,9 @@ def random_stream(cfg: CoreConfig, rng: np.random.Generator, knobs: Knobs | None
     )
     batch = Batch(
         words,
-        pl.fill_bus(rng, a_k, partial(pl.make_a, cfg), pa, pl.FIXED_A),
+        pl.fill_bus(rng, a_k, partial(pl.make_a, cfg, fp_gen=frng), pa, pl.FIXED_A),
         pl.fill_bus(rng, w_k, partial(pl.make_w, cfg), pw, pl.FIXED_W),
-        pl.fill_bus(rng, c_k, partial(pl.make_c, cfg), pc, pl.FIXED_C),
+        pl.fill_bus(rng, c_k, partial(pl.make_c, cfg, fp_gen=frng), pc, pl.FIXED_C),
     )
     batch.check(cfg)
     return batch
@@ -224,7 +274,8 @@ def random_stream(cfg: CoreConfig, rng: np.random.Generator, knobs: Knobs | None
 def _illegal(
     cfg: CoreConfig,
     rng: np.random.Generator,
-    kn: Knobs,
+    frng: np.random.Generator,
+    adist: Mapping[AFmt, float],
     wdist: Mapping[int, float],
     e: np.ndarray,
     kinds: np.ndarray,
@@ -233,11 +284,19 @@ def _illegal(
     out: tuple[np.ndarray, ...],
 ) -> None:
     """Fill rows ``e`` with words that must be rejected: a legal LUTGEN/LMMA with one
-    field broken (docs section 6), or an LMMA on a table of the other format."""
+    field broken (docs section 6), or an LMMA on a table of another format.
+
+    The fields not broken are legal, so each kind gets its own status: ``afmt``
+    names a format ``cfg`` does not build (UNSUPPORTED), ``accfmt`` is non-zero on
+    a LUTGEN (ILLEGAL_INSTR) or not the table format's on an LMMA (UNSUPPORTED),
+    ``treg`` is out of range with an LMMA's accfmt right (TREG_RANGE), and
+    ``wrong_afmt`` names another built format with its accfmt (TABLE_INVALID).
+    """
     T, W, k = cfg.T, cfg.W_BITS_MAX, e.size
+    need = acc_of(cfg)
     op = np.where(base_mm, int(Opcode.LMMA), int(Opcode.LUTGEN))
     treg = rng.integers(0, T, size=k)
-    afmt = _draw(rng, kn.afmt, {n: int(v) for n, v in AFMTS.items()}, k)
+    afmt = _draw(rng, adist, {f: int(f) for f in adist}, k)
     wb_ok = _draw(rng, wdist, {b: b for b in wdist}, k)
     wbits = np.where(base_mm, wb_ok, 0)
     accfmt, rsvd = np.zeros(k, np.int64), np.zeros(k, np.int64)
@@ -250,18 +309,28 @@ def _illegal(
         np.where(sel, nib[i], x) for i, x in enumerate((treg, afmt, wbits, accfmt, rsvd))
     )
     rsvd = np.where(kinds == E["rsvd"], rng.integers(1, 16, size=k), rsvd)
-    afmt = np.where(kinds == E["afmt"], rng.integers(2, 16, size=k), afmt)
+    unbuilt = np.array([c for c in range(16) if not cfg.builds(c)])  # reserved codes always
+    bad_af = unbuilt[rng.integers(0, unbuilt.size, size=k)]
+    afmt = np.where(kinds == E["afmt"], bad_af, afmt)
     if T < 16:
         treg = np.where(kinds == E["treg"], rng.integers(T, 16, size=k), treg)
     bad_wb = np.where(
         base_mm, bad_wb_mm[rng.integers(0, bad_wb_mm.size, size=k)], rng.integers(1, 16, size=k)
     )
     wbits = np.where(kinds == E["wbits"], bad_wb, wbits)
-    accfmt = np.where(kinds == E["accfmt"], rng.integers(1, 16, size=k), accfmt)
+    # a bad accfmt: any non-zero one on a LUTGEN; on an LMMA any but the one its afmt
+    # needs (1..15 with the needed one moved to 0: uniform over the other 15 codes)
+    bad_acc = rng.integers(1, 16, size=k)
+    bad_acc = np.where(base_mm & (bad_acc == need[afmt]), 0, bad_acc)
+    accfmt = np.where(kinds == E["accfmt"], bad_acc, accfmt)
     sel = kinds == E["wrong_afmt"]
     op = np.where(sel, int(Opcode.LMMA), op)
     wbits = np.where(sel, wb_ok, wbits)
     held = tab[np.minimum(treg, T - 1), e] if k else np.zeros(0, np.int64)
-    afmt = np.where(sel & (held >= 0), 1 - held, afmt)  # unwritten: any format is wrong
+    written = np.flatnonzero(sel & (held >= 0))  # unwritten: any format is wrong
+    afmt[written] = other_afmt(cfg, frng, held[written])
+    # every LMMA not broken in accfmt carries its afmt's (0 for a code that is no format)
+    acc_ok = (op == Opcode.LMMA) & (kinds != E["accfmt"])
+    accfmt = np.where(acc_ok, need[afmt], accfmt)
     for dst, v in zip(out, (op, treg, afmt, wbits, accfmt, rsvd), strict=True):
         dst[e] = v

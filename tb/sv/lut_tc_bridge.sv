@@ -75,6 +75,7 @@ module lut_tc_bridge #(
   parameter int N        = 64,
   parameter int T        = 4,
   parameter int WBitsMax = 4,
+  parameter int Formats  = lut_tc_pkg::FormatsInt,
   parameter int MaxBatch = 1024,  // descriptors per batch file
   parameter int Slots    = 1024,  // payload store entries per bus
   parameter int SegLen   = 1024   // responses per segment file
@@ -134,7 +135,8 @@ module lut_tc_bridge #(
     .M        (M),
     .N        (N),
     .T        (T),
-    .WBitsMax (WBitsMax)
+    .WBitsMax (WBitsMax),
+    .Formats  (Formats)
   ) u_dut (
     .clk_i        (clk_i),
     .rst_ni       (rst_ni),

@@ -33,6 +33,7 @@ module lut_tc_paced_core #(
   parameter  int N        = 64,
   parameter  int T        = 4,
   parameter  int WBitsMax = 4,
+  parameter  int Formats  = lut_tc_pkg::FormatsInt,
   // Derived, do not override.
   localparam int AW       = M * lut_tc_pkg::K * lut_tc_pkg::ActLaneW,
   localparam int WW       = WBitsMax * N * lut_tc_pkg::CodeW,
@@ -102,7 +103,8 @@ module lut_tc_paced_core #(
     .M        (M),
     .N        (N),
     .T        (T),
-    .WBitsMax (WBitsMax)
+    .WBitsMax (WBitsMax),
+    .Formats  (Formats)
   ) u_core (
     .clk_i        (clk_i),
     .rst_ni       (rst_ni),

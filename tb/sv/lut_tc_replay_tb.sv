@@ -15,8 +15,9 @@
 // the wide entries are assembled once, before reset is released.
 //
 //   meta.hex  32-bit words: [0] n_vec  [1] n_a  [2] n_w  [3] n_c  [4] n_d
-//                           [5] format version (1)
-//                           [6] M  [7] N  [8] T  [9] WBitsMax (checked)
+//                           [5] format version (2)
+//                           [6] M  [7] N  [8] T  [9] WBitsMax  [10] Formats
+//                           (checked)
 //   vec.hex   one 128-bit record per instruction, in issue order:
 //               [31:0]    instruction word           (driven on in_instr_i)
 //               [39:32]   expected tag
@@ -68,6 +69,7 @@ module lut_tc_replay_tb #(
   parameter int N        = 64,
   parameter int T        = 4,
   parameter int WBitsMax = 4,
+  parameter int Formats  = lut_tc_pkg::FormatsInt,
   // Capacities (entries); tb/replay raises them when a vector set needs it.
   parameter int MaxVec   = 1 << 18,
   parameter int MaxA     = 1024,
@@ -83,7 +85,7 @@ module lut_tc_replay_tb #(
   localparam int AL = (AW + 31) / 32;  // lanes per pool entry
   localparam int WL = (WW + 31) / 32;
   localparam int CL = (CW + 31) / 32;
-  localparam int Version = 1;
+  localparam int Version = 2;
 
   // ---------------------------------------------------------------------------
   // Clock, reset, the core behind the pacer (gaps, back-pressure, hold check)
@@ -115,7 +117,8 @@ module lut_tc_replay_tb #(
     .M        (M),
     .N        (N),
     .T        (T),
-    .WBitsMax (WBitsMax)
+    .WBitsMax (WBitsMax),
+    .Formats  (Formats)
   ) u_dut (
     .clk_i        (clk),
     .rst_ni       (rst_n),
@@ -182,7 +185,7 @@ module lut_tc_replay_tb #(
       $display("REPLAY_ERROR no +dir=<vector directory>");
       $fatal(1, "replay: no vectors");
     end
-    $readmemh({dir, "/meta.hex"}, meta, 0, 9);
+    $readmemh({dir, "/meta.hex"}, meta, 0, 10);
     n_vec = meta[0];
     n_a   = meta[1];
     n_w   = meta[2];
@@ -193,6 +196,7 @@ module lut_tc_replay_tb #(
     check_param("N", meta[7], N);
     check_param("T", meta[8], T);
     check_param("WBitsMax", meta[9], WBitsMax);
+    check_param("Formats", meta[10], Formats);
     check_count("n_vec", n_vec, 1, MaxVec);
     check_count("n_a", n_a, 1, MaxA);
     check_count("n_w", n_w, 1, MaxW);

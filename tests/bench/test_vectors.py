@@ -75,7 +75,7 @@ def test_written_files_decode_back_to_the_stream(tmp_path: Path) -> None:
         assert vectors.record_word(tmp_path, i) == stream.words[i]
     meta = [int(x, 16) for x in (tmp_path / "meta.hex").read_text().split()]
     assert meta[0] == len(stream) and meta[5] == vectors.FORMAT_VERSION
-    assert meta[6:] == [CFG.M, CFG.N, CFG.T, CFG.W_BITS_MAX]
+    assert meta[6:] == [CFG.M, CFG.N, CFG.T, CFG.W_BITS_MAX, CFG.formats]
 
 
 def test_corrupt_flips_one_bit_of_one_response() -> None:

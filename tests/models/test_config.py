@@ -7,14 +7,21 @@ import pytest
 from models import gen_pkg
 from models.config import (
     ACC_W,
+    ACCFMT_OF,
+    ALL_FORMATS,
     CONFIGS,
     DEFAULT,
     FIELDS,
+    FP_AFMTS,
     INSTR_W,
+    INT_FORMATS,
     TABLE_W,
+    AccFmt,
+    AFmt,
     CoreConfig,
     Status,
     config_by_name,
+    formats_mask,
 )
 
 
@@ -44,7 +51,7 @@ def test_documented_defaults() -> None:
         and DEFAULT.w_bits == 4 * 64 * 4
         and DEFAULT.c_bits == 2 * 64 * 32
     )
-    assert DEFAULT.rtl_parameters() == {"M": 2, "N": 64, "T": 4, "WBitsMax": 4}
+    assert DEFAULT.rtl_parameters() == {"M": 2, "N": 64, "T": 4, "WBitsMax": 4, "Formats": 3}
     assert [s.value for s in Status] == [0, 1, 2, 3, 4]
 
 
@@ -68,8 +75,44 @@ def test_named_configs() -> None:
         ({"W_BITS_MAX": 9}, "W_BITS_MAX"),
         ({"M": 2.0}, "M"),
         ({"N": "64"}, "N"),
+        ({"formats": 0}, "formats"),
+        ({"formats": 64}, "formats"),
+        ({"formats": -1}, "formats"),
+        ({"formats": True}, "formats"),
+        ({"formats": 3.0}, "formats"),
     ],
 )
 def test_core_config_rejects_bad_values(kw: dict[str, object], name: str) -> None:
     with pytest.raises(ValueError, match=rf"^{name}="):
         CoreConfig(**kw)  # type: ignore[arg-type]
+
+
+def test_formats_mask() -> None:
+    """Bit k of ``formats`` is afmt code k: INT8 and INT16 by default, all six at most."""
+    assert (INT_FORMATS, ALL_FORMATS) == (0b000011, 0b111111)
+    assert DEFAULT.formats == INT_FORMATS and not DEFAULT.has_fp
+    assert DEFAULT.afmts == (AFmt.INT8, AFmt.INT16)
+    fp = CONFIGS["M2N64FP"]
+    assert fp.formats == ALL_FORMATS and fp.has_fp and fp.afmts == tuple(AFmt)
+    assert fp.rtl_parameters()["Formats"] == 0x3F
+    part = CoreConfig(M=2, N=4, formats=0b001001)
+    assert part.afmts == (AFmt.INT8, AFmt.FP16) and part.has_fp
+    assert [part.builds(k) for k in range(16)] == [k in (0, 3) for k in range(16)]
+    assert not any(fp.builds(k) for k in (-1, *range(6, 16))), "reserved codes are never built"
+    assert formats_mask([AFmt.FP16, AFmt.INT8, AFmt.INT8]) == 0b001001
+    assert CoreConfig(formats=0b000100).has_fp, "E4M3 alone is an FP build"
+    assert CoreConfig(formats=0b000001).afmts == (AFmt.INT8,)
+
+
+def test_accfmt_of_each_format() -> None:
+    assert set(ACCFMT_OF) == set(AFmt)
+    assert all(ACCFMT_OF[f] == (AccFmt.FP32 if f in FP_AFMTS else AccFmt.INT32) for f in AFmt)
+
+
+def test_names() -> None:
+    """The default name is unchanged; other format sets append the mask in hex."""
+    assert DEFAULT.name == "M2N64T4W4"
+    assert CONFIGS["M2N64FP"].name == "M2N64T4W4F3F"
+    assert CONFIGS["M2N4FP"].name == "M2N4T4W4F3F"
+    assert CoreConfig(M=2, N=4, formats=0b001001).name == "M2N4T4W4F09"
+    assert len({c.name for c in CONFIGS.values()}) == len(CONFIGS)

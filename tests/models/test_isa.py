@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from models import isa
-from models.config import CONFIGS, FIELDS, AccFmt, AFmt, CoreConfig, Opcode
+from models.config import ACCFMT_OF, CONFIGS, FIELDS, AccFmt, AFmt, CoreConfig, Opcode
 from models.isa import Instr, decode, disasm, encode
 
 instrs = st.builds(Instr, **{f.name: st.integers(0, f.mask) for f in FIELDS})
@@ -57,23 +57,26 @@ def test_raw_encode_allows_illegal_but_representable() -> None:
 
 
 @given(
-    cfg=st.sampled_from(list(CONFIGS.values())),
-    afmt=st.sampled_from([AFmt.INT8, AFmt.INT16]),
+    cfg=st.sampled_from([*CONFIGS.values(), CoreConfig(M=2, N=4, formats=0b001001)]),
     tag=st.integers(0, 255),
     data=st.data(),
 )
 def test_builders_produce_the_documented_fields(
-    cfg: CoreConfig, afmt: AFmt, tag: int, data: st.DataObject
+    cfg: CoreConfig, tag: int, data: st.DataObject
 ) -> None:
+    afmt = data.draw(st.sampled_from(cfg.afmts))
     treg = data.draw(st.integers(0, cfg.T - 1))
     wbits = data.draw(st.integers(1, cfg.W_BITS_MAX))
+    acc = ACCFMT_OF[afmt]
     assert decode(isa.lutgen(treg, afmt, tag, cfg)) == Instr(Opcode.LUTGEN, treg, afmt, tag=tag)
-    assert decode(isa.lmma(treg, afmt, wbits, tag, cfg=cfg)) == Instr(
-        Opcode.LMMA, treg, afmt, wbits, AccFmt.INT32, tag=tag
-    )
+    want = Instr(Opcode.LMMA, treg, afmt, wbits, acc, tag=tag)
+    assert decode(isa.lmma(treg, afmt, wbits, tag, cfg=cfg)) == want, "accfmt follows afmt"
+    assert decode(isa.lmma(treg, afmt, wbits, tag, acc, cfg)) == want
 
 
 W8 = CONFIGS["M2N4W8"]
+FP = CONFIGS["M2N4FP"]
+FP16_ONLY = CoreConfig(M=2, N=4, formats=0b001001)  # INT8 and FP16
 
 
 @pytest.mark.parametrize(
@@ -93,12 +96,30 @@ W8 = CONFIGS["M2N4W8"]
         (lambda: isa.lmma(0, AFmt.INT8, 2, accfmt=1), "accfmt"),  # type: ignore[arg-type]
         (lambda: isa.lmma(4, AFmt.INT8, 2), "treg"),
         (lambda: isa.lmma(0, AFmt.FP8_E4M3, 2), "afmt"),
+        (lambda: isa.lutgen(0, AFmt.BF16, cfg=FP16_ONLY), "afmt"),
+        (lambda: isa.lutgen(0, AFmt.INT16, cfg=FP16_ONLY), "afmt"),
+        (lambda: isa.lmma(0, AFmt.FP8_E5M2, 2, cfg=FP16_ONLY), "afmt"),
+        (lambda: isa.lutgen(0, 6, cfg=FP), "afmt"),  # type: ignore[arg-type]
+        (lambda: isa.lmma(0, AFmt.FP16, 2, accfmt=AccFmt.INT32, cfg=FP), "accfmt"),
+        (lambda: isa.lmma(0, AFmt.INT16, 2, accfmt=AccFmt.FP32, cfg=FP), "accfmt"),
+        (lambda: isa.lmma(0, AFmt.BF16, 2, accfmt=2, cfg=FP), "accfmt"),  # type: ignore[arg-type]
+        (lambda: isa.lmma(0, AFmt.FP16, 5, cfg=FP), "wbits"),
         (lambda: isa.lmma(0, AFmt.INT8, 2, tag=999), "tag"),
     ],
 )
 def test_builders_validate(call, name: str) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(ValueError, match=rf"^{name}\b"):
         call()
+
+
+def test_builder_messages_name_the_valid_choice() -> None:
+    with pytest.raises(ValueError, match=r"^accfmt=INT32 unsupported with afmt=FP16; use FP32$"):
+        isa.lmma(0, AFmt.FP16, 2, accfmt=AccFmt.INT32, cfg=FP)
+    with pytest.raises(ValueError, match=r"^accfmt=7 unsupported with afmt=INT8; use INT32$"):
+        isa.lmma(0, AFmt.INT8, 2, accfmt=7)  # type: ignore[arg-type]
+    built = r"^afmt=BF16 is not built by M2N4T4W4F09; it builds INT8, FP16$"
+    with pytest.raises(ValueError, match=built):
+        isa.lutgen(0, AFmt.BF16, cfg=FP16_ONLY)
 
 
 def test_w8_builder_accepts_eight_bits() -> None:
@@ -111,6 +132,11 @@ def test_disasm() -> None:
     bad = encode(Instr(opcode=7, treg=2, afmt=1, rsvd=3, tag=9))
     assert disasm(bad) == "illegal opcode=7 t2, afmt=1, w0, acc=0, rsvd=3, tag=9"
     assert disasm(encode(Instr(opcode=1, afmt=9, wbits=2))) == "lutgen t0, ?9, wbits=2, tag=0"
+    assert disasm(isa.lmma(1, AFmt.FP16, 3, tag=2, cfg=FP)) == "lmma t1, fp16, w3, acc=fp32, tag=2"
+    assert disasm(isa.lutgen(0, AFmt.FP8_E4M3, cfg=FP)) == "lutgen t0, fp8_e4m3, tag=0"
+    assert disasm(isa.lutgen(2, AFmt.BF16, cfg=FP)) == "lutgen t2, bf16, tag=0"
+    odd = encode(Instr(opcode=2, afmt=AFmt.FP8_E5M2, wbits=1, accfmt=0))
+    assert disasm(odd) == "lmma t0, fp8_e5m2, w1, acc=int32, tag=0"
 
 
 @given(st.integers(0, 2**32 - 1))

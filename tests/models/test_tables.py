@@ -8,7 +8,15 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from models.config import CONFIGS, TABLE_W, AFmt, CoreConfig
-from models.tables import act_range, make_tables, pack_a, unpack_a
+from models.tables import (
+    act_range,
+    check_afmt,
+    check_any_afmt,
+    make_tables,
+    pack_a,
+    unpack_a,
+    unpack_lanes,
+)
 from tests.models.strategies import acts, afmts, configs
 
 #: docs section 2, row by row: signs of (a0, a1, a2, a3) for entry j
@@ -86,6 +94,21 @@ def test_a_lane_position_and_sign_extension() -> None:
     assert pack_a(a, cfg) == 0xFFFE << (16 * 6)
 
 
+def test_unpack_lanes_gives_raw_patterns() -> None:
+    """FP formats read the lanes as bit patterns: no sign extension, all 16 bits."""
+    cfg = CONFIGS["M2N4"]
+    word = (0xFE01 << (16 * 6)) | 0x3C00
+    lanes = unpack_lanes(word, cfg)
+    assert lanes.dtype == np.uint16 and lanes.shape == (cfg.M, 4)
+    assert (lanes[0, 0], lanes[1, 2]) == (0x3C00, 0xFE01) and lanes.sum() == 0x3C00 + 0xFE01
+    assert unpack_a(word, cfg, AFmt.INT16)[1, 2] == 0xFE01 - (1 << 16)
+
+
+def test_check_any_afmt_takes_every_format() -> None:
+    assert [check_any_afmt(int(f)) for f in AFmt] == list(AFmt)
+    assert check_afmt(AFmt.INT16) == AFmt.INT16
+
+
 @pytest.mark.parametrize(
     ("call", "name"),
     [
@@ -99,6 +122,10 @@ def test_a_lane_position_and_sign_extension() -> None:
         (lambda: pack_a(np.full((2, 4), 1 << 15), CONFIGS["M2N4"]), "a"),
         (lambda: unpack_a(1 << 128, CONFIGS["M2N4"], AFmt.INT8), "word"),
         (lambda: unpack_a(0, CONFIGS["M2N4"], AFmt.FP16), "afmt"),
+        (lambda: unpack_lanes(1 << 128, CONFIGS["M2N4"]), "word"),
+        (lambda: check_any_afmt(6), "afmt"),
+        (lambda: check_any_afmt("FP16"), "afmt"),
+        (lambda: check_afmt(AFmt.BF16), "afmt"),
     ],
 )
 def test_errors_name_the_argument(call, name: str) -> None:  # type: ignore[no-untyped-def]

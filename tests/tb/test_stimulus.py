@@ -421,7 +421,10 @@ def test_gemm_default_shape_on_the_default_config() -> None:
         (dict(mix={"lmma": 1}), "no LUTGEN"),
         (dict(act_modes={"extremes": 1}), r"act_modes: 'extremes' unknown; choose from"),
         (dict(c_modes={"near_max": 1, "huge": 1}), r"c_modes: 'huge' unknown"),
-        (dict(afmt={"fp8": 1}), r"afmt: 'fp8' unknown; choose from \['int8', 'int16'\]"),
+        (
+            dict(afmt={"fp8": 1}),
+            r"afmt: 'fp8' unknown; choose from \['int8', 'int16', 'fp8_e4m3', 'fp16', 'bf16'",
+        ),
         (dict(wbits={0: 1}), "wbits: 0 is not a weight width"),
         (dict(wbits={9: 1}), "wbits: 9 is not a weight width"),
         (dict(wbits={}), "wbits=.*all weights are zero"),
