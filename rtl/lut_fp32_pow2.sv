@@ -22,17 +22,25 @@
 //   unpack    sig = {hidden, frac} (24 bits), effective exponent ee = 1 for
 //             a zero or subnormal, else the exponent field.
 //   scale     E = ee + shift: the exponent of sig's top bit position.
-//   normalize lz = leading zeros of sig (0 for a normal, 24 for a zero); the
-//             significand moves left by n = min(lz, E - 1), E' = E - n. A
-//             hidden bit after the move gives a normal with exponent E'
-//             (E' >= 255 overflows to inf); otherwise E' = 1 and the result
-//             is subnormal (exponent field 0): only a subnormal whose
-//             shift is too small to reach the normal range, or a zero.
+//   normalize a normal sig has its hidden bit set: nothing moves. A zero or
+//             subnormal sig moves left past its leading zeros, but at most
+//             E - 1 places (the exponent stops at 1), E' = E - places. The
+//             shift goes by halves: 16, 8, 4, 2 and 1 places, each step
+//             taken if the top that many bits are zero and the exponent is
+//             above that many, which moves exactly min(leading zeros, E - 1)
+//             places in all. A hidden bit after the move gives a normal with
+//             exponent E' (E' >= 255 overflows to inf); otherwise E' = 1
+//             and the result is subnormal (exponent field 0): only a
+//             subnormal whose shift is too small to reach the normal range,
+//             or a zero.
 //   specials  NaN: 32'h7FC00000; inf: {sign, inf}; chosen last.
 //
-// Portability: as rtl/lut_fp32_add.sv (constant selects in continuous
-// assignments; each always_comb writes its outputs once, at the end: the
-// Icarus 11.0 always_comb bug #508).
+// Simulation cost: as rtl/lut_fp32_add.sv, the datapath is one always_comb
+// on block-local variables that reads only the input ports and writes the
+// output port once, at the end (the Icarus 11.0 always_comb bug #508), and
+// takes no constant bit- or part-selects (Icarus 11 cannot inside
+// always_comb): fields are split off by assigning to a concatenation, and
+// the normalization compares the whole significand against powers of two.
 //
 // Defines (all off by default):
 //   LUT_TC_BUG_FP_POW2_FTZ  injected bug: a subnormal x scales as a zero
@@ -53,80 +61,61 @@ module lut_fp32_pow2 #(
   localparam logic [7:0]  ExpMax = 8'hFF;
   localparam logic [31:0] QNaN   = 32'h7FC0_0000;
 
-  // ------------------------------------------------------------ unpack
-  logic        sign;
-  logic [7:0]  exp_f;
-  logic [22:0] frac;
-  assign sign  = x_i[31] ^ neg_i;
-  assign exp_f = x_i[30:23];
-  assign frac  = x_i[22:0];
+  always_comb begin : p_scale
+    logic            x_sign, sign;
+    logic [7:0]      exp_f;
+    logic [22:0]     frac;
+    logic [SigW-1:0] sig;       // normalized significand
+    logic [EW-1:0]   e;         // exponent of sig's top bit
+    logic            hidden;
+    logic [22:0]     res_frac;
+    logic [31:0]     y;
 
-  logic is_nan, is_inf;
-  assign is_nan = (exp_f == ExpMax) && (frac != '0);
-  assign is_inf = (exp_f == ExpMax) && (frac == '0);
-
-  logic [SigW-1:0] sig;
-  logic [EW-1:0]   ee, e_sc;
-  assign sig  = {exp_f != '0, frac};
-  assign ee   = (exp_f == '0) ? EW'(1) : EW'(exp_f);
-  assign e_sc = ee + EW'(shift_i);
-
-  // ------------------------------------------------------------ normalize
-  // Leading zeros of a 24-bit significand, 24 for zero.
-  function automatic logic [4:0] lzc24(logic [SigW-1:0] v);
-    logic [4:0] n;
-    n = 5'(SigW);
-    for (int i = 0; i < SigW; i++) begin
-      if (v[i]) begin
-        n = 5'(SigW - 1 - i);
+    // ---------------------------------------------------------- unpack, scale, normalize
+    {x_sign, exp_f, frac} = x_i;
+    sign = x_sign ^ neg_i;
+    if (exp_f != '0) begin
+      sig = {1'b1, frac};
+      e   = EW'(exp_f) + EW'(shift_i);
+    end else begin
+      // Left past the leading zeros by halves, at most E - 1 places.
+      sig = {1'b0, frac};
+      e   = EW'(1) + EW'(shift_i);
+      if ((sig < 24'h00_0100) && (e > EW'(16))) begin
+        sig = sig << 16;
+        e   = e - EW'(16);
+      end
+      if ((sig < 24'h01_0000) && (e > EW'(8))) begin
+        sig = sig << 8;
+        e   = e - EW'(8);
+      end
+      if ((sig < 24'h10_0000) && (e > EW'(4))) begin
+        sig = sig << 4;
+        e   = e - EW'(4);
+      end
+      if ((sig < 24'h40_0000) && (e > EW'(2))) begin
+        sig = sig << 2;
+        e   = e - EW'(2);
+      end
+      if ((sig < 24'h80_0000) && (e > EW'(1))) begin
+        sig = sig << 1;
+        e   = e - EW'(1);
       end
     end
-    return n;
-  endfunction
+    {hidden, res_frac} = sig;
 
-  logic [4:0]      lz;
-  logic [EW-1:0]   room, n_sh, e_nrm;
-  logic [SigW-1:0] sig_nrm;
-  assign lz      = lzc24(sig);
-  assign room    = e_sc - EW'(1);                      // E - 1 >= 0: e_sc >= 1
-  assign n_sh    = (EW'(lz) > room) ? room : EW'(lz);  // stop at exponent 1
-  assign sig_nrm = sig << n_sh;
-  assign e_nrm   = e_sc - n_sh;
-
-  logic        hidden, overflow;
-  logic [7:0]  res_exp;
-  logic [22:0] res_frac;
-  assign hidden   = sig_nrm[SigW-1];
-  assign res_frac = sig_nrm[22:0];
-  assign overflow = hidden && (e_nrm >= EW'(ExpMax));
-  assign res_exp  = hidden ? e_nrm[7:0] : 8'h00;
-
-  // ------------------------------------------------------------ result
-  logic [31:0] fin_f32, inf_f32;
-  assign fin_f32 = {sign, res_exp, res_frac};
-  assign inf_f32 = {sign, ExpMax, 23'b0};
-
+    // ---------------------------------------------------------- result
+    y = {sign, hidden ? 8'(e) : 8'h00, res_frac};
+    if (exp_f == ExpMax) begin
+      y = (frac != '0) ? QNaN : {sign, ExpMax, 23'b0};
+    end else if (hidden && (e >= EW'(ExpMax))) begin
+      y = {sign, ExpMax, 23'b0};  // overflow
 `ifdef LUT_TC_BUG_FP_POW2_FTZ
-  // The finite path already gives zeros and subnormals; the bug singles these out.
-  logic        is_sub;
-  logic [31:0] zero_f32;
-  assign is_sub   = (exp_f == '0) && (frac != '0);
-  assign zero_f32 = {sign, 31'b0};
-`endif
-
-  always_comb begin : p_result
-    logic [31:0] y_v;
-    y_v = fin_f32;
-    if (is_nan) begin
-      y_v = QNaN;
-    end else if (is_inf || overflow) begin
-      y_v = inf_f32;
-`ifdef LUT_TC_BUG_FP_POW2_FTZ
-    end else if (is_sub) begin
-      y_v = zero_f32;  // injected bug: flush a subnormal input
+    end else if ((exp_f == '0) && (frac != '0)) begin
+      y = {sign, 31'b0};  // injected bug: flush a subnormal input
 `endif
     end
-    y_o = y_v;
+    y_o = y;
   end
 
 endmodule : lut_fp32_pow2

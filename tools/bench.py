@@ -28,6 +28,12 @@ Parts (``--only``, comma separated; default all):
              via ``tools/replay.py``); repeated until the replay runs for at least
              ``--limit-min-s`` so the figure is a steady state, not process start-up.
 ``ratio``    testbench / limit per simulator and environment (needs ``tb`` and ``limit``).
+``fp``       the FP-capable core (``M2N64FP``, every format built): its clean
+             builds (time, peak memory), and the ``bench_fp16`` stream (FP16
+             LLM-like activations x ``--wbits``-bit weights, FP32 C) through
+             both transports (``--fp-count`` / ``--fp-txn-count`` LMMAs,
+             ``--fp-icarus-count`` / ``--fp-icarus-txn-count`` on Icarus) and
+             its pure-SV replay; ratios testbench / replay.
 ``e2e``      the way users run it, on Verilator: ``--e2e-count`` LMMAs of the ``full``
              preset (seed ``--e2e-seed``) through ``BenchTest`` on the batch
              transport, from the test's start to its verdict (generation,
@@ -81,7 +87,9 @@ from tb.build import (  # noqa: E402
 from tb.replay import harness  # noqa: E402
 from tools import replay  # noqa: E402
 
-PARTS = ("build", "tb", "limit", "ratio", "e2e", "util", "regress", "profile")
+PARTS = ("build", "tb", "limit", "ratio", "fp", "e2e", "util", "regress", "profile")
+#: The FP part's core and stream: every format built, FP16 activations, FP32 C.
+FP_CONFIG, FP_MIX = "M2N64FP", "bench_fp16"
 TOPLEVEL = "lut_tensor_core"
 
 
@@ -368,60 +376,92 @@ def part_tb(sims, cfg_name, args, res) -> None:
 
 
 def part_limit(sims, cfg_name, args, res) -> None:
-    cfg = config_by_name(cfg_name)
-    macs = cfg.M * cfg.N * K
     for sim in sims:
         count = args.icarus_count if sim == "icarus" else args.count
-        vs = replay.prepare(cfg_name, count, args.seed, "bench", args.wbits, tuple(args.pools))
-        b = harness.build(sim, cfg_name, caps=harness.caps_for(vs.sizes))
+        res.setdefault("limit", {})[sim] = run_limit(sim, cfg_name, count, args)
+
+
+def run_limit(sim: str, cfg_name: str, count: int, args, mix: str = "bench") -> dict:
+    """The pure-SV replay of the benchmark stream ``mix``: one pass, then a steady state."""
+    cfg = config_by_name(cfg_name)
+    macs = cfg.M * cfg.N * K
+    vs = replay.prepare(cfg_name, count, args.seed, mix, args.wbits, tuple(args.pools))
+    b = harness.build(sim, cfg_name, caps=harness.caps_for(vs.sizes))
+    log(
+        f"limit: replay on {sim}, {vs.n_lmma} LMMAs ({vs.n_vec} instructions, "
+        f"{vs.sizes['n_d']} distinct D)"
+    )
+    one = harness.run(b, vs.path, seed=args.seed)
+    rec: dict = {
+        "lmma": vs.n_lmma,
+        "instructions": vs.n_vec,
+        "pools": vs.sizes,
+        "ok": one.passed,
+        "single": {
+            "run_s": one.run_s,
+            "load_s": one.load_s,
+            "sim_s": one.sim_s,
+            "cycles": one.stats.get("cycles"),
+            "maxrss_mb": one.maxrss_mb,
+        },
+    }
+    if not one.passed:
+        rec["first_mismatch"] = one.first_mismatch
+        rec["mismatches"] = one.mismatches[:4]
+        log(f"limit: {sim}: replay FAILED at index {one.first_mismatch}: {one.mismatches[:2]}")
+    reps = 1
+    best = one
+    if one.passed and one.sim_s < args.limit_min_s:
+        reps = min(
+            args.limit_max_repeat, max(2, math.ceil(args.limit_min_s / max(one.sim_s, 0.002)))
+        )
+        best = harness.run(b, vs.path, seed=args.seed, repeat=reps)
+        rec["ok"] = best.passed
+    rec.update(
+        repeat=reps,
+        run_s=best.run_s,
+        load_s=best.load_s,
+        sim_s=best.sim_s,
+        cycles=best.stats.get("cycles"),
+        checked=best.stats.get("ok"),
+    )
+    if best.passed and best.sim_s > 0:
+        rec["lmma_per_s"] = reps * vs.n_lmma / best.sim_s
+        rec["mac_per_s"] = rec["lmma_per_s"] * macs
+        rec["cycles_per_s"] = best.stats.get("cycles", 0) / best.sim_s
+        rec["lmma_per_s_process"] = vs.n_lmma / one.run_s  # one pass, incl. start-up and load
         log(
-            f"limit: replay on {sim}, {vs.n_lmma} LMMAs ({vs.n_vec} instructions, "
-            f"{vs.sizes['n_d']} distinct D)"
+            f"limit: {sim}: {reps} x {vs.n_lmma} LMMAs in {best.sim_s:.2f}s "
+            f"(+{best.load_s:.2f}s start-up/load) = {rec['lmma_per_s']:,.0f} LMMA/s"
         )
-        one = harness.run(b, vs.path, seed=args.seed)
-        rec: dict = {
-            "lmma": vs.n_lmma,
-            "instructions": vs.n_vec,
-            "pools": vs.sizes,
-            "ok": one.passed,
-            "single": {
-                "run_s": one.run_s,
-                "load_s": one.load_s,
-                "sim_s": one.sim_s,
-                "cycles": one.stats.get("cycles"),
-                "maxrss_mb": one.maxrss_mb,
-            },
-        }
-        if not one.passed:
-            rec["first_mismatch"] = one.first_mismatch
-            rec["mismatches"] = one.mismatches[:4]
-            log(f"limit: {sim}: replay FAILED at index {one.first_mismatch}: {one.mismatches[:2]}")
-        reps = 1
-        best = one
-        if one.passed and one.sim_s < args.limit_min_s:
-            reps = min(
-                args.limit_max_repeat, max(2, math.ceil(args.limit_min_s / max(one.sim_s, 0.002)))
-            )
-            best = harness.run(b, vs.path, seed=args.seed, repeat=reps)
-            rec["ok"] = best.passed
-        rec.update(
-            repeat=reps,
-            run_s=best.run_s,
-            load_s=best.load_s,
-            sim_s=best.sim_s,
-            cycles=best.stats.get("cycles"),
-            checked=best.stats.get("ok"),
-        )
-        if best.passed and best.sim_s > 0:
-            rec["lmma_per_s"] = reps * vs.n_lmma / best.sim_s
-            rec["mac_per_s"] = rec["lmma_per_s"] * macs
-            rec["cycles_per_s"] = best.stats.get("cycles", 0) / best.sim_s
-            rec["lmma_per_s_process"] = vs.n_lmma / one.run_s  # one pass, incl. start-up and load
-            log(
-                f"limit: {sim}: {reps} x {vs.n_lmma} LMMAs in {best.sim_s:.2f}s "
-                f"(+{best.load_s:.2f}s start-up/load) = {rec['lmma_per_s']:,.0f} LMMA/s"
-            )
-        res.setdefault("limit", {})[sim] = rec
+    return rec
+
+
+def part_fp(sims, args, res) -> None:
+    """FP16 x ``--wbits`` on the FP core: builds, both transports, replay, ratios."""
+    out = res.setdefault("fp", {"config": FP_CONFIG, "mix": FP_MIX})
+    for sim in sims:
+        r = out.setdefault(sim, {})
+        for key, kind in (("core", TB_KINDS["txn"]), ("stream", TB_KINDS["stream"])):
+            log(f"fp: clean build of the {kind.label} testbench, {sim} {FP_CONFIG}")
+            r[f"build_{key}"] = _measured_build(build_kind, sim, FP_CONFIG, kind, clean=True)
+        log(f"fp: clean replay harness build, {sim} {FP_CONFIG}")
+        r["build_replay"] = _measured_build(harness.build, sim, FP_CONFIG, clean=True)
+        icarus = sim == "icarus"
+        count = args.fp_icarus_count if icarus else args.fp_count
+        txn_count = args.fp_icarus_txn_count if icarus else args.fp_txn_count
+        for key, kind, n in (("tb", "stream", count), ("tb_txn", "txn", txn_count)):
+            log(f"fp: {TB_KINDS[kind].label} testbench on {sim}, {n} LMMAs of {FP_MIX}")
+            r[key] = run_tb(sim, FP_CONFIG, n, args, kind, tag="_fp", mix=FP_MIX)
+            if r[key].get("lmma_per_s"):
+                log(f"fp: {sim} {kind}: {r[key]['lmma_per_s']:,.0f} LMMA/s, ok={r[key]['ok']}")
+            else:
+                log(f"fp: {sim} {kind}: FAILED {r[key].get('error', '')[:300]}")
+        r["limit"] = run_limit(sim, FP_CONFIG, count, args, FP_MIX)
+        lim = r["limit"].get("lmma_per_s")
+        for key in ("tb", "tb_txn"):
+            if lim and r[key].get("lmma_per_s"):
+                r[f"ratio_{key}"] = r[key]["lmma_per_s"] / lim
 
 
 def part_ratio(sims, res) -> None:
@@ -717,6 +757,23 @@ def table(res: dict, args) -> str:
                 ">= 0.9",
             )
         )
+    fp = res.get("fp", {})
+    if fp:
+        tag = f"fp16 x w{args.wbits} {fp['config']}"
+        per_sim(f"{tag}: tb batch LMMA/s", lambda s: fmt_rate(fp[s]["tb"]["lmma_per_s"]))
+        per_sim(f"{tag}: tb pins LMMA/s", lambda s: fmt_rate(fp[s]["tb_txn"]["lmma_per_s"]))
+        per_sim(f"{tag}: replay LMMA/s", lambda s: fmt_rate(fp[s]["limit"]["lmma_per_s"]))
+        per_sim(f"{tag}: ratio tb batch / replay", lambda s: f"{fp[s]['ratio_tb']:.3f}")
+        per_sim(f"{tag}: ratio tb pins / replay", lambda s: f"{fp[s]['ratio_tb_txn']:.3f}")
+        for key, label in (
+            ("build_core", "core build (pins)"),
+            ("build_stream", "bridge build (batch)"),
+            ("build_replay", "replay build"),
+        ):
+            per_sim(
+                f"{fp['config']} {label}: s / MB",
+                lambda s, key=key: f"{fp[s][key]['wall_s']:.3g} / {fp[s][key]['maxrss_mb']:.0f}",
+            )
     util = res.get("util", {})
     if util:
         for b in range(1, cfg.W_BITS_MAX + 1):
@@ -857,6 +914,10 @@ def main(argv: list[str] | None = None) -> int:
         "--regress-reps", type=int, default=2, help="smoke timings per --jobs (fastest)"
     )
     ap.add_argument("--profile-count", type=int, default=10000)
+    ap.add_argument("--fp-count", type=int, default=5000, help="LMMAs of the FP16 stream")
+    ap.add_argument("--fp-txn-count", type=int, default=1000)
+    ap.add_argument("--fp-icarus-count", type=int, default=100)
+    ap.add_argument("--fp-icarus-txn-count", type=int, default=50)
     ap.add_argument("--e2e-count", type=int, default=200000, help="LMMAs of the e2e stream")
     ap.add_argument("--e2e-seed", type=int, default=7)
     ap.add_argument("--e2e-reps", type=int, default=3, help="alternated runs, best of each")
@@ -919,6 +980,7 @@ def main(argv: list[str] | None = None) -> int:
         ("tb", lambda: part_tb(args.sims, args.config, args, res)),
         ("limit", lambda: part_limit(args.sims, args.config, args, res)),
         ("ratio", lambda: part_ratio(args.sims, res)),
+        ("fp", lambda: part_fp(args.sims, args, res)),
         ("e2e", lambda: part_e2e(args.config, args, res)),
         ("util", lambda: part_util(args.config, args, res)),
         ("regress", lambda: part_regress(args, res)),

@@ -116,6 +116,17 @@ def refusal(test: str, transport: str) -> str | None:
     return f"{test} runs on transport {' or '.join(ok)} only" + (f" ({why})" if why else "")
 
 
+def config_refusal(test: str, config: str) -> str | None:
+    """The one-line reason ``test`` does not run on configuration ``config``, or None."""
+    from tb.tests import test_class
+    from tb.tests.base_test import fp_configs
+
+    cfg = config_by_name(config)  # ValueError naming the configurations
+    if test_class(test).needs_fp and not cfg.has_fp:
+        return f"{test} needs a configuration that builds FP formats ({', '.join(fp_configs())})"
+    return None
+
+
 def _choice(field: str, value: str, choices) -> str:
     if value not in choices:
         raise SystemExit(f"{field}={value!r} unknown; choose one of {', '.join(choices)}")
@@ -150,9 +161,11 @@ def expand(
                     continue
                 for cfg in configs:
                     try:
-                        config_by_name(cfg)  # fail early on a typo
+                        why = config_refusal(name, cfg)  # fail early on a typo
                     except ValueError as exc:
                         raise SystemExit(f"suite {name}: {exc}") from None
+                    if why:
+                        raise SystemExit(f"suite {name}: config={cfg!r}: {why}")
                     for i in range(reseed):
                         s = seed if seed is not None else _seed_for(base, name, i)
                         jobs.append(
@@ -415,10 +428,12 @@ def _single(args: argparse.Namespace) -> int:
     transport = args.transport or os.environ.get("LUT_TC_TRANSPORT") or "pins"
     transport = _choice("transport", transport, TRANSPORTS)
     try:
-        config_by_name(args.config)
+        cfg_why = config_refusal(args.test, args.config)
         why = refusal(args.test, transport)
     except ValueError as exc:
         raise SystemExit(str(exc)) from None
+    if cfg_why:
+        raise SystemExit(f"refused: {cfg_why}; asked for config {args.config}")
     if why:
         raise SystemExit(f"refused: {why}; asked for transport {transport}")
     given.pop("LUT_TC_TRANSPORT", None)

@@ -73,7 +73,13 @@ class ErrorInjectionSeq(BatchSeq):
 
 
 class GemmSeq(BatchSeq):
-    """A quantized GEMM through ``models.tiler``; ``check_dut`` rebuilds it from the DUT's D."""
+    """A quantized GEMM through ``models.tiler``; ``check_dut`` judges it on the DUT's D.
+
+    ``weights`` is one of ``tb.stimulus.WEIGHTS``; ``afmt`` an integer format
+    (exact GEMM, rebuilt from the DUT's D) or an FP one the configuration
+    builds (FP32 accumulation: the DUT's D stream bit for bit against the
+    model, and the GEMM against float64 math within its rounding bound).
+    """
 
     def __init__(
         self,

@@ -18,6 +18,7 @@ C from ``fp_c_modes``; integer rows keep ``act_modes`` and ``c_modes``.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import numbers
 from collections.abc import Mapping
@@ -439,6 +440,22 @@ class Knobs:
             pools=pools,
             lutgen_first=True,
             refresh_every=refresh_every,
+        )
+
+    @classmethod
+    def bench_fp16(
+        cls,
+        count: int = 2000,
+        wbits: int | Dist | None = 2,
+        pools: tuple[int, int, int] | None = (16, 32, 4),
+    ) -> Knobs:
+        """The benchmark stream with FP16 activations (LLM-like) and FP32 C: the paper's
+        W_INT x A_FP16 point, otherwise :meth:`bench` (one width, a refresh per 16 LMMAs)."""
+        return dataclasses.replace(
+            cls.bench(count, wbits, pools),
+            afmt={"fp16": 1},
+            fp_modes={"llm": 1},
+            fp_c_modes={"zero": 1, "normal": 3},
         )
 
     @classmethod

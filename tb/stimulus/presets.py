@@ -2,7 +2,8 @@
 
 ``full`` exercises everything the integer core does in one stream; ``fp``
 does the same for the FP formats a configuration builds (with integer
-tables mixed in); ``bench`` is the throughput benchmark's stream; ``lmma``
+tables mixed in); ``bench`` is the throughput benchmark's stream (INT8),
+``bench_fp16`` the same with FP16 activations and FP32 accumulation; ``lmma``
 keeps the array busy with nothing but LMMAs. Each is a :class:`Knobs`
 preset, so a test can start from one and change a field with
 ``dataclasses.replace``.
@@ -23,6 +24,7 @@ PRESETS: dict[str, Callable[..., Knobs]] = {
     "full": Knobs.full,
     "fp": Knobs.fp,
     "bench": Knobs.bench,
+    "bench_fp16": Knobs.bench_fp16,
     "lmma": Knobs.lmma,
 }
 

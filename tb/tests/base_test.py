@@ -16,6 +16,7 @@ import cocotb
 from cocotb.triggers import Timer
 from pyuvm import ConfigDB, uvm_test
 
+from models.config import CONFIGS
 from tb import knobs, rand
 from tb.env import LutTcEnv
 from tb.sequences import TagAllocator
@@ -30,6 +31,15 @@ class TransportRefused(ValueError):
     """The test does not make sense on this run's transport."""
 
 
+class ConfigRefused(ValueError):
+    """The test does not make sense on this run's configuration."""
+
+
+def fp_configs() -> list[str]:
+    """The named configurations that build a floating-point format."""
+    return [n for n, c in CONFIGS.items() if c.has_fp]
+
+
 class BaseTest(uvm_test):
     #: transports this test makes sense on (one line says so; the runner refuses the others)
     transports: tuple[str, ...] = TRANSPORTS
@@ -38,6 +48,8 @@ class BaseTest(uvm_test):
     #: percent of cycles with out_ready_i low, of accepts followed by an idle cycle
     bp_pct = 0
     gap_pct = 0
+    #: the test needs a configuration that builds an FP format (refused on the others)
+    needs_fp = False
     #: which kind of bug-injection build the test expects (None: a clean core)
     needs_bug: str | None = None
     #: exception the test must end with (registered with cocotb's ``expect_error``)
@@ -84,6 +96,11 @@ class BaseTest(uvm_test):
             raise TransportRefused(
                 f"{name} runs on transport {' or '.join(self.transports)} only{why}; "
                 f"this run asked for {t}"
+            )
+        if self.needs_fp and not self.cfg.has_fp:
+            raise ConfigRefused(
+                f"{name} needs a configuration that builds FP formats "
+                f"({', '.join(fp_configs())}); this run has {knobs.config_name()}"
             )
         self.transport = make_transport(t, cocotb.top, self.cfg)
         cdb = ConfigDB()

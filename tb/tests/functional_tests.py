@@ -89,6 +89,46 @@ class GemmInt4Test(GemmTernaryTest):
     weights, afmt = "int4", AFmt.INT16
 
 
+class FpSmokeTest(SmokeTest):
+    """Directed on an FP configuration: LUTGEN + LMMA for every built format and width."""
+
+    needs_fp = True
+
+
+class FpRandomStreamTest(RandomStreamTest):
+    """Constrained-random FP traffic (the ``fp`` preset, counted in LMMAs).
+
+    Every built FP format, FP activation value mode (uniform bits, LLM-like
+    with outliers, subnormal-heavy, specials, cancellation) and C mode, every
+    width and error kind, a fifth of the tables integer.
+    """
+
+    needs_fp = True
+    count = 40
+
+    def knobs(self) -> stimulus.Knobs:
+        return stimulus.Knobs.fp(knobs.scaled(self.count), pools=None)
+
+
+class GemmFp16Int2Test(GemmTernaryTest):
+    """W_INT2 with per-column scale and zero point x A_FP16 (LLM-like), FP32 accumulation.
+
+    Checked end to end against the float64 product within the rounding bound
+    of ``docs/verification_plan.md`` (and every partial sum), beside the
+    scoreboard's bit-exact check of every LMMA.
+    """
+
+    weights, afmt = "int2_zp", AFmt.FP16
+    needs_fp = True
+
+
+class GemmTernaryBf16Test(GemmTernaryTest):
+    """BitNet-style ternary weights {-1, 0, +1} (2-bit codes) x A_BF16, FP32 accumulation."""
+
+    weights, afmt = "ternary", AFmt.BF16
+    needs_fp = True
+
+
 class ErrorInjectionTest(BaseTest):
     """Every illegal field, status priority, the status cross and random 32-bit words."""
 
@@ -166,6 +206,15 @@ class StreamRandomTest(BaseTest):
         await LongStreamSeq("long_stream", self.knobs()).start(self.seqr)
 
 
+class FpStreamTest(StreamRandomTest):
+    """A long stream of the ``fp`` preset (2,000 LMMAs times ``LUT_TC_SCALE``)."""
+
+    needs_fp = True
+
+    def knobs(self) -> stimulus.Knobs:
+        return stimulus.Knobs.fp(knobs.scaled(self.count))
+
+
 class StreamBackpressureTest(StreamRandomTest):
     """The long ``full`` stream with idle input cycles and a stalled response channel."""
 
@@ -217,7 +266,7 @@ class BenchTest(BaseTest):
     """The benchmark stream (``make bench``), timed from its first item to the verdict.
 
     ``LUT_TC_BENCH_COUNT`` (LMMAs, default 10000), ``_SEED`` (1), ``_MIX``
-    (``bench``, ``lmma`` or ``full``), ``_WBITS`` (2; 0 = the preset's),
+    (a preset: ``bench``, ``bench_fp16``, ``lmma``, ``full``...), ``_WBITS`` (2; 0 = the preset's),
     ``_POOLS`` (payload pools ``a,w,c``, default ``16,32,4``); the measurement
     goes to ``LUT_TC_BENCH_OUT`` as JSON.
     """

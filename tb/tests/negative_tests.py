@@ -8,6 +8,7 @@ from tb.predictor import BrokenPredictor, Predictor
 from tb.tests.expect import ExpectErrors
 from tb.tests.functional_tests import (
     BackpressureTest,
+    FpRandomStreamTest,
     RandomStreamTest,
     SmokeTest,
     StreamBackpressureTest,
@@ -91,6 +92,12 @@ class BrokenDriverTest(ExpectErrors, SmokeTest):
 
 class BrokenDutTest(ExpectErrors, RandomStreamTest):
     """Run on a DUT built with ``LUT_TC_BUG_*`` (runner sets ``LUT_TC_EXPECT_DUT_BUG=1``)."""
+
+    needs_bug = "data"
+
+
+class FpBrokenDutTest(ExpectErrors, FpRandomStreamTest):
+    """Run on an FP core built with a planted FP bug (``LUT_TC_BUG_FP_RTZ`` and the like)."""
 
     needs_bug = "data"
 

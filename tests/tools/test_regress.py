@@ -76,6 +76,10 @@ def test_bad_names_answer_with_one_line() -> None:
         regress.load_suite("nope")
     with pytest.raises(SystemExit, match="config='M9'"):
         regress.expand({"tests": [{"name": "SmokeTest", "configs": ["M9"]}]}, None, None)
+    with pytest.raises(SystemExit, match="FpSmokeTest: config='M2N4': .* builds FP formats"):
+        regress.expand({"tests": [{"name": "FpSmokeTest", "configs": ["M2N4"]}]}, None, None)
+    assert regress.config_refusal("FpSmokeTest", "M2N4FP") is None
+    assert "M2N64FP" in regress.config_refusal("FpRandomStreamTest", "M2N64")
     with pytest.raises(SystemExit, match="test='Nope' unknown; choose one of"):
         regress.expand({"tests": [{"name": "Nope"}]}, None, None)
     with pytest.raises(SystemExit, match="transport='wires' unknown; choose one of pins, batch"):
