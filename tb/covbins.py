@@ -17,7 +17,7 @@ from __future__ import annotations
 import functools
 
 from models import isa
-from models.config import DEFAULT, AFmt, CoreConfig, Opcode, Status
+from models.config import DEFAULT, FP_AFMTS, AFmt, CoreConfig, Opcode, Status
 from models.core import CoreModel
 
 STALL_BINS = {"s0": (0, 0), "s1": (1, 1), "s2_3": (2, 3), "s4_15": (4, 15), "s16_up": (16, 1 << 20)}
@@ -103,3 +103,46 @@ EXTREME_BINS = (
 )
 WRAP_BINS = ("none", "wrap_up", "wrap_down")
 RESET_BINS = ("reset_idle", "reset_in_flight")
+
+
+# --- floating-point covergroups (configurations that build an FP format) ------
+# Which cross bins of these cannot be hit is derived in :mod:`tb.fpcov` from
+# the formats themselves (every lane pattern decoded) and from witnesses run
+# through the same classifier the collector uses.
+
+#: Class of one FP activation lane as the hardware reads it (FP8: bits [7:0]): a
+#: partition of the format's patterns. ``normal`` excludes ``max``, the largest
+#: finite magnitude (the conversion's and the table adders' top of range).
+FP_INPUT_BINS = ("zero", "subnormal", "normal", "max", "inf", "nan")
+#: Result classes of one binary32 addition ``RNE(x + y)``; an addition is in one or
+#: several. ``exact``/``inexact`` (rounding changed the value; an overflow is inexact)
+#: split the additions of finite operands, ``nonfinite`` (an operand is inf or NaN:
+#: the specials path) holds the others. ``tie``: the exact sum is halfway between
+#: two neighbours of the binary32 grid (exponent range unbounded, so FLT_MAX + 2^103
+#: is a tie that rounds to infinity); ``cancel_zero``: non-zero operands, zero sum;
+#: ``overflow``: finite operands, infinite sum; ``subnormal``: a non-zero subnormal sum.
+FP_RESULT_BINS = ("exact", "inexact", "tie", "cancel_zero", "overflow", "subnormal", "nonfinite")
+#: Alignment distance ``d = |e_x - e_y|`` of an addition of finite operands, on the
+#: biased exponent fields (1 for a zero or subnormal: its effective exponent). The
+#: adder shifts the smaller significand right by ``min(d, 26)``
+#: (``rtl/lut_fp32_add.sv``): every ``d >= 26`` leaves only sticky, so it is one bin.
+FP_ALIGN_BINS = {
+    "d0": (0, 0),
+    "d1": (1, 1),
+    "d2_3": (2, 3),
+    "d4_7": (4, 7),
+    "d8_15": (8, 15),
+    "d16_23": (16, 23),
+    "d24_25": (24, 25),
+    "d26_up": (26, 253),
+}
+
+
+def fp_afmt_bins(cfg: CoreConfig) -> dict[str, int]:
+    """The FP formats ``cfg`` builds, bin name -> afmt code (named like :func:`afmt_bins`)."""
+    return {AFmt(f).name.lower(): int(f) for f in cfg.afmts if f in FP_AFMTS}
+
+
+def fp_wbits_bins(cfg: CoreConfig) -> dict[str, int]:
+    """Weight widths an OK FP LMMA can have: 1..WBitsMax (named like :func:`wbits_bins`)."""
+    return {f"w{b}": b for b in range(1, cfg.W_BITS_MAX + 1)}

@@ -9,7 +9,9 @@ array operations and the counts are exact.
 
 Inputs: every :class:`~tb.predictor.Prediction` (accepted instructions and
 the status/D they must get: the instruction cross, table lookups, extremes,
-INT32 wrap, LUTGEN -> LMMA reuse distance), every
+INT32 wrap, LUTGEN -> LMMA reuse distance; on a configuration with FP formats
+also the FP covergroups of :mod:`tb.fpcov`: lane classes, the accumulate and
+table adders' result classes and alignment distances), every
 :class:`~tb.records.Observed` record (input and output stall lengths, the
 accepting cycles that tell a back-to-back LUTGEN -> LMMA) and every
 transport reset. Predictions and observations are paired by position
@@ -34,7 +36,7 @@ import numpy as np
 from pyuvm import ConfigDB, uvm_component, uvm_subscriber
 
 from models.batch import activations_batch, unpack_codes_batch
-from models.config import FIELD, AFmt, CoreConfig, Opcode, Status
+from models.config import FIELD, INT_AFMT_BITS, AFmt, CoreConfig, Opcode, Status
 from models.tables import SIGNS
 from tb import knobs
 from tb.covbins import (
@@ -50,11 +52,14 @@ from tb.covbins import (
     unreachable_instr_bins,
     wbits_bins,
 )
+from tb.fpcov import FpCoverage
 from tb.predictor import Prediction
 from tb.records import Observed
 
 _ENTRY_MIN, _ENTRY_MAX = -4 * 32768, 32767 + 3 * 32768  # table entry extremes for INT16
 _CODES = [f"{'neg' if c >> 3 else 'pos'}_s{c & 7}" for c in range(16)]
+#: By afmt code: an integer format (INT32 wrap is binned for integer LMMAs only).
+_IS_INT = np.isin(np.arange(16), [int(f) for f in INT_AFMT_BITS])
 
 
 def _lut(groups: dict[str, list[int]]) -> tuple[list[str], np.ndarray]:
@@ -100,6 +105,8 @@ class CoverageCounts:
         self.extremes = np.zeros(len(EXTREME_BINS), dtype=np.int64)
         self.wrap = np.zeros(len(WRAP_BINS), dtype=np.int64)
         self.reset = np.zeros(len(RESET_BINS), dtype=np.int64)
+        #: FP covergroups only where FP is built: integer dumps keep exactly their bins
+        self.fp = FpCoverage(cfg) if cfg.has_fp else None
         self._restart()
 
     def _restart(self) -> None:
@@ -109,6 +116,8 @@ class CoverageCounts:
         self.candidates: deque[np.ndarray] = deque()  # per prediction row: OK LMMA at distance 0
         self.cand_offset = 0
         self.last_in_cycle = -1
+        if self.fp is not None:
+            self.fp.restart()
 
     # --- sampling -------------------------------------------------------------------
     def sample_reset(self) -> None:
@@ -152,7 +161,13 @@ class CoverageCounts:
         if mm.any():
             rows = np.flatnonzero(mm)
             self._sample_lookups(batch.w[rows], wb[rows])
-            self._sample_wrap(np.ascontiguousarray(batch.c[rows]).view("<i4"), p.resp.d[rows])
+            if self.fp is not None:
+                rows = rows[_IS_INT[af[rows]]]  # an FP LMMA's C and D are binary32
+            if rows.size:
+                c = np.ascontiguousarray(batch.c[rows]).view("<i4")
+                self._sample_wrap(c, p.resp.d[rows])
+        if self.fp is not None:
+            self.fp.sample(batch, status)
 
     def _sample_wrap(self, c: np.ndarray, d: np.ndarray) -> None:
         """One LMMA adds less than 2^25 in magnitude, so D - C in wrapping int32 arithmetic
@@ -250,7 +265,7 @@ class CoverageCounts:
         planes = [f"p{i}" for i in range(cfg.W_BITS_MAX)]
         tregs = [f"t{i}" for i in range(cfg.T)]
         dists = list(DIST_BINS)
-        return {
+        out = {
             "instr": instr,
             "lookup": {
                 "cp_plane": {p: int(self.lookup[i].sum()) for i, p in enumerate(planes)},
@@ -286,6 +301,15 @@ class CoverageCounts:
                 }
             },
         }
+        if self.fp is not None:
+            out.update(self.fp.hits())
+            out["_excluded"].update(
+                {
+                    g: {pt: dict(b) for pt, b in pts.items()}
+                    for g, pts in self.fp.unreachable.items()
+                }
+            )
+        return out
 
     def missed(self) -> list[str]:
         return [

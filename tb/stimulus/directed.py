@@ -9,7 +9,9 @@ FP formats (when the configuration builds them) follow the same pattern
 with the FP modes in turn: the first pair has special activations and C
 near FLT_MAX (overflow to infinity), the later ones walk the other
 activation and C modes, FP8 lanes get junk in bits [15:8], and every FP
-LMMA carries accfmt FP32. Every response is OK.
+LMMA carries accfmt FP32. Then the FP corners of :mod:`tb.stimulus.fp_corners`
+(cancellation to zero at every width, table-generator ties, overflow).
+Every response is OK.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from models.batch import Batch, bus_bytes
 from models.config import ACCFMT_OF, FP_AFMTS, AFmt, CoreConfig, Opcode
 from tb.stimulus import fp_payloads as fpp
 from tb.stimulus import payloads as pl
+from tb.stimulus.fp_corners import fp_corners
 from tb.stimulus.words import TAG_MOD, encode_words
 
 #: FP activation / C modes by weight width b (b = 1 first); a later b reuses them in turn
@@ -64,6 +67,11 @@ def directed(cfg: CoreConfig, rng: np.random.Generator) -> Batch:
                 w_rows.append(pl.w_images(cfg, codes[None]))
                 c_rows.append(c)
             k += 1
+    for fld, a, w, c in fp_corners(cfg, frng, treg=k % cfg.T):
+        fields.append(tuple(int(x) for x in fld))
+        a_rows.append(a)
+        w_rows.append(w)
+        c_rows.append(c)
     f = np.array(fields, dtype=np.int64)
     words = encode_words(
         opcode=f[:, 0],

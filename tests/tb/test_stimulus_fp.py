@@ -503,3 +503,54 @@ def test_fp_images_are_bus_values_the_transaction_model_accepts() -> None:
             buses = (from_bytes(b.a[i]), from_bytes(b.w[i]), from_bytes(b.c[i]))
             got = core.step(int(b.words[i]), *buses)
             assert got.status == want.status[i] and np.array_equal(got.d.ravel(), want.d[i]), i
+
+
+# --- directed FP corners (tb/stimulus/fp_corners.py) --------------------------------------
+def _corner_hits(cfg_name: str, seed: int = 1) -> dict:
+    from tb.coverage import CoverageCounts
+    from tb.predictor import Prediction
+    from tb.records import Issued
+    from tb.stimulus.directed import directed
+
+    cfg = config_by_name(cfg_name)
+    batch = directed(cfg, np.random.default_rng(seed))
+    idx = np.arange(len(batch))
+    resp = BatchModel(cfg).step(batch)
+    assert (resp.status == 0).all(), "every directed response is OK"
+    cc = CoverageCounts(cfg)
+    cc.sample_prediction(Prediction(Issued(batch, idx, idx, idx * 0), resp))
+    return cc.hits()
+
+
+@pytest.mark.parametrize("cfg_name", ["M2N4FP", "M2N64FP"])
+def test_fp_corners_hit_the_rare_bins_on_every_seed(cfg_name: str) -> None:
+    """The corners reach, by construction, what random FP traffic reaches only by luck."""
+    for seed in (1, 2, 3):
+        h = _corner_hits(cfg_name, seed)
+        acc, gen, inp = h["fp_acc"], h["fp_tablegen"], h["fp_input"]
+        missed = []
+        for f in ("fp8_e4m3", "fp16", "bf16", "fp8_e5m2"):
+            for w in range(1, 5):
+                for r in ("cancel_zero", "subnormal"):
+                    if not acc["cross_afmt_wbits_result"][f"<{f},w{w},{r}>"]:
+                        missed.append(f"acc <{f},w{w},{r}>")
+            for c in ("zero", "subnormal", "normal", "max", "nan"):
+                if not inp["cross_afmt_class"][f"<{f},{c}>"]:
+                    missed.append(f"input <{f},{c}>")
+        for w in range(1, 5):
+            if not acc["cross_afmt_wbits_result"][f"<bf16,w{w},overflow>"]:
+                missed.append(f"acc <bf16,w{w},overflow>")
+        for f in ("fp16", "bf16", "fp8_e5m2"):
+            if not gen["cross_afmt_result"][f"<{f},tie>"]:
+                missed.append(f"tablegen <{f},tie>")
+            if not inp["cross_afmt_class"][f"<{f},inf>"]:
+                missed.append(f"input <{f},inf>")
+        if not gen["cross_afmt_result"]["<bf16,overflow>"]:
+            missed.append("tablegen <bf16,overflow>")
+        assert not missed, f"seed {seed}: {missed}"
+
+
+def test_fp_corners_are_absent_on_an_integer_core() -> None:
+    from tb.stimulus.fp_corners import fp_corners
+
+    assert fp_corners(config_by_name("M2N4"), np.random.default_rng(1)) == []
