@@ -117,3 +117,27 @@ def test_vector_files_are_compact() -> None:
     assert vs.sizes["n_c"] <= 4 and vs.sizes["n_w"] <= 32
     assert vs.sizes["n_d"] < vs.n_vec
     assert vs.n_lmma == 2000
+
+
+@pytest.mark.parametrize("sim", SIMS)
+@pytest.mark.parametrize("b", [1, 3])
+def test_fp_lmmas_issue_back_to_back_like_integer_ones(sim: str, b: int, tmp_path) -> None:
+    """FP16 LMMAs take b cycles each with no bubble: exactly the cycles of the INT8 stream."""
+    import dataclasses
+
+    from tb.replay import vectors
+    from tb.stimulus import Knobs, random_stream
+
+    cfg = config_by_name("M2N4FP")
+    cycles = {}
+    for afmt in ("int8", "fp16"):
+        kn = dataclasses.replace(Knobs.lmma(200, wbits=b), afmt={afmt: 1})
+        stream = random_stream(cfg, np.random.default_rng(11), kn)
+        vs = vectors.prepare(cfg, stream, tmp_path / afmt)
+        r = harness.run(harness.build(sim, "M2N4FP", caps=harness.caps_for(vs.sizes)), vs.path)
+        assert r.passed, harness.describe_mismatch(vs, r)
+        assert r.stats["lmma_ok"] == vs.n_lmma == 200
+        cycles[afmt] = r.stats["cycles"]
+    assert cycles["fp16"] == cycles["int8"], cycles
+    # T LUTGENs (one cycle each), then 200 LMMAs of b cycles, then the output register.
+    assert cycles["fp16"] == cfg.T + 200 * b + 1, cycles

@@ -153,3 +153,19 @@ def test_coverage_counts_agree_with_a_row_by_row_count() -> None:
         single.sample_prediction(Prediction(Issued(batch, one, one, one), model.step(batch)))
     assert whole.hits() == single.hits()
     assert sum(whole.hits()["lookup"]["cp_plane"].values()) > 0
+
+
+def test_fp_lanes_are_reported_as_values_and_bits() -> None:
+    """An FP32 LMMA's D lanes read as floats (a one-ulp or signed-zero difference visible)."""
+    from models import isa
+    from models.config import AFmt, config_by_name
+    from tb.scoreboard import _fp_lanes, lane_text
+
+    cfg = config_by_name("M2N4FP")
+    assert _fp_lanes(isa.lmma(0, AFmt.FP16, 2, cfg=cfg))
+    assert not _fp_lanes(isa.lmma(0, AFmt.INT8, 2, cfg=cfg))
+    assert lane_text(0x3FC00000, True) == "1.5 (0x3fc00000)"
+    assert lane_text(-0x80000000, True) == "-0.0 (0x80000000)"
+    assert lane_text(0x7FC00000, True) == "nan (0x7fc00000)"
+    assert lane_text(0x3FC00001, True) != lane_text(0x3FC00000, True)
+    assert lane_text(-5, False) == "-5 (0xfffffffb)"
