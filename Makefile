@@ -20,7 +20,7 @@ SEED   ?=
 JOBS   ?= $(shell nproc 2>/dev/null || echo 2)
 CONFIG ?= M2N64
 TRANSPORT ?=
-TEST   ?= SmokeTest
+TEST   ?=
 REGRESS_ARGS ?=
 BENCH_ARGS ?=
 
@@ -34,7 +34,7 @@ export PYTHONPATH := $(CURDIR)$(if $(PYTHONPATH),:$(PYTHONPATH),)
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | awk -F'\t' '{printf "  make %-10s %s\n", $$1, $$2}'
-	@echo "  variables: SUITE=$(SUITE) SIM=$(SIM) TRANSPORT=$(TRANSPORT) SEED=<n> JOBS=$(JOBS) CONFIG=$(CONFIG) TEST=$(TEST)"
+	@echo "  variables: SUITE=$(SUITE) SIM=$(SIM) TRANSPORT=$(TRANSPORT) SEED=<n> JOBS=$(JOBS) CONFIG=$(CONFIG) TEST=$(or $(TEST),<a test>)"
 
 setup: $(STAMP) $(VENV)/.icarus-ok ## create .venv and check the simulators (automatic)
 
@@ -65,12 +65,17 @@ lint: setup ## RTL: verilator --lint-only -Wall and iverilog -Wall, every config
 pkg: setup ## regenerate rtl/lut_tc_pkg.sv from models/config.py
 	$(PY) -m models.gen_pkg
 
-regress: setup ## run a suite: SUITE=smoke|nightly|full SIM=icarus|verilator|all TRANSPORT=pins|batch|all (default: the suite's) SEED= JOBS=
+regress: setup ## run a suite: SUITE=smoke|nightly|full SIM=icarus|verilator|all TRANSPORT=pins|batch|all (default: the suite's) SEED= JOBS=; or one test: TEST= [CONFIG= SEED= SIM= TRANSPORT=]
+ifneq ($(TEST),)
+	$(PY) tools/regress.py --test $(TEST) --config $(CONFIG) --sim $(or $(SIM),icarus) --transport $(or $(TRANSPORT),pins) \
+	  $(if $(SEED),--seed $(SEED)) $(foreach d,$(subst $(comma), ,$(DEFINES)),--define $(d)) $(REGRESS_ARGS)
+else
 	$(PY) tools/regress.py --suite $(SUITE) $(if $(SIM),--sim $(SIM)) $(if $(TRANSPORT),--transport $(TRANSPORT)) --jobs $(JOBS) $(if $(SEED),--seed $(SEED)) $(REGRESS_ARGS)
+endif
 
 waves: setup ## one test with an FST + GTKWave save file: TEST= SEED= SIM= CONFIG= TRANSPORT= [DEFINES=a,b]
 	@if [ "$(SIM)" = verilator ]; then tools/need_pkg.sh liblz4-dev /usr/include/lz4.h; fi  # Verilator's FST writer
-	$(PY) tools/regress.py --waves --test $(TEST) --sim $(or $(SIM),icarus) --config $(CONFIG) --transport $(or $(TRANSPORT),pins) \
+	$(PY) tools/regress.py --waves --test $(or $(TEST),SmokeTest) --sim $(or $(SIM),icarus) --config $(CONFIG) --transport $(or $(TRANSPORT),pins) \
 	  --seed $(or $(SEED),1) $(foreach d,$(subst $(comma), ,$(DEFINES)),--define $(d))
 
 cov: setup ## merge the last regression's coverage: holes first, UCIS XML + HTML [COV_ARGS=--missed|--details|--strict]

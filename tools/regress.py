@@ -27,9 +27,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from models.config import config_by_name  # noqa: E402
+from models.config import CONFIGS, config_by_name  # noqa: E402
 from tb import simrun  # noqa: E402
-from tb.build import TEST_MODULE, build_for, build_name_for, toplevel_for  # noqa: E402
+from tb.build import BUGS, TEST_MODULE, build_for, build_name_for, toplevel_for  # noqa: E402
 from tb.scoreboard import FIRST_ERROR_FILE  # noqa: E402
 from tb.transports import TRANSPORTS  # noqa: E402
 
@@ -97,7 +97,92 @@ def load_suite(name: str) -> dict:
     if not path.exists():
         known = sorted(p.stem for p in SUITES.glob("*.toml") if p.stem != "testplan")
         raise SystemExit(f"suite={name!r} unknown; choose one of {known}")
-    return tomllib.loads(path.read_text())
+    try:
+        suite = tomllib.loads(path.read_text())
+    except tomllib.TOMLDecodeError as exc:
+        raise SystemExit(f"{path.name}: not valid TOML: {exc}") from None
+    check_suite(suite, path.name)
+    return suite
+
+
+#: Keys a suite file may have, at the top and per ``[[tests]]`` entry, with their types.
+SUITE_KEYS: dict[str, type] = {
+    "description": str,
+    "seed": int,
+    "sims": list,
+    "configs": list,
+    "transports": list,
+    "reseed": int,
+    "tests": list,
+}
+TEST_KEYS: dict[str, type] = {
+    "name": str,
+    "sims": list,
+    "configs": list,
+    "transports": list,
+    "reseed": int,
+    "defines": list,
+    "env": dict,
+}
+
+
+_KIND = {str: "a string", int: "an integer", list: "a list", dict: "a table"}
+
+
+def _check_keys(where: str, table: dict, keys: dict) -> None:
+    for key, value in table.items():
+        if key not in keys:
+            raise SystemExit(f"{where}: key {key!r} unknown; choose one of {', '.join(keys)}")
+        if isinstance(value, bool) or not isinstance(value, keys[key]):
+            raise SystemExit(f"{where}: {key}={value!r} must be {_KIND[keys[key]]}")
+
+
+def check_suite(suite: dict, file: str) -> None:
+    """Every key known and of its type, every name, value and test registered: one line each.
+
+    A misspelled key (``sim =`` for ``sims =``) would otherwise be ignored and the
+    run go ahead on other settings than the file asks for; so would a bad value
+    until its build started. Nothing is built before this passes.
+    """
+    from tb.tests import catalog
+
+    _check_keys(file, suite, SUITE_KEYS)
+    tests = suite.get("tests")
+    if not tests:
+        raise SystemExit(f"{file}: no [[tests]] entries")
+    choices = {
+        "sims": simrun.SIMS,
+        "transports": TRANSPORTS,
+        "configs": tuple(CONFIGS),
+        "defines": BUGS,
+    }
+    registered = catalog()
+    tables = [(file, suite)] + [
+        (f"{file} [[tests]] #{i + 1}", t if isinstance(t, dict) else {"name": t})
+        for i, t in enumerate(tests)
+    ]
+    for where, table in tables:
+        if table is not suite:
+            _check_keys(where, table, TEST_KEYS)
+            if "name" not in table:
+                raise SystemExit(f"{where}: needs a name (a test: {', '.join(sorted(registered))})")
+            if table["name"] not in registered:
+                raise SystemExit(
+                    f"{where}: name={table['name']!r} is no registered test; "
+                    f"choose one of {', '.join(sorted(registered))}"
+                )
+            where = f"{where} ({table['name']})"
+        for key, valid in choices.items():
+            for v in table.get(key, ()):
+                if v not in valid:
+                    raise SystemExit(
+                        f"{where}: {key}: {v!r} unknown; choose one of {', '.join(valid)}"
+                    )
+        if table.get("reseed", 1) < 1:
+            raise SystemExit(f"{where}: reseed={table['reseed']} must be >= 1")
+        for k, v in table.get("env", {}).items():
+            if not isinstance(v, str):
+                raise SystemExit(f"{where}: env {k}={v!r} must be a string")
 
 
 def test_transports(test: str) -> tuple[tuple[str, ...], str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -124,3 +125,36 @@ def test_failing_run_prints_test_seed_and_repro(tmp_path: Path) -> None:
         "DEFINES=LUT_TC_BUG_NO_NEGATE" in p.stdout
     )
     assert (tmp_path / "out" / "junit.xml").exists()
+
+
+@pytest.mark.parametrize(
+    ("text", "match"),
+    [
+        ('sim = ["verilator"]\n[[tests]]\nname = "SmokeTest"\n', r"key 'sim' unknown; choose"),
+        ('[[tests]]\nname = "SmokeTest"\nreseeds = 3\n', r"#1: key 'reseeds' unknown"),
+        ("[[tests]]\nreseed = 3\n", r"#1: needs a name"),
+        ('[[tests]]\nname = "SmokTest"\n', r"name='SmokTest' is no registered test; choose"),
+        ('[[tests]]\nname = "SmokeTest"\nconfigs = ["M9"]\n', r"configs: 'M9' unknown"),
+        ('[[tests]]\nname = "SmokeTest"\nsims = ["xsim"]\n', r"sims: 'xsim' unknown"),
+        ('[[tests]]\nname = "SmokeTest"\ndefines = ["BUG"]\n', r"defines: 'BUG' unknown"),
+        ('seed = "x"\n[[tests]]\nname = "SmokeTest"\n', r"seed='x' must be an integer"),
+        ('[[tests]]\nname = "SmokeTest"\nreseed = 0\n', r"reseed=0 must be >= 1"),
+        ('[[tests]]\nname = "SmokeTest"\nenv = { A = 1 }\n', r"env A=1 must be a string"),
+        ('description = "no tests"\n', r"no \[\[tests\]\] entries"),
+        ('[[tests]\nname = "SmokeTest"\n', r"not valid TOML"),
+    ],
+)
+def test_a_bad_suite_file_is_refused_with_one_line(tmp_path, text: str, match: str) -> None:
+    path = tmp_path / "bad.toml"
+    path.write_text(text)
+    with pytest.raises(SystemExit, match=r"^bad\.toml") as exc:
+        regress.load_suite(str(path))
+    msg = str(exc.value)
+    assert "\n" not in msg, msg
+    assert re.search(match, msg), msg
+
+
+def test_every_shipped_suite_passes_validation() -> None:
+    for name in ("smoke", "nightly", "full"):
+        suite = regress.load_suite(name)
+        assert suite["tests"], name
