@@ -38,10 +38,13 @@ help: ## list the targets
 
 setup: $(STAMP) $(VENV)/.icarus-ok ## create .venv and check the simulators (automatic)
 
+# The editable install's one build-backend notice (a UserWarning about
+# same-named folders, which is how this tree is meant to be used) is
+# silenced; real errors still stop the install.
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e .
+	PYTHONWARNINGS=ignore::UserWarning $(PY) -m pip install --quiet -e .
 	@touch $@
 
 # Icarus comes from the OS: install it as root, otherwise say how.
