@@ -25,11 +25,10 @@ from __future__ import annotations
 import hashlib
 import importlib.metadata
 import json
-import re
 import shutil
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -37,7 +36,6 @@ import numpy as np
 from models import fp
 from models.config import AFmt
 from tb import fpvec, simrun
-from tb.measure import harness_command, run_captured
 from tb.replay.vectors import hex_lines
 
 QNAN = fp.CANONICAL_NAN
@@ -453,68 +451,22 @@ def build(
     )
 
 
-@dataclass
-class RunResult:
-    """One harness run: verdict, counts, the printed mismatches, where the time went."""
-
-    sim: str
-    passed: bool = False
-    n: int = -1
-    errors: int = -1
-    mismatches: list[dict[str, int]] = field(default_factory=list)
-    load_s: float = 0.0  #: process start -> vectors loaded (<PREFIX>_LOADED)
-    sim_s: float = 0.0  #: vectors loaded -> process exit: the comparison loop
-    run_s: float = 0.0  #: whole process
-    returncode: int = 0
-    log: str = ""
-    lines: list[str] = field(default_factory=list)
+#: One harness run (the adder's record: verdict, counts, mismatches, timings).
+RunResult = fpvec.RunResult
 
 
 def run(
     b: simrun.Build, vs: VectorSet, max_errors: int = 10, timeout_s: float = 600.0
 ) -> RunResult:
-    """Run a built harness on a vector set; the log goes next to the vectors.
+    """Run a built harness on a vector set (``tb.fpvec.run`` with this unit's line prefix).
 
     A run still going after ``timeout_s`` is killed (a hung simulator must not
     hang the caller): it fails with no result line.
     """
-    if max_errors < 0:
-        raise ValueError(f"max_errors={max_errors} must be >= 0")
-    if timeout_s <= 0:
-        raise ValueError(f"timeout_s={timeout_s} must be > 0")
     prefix = check_unit(vs.unit).prefix
-    cmd = [*harness_command(b.sim, b.exe), f"+dir={vs.path}", f"+max_errors={max_errors}"]
-    res = RunResult(b.sim)
-    log = vs.path / f"run_{b.sim}_{b.path.name}.log"
-    out = run_captured(cmd, b.path, f"{prefix}_LOADED", log, timeout_s)
-    res.run_s, res.load_s, res.sim_s = out.run_s, out.load_s, out.sim_s
-    res.returncode, res.log = out.returncode, str(log)
-    lines = out.lines
-    parse(res, lines, prefix)
-    return res
+    return fpvec.run(b, vs, max_errors, timeout_s, prefix, ("in0", "in1"))
 
 
 def parse(res: RunResult, lines: list[str], prefix: str) -> None:
     """Fill ``res`` from the output: PASS needs the line, errors=0 and exit status 0."""
-    mismatch = re.compile(
-        rf"{prefix}_MISMATCH index=(\d+) in0=([0-9a-f]{{8}}) in1=([0-9a-f]{{8}}) "
-        r"got=([0-9a-fxz]{8}) expected=([0-9a-f]{8})"
-    )
-    result = re.compile(rf"{prefix}_RESULT (PASS|FAIL) n=(\d+) errors=(\d+)")
-    res.lines = [ln.rstrip("\n") for ln in lines]
-    verdict = None
-    for line in lines:
-        if m := mismatch.search(line):
-            idx, in0, in1, got, exp = m.groups()
-            res.mismatches.append(
-                {
-                    "index": int(idx),
-                    "in0": int(in0, 16),
-                    "in1": int(in1, 16),
-                    "got": int(got, 16) if re.fullmatch(r"[0-9a-f]{8}", got) else -1,
-                    "expected": int(exp, 16),
-                }
-            )
-        elif m := result.search(line):
-            verdict, res.n, res.errors = m.group(1), int(m.group(2)), int(m.group(3))
-    res.passed = verdict == "PASS" and res.errors == 0 and res.returncode == 0
+    fpvec.parse(res, lines, prefix, ("in0", "in1"))

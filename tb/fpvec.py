@@ -517,20 +517,13 @@ class RunResult:
     n: int = -1
     errors: int = -1
     mismatches: list[dict[str, int]] = field(default_factory=list)
-    load_s: float = 0.0  #: process start -> vectors loaded (FPADD_LOADED)
+    load_s: float = 0.0  #: process start -> vectors loaded (<PREFIX>_LOADED)
     sim_s: float = 0.0  #: vectors loaded -> process exit: the comparison loop
     run_s: float = 0.0  #: whole process
     maxrss_mb: float = 0.0
     returncode: int = 0
     log: str = ""
     lines: list[str] = field(default_factory=list)
-
-
-_MISMATCH = re.compile(
-    r"FPADD_MISMATCH index=(\d+) a=([0-9a-f]{8}) b=([0-9a-f]{8}) "
-    r"got=([0-9a-fxz]{8}) expected=([0-9a-f]{8})"
-)
-_RESULT = re.compile(r"FPADD_RESULT (PASS|FAIL) n=(\d+) errors=(\d+)")
 
 
 def command(b: simrun.Build, vectors: Path, max_errors: int = 10) -> list[str]:
@@ -541,42 +534,59 @@ def command(b: simrun.Build, vectors: Path, max_errors: int = 10) -> list[str]:
 
 
 def run(
-    b: simrun.Build, vs: VectorSet, max_errors: int = 10, timeout_s: float = 600.0
+    b: simrun.Build,
+    vs: VectorSet,
+    max_errors: int = 10,
+    timeout_s: float = 600.0,
+    prefix: str = "FPADD",
+    operands: tuple[str, str] = ("a", "b"),
 ) -> RunResult:
     """Run a built harness on a vector set; the log goes next to the vectors.
 
     A run still going after ``timeout_s`` is killed (a zero-delay loop in a
     simulator would otherwise hang the caller): it fails with no result line.
+    ``prefix`` and ``operands`` name the harness's output lines and the two
+    input fields of its mismatch lines (``tb.fpunits`` runs its harnesses here).
     """
     if timeout_s <= 0:
         raise ValueError(f"timeout_s={timeout_s} must be > 0")
     cmd = command(b, vs.path, max_errors)
     res = RunResult(b.sim)
     log = vs.path / f"run_{b.sim}_{b.path.name}.log"
-    out = run_captured(cmd, b.path, "FPADD_LOADED", log, timeout_s)
+    out = run_captured(cmd, b.path, f"{prefix}_LOADED", log, timeout_s)
     res.run_s, res.load_s, res.sim_s = out.run_s, out.load_s, out.sim_s
     res.maxrss_mb, res.returncode, res.log = out.maxrss_mb, out.returncode, str(log)
-    lines = out.lines
-    parse(res, lines)
+    parse(res, out.lines, prefix, operands)
     return res
 
 
-def parse(res: RunResult, lines: list[str]) -> None:
+def parse(
+    res: RunResult,
+    lines: list[str],
+    prefix: str = "FPADD",
+    operands: tuple[str, str] = ("a", "b"),
+) -> None:
     """Fill ``res`` from the output: PASS needs the line, errors=0 and exit status 0."""
+    x, y = operands
+    mismatch = re.compile(
+        rf"{prefix}_MISMATCH index=(\d+) {x}=([0-9a-f]{{8}}) {y}=([0-9a-f]{{8}}) "
+        r"got=([0-9a-fxz]{8}) expected=([0-9a-f]{8})"
+    )
+    result = re.compile(rf"{prefix}_RESULT (PASS|FAIL) n=(\d+) errors=(\d+)")
     res.lines = [ln.rstrip("\n") for ln in lines]
     verdict = None
     for line in lines:
-        if m := _MISMATCH.search(line):
+        if m := mismatch.search(line):
             idx, a, b, got, exp = m.groups()
             res.mismatches.append(
                 {
                     "index": int(idx),
-                    "a": int(a, 16),
-                    "b": int(b, 16),
+                    x: int(a, 16),
+                    y: int(b, 16),
                     "got": int(got, 16) if re.fullmatch(r"[0-9a-f]{8}", got) else -1,
                     "expected": int(exp, 16),
                 }
             )
-        elif m := _RESULT.search(line):
+        elif m := result.search(line):
             verdict, res.n, res.errors = m.group(1), int(m.group(2)), int(m.group(3))
     res.passed = verdict == "PASS" and res.errors == 0 and res.returncode == 0
