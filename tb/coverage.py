@@ -38,7 +38,7 @@ from pyuvm import ConfigDB, uvm_component, uvm_subscriber
 from models.batch import activations_batch, unpack_codes_batch
 from models.config import FIELD, INT_AFMT_BITS, AFmt, CoreConfig, Opcode, Status
 from models.tables import SIGNS
-from tb import knobs
+from tb import knobs, rand
 from tb.covbins import (
     DIST_BINS,
     EXTREME_BINS,
@@ -363,7 +363,7 @@ class Coverage(uvm_component):
             d.mkdir(parents=True, exist_ok=True)
             test = ConfigDB().get(self, "", "TEST_NAME")
             transport = ConfigDB().get(self, "", "TRANSPORT").name
-            seed = cocotb.RANDOM_SEED
+            seed = rand.given_seed()
             name = knobs.cov_name() or (
                 f"{test}_{knobs.config_name()}_{cocotb.SIM_NAME}_{transport}_{seed}"
             )

@@ -7,6 +7,7 @@ before this is built (:mod:`tb.tests.base_test`).
                                                             \\--> coverage.pred_export
     agent.observed_monitor --Observed------------------------> scoreboard.act_export
                                                             \\--> coverage.obs_export
+                                                            \\--> responses (digest, log)
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from pyuvm import uvm_env
 from tb.agent import LutTcAgent
 from tb.coverage import Coverage
 from tb.predictor import Predictor
+from tb.responses import ResponseLog
 from tb.scoreboard import Scoreboard
 
 
@@ -25,6 +27,7 @@ class LutTcEnv(uvm_env):
         self.predictor = Predictor.create("predictor", self)  # factory: negative tests override
         self.scoreboard = Scoreboard("scoreboard", self)
         self.coverage = Coverage("coverage", self)
+        self.responses = ResponseLog("responses", self)
 
     def connect_phase(self) -> None:
         self.agent.issued_monitor.ap.connect(self.predictor.analysis_export)
@@ -32,3 +35,4 @@ class LutTcEnv(uvm_env):
         self.predictor.ap.connect(self.coverage.pred_export)
         self.agent.observed_monitor.ap.connect(self.scoreboard.act_export)
         self.agent.observed_monitor.ap.connect(self.coverage.obs_export)
+        self.agent.observed_monitor.ap.connect(self.responses.analysis_export)

@@ -44,6 +44,19 @@ def cov_name() -> str | None:
     return os.environ.get("LUT_TC_COV_NAME") or None
 
 
+def job_dir() -> Path:
+    """``LUT_TC_JOB_DIR``: where this test's own files go (first error, responses).
+
+    A group run sets it per test; a lone run writes into its working directory.
+    """
+    return Path(os.environ.get("LUT_TC_JOB_DIR") or ".")
+
+
+def response_log() -> bool:
+    """``LUT_TC_RESP_LOG=1``: also keep every response (tag, status, D) as ``responses.npz``."""
+    return os.environ.get("LUT_TC_RESP_LOG", "0") == "1"
+
+
 def cov_strict() -> bool:
     """``LUT_TC_COV_STRICT=1``: a missed coverage bin fails the test."""
     return os.environ.get("LUT_TC_COV_STRICT", "0") == "1"

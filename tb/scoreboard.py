@@ -30,13 +30,13 @@ from __future__ import annotations
 
 import json
 from collections import deque
-from pathlib import Path
 
 import numpy as np
 from pyuvm import ConfigDB, UVMConfigItemNotFound, uvm_component, uvm_subscriber
 
 from models import isa
 from models.config import AccFmt, CoreConfig, Status
+from tb import knobs
 from tb.predictor import Prediction
 from tb.records import Observed
 
@@ -332,7 +332,7 @@ class Scoreboard(uvm_component):
         if self.first_error_ns is not None:
             # make waves opens the waves at this time, with a marker on it.
             self.logger.info(f"first error at {self.first_error_ns:.0f} ns: {self.first_error}")
-            Path(FIRST_ERROR_FILE).write_text(
+            (knobs.job_dir() / FIRST_ERROR_FILE).write_text(
                 json.dumps({"time_ns": self.first_error_ns, "error": self.first_error})
             )
         if self.errors and not self.expect_errors:

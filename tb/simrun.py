@@ -418,12 +418,15 @@ def run(
     results_xml: str | None = None,
     build_dir: Path | None = None,
     plusargs: Sequence[str] = (),
+    execute=None,
 ) -> Path:
     """Run cocotb ``test_module`` on a build; returns the results XML path.
 
     ``testcase`` matches a test name exactly (cocotb's own filter also matches
     suffixes, so ``SmokeTest`` would run ``BrokenSmokeTest`` too).
     Parallel workers pass ``runner=None`` so they never rebuild concurrently.
+    ``execute(cmds, cwd, env)`` replaces the runner's own ``subprocess.run`` of
+    the simulator (the regression runner's watchdog and log capture).
     """
     _check_sim(sim)
     if runner is None:
@@ -437,6 +440,8 @@ def run(
     env.update(extra_env or {})
     if test_dir is not None:
         Path(test_dir).mkdir(parents=True, exist_ok=True)
+    if execute is not None:
+        runner._execute = lambda cmds, cwd: execute(cmds, cwd, runner.env)
     return runner.test(
         test_module=test_module,
         hdl_toplevel=toplevel,

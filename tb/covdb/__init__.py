@@ -6,6 +6,9 @@ the dumps ``tb/coverage.py`` writes (``{covergroup: {coverpoint_or_cross:
 
 * :mod:`tb.covdb.model`: load and validate the dumps, sum the hits per
   configuration (:class:`ConfigCoverage`), list the holes;
+* :mod:`tb.covdb.runs`: which dumps to merge, measured against the
+  regression's ``run.json`` (runs without a dump, unreadable or stale files,
+  each with why), and :func:`summary`, the merge as plain data;
 * :mod:`tb.covdb.ucisdb`: the merged database as UCIS XML through pyucis, and
   read back (excluded bins are UCIS ``ignore`` bins with their reason);
 * :mod:`tb.covdb.report` and :mod:`tb.covdb.htmlreport`: a text report and a
@@ -26,21 +29,30 @@ from tb.covdb.model import (
     merge,
     to_json,
 )
-from tb.covdb.report import reason_summary, text_report
+from tb.covdb.report import reason_families, reason_summary, runs_section, text_report
+from tb.covdb.runs import Collected, NotMerged, Unmerged, collect, read_run, summary
 from tb.covdb.ucisdb import read_ucis, write_ucis, write_ucis_dir
 
 __all__ = [
+    "Collected",
     "ConfigCoverage",
     "CovError",
     "CoverGroup",
     "CoverPoint",
     "Dump",
     "Hole",
+    "NotMerged",
+    "Unmerged",
+    "collect",
     "html_report",
     "load_dumps",
     "merge",
+    "read_run",
     "read_ucis",
+    "reason_families",
     "reason_summary",
+    "runs_section",
+    "summary",
     "text_report",
     "to_json",
     "write_html",

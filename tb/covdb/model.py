@@ -240,8 +240,14 @@ def parse_dump(path: Path, doc: object) -> Dump:
     return Dump(path, meta, hits, excluded)
 
 
-def dump_files(paths: Sequence[Path]) -> list[Path]:
-    """The ``*.json`` of each directory (not recursive: merged/ and report/ live below)."""
+def dump_files(paths: Sequence[Path], *, allow_empty: bool = False) -> list[Path]:
+    """The ``*.json`` of each directory (not recursive: merged/ and report/ live below).
+
+    A path that does not exist is always an error (a typo must not pass for an
+    empty merge); no files at all is one unless ``allow_empty``: after a
+    regression whose every run failed the folder is empty, and what the runs
+    say is still worth reporting.
+    """
     files: list[Path] = []
     for p in paths:
         if p.is_dir():
@@ -250,25 +256,35 @@ def dump_files(paths: Sequence[Path]) -> list[Path]:
             files.append(p)
         else:
             raise CovError(f"{p}: no such file or directory")
-    if not files:
+    if not files and not allow_empty:
         raise CovError(f"no coverage dumps (*.json) in {', '.join(str(p) for p in paths)}")
     return files
 
 
+def read_json(f: Path) -> object:
+    """The JSON document in ``f``, or a CovError naming the file and what is wrong."""
+    try:
+        return json.loads(f.read_text())
+    except OSError as e:
+        raise CovError(f"{f}: cannot read ({e.strerror})") from None
+    except UnicodeDecodeError:
+        raise CovError(f"{f}: not JSON (not UTF-8 text)") from None
+    except json.JSONDecodeError as e:
+        raise CovError(f"{f}: not JSON ({e.msg} at line {e.lineno})") from None
+
+
+def read_dump(f: Path) -> Dump:
+    """One dump file, read and validated; CovError (naming ``f``) if it is not one."""
+    return parse_dump(f, read_json(f))
+
+
 def load_dumps(paths: Sequence[Path]) -> list[Dump]:
-    """Read and validate every dump under ``paths`` (files or directories)."""
-    out = []
-    for f in dump_files(paths):
-        try:
-            doc = json.loads(f.read_text())
-        except OSError as e:
-            raise CovError(f"{f}: cannot read ({e.strerror})") from None
-        except UnicodeDecodeError:
-            raise CovError(f"{f}: not JSON (not UTF-8 text)") from None
-        except json.JSONDecodeError as e:
-            raise CovError(f"{f}: not JSON ({e.msg} at line {e.lineno})") from None
-        out.append(parse_dump(f, doc))
-    return out
+    """Read and validate every dump under ``paths``; the first bad file stops all.
+
+    For a library caller that wants all or nothing; the command line merges
+    what it can and lists the rest (:func:`tb.covdb.runs.collect`).
+    """
+    return [read_dump(f) for f in dump_files(paths)]
 
 
 # --- merge ---------------------------------------------------------------------

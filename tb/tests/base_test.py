@@ -118,8 +118,8 @@ class BaseTest(uvm_test):
         what = self.describe()
         self.logger.info(
             f"{type(self).__name__}: transport {self.transport.name}, config {self.cfg.name}, "
-            f"seed {rand.seed()}, scale {knobs.scale()}, bp {self.bp_pct}% gap {self.gap_pct}%"
-            + (f"\n  stimulus: {what}" if what else "")
+            f"seed {rand.given_seed()}, scale {knobs.scale()}, "
+            f"bp {self.bp_pct}% gap {self.gap_pct}%" + (f"\n  stimulus: {what}" if what else "")
         )
 
     async def run_phase(self) -> None:

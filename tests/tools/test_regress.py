@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import re
+import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -10,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from tb import simrun
+from tb.regress.jobs import SuiteError
 from tools import regress
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -69,21 +72,23 @@ def test_defines_and_transports_separate_builds_and_job_ids() -> None:
     assert plain.build_name != bug.build_name and plain.job_id != bug.job_id
     assert plain.build_key != batch.build_key and plain.job_id != batch.job_id
     assert bug.repro().endswith("TRANSPORT=pins DEFINES=LUT_TC_BUG_NO_NEGATE")
+    assert bug.repro().startswith("make regress TEST=SmokeTest SEED=1 ")
+    assert bug.waves() == bug.repro().replace("make regress", "make waves")
     assert "TRANSPORT=batch" in batch.repro()
 
 
 def test_bad_names_answer_with_one_line() -> None:
-    with pytest.raises(SystemExit, match="suite='nope'"):
+    with pytest.raises(SuiteError, match="suite='nope'"):
         regress.load_suite("nope")
-    with pytest.raises(SystemExit, match="config='M9'"):
+    with pytest.raises(SuiteError, match="config='M9'"):
         regress.expand({"tests": [{"name": "SmokeTest", "configs": ["M9"]}]}, None, None)
-    with pytest.raises(SystemExit, match="FpSmokeTest: config='M2N4': .* builds FP formats"):
+    with pytest.raises(SuiteError, match="FpSmokeTest: config='M2N4': .* builds FP formats"):
         regress.expand({"tests": [{"name": "FpSmokeTest", "configs": ["M2N4"]}]}, None, None)
     assert regress.config_refusal("FpSmokeTest", "M2N4FP") is None
     assert "M2N64FP" in regress.config_refusal("FpRandomStreamTest", "M2N64")
-    with pytest.raises(SystemExit, match="test='Nope' unknown; choose one of"):
+    with pytest.raises(SuiteError, match="test='Nope' unknown; choose one of"):
         regress.expand({"tests": [{"name": "Nope"}]}, None, None)
-    with pytest.raises(SystemExit, match="transport='wires' unknown; choose one of pins, batch"):
+    with pytest.raises(SuiteError, match="transport='wires' unknown; choose one of pins, batch"):
         regress.expand({"transports": ["wires"], "tests": [{"name": "SmokeTest"}]}, None, None)
     p = subprocess.run(
         [sys.executable, "tools/regress.py", "--test", "ResetInFlightTest", "--transport", "batch"],
@@ -121,10 +126,16 @@ def test_failing_run_prints_test_seed_and_repro(tmp_path: Path) -> None:
     assert "1 passed, 1 failed" in p.stdout
     assert "FAILED SmokeTest seed=3 sim=icarus transport=pins config=M2N4" in p.stdout
     assert (
-        "reproduce:  make waves TEST=SmokeTest SEED=3 SIM=icarus CONFIG=M2N4 TRANSPORT=pins "
+        "reproduce:  make regress TEST=SmokeTest SEED=3 SIM=icarus CONFIG=M2N4 TRANSPORT=pins "
         "DEFINES=LUT_TC_BUG_NO_NEGATE" in p.stdout
     )
+    assert "waves:      make waves TEST=SmokeTest SEED=3" in p.stdout
     assert (tmp_path / "out" / "junit.xml").exists()
+    # The failing job's own simulator log is kept, with the scoreboard's MISMATCH lines.
+    log = re.search(r"log: +(\S+)", p.stdout).group(1)
+    assert "MISMATCH" in Path(log).read_text()
+    assert "icarus-pins-M2N4_LUT_TC_BUG_NO_NEGATE-SmokeTest-3" in log
+    assert "seed 3, scale" in Path(log).read_text()  # the seed as given, not a derived number
 
 
 @pytest.mark.parametrize(
@@ -147,7 +158,7 @@ def test_failing_run_prints_test_seed_and_repro(tmp_path: Path) -> None:
 def test_a_bad_suite_file_is_refused_with_one_line(tmp_path, text: str, match: str) -> None:
     path = tmp_path / "bad.toml"
     path.write_text(text)
-    with pytest.raises(SystemExit, match=r"^bad\.toml") as exc:
+    with pytest.raises(SuiteError, match=r"^bad\.toml") as exc:
         regress.load_suite(str(path))
     msg = str(exc.value)
     assert "\n" not in msg, msg
@@ -158,3 +169,151 @@ def test_every_shipped_suite_passes_validation() -> None:
     for name in ("smoke", "nightly", "full"):
         suite = regress.load_suite(name)
         assert suite["tests"], name
+
+
+def test_seeds_runs_one_test_with_consecutive_seeds() -> None:
+    suite = {"tests": [{"name": "SmokeTest", "reseed": 5}]}
+    jobs = regress.expand(suite, None, 7, seeds=3)
+    assert [j.seed for j in jobs] == [7, 8, 9]
+    args = regress._args(["--test", "SmokeTest", "--seed", "4", "--seeds", "3"])
+    assert [j.seed for j in regress._single_jobs(args, 4, 3)] == [4, 5, 6]
+
+
+@pytest.mark.parametrize(
+    ("argv", "line"),
+    [
+        (["--seed", "abc"], "SEED='abc' is not an integer"),
+        (["--jobs", "0"], "JOBS=0 must be >= 1"),
+        (["--seeds", "0", "--test", "SmokeTest"], "SEEDS=0 must be >= 1"),
+        (["--suite", "nope"], "suite='nope' unknown; choose one of"),
+        (["--sim", "xsim"], "sim='xsim' unknown; choose one of icarus, verilator"),
+        (["--transport", "wires"], "transport='wires' unknown; choose one of pins, batch"),
+        (["--test", "Nope"], "test='Nope' unknown; choose one of"),
+        (["--test", "SmokeTest", "--config", "M9"], "config='M9' unknown"),
+        (["--cluster", "condor"], "cluster='condor' unknown; choose one of slurm, lsf, pbs, sge"),
+    ],
+)
+def test_bad_command_line_values_answer_one_line_and_write_nothing(
+    tmp_path: Path, argv: list[str], line: str
+) -> None:
+    out = tmp_path / "out"
+    p = subprocess.run(
+        [sys.executable, "tools/regress.py", *argv, "--out", str(out)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert p.returncode == 2, p.stdout + p.stderr
+    assert "Traceback" not in p.stderr
+    assert line in p.stderr and len(p.stderr.strip().splitlines()) == 1, p.stderr
+    assert not out.exists()
+
+
+def _make_mapping() -> list[str]:
+    """The argv the Makefile's regress recipe runs for sentinel values of every variable."""
+    p = subprocess.run(
+        ["make", "-n", "regress", "TEST=@T", "SEED=@S", "SIM=@M", "CONFIG=@C", "TRANSPORT=@R"]
+        + ["DEFINES=@D1,@D2"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    text = p.stdout.replace("\\\n", " ")  # the recipe's continued lines
+    line = next(ln for ln in text.splitlines() if "tools/regress.py" in ln)
+    argv = shlex.split(line)
+    return argv[argv.index("tools/regress.py") + 1 :]
+
+
+def test_every_printed_repro_command_describes_exactly_its_job() -> None:
+    """For every job of every suite: the repro, run through the Makefile, is that job again.
+
+    The Makefile's mapping of TEST/SEED/SIM/CONFIG/TRANSPORT/DEFINES to the
+    runner's options is read once with ``make -n``; each job's repro (its env
+    assignments and make variables) is then parsed as the runner parses a
+    command line, and must give back the job: same env (nothing from another
+    suite), defines, transport, config, simulator and seed.
+    """
+    template = _make_mapping()
+    checked = 0
+    for name in regress.suite_names():
+        for job in regress.expand(regress.load_suite(name), None, None):
+            words = shlex.split(job.repro())
+            i = words.index("make")
+            env = dict(w.split("=", 1) for w in words[:i])
+            assert words[i + 1] == "regress"
+            var = dict(w.split("=", 1) for w in words[i + 2 :])
+            defines = var.get("DEFINES", "").split(",") if var.get("DEFINES") else []
+            argv = []
+            for w in template:
+                if w == "@D1":
+                    argv += defines[:1] or ["<none>"]
+                elif w == "@D2":
+                    argv += defines[1:2] or ["<none>"]
+                else:
+                    for k, sentinel in (("TEST", "@T"), ("SEED", "@S"), ("SIM", "@M")):
+                        w = w.replace(sentinel, var[k])
+                    w = w.replace("@C", var["CONFIG"]).replace("@R", var["TRANSPORT"])
+                    argv.append(w)
+            # a define the job does not have: drop its option pair
+            while "<none>" in argv:
+                k = argv.index("<none>")
+                del argv[k - 1 : k + 1]
+            a = regress._args(argv)
+            again = regress.single_job(
+                a.test, int(a.seed), a.sim, a.config, a.transport, a.define, environ=env
+            )
+            assert again == job, (name, job.repro())
+            checked += 1
+    assert checked > 500
+
+
+@pytest.mark.skipif(not simrun.have_sim("icarus"), reason="icarus missing")
+def test_a_group_gives_each_job_what_it_gives_alone() -> None:
+    """Tests sharing one simulator process see the stimulus and give the responses of lone runs."""
+    from tb.regress.group import run_group
+    from tb.regress.jobs import Job, job_to_dict
+
+    tests = ["SmokeTest", "ErrorInjectionTest", "BackpressureTest", "ResetInFlightTest"]
+    jobs = [job_to_dict(Job(t, s, "icarus", "M2N4")) for t in tests for s in (1, 2)]
+    regress.build_for("icarus", regress.config_by_name("M2N4"), "pins")
+    group = run_group(jobs)
+    assert group.processes == 1
+    digests = [json.loads(r.files["responses.json"]) for r in group.results]
+    assert len({d["sha256"] for d in digests}) == len(jobs)  # each job its own stimulus
+    for job, d, r in zip(jobs, digests, group.results, strict=True):
+        assert r.result == "PASS", r.message
+        alone = run_group([job]).results[0]
+        assert json.loads(alone.files["responses.json"]) == d, job
+        assert r.files["sim.log"].count(b"running tb.test_lut_tc.") == 1
+
+
+@pytest.mark.skipif(not simrun.have_sim("icarus"), reason="icarus missing")
+def test_a_hang_or_a_crash_loses_only_its_own_job() -> None:
+    """The watchdog kills a hung process, a crash ends one; the rest of the group reruns."""
+    from tb.regress.group import run_group
+    from tb.regress.jobs import Job, job_to_dict
+
+    order = [("SmokeTest", 1), ("HangSelfTest", 1), ("SmokeTest", 2), ("CrashSelfTest", 1)]
+    order += [("SmokeTest", 3)]
+    jobs = [job_to_dict(Job(t, s, "icarus", "M2N4")) for t, s in order]
+    regress.build_for("icarus", regress.config_by_name("M2N4"), "pins")
+    g = run_group(jobs, timeout_s=4)
+    got = [(r.job["test"], r.result, r.attempt) for r in g.results]
+    assert got == [
+        ("SmokeTest", "PASS", 1),
+        ("HangSelfTest", "ERROR", 1),
+        ("SmokeTest", "PASS", 2),
+        ("CrashSelfTest", "ERROR", 2),
+        ("SmokeTest", "PASS", 3),
+    ]
+    assert g.processes == 3
+    assert g.results[1].message.startswith("hang: no progress for")
+    assert "simulator crashed (killed by signal SIGSEGV)" in g.results[3].message
+
+
+def test_selftests_are_no_suite_tests(tmp_path: Path) -> None:
+    path = tmp_path / "self.toml"
+    path.write_text('[[tests]]\nname = "HangSelfTest"\n')
+    with pytest.raises(SuiteError, match="is no registered test"):
+        regress.load_suite(str(path))

@@ -1,0 +1,1 @@
+"""Regression engine: jobs, groups, execution, results."""

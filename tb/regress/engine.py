@@ -1,0 +1,293 @@
+"""Where a regression's groups run: Dask distributed, on a local cluster by default.
+
+The same code path serves three places:
+
+- no option: an in-process :class:`distributed.LocalCluster` with ``workers``
+  single-threaded workers (no server to start; each worker thread drives one
+  simulator process at a time);
+- ``scheduler="tcp://host:port"``: a running Dask scheduler and its workers;
+- ``cluster="slurm" | "lsf" | "pbs" | "sge"``: dask-jobqueue starts the
+  workers through the site's batch scheduler.
+
+Builds are tasks too, one per (simulator, configuration, defines,
+transport), made once on the shared filesystem (``sim_build/`` of this
+checkout, under a file lock); groups that need a build depend on its task.
+Workers must see this checkout at the same path (a cluster's shared home or
+project filesystem): :func:`check_shared_fs` proves it before anything
+builds and says which worker cannot. Results come back as data (verdicts,
+logs, coverage dumps, response digests) and are written here, on the
+submitting machine, by :func:`collect`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import math
+import os
+import uuid
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from tb.regress.group import DEFAULT_TIMEOUT_S, GroupResult, JobResult, run_group
+from tb.regress.jobs import ROOT, Job, job_to_dict
+
+CLUSTERS = ("slurm", "lsf", "pbs", "sge")
+#: Largest group: a crash reruns at most this many jobs' start-up, and groups spread over workers.
+MAX_GROUP = 32
+
+
+class EngineError(RuntimeError):
+    """The cluster cannot run this regression (one line saying why)."""
+
+
+@dataclass
+class ClusterOptions:
+    """What a batch scheduler needs to start workers (``--cluster``)."""
+
+    queue: str | None = None
+    cores: int = 2
+    memory: str = "8GB"
+    walltime: str = "02:00:00"
+    workers: int = 2  #: batch jobs to start, one Dask worker each
+    account: str | None = None
+
+
+@dataclass
+class Engine:
+    kind: str  #: local | scheduler | one of CLUSTERS
+    client: object
+    address: str
+    workers: int
+
+
+@contextlib.contextmanager
+def engine(
+    workers: int = 2,
+    scheduler: str | None = None,
+    cluster: str | None = None,
+    options: ClusterOptions | None = None,
+) -> Iterator[Engine]:
+    """A Dask client on the chosen cluster, closed (and its workers stopped) afterwards."""
+    from distributed import Client, LocalCluster
+
+    logging.getLogger("distributed").setLevel(logging.ERROR)
+    if scheduler and cluster:
+        raise EngineError("--scheduler and --cluster: choose one")
+    if scheduler:
+        try:
+            client = Client(scheduler, timeout="20s")
+        except OSError as exc:
+            raise EngineError(f"scheduler={scheduler!r}: cannot connect ({exc})") from None
+        try:
+            yield Engine("scheduler", client, scheduler, len(client.scheduler_info()["workers"]))
+        finally:
+            client.close()
+        return
+    if cluster:
+        cl = _jobqueue(cluster, options or ClusterOptions())
+        client = Client(cl)
+        try:
+            yield Engine(
+                cluster, client, cl.scheduler_address, (options or ClusterOptions()).workers
+            )
+        finally:
+            client.close()
+            cl.close()
+        return
+    lc = LocalCluster(
+        n_workers=workers,
+        threads_per_worker=1,
+        processes=False,
+        dashboard_address=None,
+        silence_logs=logging.ERROR,
+    )
+    client = Client(lc)
+    try:
+        yield Engine("local", client, lc.scheduler_address, workers)
+    finally:
+        client.close()
+        lc.close()
+
+
+def _jobqueue(kind: str, o: ClusterOptions):
+    """A dask-jobqueue cluster whose workers run this checkout's Python and environment."""
+    import dask_jobqueue
+
+    if kind not in CLUSTERS:
+        raise EngineError(f"cluster={kind!r} unknown; choose one of {', '.join(CLUSTERS)}")
+    cls = {
+        "slurm": dask_jobqueue.SLURMCluster,
+        "lsf": dask_jobqueue.LSFCluster,
+        "pbs": dask_jobqueue.PBSCluster,
+        "sge": dask_jobqueue.SGECluster,
+    }[kind]
+    venv = ROOT / ".venv" / "bin" / "python"
+    kwargs = dict(
+        cores=o.cores,
+        processes=1,
+        memory=o.memory,
+        walltime=o.walltime,
+        python=str(venv if venv.exists() else "python3"),
+        job_script_prologue=[f"cd {ROOT}", f"export PYTHONPATH={ROOT}"],
+        worker_extra_args=["--nthreads", "1"],
+    )
+    if o.queue:
+        kwargs["queue"] = o.queue
+    if o.account:
+        kwargs["account"] = o.account
+    cl = cls(**kwargs)
+    cl.scale(jobs=o.workers)
+    return cl
+
+
+def _probe(token: str) -> bool:
+    return Path(token).exists()
+
+
+def check_shared_fs(eng: Engine, out: Path) -> None:
+    """Every worker must see this checkout at the same path: a file written here, read there."""
+    from distributed import wait
+
+    if eng.kind == "local":
+        return
+    client = eng.client
+    with contextlib.suppress(Exception):
+        client.wait_for_workers(1, timeout=120)
+    token = out / f".probe-{uuid.uuid4().hex}"
+    token.parent.mkdir(parents=True, exist_ok=True)
+    token.write_text("shared filesystem probe")
+    try:
+        seen = client.run(_probe, str(token))
+    finally:
+        token.unlink(missing_ok=True)
+    blind = [w for w, ok in seen.items() if not ok]
+    if not seen:
+        raise EngineError(f"{eng.address}: no workers connected")
+    if blind:
+        raise EngineError(
+            f"worker {blind[0]} does not see {out} : the workers need this checkout "
+            f"({ROOT}) on a shared filesystem at the same path"
+        )
+    wait([])
+
+
+def _build_task(key: tuple) -> str | None:
+    """Build (or reuse) one build on the shared filesystem; an error is returned, not raised."""
+    from models.config import config_by_name
+    from tb.build import build_for
+
+    sim, config, defines, transport = key
+    try:
+        build_for(sim, config_by_name(config), transport, tuple(defines))
+        return None
+    except BaseException as exc:  # a failed build becomes each job's ERROR
+        return f"{type(exc).__name__}: {str(exc)[:400]}"
+
+
+def _group_task(
+    jobs: list[dict], build_error: str | None, timeout_s: float, cov: bool, extra_env: dict
+) -> GroupResult:
+    if build_error:
+        return GroupResult(
+            [JobResult(j, "ERROR", f"build failed: {build_error}") for j in jobs], 0, 0.0
+        )
+    return run_group(jobs, timeout_s=timeout_s, cov=cov, extra_env=extra_env)
+
+
+def plan_groups(
+    jobs: Sequence[Job], workers: int, estimate: Callable[[Job], float]
+) -> list[list[Job]]:
+    """Jobs -> groups that share a build and env, about equal in expected wall time.
+
+    A group is at most :data:`MAX_GROUP` jobs and at most about a third of one
+    worker's share of the total time, so the work spreads over the workers and
+    a crash reruns little. Longest groups first: they should start first.
+    """
+    keys: dict[tuple, list[Job]] = {}
+    for j in jobs:
+        keys.setdefault(j.group_key, []).append(j)
+    total = sum(estimate(j) for j in jobs)
+    target = max(15.0, total / max(1, 2 * workers))
+    groups: list[list[Job]] = []
+    for members in keys.values():
+        members = sorted(members, key=estimate, reverse=True)
+        cur: list[Job] = []
+        t = 0.0
+        for j in members:
+            if cur and (t + estimate(j) > target or len(cur) >= MAX_GROUP):
+                groups.append(cur)
+                cur, t = [], 0.0
+            cur.append(j)
+            t += estimate(j)
+        if cur:
+            groups.append(cur)
+    return sorted(groups, key=lambda g: sum(map(estimate, g)), reverse=True)
+
+
+def run(
+    eng: Engine,
+    jobs: Sequence[Job],
+    estimate: Callable[[Job], float],
+    on_result: Callable[[GroupResult], None],
+    timeout_s: float = DEFAULT_TIMEOUT_S,
+    cov: bool = True,
+    extra_env: dict[str, str] | None = None,
+    on_tick: Callable[[], None] | None = None,
+    tick_s: float = 30.0,
+) -> tuple[int, int]:
+    """Every job once: builds, then groups as their builds finish. Returns (builds, groups).
+
+    ``on_result`` sees each group's results as they arrive (the caller writes
+    the files and moves the progress line). A group whose worker dies is
+    started again by Dask on another worker; its results still arrive once.
+    ``on_tick`` is called every ``tick_s`` seconds in which nothing finished.
+    """
+    from distributed import wait
+
+    client = eng.client
+    builds = {}
+    for key in sorted({j.build_key for j in jobs}):
+        builds[key] = client.submit(
+            _build_task, key, key=f"build-{_key_text(key)}-{uuid.uuid4().hex[:8]}", priority=1000
+        )
+    groups = plan_groups(jobs, max(1, eng.workers), estimate)
+    futures = []
+    for i, g in enumerate(groups):
+        est = sum(map(estimate, g))
+        futures.append(
+            client.submit(
+                _group_task,
+                [job_to_dict(j) for j in g],
+                builds[g[0].build_key],
+                timeout_s,
+                cov,
+                dict(extra_env or {}),
+                key=f"group-{i}-{uuid.uuid4().hex[:8]}",
+                priority=int(min(999, math.ceil(est))),
+                pure=False,
+            )
+        )
+    pending = set(futures)
+    while pending:
+        try:
+            finished = wait(pending, timeout=tick_s, return_when="FIRST_COMPLETED").done
+        except TimeoutError:
+            finished = set()
+        if not finished and on_tick is not None:
+            on_tick()
+        for fut in finished:
+            pending.discard(fut)
+            on_result(fut.result())
+    return len(builds), len(groups)
+
+
+def _key_text(key: tuple) -> str:
+    sim, config, defines, transport = key
+    return "-".join([sim, transport, config, *defines])
+
+
+def worker_env() -> dict[str, str]:
+    """What a hand-started ``dask worker`` needs in its environment to run our tasks."""
+    return {"PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}

@@ -1,0 +1,491 @@
+"""The regression dashboard: ``run.json`` -> one static HTML page (plus trend PNGs).
+
+Every regression run ends by writing ``run.json`` and calling
+:func:`write_report`; ``make report`` re-renders the page of the last run
+through :func:`main`. The page answers, top to bottom, the questions asked of
+a regression in that order: did it pass and how fast was it (summary), how
+many distinct bugs are behind the failures (buckets), which job did what and
+how do I rerun it (results table and matrix), what is still not covered
+(coverage), and is it getting better or worse (history).
+
+Failures are bucketed the way dvsim does: by the first error with its numbers
+masked, so forty failures of one bug read as one line with a count, not forty.
+
+The page is self-contained and offline (inline CSS, no framework, no CDN):
+it opens from a build folder or a CI artifact. A few lines of inline script
+sort and filter the results table; without script everything still shows.
+Log links are relative, so the report folder can be moved together with the
+run folder it sits beside. Plain Python: no cocotb, no pyuvm.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import sys
+import tempfile
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from tb.regress import history
+
+#: The run.json layout this module reads.
+SCHEMA = 1
+
+DEFAULT_RUN = Path("build/regress/run.json")
+DEFAULT_OUT = Path("build/regress/report")
+DEFAULT_HISTORY = Path("build/regress/history")
+
+#: Signatures are cut here: long enough to tell bugs apart, short enough to read in a row.
+SIGNATURE_LEN = 160
+
+#: Holes listed per configuration; the rest are counted.
+MAX_HOLES = 50
+
+#: Runs in the history table.
+HISTORY_ROWS = 20
+
+#: Job links shown per bucket before the rest fold away.
+BUCKET_LINKS = 20
+
+TEMPLATES = Path(__file__).parent / "templates"
+
+
+class ReportError(Exception):
+    """``run.json`` is missing or unreadable: the CLI reports it in one line."""
+
+
+# --------------------------------------------------------------------- buckets
+
+# Hex first: ``0x3e481004`` must become one ``#``, not ``#x#``. Verilog-style
+# ``8'h3f`` counts as hex too. A number glued to a letter before it is part of
+# a name (``M2N64``, ``int8``, ``cg_w4``) and is kept: names tell bugs apart.
+_HEX = re.compile(r"(?<![\w.])(?:0[xX][0-9a-fA-F_]+|\d+'[hHbBdD][0-9a-fA-F_xXzZ]+)")
+_NUM = re.compile(r"(?<![A-Za-z_\d.])[-+]?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][-+]?\d+)?")
+_KIND = re.compile(r"^\s*([A-Za-z_][\w.]*)\s*:")
+_SPACE = re.compile(r"\s+")
+
+
+def failure_text(job: Mapping[str, Any]) -> str:
+    """The text a failure is known by: the scoreboard's first error, else the job's message."""
+    fe = job.get("first_error") or {}
+    return str(fe.get("error") or job.get("message") or "").strip()
+
+
+def kind_of(job: Mapping[str, Any]) -> str:
+    """The failure's kind: the word before the first colon (``mismatch``, ``DutHang``).
+
+    A message without such a prefix is of the job's result kind (``fail``, ``error``).
+    """
+    m = _KIND.match(failure_text(job))
+    return m.group(1) if m else str(job.get("result", "fail")).lower()
+
+
+def normalize(text: str) -> str:
+    """``text`` with its numbers masked as ``#``, whitespace collapsed, cut to a signature."""
+    text = _HEX.sub("#", text)
+    text = _NUM.sub("#", text)
+    text = _SPACE.sub(" ", text).strip()
+    if len(text) > SIGNATURE_LEN:
+        text = text[: SIGNATURE_LEN - 1].rstrip() + "…"
+    return text or "(no message)"
+
+
+def signature(job: Mapping[str, Any]) -> str:
+    """The bucket key of a failing job: its normalized failure text."""
+    return normalize(failure_text(job))
+
+
+@dataclass
+class Bucket:
+    """Failing jobs that share a signature: most likely one bug."""
+
+    signature: str
+    kind: str
+    jobs: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def count(self) -> int:
+        return len(self.jobs)
+
+    @property
+    def example(self) -> dict[str, Any]:
+        """The job whose full message and repro command stand for the bucket."""
+        return self.jobs[0]
+
+
+def is_failure(job: Mapping[str, Any]) -> bool:
+    return job.get("result") != "PASS"
+
+
+def buckets(jobs: Iterable[Mapping[str, Any]]) -> list[Bucket]:
+    """The failing jobs grouped by (kind, signature), biggest bucket first.
+
+    Within a bucket the jobs keep the table's order, so the example is the
+    first one listed. Ties go by kind and signature, so the order is stable.
+    """
+    found: dict[tuple[str, str], Bucket] = {}
+    for job in sorted((j for j in jobs if is_failure(j)), key=_row_key):
+        kind, sig = kind_of(job), signature(job)
+        found.setdefault((kind, sig), Bucket(sig, kind)).jobs.append(dict(job))
+    return sorted(found.values(), key=lambda b: (-b.count, b.kind, b.signature))
+
+
+# --------------------------------------------------------------------- the table
+
+
+def _row_key(job: Mapping[str, Any]) -> tuple[Any, ...]:
+    """Failures first, then by test, config, simulator, transport, seed."""
+    return (
+        not is_failure(job),
+        str(job.get("test", "")),
+        str(job.get("config", "")),
+        str(job.get("sim", "")),
+        str(job.get("transport", "")),
+        int(job.get("seed") or 0),
+        int(job.get("attempt") or 0),
+    )
+
+
+@dataclass
+class Row:
+    """One job as the results table shows it."""
+
+    job: dict[str, Any]
+    cls: str  # pass | fail | error: the row's colour
+    text: str  # the full failure text, "" on a pass
+    log_href: str  # relative to the report folder; "" when the job has no log
+    log_exists: bool
+
+
+def log_href(log: str, run_dir: Path, out_dir: Path) -> str:
+    """The href, relative to ``out_dir``, of a log named relative to the run folder."""
+    if not log:
+        return ""
+    target = os.path.abspath(run_dir / log)
+    rel = os.path.relpath(target, os.path.abspath(out_dir))
+    return quote(Path(rel).as_posix())
+
+
+def rows(jobs: Sequence[Mapping[str, Any]], run_dir: Path, out_dir: Path) -> list[Row]:
+    """The table's rows in the table's order."""
+    out = []
+    for j in sorted(jobs, key=_row_key):
+        log = str(j.get("log") or "")
+        out.append(
+            Row(
+                job=dict(j),
+                cls=str(j.get("result", "")).lower() or "error",
+                text=failure_text(j) if is_failure(j) else "",
+                log_href=log_href(log, run_dir, out_dir),
+                log_exists=bool(log) and (run_dir / log).is_file(),
+            )
+        )
+    return out
+
+
+@dataclass
+class Matrix:
+    """Pass/total per test and (simulator, transport, config), seeds summed."""
+
+    tests: list[str]
+    columns: list[tuple[str, str, str]]
+    cells: dict[tuple[str, tuple[str, str, str]], tuple[int, int]]
+
+    def cell(self, test: str, col: tuple[str, str, str]) -> tuple[int, int] | None:
+        return self.cells.get((test, col))
+
+    def header(self) -> list[list[tuple[str, int]]]:
+        """The three header rows as (label, colspan): a simulator spans all its columns.
+
+        A level merges neighbours only when every level above agrees, so a
+        transport never spans two simulators.
+        """
+        out = []
+        for level in range(3):
+            row: list[tuple[str, int]] = []
+            prev: tuple[str, ...] | None = None
+            for col in self.columns:
+                key = col[: level + 1]
+                if key == prev:
+                    row[-1] = (row[-1][0], row[-1][1] + 1)
+                else:
+                    row.append((col[level], 1))
+                prev = key
+            out.append(row)
+        return out
+
+
+def matrix(jobs: Iterable[Mapping[str, Any]]) -> Matrix:
+    """The compact tests x (sim, transport, config) view of a run."""
+    cells: dict[tuple[str, tuple[str, str, str]], tuple[int, int]] = {}
+    for j in jobs:
+        col = (str(j.get("sim", "")), str(j.get("transport", "")), str(j.get("config", "")))
+        key = (str(j.get("test", "")), col)
+        passed, total = cells.get(key, (0, 0))
+        cells[key] = (passed + (not is_failure(j)), total + 1)
+    return Matrix(
+        tests=sorted({t for t, _ in cells}),
+        columns=sorted({c for _, c in cells}),
+        cells=cells,
+    )
+
+
+# --------------------------------------------------------------------- summary
+
+
+def summary(run: Mapping[str, Any]) -> dict[str, Any]:
+    """The headline numbers of a run."""
+    jobs = run.get("jobs") or []
+    results = [j.get("result") for j in jobs]
+    total = len(jobs)
+    passed = results.count("PASS")
+    return {
+        "total": total,
+        "passed": passed,
+        "failed": results.count("FAIL"),
+        "errors": total - passed - results.count("FAIL"),
+        "pass_rate": 100.0 * passed / total if total else None,
+        "verdict": "PASS" if total and passed == total else "FAIL",
+        "jobs_per_hour": history.jobs_per_hour(total, run.get("wall_s")),
+        "engine": dict(run.get("engine") or {}),
+    }
+
+
+def coverage_rows(cov: Mapping[str, Any] | None) -> list[dict[str, Any]]:
+    """Per configuration: bins, hit, excluded, percent and the first holes."""
+    out = []
+    for name, c in sorted(((cov or {}).get("configs") or {}).items()):
+        bins, hit = int(c.get("bins") or 0), int(c.get("hit") or 0)
+        holes = list(c.get("holes") or [])
+        out.append(
+            {
+                "config": name,
+                "bins": bins,
+                "hit": hit,
+                "excluded": int(c.get("excluded") or 0),
+                "pct": 100.0 * hit / bins if bins else 100.0,
+                "holes": holes[:MAX_HOLES],
+                "more_holes": max(0, len(holes) - MAX_HOLES),
+                "n_holes": len(holes),
+            }
+        )
+    return out
+
+
+# --------------------------------------------------------------------- formatting
+
+
+def fmt_duration(s: float | None) -> str:
+    """Seconds as ``123.4 s (2:03)``: exact for scripts, readable for people."""
+    if s is None:
+        return "–"
+    s = float(s)
+    if s < 60:
+        return f"{s:.1f} s"
+    m, sec = divmod(round(s), 60)
+    h, m = divmod(m, 60)
+    clock = f"{h}:{m:02d}:{sec:02d}" if h else f"{m}:{sec:02d}"
+    return f"{s:.1f} s ({clock})"
+
+
+def fmt_num(v: float | None, digits: int = 1, unit: str = "") -> str:
+    if v is None:
+        return "–"
+    return f"{v:.{digits}f}{' ' + unit if unit else ''}"
+
+
+def fmt_time(started: str | None) -> str:
+    """An ISO time as ``2026-12-01 15:02:03 UTC``."""
+    if not started:
+        return "–"
+    try:
+        return history.parse_started(started).strftime("%Y-%m-%d %H:%M:%S UTC")
+    except ValueError:
+        return str(started)
+
+
+def _environment() -> Environment:
+    """Autoescape on for ``*.html.j2``: messages hold ``<`` and ``&`` (and worse)."""
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=select_autoescape(enabled_extensions=("html", "html.j2")),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters.update(duration=fmt_duration, num=fmt_num, when=fmt_time)
+    return env
+
+
+# --------------------------------------------------------------------- the page
+
+
+def load_run(run_json: Path) -> dict[str, Any]:
+    """Read and check ``run.json``; every problem is a :class:`ReportError` of one line."""
+    run_json = Path(run_json)
+    if not run_json.is_file():
+        raise ReportError(f"no run recorded at {run_json}; run make regress first")
+    try:
+        run = json.loads(run_json.read_text())
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
+        raise ReportError(f"cannot read {run_json}: {e}") from None
+    if not isinstance(run, dict):
+        raise ReportError(f"{run_json} is not a run record (a JSON object)")
+    if run.get("schema") != SCHEMA:
+        raise ReportError(f"{run_json} has schema {run.get('schema')!r}, this reads {SCHEMA}")
+    missing = [k for k in ("suite", "started", "jobs") if k not in run]
+    if missing:
+        raise ReportError(f"{run_json} lacks {', '.join(missing)}")
+    try:
+        history.parse_started(run["started"])
+    except (TypeError, ValueError):
+        raise ReportError(f"{run_json}: started {run['started']!r} is not ISO 8601") from None
+    return run
+
+
+_JOB_DEFAULTS: dict[str, Any] = {
+    "test": "",
+    "seed": None,
+    "sim": "",
+    "config": "",
+    "transport": "",
+    "result": "ERROR",
+    "message": "",
+    "first_error": None,
+    "sim_time_ns": None,
+    "wall_s": None,
+    "log": "",
+    "repro": "",
+    "waves": "",
+    "attempt": None,
+}
+_RUN_DEFAULTS: dict[str, Any] = {
+    "command": "",
+    "wall_s": None,
+    "build_s": None,
+    "processes": None,
+    "overhead_per_job_s": None,
+    "coverage": None,
+}
+
+
+def complete(run: Mapping[str, Any]) -> dict[str, Any]:
+    """A copy of ``run`` with every optional field present.
+
+    The runner may leave out what it does not know (no engine address, no
+    log); filling the gaps here lets the template be strict about names, so
+    a misspelt field fails the render instead of silently showing nothing.
+    """
+    out = {**_RUN_DEFAULTS, **run}
+    out["engine"] = {"kind": "", "workers": None, "address": "", **(run.get("engine") or {})}
+    jobs = []
+    for j in run.get("jobs") or []:
+        job = {**_JOB_DEFAULTS, **j}
+        job["defines"] = list(job.get("defines") or [])
+        job["env"] = dict(job.get("env") or {})
+        if job["first_error"] is not None:
+            job["first_error"] = {"time_ns": None, "error": "", **job["first_error"]}
+        job.setdefault(
+            "job_id", "-".join(str(job[k]) for k in ("sim", "transport", "config", "test", "seed"))
+        )
+        jobs.append(job)
+    out["jobs"] = jobs
+    if out["coverage"] is not None:
+        out["coverage"] = {"configs": {}, "unmerged": [], **out["coverage"]}
+    return out
+
+
+def render(
+    run: Mapping[str, Any],
+    run_dir: Path,
+    out_dir: Path,
+    entries: Sequence[Mapping[str, Any]] = (),
+    plots: Sequence[Path] = (),
+) -> str:
+    """The page's HTML for ``run``, its logs found under ``run_dir``, written into ``out_dir``."""
+    run = complete(run)
+    jobs = run["jobs"]
+    recent = [
+        {"errors": None, "processes": None, "engine": "", "jobs_per_hour": None, **e}
+        for e in list(entries)[-HISTORY_ROWS:][::-1]
+    ]
+    return (
+        _environment()
+        .get_template("report.html.j2")
+        .render(
+            run=run,
+            s=summary(run),
+            buckets=buckets(jobs),
+            rows=rows(jobs, Path(run_dir), Path(out_dir)),
+            matrix=matrix(jobs),
+            coverage=run.get("coverage"),
+            cov_rows=coverage_rows(run.get("coverage")),
+            history=[dict(e, pass_rate=history.pass_rate(e)) for e in recent],
+            n_history=len(entries),
+            plots=[p.name for p in plots if p.is_file()],
+            bucket_links=BUCKET_LINKS,
+            written=datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S UTC"),
+        )
+    )
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    """Replace ``path`` in one step so a browser or CI upload never reads half a page."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".index-", suffix=".tmp")
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.write(text)
+    os.replace(tmp, path)
+
+
+def write_report(run_json: Path, out_dir: Path, history_dir: Path) -> Path:
+    """Record the run in the history, draw the trends, write ``out_dir/index.html``.
+
+    Returns the page's path. Raises :class:`ReportError` when ``run.json`` is
+    missing or not a version-1 run record.
+    """
+    run_json, out_dir = Path(run_json), Path(out_dir)
+    run = load_run(run_json)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    history.record(run, history_dir)
+    entries = history.load(history_dir)
+    plots = history.plot(entries, out_dir)
+    page = out_dir / "index.html"
+    _write_atomic(page, render(run, run_json.parent, out_dir, entries, plots))
+    return page
+
+
+# --------------------------------------------------------------------- CLI
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``python -m tb.regress.report``: (re)write the dashboard of the last run."""
+    ap = argparse.ArgumentParser(
+        prog="python -m tb.regress.report",
+        description="Write the HTML regression dashboard of a recorded run.",
+    )
+    ap.add_argument("--run", type=Path, default=DEFAULT_RUN, help=f"default {DEFAULT_RUN}")
+    ap.add_argument("--out", type=Path, default=DEFAULT_OUT, help=f"default {DEFAULT_OUT}")
+    ap.add_argument(
+        "--history", type=Path, default=DEFAULT_HISTORY, help=f"default {DEFAULT_HISTORY}"
+    )
+    args = ap.parse_args(argv)
+    try:
+        page = write_report(args.run, args.out, args.history)
+    except ReportError as e:
+        print(f"report: {e}", file=sys.stderr)
+        return 2
+    print(f"report: {page}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

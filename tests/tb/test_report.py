@@ -1,0 +1,305 @@
+"""The regression dashboard: failure buckets, the page, the history, the CLI, a real browser.
+
+Every run.json here is synthetic, built by :func:`make_run`, so the tests need
+no simulator and each takes well under a second (the browser ones a few).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote
+
+import pytest
+
+from tb.regress import browser, history
+from tb.regress.report import buckets, main, matrix, normalize, write_report
+
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+MISMATCH = "mismatch: instr {i} tag 0x{t:02x} LMMA lane [{m},{n}] D={d} != expected {e}"
+
+
+def make_job(
+    i: int,
+    result: str = "PASS",
+    error: str = "",
+    test: str = "SmokeTest",
+    config: str = "M2N64",
+    log: str | None = None,
+) -> dict[str, Any]:
+    """One job of a run.json; a failing job gets ``error`` as its first error."""
+    sim, transport, seed = "icarus", "pins", i + 1
+    jid = f"{sim}-{transport}-{config}-{test}-{seed}"
+    args = f"TEST={test} SEED={seed} SIM={sim} CONFIG={config} TRANSPORT={transport}"
+    return {
+        "job_id": jid,
+        "test": test,
+        "seed": seed,
+        "sim": sim,
+        "config": config,
+        "transport": transport,
+        "defines": [],
+        "env": {"LUT_TC_SCALE": "2"},
+        "result": result,
+        "message": error.splitlines()[0] if error else "",
+        "first_error": {"time_ns": 1000.0 + i, "error": error} if error else None,
+        "sim_time_ns": 5678.0 + i,
+        "wall_s": 1.9,
+        "log": f"runs/{jid}/sim.log" if log is None else log,
+        "repro": f"make regress {args}",
+        "waves": f"make waves {args}",
+        "attempt": 1,
+    }
+
+
+def make_run(
+    folder: Path,
+    jobs: list[dict[str, Any]],
+    started: str = "2026-12-01T15:02:03+00:00",
+    suite: str = "smoke",
+    coverage: dict[str, Any] | None = None,
+) -> Path:
+    """Write ``folder/run.json`` (and a log per job that names one) and return its path."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for j in jobs:
+        if j["log"]:
+            log = folder / j["log"]
+            log.parent.mkdir(parents=True, exist_ok=True)
+            log.write_text(f"log of {j['job_id']}\n")
+    run = {
+        "schema": 1,
+        "suite": suite,
+        "command": f"make regress SUITE={suite} SIM=icarus",
+        "started": started,
+        "wall_s": 123.4,
+        "build_s": 20.1,
+        "engine": {"kind": "local", "workers": 2, "address": "tcp://127.0.0.1:41234"},
+        "processes": len(jobs),
+        "overhead_per_job_s": 0.31,
+        "jobs": jobs,
+        "coverage": coverage,
+    }
+    path = folder / "run.json"
+    path.write_text(json.dumps(run, indent=1))
+    return path
+
+
+def mismatches(n: int, start: int = 0) -> list[dict[str, Any]]:
+    """``n`` failures of one bug: the same mismatch with different numbers everywhere."""
+    return [
+        make_job(
+            start + i,
+            "FAIL",
+            MISMATCH.format(i=17 + i, t=i, m=i % 2, n=i % 4, d=12 + i, e=13 + 2 * i),
+        )
+        for i in range(n)
+    ]
+
+
+# --------------------------------------------------------------------- buckets
+
+
+def test_normalize_masks_hex_floats_and_integers() -> None:
+    assert normalize("x 0x3e481004 y") == "x # y"
+    assert normalize("got -12.5e-3 want 1.0") == "got # want #"
+    assert normalize("lane [0,3] D=12") == "lane [#,#] D=#"
+    assert normalize("cfg M2N64 int8  \n  cut") == "cfg M2N64 int8 cut"  # names keep digits
+    assert len(normalize("word " * 100)) <= 160
+
+
+def test_one_bug_many_numbers_is_one_bucket() -> None:
+    bs = buckets(mismatches(40) + [make_job(100 + i) for i in range(5)])
+    assert len(bs) == 1
+    assert bs[0].count == 40 and bs[0].kind == "mismatch"
+    assert "0x" not in bs[0].signature and "17" not in bs[0].signature
+    assert all(j["result"] == "FAIL" for j in bs[0].jobs)
+
+
+def test_kinds_make_buckets_biggest_first_and_passes_none() -> None:
+    lost = [
+        make_job(50 + i, "FAIL", f"lost: instr {i} tag 0x{i:02x} never answered") for i in (1, 2)
+    ]
+    crash = make_job(60, "ERROR", "ERROR: simulator crashed (exit code -11) while this test ran")
+    passes = [make_job(70 + i) for i in range(3)]
+    bs = buckets(lost + passes + mismatches(3) + [crash])
+    assert [(b.kind, b.count) for b in bs] == [("mismatch", 3), ("lost", 2), ("ERROR", 1)]
+    ids = {j["job_id"] for b in bs for j in b.jobs}
+    assert not ids & {p["job_id"] for p in passes}
+    assert buckets(passes) == []
+
+
+def test_a_failure_without_first_error_buckets_by_message() -> None:
+    hang = [make_job(i, "ERROR") | {"message": f"hang: killed after {600 + i} s"} for i in range(3)]
+    (b,) = buckets(hang)
+    assert b.kind == "hang" and b.signature == "hang: killed after # s" and b.count == 3
+
+
+def test_matrix_sums_seeds_per_cell_and_spans_its_header() -> None:
+    jobs = mismatches(2) + [make_job(5), make_job(6, config="M4N8"), make_job(7, test="GemmTest")]
+    m = matrix(jobs)
+    col = ("icarus", "pins", "M2N64")
+    assert m.tests == ["GemmTest", "SmokeTest"]
+    assert (
+        m.cell("SmokeTest", col) == (1, 3)
+        and m.cell("GemmTest", ("icarus", "pins", "M4N8")) is None
+    )
+    assert m.header() == [[("icarus", 2)], [("pins", 2)], [("M2N64", 1), ("M4N8", 1)]]
+
+
+# --------------------------------------------------------------------- the page
+
+
+def write(tmp_path: Path, jobs: list[dict[str, Any]], **kw: Any) -> tuple[Path, str]:
+    run = make_run(tmp_path / "regress", jobs, **kw)
+    page = write_report(run, tmp_path / "regress" / "report", tmp_path / "regress" / "history")
+    return page, page.read_text()
+
+
+def test_page_has_every_row_the_failure_and_its_repro(tmp_path: Path) -> None:
+    jobs = mismatches(2) + [make_job(10 + i) for i in range(3)]
+    page, html = write(tmp_path, jobs)
+    assert page == tmp_path / "regress" / "report" / "index.html"
+    for j in jobs:
+        assert f'id="job-{j["job_id"]}"' in html
+    bad = jobs[0]
+    assert bad["first_error"]["error"] in html
+    assert bad["repro"] in html and bad["waves"] in html
+    assert "<h1>smoke: " in html and ">FAIL</span></h1>" in html
+    assert "coverage not collected in this run" in html
+    # failing rows come first in the table
+    order = re.findall(r'<tr id="job-([^"]+)" class="(\w+)"', html)
+    assert [c for _, c in order] == ["fail", "fail", "pass", "pass", "pass"]
+
+
+def test_log_links_resolve_from_the_report_folder(tmp_path: Path) -> None:
+    jobs = [make_job(0, "FAIL", "mismatch: D=1 != expected 2"), make_job(1, log="")]
+    page, html = write(tmp_path, jobs)
+    hrefs = re.findall(r'<a href="([^"#]+)">log</a>', html)
+    assert len(hrefs) == 1  # the job without a log has no link
+    target = (page.parent / unquote(hrefs[0])).resolve()
+    assert target == (tmp_path / "regress" / jobs[0]["log"]).resolve()
+    assert target.is_file()
+
+
+def test_messages_are_escaped_not_injected(tmp_path: Path) -> None:
+    evil = "protocol: <script>alert('x')</script> & 0x1f < 2"
+    _, html = write(tmp_path, [make_job(0, "FAIL", evil)])
+    assert "<script>alert" not in html
+    assert "&lt;script&gt;alert" in html and "&amp; 0x1f &lt; 2" in html
+
+
+def test_coverage_section_lists_holes_and_unmerged(tmp_path: Path) -> None:
+    holes = [f"cg_instr.cp_op.bin{i}" for i in range(60)]
+    cov = {
+        "configs": {"M2N64": {"bins": 1117, "hit": 1057, "excluded": 320, "holes": holes}},
+        "unmerged": ["icarus-pins-M2N64-SmokeTest-1"],
+    }
+    _, html = write(tmp_path, [make_job(0)], coverage=cov)
+    assert "cg_instr.cp_op.bin49" in html and "cg_instr.cp_op.bin50" not in html
+    assert "and 10 more" in html and "94.6 %" in html
+    assert "icarus-pins-M2N64-SmokeTest-1</code>" in html
+    assert ">PASS</span></h1>" in html
+
+
+def test_missing_optional_fields_still_render(tmp_path: Path) -> None:
+    job = {"job_id": "j1", "test": "T", "result": "FAIL", "message": "DutHang: no transfer"}
+    run = tmp_path / "run.json"
+    run.write_text(json.dumps({"schema": 1, "suite": "s", "started": "2026-12-01", "jobs": [job]}))
+    html = write_report(run, tmp_path / "out", tmp_path / "hist").read_text()
+    assert 'id="job-j1"' in html and "DutHang: no transfer" in html
+
+
+# --------------------------------------------------------------------- history
+
+
+def test_history_keeps_one_entry_per_run_in_time_order(tmp_path: Path) -> None:
+    hist = tmp_path / "history"
+    later = json.loads(
+        make_run(tmp_path / "b", mismatches(1), "2026-12-02T09:00:00+00:00").read_text()
+    )
+    early = json.loads(
+        make_run(tmp_path / "a", [make_job(0)], "2026-12-01T15:02:03+00:00").read_text()
+    )
+    history.record(later, hist)
+    history.record(early, hist)
+    history.record(later, hist)
+    entries = history.load(hist)
+    assert [e["started"] for e in entries] == [early["started"], later["started"]]
+    assert [(e["passed"], e["failed"]) for e in entries] == [(1, 0), (0, 1)]
+    assert entries[0]["jobs_per_hour"] == pytest.approx(3600 / 123.4)
+    assert len(list(hist.glob("*.json"))) == 2
+    assert (hist / "20261201T150203Z-smoke.json").is_file()
+    pngs = history.plot(entries, tmp_path / "out")
+    assert [p.name for p in pngs] == ["pass_rate.png", "throughput.png"]
+    for p in pngs:
+        assert p.read_bytes()[:8] == PNG_MAGIC and p.stat().st_size > 1000
+
+
+def test_one_run_still_plots(tmp_path: Path) -> None:
+    run = json.loads(make_run(tmp_path / "r", [make_job(0)]).read_text())
+    history.record(run, tmp_path / "h")
+    for p in history.plot(history.load(tmp_path / "h"), tmp_path / "out"):
+        assert p.read_bytes()[:8] == PNG_MAGIC
+
+
+def test_a_damaged_history_file_is_skipped(tmp_path: Path) -> None:
+    (tmp_path / "junk.json").write_text("{not json")
+    run = json.loads(make_run(tmp_path / "r", [make_job(0)]).read_text())
+    history.record(run, tmp_path)
+    assert len(history.load(tmp_path)) == 1
+
+
+# --------------------------------------------------------------------- CLI
+
+
+def test_cli_without_a_run_says_so_in_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rc = main(["--run", str(tmp_path / "run.json"), "--out", str(tmp_path / "out")])
+    out, err = capsys.readouterr()
+    assert rc == 2
+    text = (out + err).strip()
+    assert len(text.splitlines()) == 1 and "no run recorded" in text
+    assert "Traceback" not in text and not (tmp_path / "out").exists()
+
+
+def test_cli_writes_the_page(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    run = make_run(tmp_path, [make_job(0)])
+    out, hist = tmp_path / "report", tmp_path / "history"
+    assert main(["--run", str(run), "--out", str(out), "--history", str(hist)]) == 0
+    assert (out / "index.html").is_file() and str(out / "index.html") in capsys.readouterr().out
+    assert main(["--run", str(run), "--out", str(out), "--history", str(hist)]) == 0
+    assert len(history.load(hist)) == 1  # rewriting the page adds no history point
+
+
+# --------------------------------------------------------------------- a real browser
+
+
+@pytest.fixture
+def chromium() -> None:
+    if browser.find_browser() is None:
+        pytest.skip("chromium not installed")
+
+
+@pytest.mark.usefixtures("chromium")
+def test_the_browser_shows_the_failing_row_and_the_counts(tmp_path: Path) -> None:
+    jobs = mismatches(2) + [make_job(10 + i) for i in range(3)]
+    page, _ = write(tmp_path, jobs)
+    dom = browser.render_dom(page)
+    row = re.search(rf'<tr id="job-{re.escape(jobs[0]["job_id"])}"[^>]*>(.*?)</tr>', dom, re.S)
+    assert row, "the failing row is not in the rendered page"
+    assert "mismatch: instr 17 tag 0x00 LMMA lane [0,0] D=12 != expected 13" in row.group(1)
+    for name, n in (("total", 5), ("passed", 3), ("failed", 2), ("errors", 0)):
+        assert re.search(rf'id="count-{name}">{n}<', dom), name
+    assert "2 of 2 shown" not in dom and "5 of 5 shown" in dom  # the filter script ran
+
+
+@pytest.mark.usefixtures("chromium")
+def test_the_browser_takes_a_screenshot(tmp_path: Path) -> None:
+    page, _ = write(tmp_path, mismatches(1) + [make_job(5)])
+    png = browser.screenshot(page, tmp_path / "shot.png", width=800, height=600)
+    data = png.read_bytes()
+    assert data[:8] == PNG_MAGIC and len(data) > 10_000

@@ -1,0 +1,162 @@
+"""The regression runner on a real Dask cluster: a scheduler and two workers on loopback.
+
+The same code path as a site's cluster (``--scheduler tcp://...``): the
+results must equal a local run's, and a worker killed in the middle of a run
+must cost no job and count none twice.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tb import simrun
+
+ROOT = Path(__file__).resolve().parents[2]
+DASK = Path(sys.executable).parent / "dask"
+
+pytestmark = pytest.mark.skipif(not simrun.have_sim("icarus"), reason="icarus missing")
+
+SUITE = """
+configs = ["M2N4"]
+transports = ["pins", "batch"]
+[[tests]]
+name = "SmokeTest"
+reseed = 2
+[[tests]]
+name = "ErrorInjectionTest"
+[[tests]]
+name = "BackpressureTest"
+"""
+
+
+def _env() -> dict[str, str]:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
+    simrun.setup_verilator_env(env)
+    return env
+
+
+@pytest.fixture
+def cluster(tmp_path: Path) -> Iterator[dict]:
+    """``dask scheduler`` and two ``dask worker`` processes on 127.0.0.1; stopped afterwards."""
+    sched_file = tmp_path / "scheduler.json"
+    env = _env()
+    procs = [
+        subprocess.Popen(
+            [str(DASK), "scheduler", "--host", "127.0.0.1", "--port", "0"]
+            + ["--scheduler-file", str(sched_file), "--no-dashboard"],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+    ]
+    try:
+        for _ in range(200):
+            if sched_file.exists() and sched_file.stat().st_size:
+                break
+            time.sleep(0.1)
+        address = json.loads(sched_file.read_text())["address"]
+        workers = []
+        for i in range(2):
+            workers.append(
+                subprocess.Popen(
+                    [str(DASK), "worker", "--scheduler-file", str(sched_file)]
+                    + ["--nthreads", "1", "--no-nanny", "--no-dashboard", "--name", f"w{i}"],
+                    env=env,
+                    cwd=tmp_path,
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                )
+            )
+        procs += workers
+        from distributed import Client
+
+        with Client(address, timeout="30s") as c:
+            c.wait_for_workers(2, timeout=60)
+        yield {"address": address, "workers": workers}
+    finally:
+        for p in reversed(procs):
+            if p.poll() is None:
+                p.terminate()
+        for p in procs:
+            try:
+                p.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                p.kill()
+
+
+def _run(args: list[str], out: Path) -> dict:
+    p = subprocess.run(
+        [sys.executable, "tools/regress.py", *args, "--out", str(out), "--no-report"],
+        cwd=ROOT,
+        env=_env(),
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert p.returncode == 0, p.stdout[-3000:] + p.stderr[-3000:]
+    return json.loads((out / "run.json").read_text())
+
+
+def _outcome(run: dict) -> dict[str, tuple]:
+    return {j["job_id"]: (j["result"], j["responses"], j["sim_time_ns"]) for j in run["jobs"]}
+
+
+def test_a_loopback_cluster_gives_the_local_results(tmp_path: Path, cluster: dict) -> None:
+    suite = tmp_path / "tiny.toml"
+    suite.write_text(SUITE)
+    local = _run(["--suite", str(suite), "--jobs", "2"], tmp_path / "local")
+    remote = _run(["--suite", str(suite), "--scheduler", cluster["address"]], tmp_path / "remote")
+    assert local["engine"]["kind"] == "local" and remote["engine"]["kind"] == "scheduler"
+    assert remote["engine"]["address"] == cluster["address"]
+    assert len(local["jobs"]) == 8
+    assert _outcome(remote) == _outcome(local)
+    # logs and coverage dumps came back to the submitting side
+    for j in remote["jobs"]:
+        assert (tmp_path / "remote" / j["log"]).read_text().count("running tb.test_lut_tc") == 1
+        assert (tmp_path / "remote" / "cov" / f"{j['job_id']}.json").exists()
+
+
+def test_a_killed_worker_loses_no_job_and_counts_none_twice(tmp_path: Path, cluster: dict) -> None:
+    """One worker is killed while it runs a group; Dask reruns that group on the other."""
+    from distributed import Client
+
+    from models.config import config_by_name
+    from tb.build import build_for
+    from tb.regress import engine
+    from tb.regress.jobs import Job
+
+    build_for("icarus", config_by_name("M2N4"), "pins")
+    jobs = [Job("SmokeTest", s, "icarus", "M2N4") for s in range(1, 9)]
+    results = []
+    killed = []
+
+    def on_result(g) -> None:
+        results.extend(g.results)
+        if killed:
+            return
+        with Client(cluster["address"], timeout="10s") as c:
+            busy = [w for w, tasks in c.processing().items() if tasks]
+            pids = c.run(os.getpid)
+        if busy:
+            pid = pids[busy[0]]
+            os.kill(pid, signal.SIGKILL)
+            killed.append(pid)
+
+    with engine.engine(scheduler=cluster["address"]) as e:
+        engine.run(e, jobs, lambda j: 100.0, on_result, tick_s=5)  # one job per group
+    assert killed, "no worker was busy when the first result came"
+    ids = [Job(**{**r.job, "defines": tuple(r.job["defines"]), "env": ()}).job_id for r in results]
+    assert sorted(ids) == sorted(j.job_id for j in jobs)  # each exactly once
+    assert all(r.result == "PASS" for r in results), [r.message for r in results]
+    alive = [w for w in cluster["workers"] if w.poll() is None]
+    assert len(alive) == 1
