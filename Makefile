@@ -76,18 +76,19 @@ REGRESS_ENGINE = $(if $(SCHEDULER),--scheduler $(SCHEDULER)) $(if $(CLUSTER),--c
   $(if $(QUEUE),--queue $(QUEUE)) $(if $(WORKERS),--workers $(WORKERS))
 regress: setup ## a suite: SUITE=smoke|nightly|full [SIM= TRANSPORT= SEED= JOBS=]; one test: TEST= [SEEDS=n CONFIG= SEED= SIM= TRANSPORT= DEFINES=]; SCHEDULER=tcp://.. or CLUSTER=slurm|lsf|pbs|sge
 ifneq ($(TEST),)
-	@LUT_TC_MAKE_COMMAND='make regress $(strip $(MAKEOVERRIDES))' $(PY) tools/regress.py --test $(TEST) --config $(CONFIG) --sim $(or $(SIM),icarus) --transport $(or $(TRANSPORT),pins) \
+	@REGRESS_MAKE_COMMAND='make regress $(strip $(MAKEOVERRIDES))' $(PY) tools/regress.py --test $(TEST) --config $(CONFIG) --sim $(or $(SIM),icarus) --transport $(or $(TRANSPORT),pins) \
 	  $(if $(SEED),--seed $(SEED)) $(if $(SEEDS),--seeds $(SEEDS)) $(foreach d,$(subst $(comma), ,$(DEFINES)),--define $(d)) --jobs $(JOBS) $(REGRESS_ENGINE) $(REGRESS_ARGS)
 else
-	@LUT_TC_MAKE_COMMAND='make regress $(strip $(MAKEOVERRIDES))' $(PY) tools/regress.py --suite $(SUITE) $(if $(SIM),--sim $(SIM)) $(if $(TRANSPORT),--transport $(TRANSPORT)) --jobs $(JOBS) \
+	@REGRESS_MAKE_COMMAND='make regress $(strip $(MAKEOVERRIDES))' $(PY) tools/regress.py --suite $(SUITE) $(if $(SIM),--sim $(SIM)) $(if $(TRANSPORT),--transport $(TRANSPORT)) --jobs $(JOBS) \
 	  $(if $(SEED),--seed $(SEED)) $(if $(SEEDS),--seeds $(SEEDS)) $(REGRESS_ENGINE) $(REGRESS_ARGS)
 endif
 
 report: setup ## rewrite the dashboard of the last regression: build/regress/report/index.html
 	$(PY) -m tb.regress.report --run build/regress/run.json --out build/regress/report --history build/regress/history
 
-crosscheck: setup ## the same stimulus on Icarus and Verilator, responses compared bit for bit: SUITE=crosscheck [TRANSPORT=]
-	$(PY) tools/crosscheck.py --suite $(or $(filter-out smoke,$(SUITE)),crosscheck) --jobs $(JOBS) $(if $(TRANSPORT),--transport $(TRANSPORT))
+crosscheck: setup ## the same stimulus on Icarus and Verilator, responses compared bit for bit [SUITE=crosscheck TRANSPORT=]
+	@if [ ! -e /usr/include/lz4.h ]; then tools/need_pkg.sh liblz4-dev /usr/include/lz4.h; fi
+	@REGRESS_MAKE_COMMAND='make crosscheck $(strip $(MAKEOVERRIDES))' $(PY) tools/crosscheck.py --suite $(if $(filter command line,$(origin SUITE)),$(SUITE),crosscheck) --jobs $(JOBS) $(if $(TRANSPORT),--transport $(TRANSPORT))
 
 waves: setup ## one test with an FST + GTKWave save file: TEST= SEED= SIM= CONFIG= TRANSPORT= [DEFINES=a,b]
 	@if [ "$(SIM)" = verilator ]; then tools/need_pkg.sh liblz4-dev /usr/include/lz4.h; fi  # Verilator's FST writer

@@ -42,8 +42,11 @@ Parts (``--only``, comma separated; default all):
              prepared beforehand). Ratio replay time / testbench time.
 ``util``     core utilization on back-to-back LMMA streams, b = 1..WBitsMax:
              cycles from first accept to last response vs the ideal b per LMMA.
-``regress``  smoke suite wall time, ``--jobs 1`` vs ``--jobs 2`` (Icarus), builds
-             done beforehand, alternated ``--regress-reps`` times, fastest of each.
+``regress``  the regression runner, builds done beforehand: smoke on Icarus with
+             ``--jobs 1`` vs ``--jobs 2`` (alternated ``--regress-reps`` times,
+             fastest of each) and its start-up overhead per job; with
+             ``--regress-nightly`` the nightly suite (``--jobs 2``); a small suite
+             on the local Dask cluster vs a scheduler and two workers on loopback.
 ``profile``  cProfile of a stream-testbench run on Verilator
              (``COCOTB_ENABLE_PROFILING``): where the Python time goes, and
              the rest of the wall time (the simulator itself).
@@ -550,61 +553,100 @@ def part_util(cfg_name, args, res) -> None:
             )
 
 
-def part_regress(args, res) -> None:
-    """Smoke suite on Icarus, --jobs 1 vs --jobs 2; the suite's builds are made first."""
-    from tools import regress
-
-    suite = regress.load_suite("smoke")
-    jobs = regress.expand(suite, ["icarus"], None)
-    builds = sorted({j.build_key for j in jobs})
-    log(f"regress: building {len(builds)} smoke builds first")
+def _regress(argv: list[str], out: Path, name: str) -> dict:
+    """One ``tools/regress.py`` run as a user starts it; its run.json figures and wall time."""
+    cmd = [sys.executable, str(ROOT / "tools" / "regress.py"), *argv, "--out", str(out)]
+    cmd += ["--no-report"]
+    load0 = os.getloadavg()[0]
     t0 = time.monotonic()
+    p = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, check=False)
+    wall = time.monotonic() - t0
+    (OUT / f"regress_{name}.log").write_text(p.stdout + p.stderr)
+    try:
+        run = json.loads((out / "run.json").read_text())
+    except (OSError, ValueError):
+        return {"error": f"no run.json (rc={p.returncode}), see {OUT / f'regress_{name}.log'}"}
+    jobs = run["jobs"]
+    return {
+        "wall_s": wall,  # the command, start-up of the engine and the report included
+        "run_s": run["wall_s"],
+        "jobs": len(jobs),
+        "passed": sum(j["result"] == "PASS" for j in jobs),
+        "processes": run["processes"],
+        "overhead_per_job_s": run["overhead_per_job_s"],
+        "test_s": sum(j["wall_s"] for j in jobs),
+        "rc": p.returncode,
+        "loadavg_before": round(load0, 2),
+    }
+
+
+#: The small suite the loopback cluster runs (also what the loopback tests run).
+LOOPBACK_SUITE = ROOT / "build" / "bench_loopback.toml"
+
+
+def part_regress(args, res) -> None:
+    """Per-job start-up overhead, 1 -> 2 jobs on smoke, optionally nightly, and Dask loopback.
+
+    Builds are made first (a regression's build time is the build part's
+    figure). Smoke alternates ``--jobs 1`` / ``--jobs 2`` ``--regress-reps``
+    times, fastest of each. ``--regress-nightly`` adds the nightly suite with
+    ``--jobs 2``. The same small suite then runs on the local cluster and
+    through a scheduler and two workers on loopback: the per-job cost of the
+    network path.
+    """
+    from tb.build import build_for
+    from tb.regress.engine import loopback_cluster
+    from tb.regress.jobs import expand, load_suite
+
+    suites = ["smoke"] + (["nightly"] if args.regress_nightly else [])
+    builds = sorted({j.build_key for s in suites for j in expand(load_suite(s), None, None)})
+    log(f"regress: building {len(builds)} builds first")
     try:
         with redirected(OUT / "regress_prebuild.log"):
-            for bld in builds:
-                regress.build_one(*bld)
+            for sim, cfg, defines, transport in builds:
+                build_for(sim, config_by_name(cfg), transport, defines)
     except Exception as exc:
-        res["regress"] = {
-            "error": f"smoke build failed: {type(exc).__name__}: {str(exc)[:500]}",
-            "log": str(OUT / "regress_prebuild.log"),
-        }
-        log(f"regress: smoke build FAILED, see {OUT / 'regress_prebuild.log'}")
+        res["regress"] = {"error": f"build failed: {type(exc).__name__}: {str(exc)[:500]}"}
+        log(f"regress: build FAILED, see {OUT / 'regress_prebuild.log'}")
         return
-    rec: dict = {"runs": len(jobs), "prebuild_s": time.monotonic() - t0}
-    # Alternate jobs 1 / jobs 2, --regress-reps times each; keep the fastest of each
-    # (the least disturbed by other load on a shared machine).
+    rec: dict = {}
+    base = OUT / "regress"
     for rep in range(args.regress_reps):
         for n in (1, 2):
-            cmd = [sys.executable, str(ROOT / "tools" / "regress.py")]
-            cmd += ["--suite", "smoke", "--sim", "icarus", "--jobs", str(n)]
-            log(f"regress: {' '.join(cmd[1:])} (repetition {rep + 1})")
-            load0 = os.getloadavg()[0]
-            t0 = time.monotonic()
-            p = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, check=False)
-            wall = time.monotonic() - t0
-            (OUT / f"regress_jobs{n}_{rep + 1}.log").write_text(p.stdout + p.stderr)
-            m = re.search(r"builds ([\d.]+)s, total ([\d.]+)s", p.stdout)
-            passed = re.search(r"(\d+) passed, (\d+) failed", p.stdout)
-            one = {
-                "wall_s": wall,
-                "build_check_s": float(m.group(1)) if m else None,
-                "total_s": float(m.group(2)) if m else None,
-                "run_s": (float(m.group(2)) - float(m.group(1))) if m else wall,
-                "rc": p.returncode,
-                "passed": int(passed.group(1)) if passed else None,
-                "failed": int(passed.group(2)) if passed else None,
-                "loadavg_before": round(load0, 2),
-            }
+            argv = ["--suite", "smoke", "--sim", "icarus", "--jobs", str(n)]
+            one = _regress(argv, base / f"smoke_jobs{n}", f"smoke_jobs{n}_{rep + 1}")
             rec.setdefault(f"jobs{n}_all", []).append(one)
             best = rec.get(f"jobs{n}")
-            if best is None or one["run_s"] < best["run_s"]:
+            if "error" not in one and (best is None or one["run_s"] < best["run_s"]):
                 rec[f"jobs{n}"] = one
-            log(
-                f"regress: jobs {n}: {one['run_s']:.1f}s runs ({wall:.1f}s wall), "
-                f"rc={p.returncode}, load before {load0:.2f}"
-            )
-    if rec["jobs1"]["run_s"] and rec["jobs2"]["run_s"]:
+            log(f"regress: smoke icarus --jobs {n} (repetition {rep + 1}): {one}")
+    if rec.get("jobs1") and rec.get("jobs2"):
         rec["speedup"] = rec["jobs1"]["run_s"] / rec["jobs2"]["run_s"]
+    if args.regress_nightly:
+        rec["nightly"] = _regress(
+            ["--suite", "nightly", "--jobs", "2"], base / "nightly", "nightly"
+        )
+        log(f"regress: nightly --jobs 2: {rec['nightly']}")
+    LOOPBACK_SUITE.write_text(
+        'configs = ["M2N4"]\ntransports = ["pins", "batch"]\n'
+        '[[tests]]\nname = "SmokeTest"\nreseed = 4\n'
+        '[[tests]]\nname = "ErrorInjectionTest"\nreseed = 2\n'
+    )
+    for sim, cfg, defines, transport in {
+        j.build_key for j in expand(load_suite(str(LOOPBACK_SUITE)), None, None)
+    }:
+        build_for(sim, config_by_name(cfg), transport, defines)
+    argv = ["--suite", str(LOOPBACK_SUITE)]
+    local = _regress([*argv, "--jobs", "2"], base / "loop_local", "loopback_local")
+    t0 = time.monotonic()
+    with loopback_cluster(base / "dask", 2) as lb:
+        started = time.monotonic() - t0
+        remote = _regress([*argv, "--scheduler", lb.address], base / "loop_remote", "loopback")
+    remote["cluster_start_s"] = started
+    rec["loopback"] = {"local": local, "cluster": remote}
+    if "error" not in local and "error" not in remote:
+        rec["loopback"]["added_per_job_s"] = (remote["run_s"] - local["run_s"]) / local["jobs"]
+    log(f"regress: loopback suite local {local}, cluster {remote}")
     res["regress"] = rec
 
 
@@ -821,15 +863,7 @@ def table(res: dict, args) -> str:
             ("smoke jobs1 / jobs2", *["-" for _ in sims], "not measured: " + reg["error"][:60])
         )
     elif reg:
-        vals = {s: "-" for s in sims}
-        if "icarus" in vals:
-            vals["icarus"] = (
-                f"{reg['jobs1']['run_s']:.1f}s / {reg['jobs2']['run_s']:.1f}s = "
-                f"{reg.get('speedup', float('nan')):.2f}x"
-            )
-        rows.append(
-            ("smoke jobs1 / jobs2", *[vals[s] for s in sims], f">= {TARGETS['regress_speedup']}x")
-        )
+        rows += _regress_rows(reg, sims)
     widths = [max(len(str(r[i])) for r in [hdr, *rows]) for i in range(len(hdr))]
 
     def line(r: tuple) -> str:
@@ -837,6 +871,60 @@ def table(res: dict, args) -> str:
 
     out = [line(hdr), "|" + "|".join("-" * (w + 2) for w in widths) + "|"] + [line(r) for r in rows]
     return "\n".join(out)
+
+
+def _regress_rows(reg: dict, sims: list[str]) -> list[tuple]:
+    """Rows of the regress part: Icarus column, the rest empty."""
+
+    def on_icarus(text: str) -> list[str]:
+        return [text if s == "icarus" else "-" for s in sims]
+
+    rows = []
+    if reg.get("jobs1") and reg.get("jobs2"):
+        j1, j2 = reg["jobs1"], reg["jobs2"]
+        rows.append(
+            (
+                "smoke jobs1 / jobs2 (run s)",
+                *on_icarus(
+                    f"{j1['run_s']:.1f}s / {j2['run_s']:.1f}s = {reg.get('speedup', 0):.2f}x"
+                ),
+                f">= {TARGETS['regress_speedup']}x",
+            )
+        )
+        rows.append(
+            (
+                "smoke start-up overhead per job",
+                *on_icarus(
+                    f"{j2['overhead_per_job_s']:.2f} s ({j2['jobs']} jobs, "
+                    f"{j2['processes']} processes)"
+                ),
+                "< 0.5 s",
+            )
+        )
+    n = reg.get("nightly")
+    if n and "error" not in n:
+        rows.append(
+            (
+                "nightly jobs2 (run s)",
+                f"{n['run_s']:.0f}s for {n['jobs']} jobs ({n['passed']} pass), "
+                f"{n['processes']} processes, overhead {n['overhead_per_job_s']:.2f} s/job",
+                *["" for _ in sims[1:]],
+                "",
+            )
+        )
+    lb = reg.get("loopback")
+    if lb and "added_per_job_s" in lb:
+        loc, rem = lb["local"], lb["cluster"]
+        rows.append(
+            (
+                "Dask loopback vs local (run s)",
+                f"{rem['run_s']:.1f}s vs {loc['run_s']:.1f}s for {loc['jobs']} jobs: "
+                f"{lb['added_per_job_s']:+.2f} s/job (cluster start {rem['cluster_start_s']:.1f}s)",
+                *["" for _ in sims[1:]],
+                "",
+            )
+        )
+    return rows
 
 
 DOC = ROOT / "docs" / "performance.md"
@@ -910,6 +998,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--util-count", type=int, default=5000, help="LMMAs per utilization stream")
     ap.add_argument("--util-sims", default="verilator")
     ap.add_argument("--icarus-util-count", type=int, default=200)
+    ap.add_argument(
+        "--regress-nightly", action="store_true", help="regress part: also the nightly suite"
+    )
     ap.add_argument(
         "--regress-reps", type=int, default=2, help="smoke timings per --jobs (fastest)"
     )

@@ -184,7 +184,7 @@ def _main(args: argparse.Namespace) -> int:
 
 
 def _command_line() -> str:
-    made = os.environ.get("LUT_TC_MAKE_COMMAND")
+    made = os.environ.get("REGRESS_MAKE_COMMAND")
     return made or "tools/regress.py " + " ".join(shlex.quote(a) for a in sys.argv[1:])
 
 
@@ -335,12 +335,17 @@ def run_jobs(
     write_junit(ordered, junit, label)
     rc = summarize(ordered, junit)
     print(
-        f"{len(jobs)} jobs in {stats['processes']} simulator processes ({ng} groups, {nb} builds): "
+        f"{_n(len(jobs), 'job')} in {_n(stats['processes'], 'simulator process')} "
+        f"({_n(ng, 'group')}, {_n(nb, 'build')}): "
         f"{wall:.1f} s wall, start-up overhead {overhead:.2f} s per job"
     )
     if report:
         _report(out)
     return rc
+
+
+def _n(k: int, what: str) -> str:
+    return f"{k} {what}" + ("" if k == 1 else ("es" if what.endswith("s") else "s"))
 
 
 def _fresh(out: Path) -> None:
@@ -469,7 +474,7 @@ def summarize(results: list[Result], junit: Path) -> int:
             print(f"  first error: {r.first_error.get('error', '')[:200]}")
         print(f"  log:        {r.log or '(none)'}")
         print(f"  reproduce:  {j.repro()}")
-        print(f"  waves:      {j.waves()}")
+        print(f"  with waves: {j.waves()}")
     return 1 if failed else 0
 
 

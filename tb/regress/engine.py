@@ -22,9 +22,13 @@ submitting machine, by :func:`collect`.
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 import math
 import os
+import subprocess
+import sys
+import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -289,5 +293,71 @@ def _key_text(key: tuple) -> str:
 
 
 def worker_env() -> dict[str, str]:
-    """What a hand-started ``dask worker`` needs in its environment to run our tasks."""
-    return {"PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    """The environment a hand-started ``dask worker`` needs to run our tasks."""
+    from tb import simrun
+
+    env = dict(os.environ)
+    env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
+    simrun.setup_verilator_env(env)
+    return env
+
+
+@dataclass
+class Loopback:
+    """A scheduler and its workers on 127.0.0.1, as a site would run them (separate processes)."""
+
+    address: str
+    scheduler: subprocess.Popen
+    workers: list[subprocess.Popen]
+
+
+@contextlib.contextmanager
+def loopback_cluster(workdir: Path, workers: int = 2) -> Iterator[Loopback]:
+    """``dask scheduler`` and ``workers`` x ``dask worker`` (one thread, no nanny); stopped after.
+
+    What the loopback tests and ``make bench`` run a regression through: the
+    real network path of ``--scheduler``, on this machine.
+    """
+    from distributed import Client
+
+    dask = Path(sys.executable).parent / "dask"
+    workdir.mkdir(parents=True, exist_ok=True)
+    sched_file = workdir / "scheduler.json"
+    sched_file.unlink(missing_ok=True)
+    env = worker_env()
+    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL, "env": env}
+    sched = subprocess.Popen(
+        [str(dask), "scheduler", "--host", "127.0.0.1", "--port", "0"]
+        + ["--scheduler-file", str(sched_file), "--no-dashboard"],
+        **quiet,
+    )
+    procs = [sched]
+    try:
+        deadline = time.monotonic() + 60
+        while not (sched_file.exists() and sched_file.stat().st_size):
+            if time.monotonic() > deadline or sched.poll() is not None:
+                raise EngineError("dask scheduler did not start on 127.0.0.1")
+            time.sleep(0.1)
+        address = json.loads(sched_file.read_text())["address"]
+        ws = [
+            subprocess.Popen(
+                [str(dask), "worker", "--scheduler-file", str(sched_file), "--nthreads", "1"]
+                + ["--no-nanny", "--no-dashboard", "--name", f"w{i}"],
+                cwd=workdir,
+                **quiet,
+            )
+            for i in range(workers)
+        ]
+        procs += ws
+        with Client(address, timeout="30s") as c:
+            c.wait_for_workers(workers, timeout=120)
+        yield Loopback(address, sched, ws)
+    finally:
+        for p in reversed(procs):
+            if p.poll() is None:
+                p.terminate()
+        for p in procs:
+            try:
+                p.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                p.kill()

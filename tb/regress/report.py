@@ -72,6 +72,11 @@ _HEX = re.compile(r"(?<![\w.])(?:0[xX][0-9a-fA-F_]+|\d+'[hHbBdD][0-9a-fA-F_xXzZ]
 _NUM = re.compile(r"(?<![A-Za-z_\d.])[-+]?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][-+]?\d+)?")
 _KIND = re.compile(r"^\s*([A-Za-z_][\w.]*)\s*:")
 _SPACE = re.compile(r"\s+")
+#: A decoded instruction in a scoreboard message, ``[lmma t2, int16, w1, ...]``: its operands
+#: (table, formats, widths) vary with the stimulus, not with the bug, so only the opcode counts.
+_DISASM = re.compile(r"\[([a-z]+)\b[^\]]*\]")
+#: The lanes a scoreboard message lists (up to four, as many as differ): values, not the bug.
+_LANES = re.compile(r"(lanes:)[^;]*")
 
 
 def failure_text(job: Mapping[str, Any]) -> str:
@@ -90,7 +95,14 @@ def kind_of(job: Mapping[str, Any]) -> str:
 
 
 def normalize(text: str) -> str:
-    """``text`` with its numbers masked as ``#``, whitespace collapsed, cut to a signature."""
+    """``text`` with its numbers masked as ``#``, whitespace collapsed, cut to a signature.
+
+    A decoded instruction keeps only its opcode (``[lmma ...]``) and the list of
+    differing lanes goes: one bug seen on INT8 and INT16 LMMAs, in two lanes
+    or in four, is one bucket.
+    """
+    text = _DISASM.sub(r"[\1 ...]", text)
+    text = _LANES.sub(r"\1 ...", text)
     text = _HEX.sub("#", text)
     text = _NUM.sub("#", text)
     text = _SPACE.sub(" ", text).strip()

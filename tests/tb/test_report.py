@@ -118,6 +118,20 @@ def test_one_bug_many_numbers_is_one_bucket() -> None:
     assert all(j["result"] == "FAIL" for j in bs[0].jobs)
 
 
+def test_one_bug_on_other_formats_and_lane_counts_is_one_bucket() -> None:
+    a = (
+        "mismatch: instruction 1 [lmma t2, int16, w1, acc=int32, tag=1] answered at 8460 ns "
+        "(cycle 846): tag 1; D differs in 2/8 lanes: [0,0] 23311 (0x00005b0f) != expected -24275"
+    )
+    b = (
+        "mismatch: instruction 2 [lmma t1, int8, w3, acc=int32, tag=2] answered at 4280 ns "
+        "(cycle 428): tag 2; D differs in 4/8 lanes: [0,0] 1 (0x1) != expected 2 (0x2), "
+        "[0,3] 5 (0x5) != expected 6 (0x6), [1,0] 7 (0x7) != expected 8 (0x8)"
+    )
+    assert normalize(a) == normalize(b)
+    assert normalize(a) != normalize(a.replace("[lmma", "[lutgen"))  # the opcode counts
+
+
 def test_kinds_make_buckets_biggest_first_and_passes_none() -> None:
     lost = [
         make_job(50 + i, "FAIL", f"lost: instr {i} tag 0x{i:02x} never answered") for i in (1, 2)

@@ -129,13 +129,25 @@ def test_failing_run_prints_test_seed_and_repro(tmp_path: Path) -> None:
         "reproduce:  make regress TEST=SmokeTest SEED=3 SIM=icarus CONFIG=M2N4 TRANSPORT=pins "
         "DEFINES=LUT_TC_BUG_NO_NEGATE" in p.stdout
     )
-    assert "waves:      make waves TEST=SmokeTest SEED=3" in p.stdout
+    assert "with waves: make waves TEST=SmokeTest SEED=3" in p.stdout
     assert (tmp_path / "out" / "junit.xml").exists()
     # The failing job's own simulator log is kept, with the scoreboard's MISMATCH lines.
     log = re.search(r"log: +(\S+)", p.stdout).group(1)
     assert "MISMATCH" in Path(log).read_text()
     assert "icarus-pins-M2N4_LUT_TC_BUG_NO_NEGATE-SmokeTest-3" in log
     assert "seed 3, scale" in Path(log).read_text()  # the seed as given, not a derived number
+    # The dashboard, rendered by a real headless browser, shows the failing row.
+    from tb.regress import browser
+
+    page = tmp_path / "out" / "report" / "index.html"
+    assert f"dashboard: {page}" in p.stdout
+    if browser.find_browser() is None:
+        pytest.skip("chromium not installed (CI installs it)")
+    dom = browser.render_dom(page)
+    failing = "icarus-pins-M2N4_LUT_TC_BUG_NO_NEGATE-SmokeTest-3"
+    row = re.search(rf'<tr id="job-{failing}"[^>]*>(.*?)</tr>', dom, re.S)
+    assert row, "the failing row is not on the rendered page"
+    assert "FAIL" in row.group(1) and "mismatch: instruction" in row.group(1)
 
 
 @pytest.mark.parametrize(

@@ -12,16 +12,15 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from tb import simrun
+from tb.regress.engine import worker_env
 
 ROOT = Path(__file__).resolve().parents[2]
-DASK = Path(sys.executable).parent / "dask"
 
 pytestmark = pytest.mark.skipif(not simrun.have_sim("icarus"), reason="icarus missing")
 
@@ -38,67 +37,20 @@ name = "BackpressureTest"
 """
 
 
-def _env() -> dict[str, str]:
-    env = dict(os.environ)
-    env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
-    simrun.setup_verilator_env(env)
-    return env
-
-
 @pytest.fixture
 def cluster(tmp_path: Path) -> Iterator[dict]:
     """``dask scheduler`` and two ``dask worker`` processes on 127.0.0.1; stopped afterwards."""
-    sched_file = tmp_path / "scheduler.json"
-    env = _env()
-    procs = [
-        subprocess.Popen(
-            [str(DASK), "scheduler", "--host", "127.0.0.1", "--port", "0"]
-            + ["--scheduler-file", str(sched_file), "--no-dashboard"],
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-    ]
-    try:
-        for _ in range(200):
-            if sched_file.exists() and sched_file.stat().st_size:
-                break
-            time.sleep(0.1)
-        address = json.loads(sched_file.read_text())["address"]
-        workers = []
-        for i in range(2):
-            workers.append(
-                subprocess.Popen(
-                    [str(DASK), "worker", "--scheduler-file", str(sched_file)]
-                    + ["--nthreads", "1", "--no-nanny", "--no-dashboard", "--name", f"w{i}"],
-                    env=env,
-                    cwd=tmp_path,
-                    stdout=subprocess.DEVNULL,
-                    stderr=subprocess.DEVNULL,
-                )
-            )
-        procs += workers
-        from distributed import Client
+    from tb.regress.engine import loopback_cluster
 
-        with Client(address, timeout="30s") as c:
-            c.wait_for_workers(2, timeout=60)
-        yield {"address": address, "workers": workers}
-    finally:
-        for p in reversed(procs):
-            if p.poll() is None:
-                p.terminate()
-        for p in procs:
-            try:
-                p.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                p.kill()
+    with loopback_cluster(tmp_path / "dask", 2) as lb:
+        yield {"address": lb.address, "workers": lb.workers}
 
 
 def _run(args: list[str], out: Path) -> dict:
     p = subprocess.run(
         [sys.executable, "tools/regress.py", *args, "--out", str(out), "--no-report"],
         cwd=ROOT,
-        env=_env(),
+        env=worker_env(),
         capture_output=True,
         text=True,
         timeout=600,
