@@ -20,9 +20,6 @@ import os
 import shlex
 import shutil
 import sys
-import time
-import xml.etree.ElementTree as ET
-from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -32,7 +29,7 @@ from models.config import config_by_name  # noqa: E402
 from tb import simrun  # noqa: E402
 from tb.build import build_for  # noqa: E402
 from tb.regress import engine as eng  # noqa: E402
-from tb.regress.group import DEFAULT_TIMEOUT_S, GroupResult, JobResult, run_group  # noqa: E402
+from tb.regress.group import DEFAULT_TIMEOUT_S, run_group  # noqa: E402
 from tb.regress.jobs import (  # noqa: E402
     SUITES,
     Job,
@@ -43,16 +40,14 @@ from tb.regress.jobs import (  # noqa: E402
     config_refusal,
     expand,
     job_env,
-    job_from_dict,
     job_to_dict,
     load_suite,
     refusal,
     suite_names,
     test_transports,
 )
-from tb.regress.progress import Progress  # noqa: E402
+from tb.regress.runner import OUT, run_jobs, summarize  # noqa: E402
 from tb.scoreboard import FIRST_ERROR_FILE  # noqa: E402
-from tb.tests import test_class as _test_class  # noqa: E402
 from tb.transports import TRANSPORTS  # noqa: E402
 
 __all__ = [
@@ -65,11 +60,11 @@ __all__ = [
     "expand",
     "load_suite",
     "refusal",
+    "run_jobs",
     "suite_names",
     "test_transports",
 ]
 
-OUT = ROOT / "build" / "regress"
 #: Environment variables the runner sets itself; never part of a job's env.
 RUNNER_VARS = {
     "LUT_TC_CONFIG",
@@ -80,8 +75,6 @@ RUNNER_VARS = {
     "LUT_TC_GROUP",
     "LUT_TC_PROGRESS",
 }
-#: Wall time assumed for a job never run before (seconds), for grouping.
-DEFAULT_ESTIMATE_S = 5.0
 
 
 def _int(field: str, text: str, minimum: int | None = None) -> int:
@@ -239,243 +232,6 @@ def _single_jobs(args: argparse.Namespace, seed: int | None, seeds: int | None) 
 
 def job_to_dict_args(j: Job) -> dict:
     return {f: getattr(j, f) for f in Job.__dataclass_fields__}
-
-
-# --- running -------------------------------------------------------------------------------
-
-
-def _estimates(out: Path) -> dict[str, float]:
-    p = out / "walltimes.json"
-    try:
-        return json.loads(p.read_text())
-    except (OSError, ValueError):
-        return {}
-
-
-def run_jobs(
-    label: str,
-    jobs: list[Job],
-    workers: int,
-    out: Path,
-    scheduler: str | None = None,
-    cluster: str | None = None,
-    options: eng.ClusterOptions | None = None,
-    timeout_s: float = DEFAULT_TIMEOUT_S,
-    report: bool = True,
-    command: str = "",
-    extra_env: dict[str, str] | None = None,
-) -> int:
-    """Run ``jobs`` on the chosen engine; write results, run.json, JUnit, dashboard; print."""
-    if not jobs:
-        raise SuiteError(f"{label}: no jobs to run (every test refused these settings)")
-    started = datetime.now(UTC).isoformat(timespec="seconds")
-    t0 = time.monotonic()
-    est = _estimates(out)
-    results: dict[str, Result] = {}
-    stats = {"processes": 0, "overhead_s": 0.0, "group_wall_s": 0.0}
-    with eng.engine(workers, scheduler, cluster, options) as e:
-        eng.check_shared_fs(e, out)
-        _fresh(out)
-        print(
-            f"{label}: {len(jobs)} jobs, {len({j.build_key for j in jobs})} builds, "
-            f"engine {e.kind} ({e.workers} workers, {e.address})",
-            flush=True,
-        )
-        bar = Progress(len(jobs), label)
-
-        def on_result(g: GroupResult) -> None:
-            stats["processes"] += g.processes
-            stats["group_wall_s"] += g.wall_s
-            if g.processes:
-                stats["overhead_s"] += max(0.0, g.wall_s - sum(r.wall_s for r in g.results))
-            failed = 0
-            for r in g.results:
-                res = _keep(r, out)
-                results[res.job.job_id] = res
-                failed += res.result != "PASS"
-            bar.advance(len(g.results), failed)
-
-        try:
-            nb, ng = eng.run(
-                e,
-                jobs,
-                lambda j: est.get(j.job_id, DEFAULT_ESTIMATE_S),
-                on_result,
-                timeout_s=timeout_s,
-                extra_env=extra_env,
-                on_tick=bar.tick,
-            )
-        finally:
-            bar.close()
-        kind, address, nworkers = e.kind, e.address, e.workers
-    wall = time.monotonic() - t0
-    ordered = [results[j.job_id] for j in jobs]
-    est.update({r.job.job_id: r.wall_s for r in ordered if r.result == "PASS"})
-    (out / "walltimes.json").write_text(json.dumps(est))
-    overhead = stats["overhead_s"] / len(jobs)
-    record = {
-        "schema": 1,
-        "suite": label,
-        "command": command,
-        "started": started,
-        "wall_s": round(wall, 2),
-        "build_s": None,
-        "engine": {"kind": kind, "workers": nworkers, "address": address},
-        "processes": stats["processes"],
-        "groups": ng,
-        "builds": nb,
-        "overhead_per_job_s": round(overhead, 3),
-        "jobs": [_job_record(r, out) for r in ordered],
-    }
-    record["coverage"] = _coverage(out, record)
-    tmp = out / "run.json.part"
-    tmp.write_text(json.dumps(record, indent=1))
-    os.replace(tmp, out / "run.json")
-    junit = out / "junit.xml"
-    write_junit(ordered, junit, label)
-    rc = summarize(ordered, junit)
-    print(
-        f"{_n(len(jobs), 'job')} in {_n(stats['processes'], 'simulator process')} "
-        f"({_n(ng, 'group')}, {_n(nb, 'build')}): "
-        f"{wall:.1f} s wall, start-up overhead {overhead:.2f} s per job"
-    )
-    if report:
-        _report(out)
-    return rc
-
-
-def _n(k: int, what: str) -> str:
-    return f"{k} {what}" + ("" if k == 1 else ("es" if what.endswith("s") else "s"))
-
-
-def _fresh(out: Path) -> None:
-    """The last run's per-job files go: a job that did not run must not show an old result."""
-    for sub in ("runs", "cov"):
-        shutil.rmtree(out / sub, ignore_errors=True)
-        (out / sub).mkdir(parents=True, exist_ok=True)
-    (out / "run.json").unlink(missing_ok=True)
-
-
-def _keep(r: JobResult, out: Path) -> Result:
-    """Write a job's files under ``out`` (its folder, its coverage dump); the Result to report."""
-    job = job_from_dict(r.job)
-    d = out / "runs" / job.job_id
-    d.mkdir(parents=True, exist_ok=True)
-    for name, data in r.files.items():
-        (d / name).write_bytes(data)
-    if r.cov is not None:
-        (out / "cov" / f"{job.job_id}.json").write_bytes(r.cov)
-    first = _json(r.files.get(FIRST_ERROR_FILE))
-    resp = _json(r.files.get("responses.json"))
-    log = d / "sim.log"
-    return Result(
-        job,
-        r.result,
-        r.sim_time_ns,
-        r.wall_s,
-        str(log) if log.exists() else "",
-        r.message,
-        first,
-        resp,
-        r.attempt,
-    )
-
-
-def _json(data: bytes | None) -> dict | None:
-    if not data:
-        return None
-    try:
-        return json.loads(data)
-    except ValueError:
-        return None
-
-
-def _job_record(r: Result, out: Path) -> dict:
-    return {
-        "job_id": r.job.job_id,
-        **job_to_dict(r.job),
-        "result": r.result,
-        "message": r.message,
-        "first_error": r.first_error,
-        "responses": r.responses,
-        "sim_time_ns": r.sim_time_ns,
-        "wall_s": round(r.wall_s, 3),
-        "log": os.path.relpath(r.log, out) if r.log else "",
-        "repro": r.job.repro(),
-        "waves": r.job.waves(),
-        "attempt": r.attempt,
-        "cov_expected": not _test_class(r.job.test).expect_error,
-    }
-
-
-def _coverage(out: Path, record: dict) -> dict | None:
-    """The merged coverage of this run for the dashboard (None if nothing was dumped)."""
-    from tb.covdb import summary
-
-    if not any((out / "cov").glob("*.json")):
-        return None
-    try:
-        return summary([out / "cov"], record)
-    except Exception as exc:  # the dashboard says so rather than no page at all
-        return {"error": f"{type(exc).__name__}: {exc}"}
-
-
-def _report(out: Path) -> None:
-    try:
-        from tb.regress.report import write_report
-    except ImportError:
-        return
-    page = write_report(out / "run.json", out / "report", out / "history")
-    print(f"dashboard: {page}")
-
-
-def write_junit(results: list[Result], path: Path, label: str) -> None:
-    """One JUnit testcase per job (CI systems read it)."""
-    suite = ET.Element("testsuite", name=label, tests=str(len(results)))
-    bad = 0
-    for r in results:
-        case = ET.SubElement(
-            suite, "testcase", classname=r.job.test, name=r.job.job_id, time=f"{r.wall_s:.3f}"
-        )
-        if r.result != "PASS":
-            bad += 1
-            tag = "failure" if r.result == "FAIL" else "error"
-            node = ET.SubElement(case, tag, message=r.message[:300])
-            node.text = f"reproduce: {r.job.repro()}\nlog: {r.log}"
-    suite.set("failures", str(bad))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    ET.ElementTree(suite).write(path, encoding="utf-8", xml_declaration=True)
-
-
-def summarize(results: list[Result], junit: Path) -> int:
-    tw = max([24, *(len(r.job.test) for r in results)])
-    hdr = (
-        f"{'test':<{tw}} {'seed':>10} {'sim':<9} {'transport':<9} {'config':<8} {'result':<6} "
-        f"{'sim time':>12} {'wall':>7}"
-    )
-    print("\n" + hdr + "\n" + "-" * len(hdr))
-    for r in sorted(results, key=lambda r: (r.job.test, r.job.seed, r.job.sim, r.job.transport)):
-        j = r.job
-        print(
-            f"{j.test:<{tw}} {j.seed:>10} {j.sim:<9} {j.transport:<9} {j.config:<8} "
-            f"{r.result:<6} {r.sim_time_ns / 1000:>10.1f}us {r.wall_s:>6.1f}s"
-        )
-    failed = [r for r in results if r.result != "PASS"]
-    print("-" * len(hdr))
-    print(f"{len(results) - len(failed)} passed, {len(failed)} failed")
-    print(f"JUnit XML: {junit}")
-    for r in failed:
-        j = r.job
-        print(
-            f"\nFAILED {j.test} seed={j.seed} sim={j.sim} transport={j.transport} "
-            f"config={j.config}: {r.message}"
-        )
-        if r.first_error:
-            print(f"  first error: {r.first_error.get('error', '')[:200]}")
-        print(f"  log:        {r.log or '(none)'}")
-        print(f"  reproduce:  {j.repro()}")
-        print(f"  with waves: {j.waves()}")
-    return 1 if failed else 0
 
 
 # --- one test with waves ----------------------------------------------------------------------

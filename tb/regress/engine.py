@@ -30,6 +30,7 @@ import subprocess
 import sys
 import time
 import uuid
+import warnings
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -77,6 +78,9 @@ def engine(
     from distributed import Client, LocalCluster
 
     logging.getLogger("distributed").setLevel(logging.ERROR)
+    # The scheduler's HTTP server (health routes, even without a dashboard) takes
+    # another port when 8787 is taken by a second regression: harmless, not a warning.
+    warnings.filterwarnings("ignore", message="Port .* is already in use")
     if scheduler and cluster:
         raise EngineError("--scheduler and --cluster: choose one")
     if scheduler:
@@ -90,12 +94,12 @@ def engine(
             client.close()
         return
     if cluster:
-        cl = _jobqueue(cluster, options or ClusterOptions())
+        opts = options or ClusterOptions()
+        cl = jobqueue_cluster(cluster, opts)
+        cl.scale(jobs=opts.workers)
         client = Client(cl)
         try:
-            yield Engine(
-                cluster, client, cl.scheduler_address, (options or ClusterOptions()).workers
-            )
+            yield Engine(cluster, client, cl.scheduler_address, opts.workers)
         finally:
             client.close()
             cl.close()
@@ -115,8 +119,11 @@ def engine(
         lc.close()
 
 
-def _jobqueue(kind: str, o: ClusterOptions):
-    """A dask-jobqueue cluster whose workers run this checkout's Python and environment."""
+def jobqueue_cluster(kind: str, o: ClusterOptions):
+    """A dask-jobqueue cluster whose workers run this checkout's Python and environment.
+
+    Not scaled yet: ``cluster.scale(jobs=...)`` submits the batch jobs.
+    """
     import dask_jobqueue
 
     if kind not in CLUSTERS:
@@ -141,19 +148,15 @@ def _jobqueue(kind: str, o: ClusterOptions):
         kwargs["queue"] = o.queue
     if o.account:
         kwargs["account"] = o.account
-    cl = cls(**kwargs)
-    cl.scale(jobs=o.workers)
-    return cl
+    return cls(**kwargs)
 
 
 def _probe(token: str) -> bool:
     return Path(token).exists()
 
 
-def check_shared_fs(eng: Engine, out: Path) -> None:
+def check_shared_fs(eng: Engine, out: Path, probe: Callable[[str], bool] = _probe) -> None:
     """Every worker must see this checkout at the same path: a file written here, read there."""
-    from distributed import wait
-
     if eng.kind == "local":
         return
     client = eng.client
@@ -163,7 +166,7 @@ def check_shared_fs(eng: Engine, out: Path) -> None:
     token.parent.mkdir(parents=True, exist_ok=True)
     token.write_text("shared filesystem probe")
     try:
-        seen = client.run(_probe, str(token))
+        seen = client.run(probe, str(token))
     finally:
         token.unlink(missing_ok=True)
     blind = [w for w, ok in seen.items() if not ok]
@@ -174,7 +177,6 @@ def check_shared_fs(eng: Engine, out: Path) -> None:
             f"worker {blind[0]} does not see {out} : the workers need this checkout "
             f"({ROOT}) on a shared filesystem at the same path"
         )
-    wait([])
 
 
 def _build_task(key: tuple) -> str | None:

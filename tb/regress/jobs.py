@@ -308,6 +308,14 @@ def expand(
                                 transport=tr,
                             )
                         )
+    seen: dict[str, Job] = {}
+    for j in jobs:
+        if j.job_id in seen:
+            raise SuiteError(
+                f"{j.job_id}: two [[tests]] entries give this job; give one of them "
+                "other seeds (reseed), configs or defines"
+            )
+        seen[j.job_id] = j
     return jobs
 
 

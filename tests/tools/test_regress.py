@@ -324,6 +324,24 @@ def test_a_hang_or_a_crash_loses_only_its_own_job() -> None:
     assert "simulator crashed (killed by signal SIGSEGV)" in g.results[3].message
 
 
+def test_two_entries_that_give_one_job_are_refused() -> None:
+    suite = {"tests": [{"name": "SmokeTest"}, {"name": "SmokeTest", "env": {"LUT_TC_BP": "5"}}]}
+    with pytest.raises(SuiteError, match="two \\[\\[tests\\]\\] entries give this job"):
+        regress.expand(suite, None, None)
+
+
+def test_the_progress_line_says_done_failed_remaining_and_eta(capsys) -> None:
+    from tb.regress.progress import Progress
+
+    bar = Progress(20, "smoke", tty=False, every_s=1e9)
+    bar.advance(1, 0)  # not yet a tenth: quiet
+    assert capsys.readouterr().out == ""
+    bar.advance(3, 1)
+    line = capsys.readouterr().out.strip()
+    assert line.startswith("smoke: 4/20 done, 1 failed, 16 remaining, ") and "ETA" in line
+    bar.close()
+
+
 def test_selftests_are_no_suite_tests(tmp_path: Path) -> None:
     path = tmp_path / "self.toml"
     path.write_text('[[tests]]\nname = "HangSelfTest"\n')

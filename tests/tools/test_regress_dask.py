@@ -12,6 +12,7 @@ import os
 import signal
 import subprocess
 import sys
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -22,7 +23,7 @@ from tb.regress.engine import worker_env
 
 ROOT = Path(__file__).resolve().parents[2]
 
-pytestmark = pytest.mark.skipif(not simrun.have_sim("icarus"), reason="icarus missing")
+needs_icarus = pytest.mark.skipif(not simrun.have_sim("icarus"), reason="icarus missing")
 
 SUITE = """
 configs = ["M2N4"]
@@ -63,6 +64,7 @@ def _outcome(run: dict) -> dict[str, tuple]:
     return {j["job_id"]: (j["result"], j["responses"], j["sim_time_ns"]) for j in run["jobs"]}
 
 
+@needs_icarus
 def test_a_loopback_cluster_gives_the_local_results(tmp_path: Path, cluster: dict) -> None:
     suite = tmp_path / "tiny.toml"
     suite.write_text(SUITE)
@@ -78,6 +80,7 @@ def test_a_loopback_cluster_gives_the_local_results(tmp_path: Path, cluster: dic
         assert (tmp_path / "remote" / "cov" / f"{j['job_id']}.json").exists()
 
 
+@needs_icarus
 def test_a_killed_worker_loses_no_job_and_counts_none_twice(tmp_path: Path, cluster: dict) -> None:
     """One worker is killed while it runs a group; Dask reruns that group on the other."""
     from distributed import Client
@@ -112,3 +115,39 @@ def test_a_killed_worker_loses_no_job_and_counts_none_twice(tmp_path: Path, clus
     assert all(r.result == "PASS" for r in results), [r.message for r in results]
     alive = [w for w in cluster["workers"] if w.poll() is None]
     assert len(alive) == 1
+
+
+def _blind(token: str) -> bool:
+    return False
+
+
+def test_a_worker_without_the_shared_filesystem_is_named(tmp_path: Path) -> None:
+    """A worker that cannot read the probe file stops the run before anything builds."""
+    from distributed import Client, LocalCluster
+
+    from tb.regress import engine
+
+    warnings.filterwarnings("ignore", message="Port .* is already in use")
+    with LocalCluster(n_workers=1, processes=False, dashboard_address=None) as lc:
+        with Client(lc) as c:
+            e = engine.Engine("scheduler", c, lc.scheduler_address, 1)
+            engine.check_shared_fs(e, tmp_path)  # this machine sees its own files
+            with pytest.raises(engine.EngineError, match=r"worker .* does not see .* shared"):
+                engine.check_shared_fs(e, tmp_path, probe=_blind)
+    assert not list(tmp_path.glob(".probe-*"))  # the probe file is gone again
+
+
+def test_a_slurm_cluster_starts_workers_in_this_checkout() -> None:
+    """The batch script dask-jobqueue would submit: the queue, and this checkout's Python."""
+    from tb.regress import engine
+
+    warnings.filterwarnings("ignore", message="Port .* is already in use")
+    opts = engine.ClusterOptions(queue="short", account="proj", cores=2, memory="8GB")
+    cl = engine.jobqueue_cluster("slurm", opts)
+    try:
+        script = cl.job_script()
+    finally:
+        cl.close()
+    assert "#SBATCH -p short" in script and "#SBATCH -A proj" in script
+    assert f"cd {ROOT}" in script and f"export PYTHONPATH={ROOT}" in script
+    assert "--nthreads 1" in script
