@@ -7,11 +7,12 @@ On a bug-injection build (``LUT_TC_EXPECT_DUT_BUG``) only the tests that
 expect that kind of bug run; on a clean build they are skipped.
 
 Group runs (``LUT_TC_GROUP``, a JSON file the regression runner writes) put
-several jobs into one simulator process instead: one cocotb test per job,
-each with its own seed (seeded as a lone run of that test would be), its own
-folder for its coverage dump, first error and response digest, and its own
-verdict. Each verdict is written to the results file as soon as it is known,
-so a later test that crashes the simulator does not take it along.
+several jobs of one build into one simulator process instead: one cocotb
+test per job, each with its own env (set for the length of the test), its own
+seed (seeded as a lone run of that test would be), its own folder for its
+coverage dump, first error and response digest, and its own verdict. Each
+verdict is written to the results file as soon as it is known, so a later
+test that crashes the simulator does not take it along.
 """
 
 from __future__ import annotations
@@ -29,44 +30,57 @@ from pyuvm import uvm_root
 from tb import knobs, rand
 from tb.tests import catalog
 
-_TIMEOUT_US = 50_000 * max(1.0, knobs.scale())
-_BUG = "protocol" if knobs.expect_protocol_bug() else ("data" if knobs.expect_dut_bug() else None)
+
+def _bug() -> str | None:
+    """The kind of bug the run's build carries, as ``LUT_TC_EXPECT_DUT_BUG`` says."""
+    if knobs.expect_protocol_bug():
+        return "protocol"
+    return "data" if knobs.expect_dut_bug() else None
+
+
+def _timeout(name: str) -> int:
+    return 10_000_000 if name.endswith("BenchTest") else 50_000 * max(1.0, knobs.scale())
+
+
 #: A test's name in a lone run's results; its seed derives from it (cocotb's rule).
 _MODULE = __name__
 
-#: What a group entry sets for the length of its test.
-GROUP_ENV = ("LUT_TC_JOB_DIR", "LUT_TC_COV_NAME")
 #: The line a group test logs first: the runner splits the process log at it.
 JOB_MARK = "==== job "
 
 
-def _timeout(name: str) -> int:
-    return 10_000_000 if name.endswith("BenchTest") else _TIMEOUT_US
-
-
 @contextmanager
-def _job(entry: dict) -> Iterator[None]:
-    """One group entry's seed, folder and coverage name, for the length of its test."""
-    old = {k: os.environ.get(k) for k in GROUP_ENV}
-    d = Path(entry["dir"])
-    d.mkdir(parents=True, exist_ok=True)
-    os.environ["LUT_TC_JOB_DIR"] = str(d)
-    os.environ["LUT_TC_COV_NAME"] = entry["job_id"]
-    rand.set_test_seed(int(entry["seed"]), f"{_MODULE}.{entry['test']}")
-    progress = os.environ.get("LUT_TC_PROGRESS")
-    if progress:  # the runner's watchdog: which test runs, since when
-        Path(progress + ".part").write_text(json.dumps({"job_id": entry["job_id"]}))
-        os.replace(progress + ".part", progress)
-    cocotb.log.info(f"{JOB_MARK}{entry['job_id']}")
+def _env(env: dict[str, str]) -> Iterator[None]:
+    """``env`` in ``os.environ`` for the length of the block (knobs read it when asked)."""
+    old = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)
     try:
         yield
     finally:
-        rand._given = None
         for k, v in old.items():
             if v is None:
                 os.environ.pop(k, None)
             else:
                 os.environ[k] = v
+
+
+@contextmanager
+def _job(entry: dict) -> Iterator[None]:
+    """One group entry's env, seed, folder and coverage name, for the length of its test."""
+    d = Path(entry["dir"])
+    d.mkdir(parents=True, exist_ok=True)
+    own = {**entry.get("env", {}), "LUT_TC_JOB_DIR": str(d), "LUT_TC_COV_NAME": entry["job_id"]}
+    with _env(own):
+        rand.set_test_seed(int(entry["seed"]), f"{_MODULE}.{entry['test']}")
+        progress = os.environ.get("LUT_TC_PROGRESS")
+        if progress:  # the runner's watchdog: which test runs, since when
+            Path(progress + ".part").write_text(json.dumps({"job_id": entry["job_id"]}))
+            os.replace(progress + ".part", progress)
+        cocotb.log.info(f"{JOB_MARK}{entry['job_id']}")
+        try:
+            yield
+        finally:
+            rand._given = None
 
 
 def _register_group(path: Path) -> None:
@@ -79,11 +93,13 @@ def _register_group(path: Path) -> None:
                 await uvm_root().run_test(cls)
 
         run.__name__ = run.__qualname__ = entry["name"]
+        with _env(entry.get("env", {})):  # its scale and expected bug, as in a lone run
+            timeout, bug = _timeout(entry["test"]), _bug()
         globals()[f"__job{i}"] = cocotb.test(
             name=entry["name"],
-            timeout_time=_timeout(entry["test"]),
+            timeout_time=timeout,
             timeout_unit="us",
-            skip=cls.needs_bug != _BUG,
+            skip=cls.needs_bug != bug,
             expect_error=cls.expect_error,
         )(run)
     _write_results_as_they_come()
@@ -118,6 +134,6 @@ else:
         pyuvm.test(
             timeout_time=_timeout(_name),
             timeout_unit="us",
-            skip=_cls.needs_bug != _BUG,
+            skip=_cls.needs_bug != _bug(),
             expect_error=_cls.expect_error,
         )(_cls)

@@ -27,9 +27,9 @@ sys.path.insert(0, str(ROOT))
 
 from tb import simrun  # noqa: E402
 from tb.regress.jobs import Job, SuiteError, expand, load_suite  # noqa: E402
+from tb.regress.runner import run_jobs  # noqa: E402
 from tb.responses import LOG_FILE  # noqa: E402
 from tb.transports import TRANSPORTS  # noqa: E402
-from tb.regress.runner import run_jobs  # noqa: E402
 
 OUT = ROOT / "build" / "crosscheck"
 

@@ -55,7 +55,7 @@ class ClusterOptions:
     cores: int = 2
     memory: str = "8GB"
     walltime: str = "02:00:00"
-    workers: int = 2  #: batch jobs to start, one Dask worker each
+    workers: int = 2  #: batch jobs to start, one Dask worker each, ``cores`` threads
     account: str | None = None
 
 
@@ -99,7 +99,8 @@ def engine(
         cl.scale(jobs=opts.workers)
         client = Client(cl)
         try:
-            yield Engine(cluster, client, cl.scheduler_address, opts.workers)
+            # one worker per batch job, one thread (one simulator at a time) per core
+            yield Engine(cluster, client, cl.scheduler_address, opts.workers * opts.cores)
         finally:
             client.close()
             cl.close()
@@ -142,7 +143,6 @@ def jobqueue_cluster(kind: str, o: ClusterOptions):
         walltime=o.walltime,
         python=str(venv if venv.exists() else "python3"),
         job_script_prologue=[f"cd {ROOT}", f"export PYTHONPATH={ROOT}"],
-        worker_extra_args=["--nthreads", "1"],
     )
     if o.queue:
         kwargs["queue"] = o.queue

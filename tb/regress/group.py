@@ -1,9 +1,9 @@
 """One group of jobs in one simulator process, supervised: the unit of work of a regression.
 
 Starting a simulator, Python, pyuvm and the test modules costs seconds; most
-jobs simulate for less. Jobs that share a build and an env therefore run as
-one cocotb regression (:mod:`tb.test_lut_tc` group mode), each test with its
-own seed, folder, coverage dump, log section and verdict. A test that fails
+jobs simulate for less. Jobs that share a build therefore run as one cocotb
+regression (:mod:`tb.test_lut_tc` group mode), each test with its own seed,
+env, folder, coverage dump, log section and verdict. A test that fails
 loses only itself. One that hangs (no new test for ``timeout_s`` of wall
 time: the watchdog kills the process) or crashes the simulator loses only
 itself too: the runner reruns the rest of the group in a new process
@@ -197,7 +197,7 @@ def run_group(
     """
     todo = [job_from_dict(d) for d in jobs]
     if len({j.group_key for j in todo}) > 1:
-        raise ValueError("jobs: a group's jobs must share build and env")
+        raise ValueError("jobs: a group's jobs must share one build")
     scratch = Path(workdir) if workdir else Path(tempfile.mkdtemp(prefix="lut_tc_group_"))
     scratch.mkdir(parents=True, exist_ok=True)
     t0 = time.monotonic()
@@ -253,7 +253,14 @@ def _one_process(
         name = _entry_name(i, j)
         names[name] = j
         entries.append(
-            {"name": name, "test": j.test, "seed": j.seed, "job_id": j.job_id, "dir": str(jd)}
+            {
+                "name": name,
+                "test": j.test,
+                "seed": j.seed,
+                "job_id": j.job_id,
+                "dir": str(jd),
+                "env": dict(j.env),
+            }
         )
     group_file = pdir / "group.json"
     progress = pdir / PROGRESS
@@ -261,7 +268,6 @@ def _one_process(
     env = {
         "LUT_TC_CONFIG": first.config,
         "LUT_TC_TRANSPORT": first.transport,
-        **dict(first.env),
         **(extra_env or {}),
         "LUT_TC_GROUP": str(group_file),
         "LUT_TC_PROGRESS": str(progress),

@@ -55,8 +55,12 @@ class Job:
 
     @property
     def group_key(self) -> tuple:
-        """Runs with the same key can share one simulator process: same build, same env."""
-        return (*self.build_key, self.env)
+        """Runs with the same key can share one simulator process: the same build.
+
+        The env is per test (a group test sets its own for its length), so
+        jobs that differ only in it still share a process.
+        """
+        return self.build_key
 
     @property
     def job_id(self) -> str:

@@ -316,7 +316,7 @@ def fmt_num(v: float | None, digits: int = 1, unit: str = "") -> str:
 
 
 def fmt_time(started: str | None) -> str:
-    """An ISO time as ``2026-12-01 15:02:03 UTC``."""
+    """An ISO time as ``YYYY-MM-DD HH:MM:SS UTC``."""
     if not started:
         return "–"
     try:

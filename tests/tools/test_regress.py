@@ -288,6 +288,13 @@ def test_a_group_gives_each_job_what_it_gives_alone() -> None:
 
     tests = ["SmokeTest", "ErrorInjectionTest", "BackpressureTest", "ResetInFlightTest"]
     jobs = [job_to_dict(Job(t, s, "icarus", "M2N4")) for t in tests for s in (1, 2)]
+    # jobs that differ in their env share the process too (each test sets its own)
+    jobs.append(
+        job_to_dict(Job("BackpressureTest", 3, "icarus", "M2N4", env=(("LUT_TC_BP", "60"),)))
+    )
+    jobs.append(
+        job_to_dict(Job("RandomStreamTest", 3, "icarus", "M2N4", env=(("LUT_TC_SCALE", "2"),)))
+    )
     regress.build_for("icarus", regress.config_by_name("M2N4"), "pins")
     group = run_group(jobs)
     assert group.processes == 1
@@ -298,6 +305,9 @@ def test_a_group_gives_each_job_what_it_gives_alone() -> None:
         alone = run_group([job]).results[0]
         assert json.loads(alone.files["responses.json"]) == d, job
         assert r.files["sim.log"].count(b"running tb.test_lut_tc.") == 1
+    assert b"bp 60%" in group.results[-2].files["sim.log"]
+    assert b"scale 2.0" in group.results[-1].files["sim.log"]
+    assert b"scale 1.0" in group.results[0].files["sim.log"]
 
 
 @pytest.mark.skipif(not simrun.have_sim("icarus"), reason="icarus missing")

@@ -150,4 +150,4 @@ def test_a_slurm_cluster_starts_workers_in_this_checkout() -> None:
         cl.close()
     assert "#SBATCH -p short" in script and "#SBATCH -A proj" in script
     assert f"cd {ROOT}" in script and f"export PYTHONPATH={ROOT}" in script
-    assert "--nthreads 1" in script
+    assert "--nthreads 2" in script  # one simulator at a time per core of the batch job
