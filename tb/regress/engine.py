@@ -179,12 +179,51 @@ def check_shared_fs(eng: Engine, out: Path, probe: Callable[[str], bool] = _prob
         )
 
 
-def _build_task(key: tuple) -> str | None:
+def _blind_to(marker: tuple[str, str] | None) -> str | None:
+    """Why this worker cannot take part (it does not see the submitter's marker file), or None.
+
+    :func:`check_shared_fs` probes the workers there are when the run starts;
+    a batch system's workers may join later, so every task looks again.
+    """
+    if marker is None:
+        return None
+    path, text = marker
+    try:
+        if Path(path).read_text() == text:
+            return None
+    except OSError:
+        pass
+    return (
+        f"worker {os.uname().nodename} does not see {path}: the workers need this checkout "
+        f"({ROOT}) on a shared filesystem at the same path"
+    )
+
+
+@contextlib.contextmanager
+def shared_marker(eng: Engine, out: Path) -> Iterator[tuple[str, str] | None]:
+    """A file for the length of a run that every task checks it can read (None: local)."""
+    if eng.kind == "local":
+        yield None
+        return
+    path = out / f".shared-{uuid.uuid4().hex}"
+    text = uuid.uuid4().hex
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+    try:
+        yield (str(path), text)
+    finally:
+        path.unlink(missing_ok=True)
+
+
+def _build_task(key: tuple, marker: tuple[str, str] | None = None) -> str | None:
     """Build (or reuse) one build on the shared filesystem; an error is returned, not raised."""
     from models.config import config_by_name
     from tb.build import build_for
 
     sim, config, defines, transport = key
+    blind = _blind_to(marker)
+    if blind:
+        return blind
     try:
         build_for(sim, config_by_name(config), transport, tuple(defines))
         return None
@@ -193,12 +232,16 @@ def _build_task(key: tuple) -> str | None:
 
 
 def _group_task(
-    jobs: list[dict], build_error: str | None, timeout_s: float, cov: bool, extra_env: dict
+    jobs: list[dict],
+    build_error: str | None,
+    timeout_s: float,
+    cov: bool,
+    extra_env: dict,
+    marker: tuple[str, str] | None = None,
 ) -> GroupResult:
-    if build_error:
-        return GroupResult(
-            [JobResult(j, "ERROR", f"build failed: {build_error}") for j in jobs], 0, 0.0
-        )
+    why = _blind_to(marker) or (f"build failed: {build_error}" if build_error else None)
+    if why:
+        return GroupResult([JobResult(j, "ERROR", why) for j in jobs], 0, 0.0)
     return run_group(jobs, timeout_s=timeout_s, cov=cov, extra_env=extra_env)
 
 
@@ -207,15 +250,16 @@ def plan_groups(
 ) -> list[list[Job]]:
     """Jobs -> groups that share a build and env, about equal in expected wall time.
 
-    A group is at most :data:`MAX_GROUP` jobs and at most about a third of one
-    worker's share of the total time, so the work spreads over the workers and
-    a crash reruns little. Longest groups first: they should start first.
+    A group is at most :data:`MAX_GROUP` jobs and about an eighth of one
+    worker's share of the total time (at least 10 s, so short jobs still share
+    a process): the last groups are short, so the workers end together, and a
+    crash reruns little. Longest groups first: they should start first.
     """
     keys: dict[tuple, list[Job]] = {}
     for j in jobs:
         keys.setdefault(j.group_key, []).append(j)
     total = sum(estimate(j) for j in jobs)
-    target = max(15.0, total / max(1, 2 * workers))
+    target = max(10.0, total / max(1, 8 * workers))
     groups: list[list[Job]] = []
     for members in keys.values():
         members = sorted(members, key=estimate, reverse=True)
@@ -242,6 +286,7 @@ def run(
     extra_env: dict[str, str] | None = None,
     on_tick: Callable[[], None] | None = None,
     tick_s: float = 30.0,
+    marker: tuple[str, str] | None = None,
 ) -> tuple[int, int]:
     """Every job once: builds, then groups as their builds finish. Returns (builds, groups).
 
@@ -249,6 +294,7 @@ def run(
     the files and moves the progress line). A group whose worker dies is
     started again by Dask on another worker; its results still arrive once.
     ``on_tick`` is called every ``tick_s`` seconds in which nothing finished.
+    ``marker`` (path, content): a file every task must see (:func:`shared_marker`).
     """
     from distributed import wait
 
@@ -256,7 +302,11 @@ def run(
     builds = {}
     for key in sorted({j.build_key for j in jobs}):
         builds[key] = client.submit(
-            _build_task, key, key=f"build-{_key_text(key)}-{uuid.uuid4().hex[:8]}", priority=1000
+            _build_task,
+            key,
+            marker,
+            key=f"build-{_key_text(key)}-{uuid.uuid4().hex[:8]}",
+            priority=1000,
         )
     groups = plan_groups(jobs, max(1, eng.workers), estimate)
     futures = []
@@ -270,6 +320,7 @@ def run(
                 timeout_s,
                 cov,
                 dict(extra_env or {}),
+                marker,
                 key=f"group-{i}-{uuid.uuid4().hex[:8]}",
                 priority=int(min(999, math.ceil(est))),
                 pure=False,

@@ -29,14 +29,26 @@ from tb.tests import test_class
 OUT = ROOT / "build" / "regress"
 #: Wall time assumed for a job never run before (seconds), for grouping.
 DEFAULT_ESTIMATE_S = 5.0
+#: Every job's last wall time, whatever ``out`` its run used: the groups of the next run
+#: are planned from it (a job id names test, seed, simulator, transport, config, defines).
+WALLTIMES = ROOT / "build" / "walltimes.json"
 
 
-def _estimates(out: Path) -> dict[str, float]:
-    p = out / "walltimes.json"
+def _estimates() -> dict[str, float]:
     try:
-        return json.loads(p.read_text())
+        return json.loads(WALLTIMES.read_text())
     except (OSError, ValueError):
         return {}
+
+
+def _keep_estimates(results: list[Result]) -> None:
+    """Merge this run's wall times into :data:`WALLTIMES` (written whole, then renamed)."""
+    est = _estimates()
+    est.update({r.job.job_id: round(r.wall_s, 3) for r in results if r.result == "PASS"})
+    WALLTIMES.parent.mkdir(parents=True, exist_ok=True)
+    tmp = WALLTIMES.with_suffix(f".{os.getpid()}.part")
+    tmp.write_text(json.dumps(est))
+    os.replace(tmp, WALLTIMES)
 
 
 def run_jobs(
@@ -57,7 +69,7 @@ def run_jobs(
         raise SuiteError(f"{label}: no jobs to run (every test refused these settings)")
     started = datetime.now(UTC).isoformat(timespec="seconds")
     t0 = time.monotonic()
-    est = _estimates(out)
+    est = _estimates()
     results: dict[str, Result] = {}
     stats = {"processes": 0, "overhead_s": 0.0, "group_wall_s": 0.0}
     with eng.engine(workers, scheduler, cluster, options) as e:
@@ -83,22 +95,23 @@ def run_jobs(
             bar.advance(len(g.results), failed)
 
         try:
-            nb, ng = eng.run(
-                e,
-                jobs,
-                lambda j: est.get(j.job_id, DEFAULT_ESTIMATE_S),
-                on_result,
-                timeout_s=timeout_s,
-                extra_env=extra_env,
-                on_tick=bar.tick,
-            )
+            with eng.shared_marker(e, out) as marker:
+                nb, ng = eng.run(
+                    e,
+                    jobs,
+                    lambda j: est.get(j.job_id, DEFAULT_ESTIMATE_S),
+                    on_result,
+                    timeout_s=timeout_s,
+                    extra_env=extra_env,
+                    on_tick=bar.tick,
+                    marker=marker,
+                )
         finally:
             bar.close()
         kind, address, nworkers = e.kind, e.address, e.workers
     wall = time.monotonic() - t0
     ordered = [results[j.job_id] for j in jobs]
-    est.update({r.job.job_id: r.wall_s for r in ordered if r.result == "PASS"})
-    (out / "walltimes.json").write_text(json.dumps(est))
+    _keep_estimates(ordered)
     overhead = stats["overhead_s"] / len(jobs)
     record = {
         "schema": 1,
