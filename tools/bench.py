@@ -637,6 +637,8 @@ def part_regress(args, res) -> None:
     }:
         build_for(sim, config_by_name(cfg), transport, defines)
     argv = ["--suite", str(LOOPBACK_SUITE)]
+    # once first: both measured runs then plan their groups from the same wall times
+    _regress([*argv, "--jobs", "2"], base / "loop_local", "loopback_warmup")
     local = _regress([*argv, "--jobs", "2"], base / "loop_local", "loopback_local")
     t0 = time.monotonic()
     with loopback_cluster(base / "dask", 2) as lb:
