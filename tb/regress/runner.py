@@ -41,6 +41,24 @@ def _estimates() -> dict[str, float]:
         return {}
 
 
+def estimator(known: dict[str, float]):
+    """A job's expected wall time: its own last one, else its test's median, else the default.
+
+    A job id ends in ``-<test>-<seed>``; the same test on another seed,
+    simulator or configuration is the best guess for a job never run.
+    """
+    by_test: dict[str, list[float]] = {}
+    for job_id, wall in known.items():
+        test = job_id.rsplit("-", 2)[-2] if job_id.count("-") >= 2 else ""
+        by_test.setdefault(test, []).append(wall)
+    median = {t: sorted(w)[len(w) // 2] for t, w in by_test.items()}
+
+    def estimate(job: Job) -> float:
+        return known.get(job.job_id, median.get(job.test, DEFAULT_ESTIMATE_S))
+
+    return estimate
+
+
 def _keep_estimates(results: list[Result]) -> None:
     """Merge this run's wall times into :data:`WALLTIMES` (written whole, then renamed)."""
     est = _estimates()
@@ -99,7 +117,7 @@ def run_jobs(
                 nb, ng = eng.run(
                     e,
                     jobs,
-                    lambda j: est.get(j.job_id, DEFAULT_ESTIMATE_S),
+                    estimator(est),
                     on_result,
                     timeout_s=timeout_s,
                     extra_env=extra_env,

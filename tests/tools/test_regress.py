@@ -352,6 +352,22 @@ def test_the_progress_line_says_done_failed_remaining_and_eta(capsys) -> None:
     bar.close()
 
 
+def test_a_job_never_run_is_expected_to_take_what_its_test_took() -> None:
+    from tb.regress.runner import DEFAULT_ESTIMATE_S, estimator
+
+    known = {
+        "icarus-pins-M2N64-SmokeTest-1": 2.0,
+        "icarus-batch-M2N64-SmokeTest-2": 4.0,
+        "icarus-pins-M2N64-SmokeTest-3": 3.0,
+        "icarus-batch-M2N64_LUT_TC_BUG_NO_NEGATE-BrokenDutTest-7": 9.0,
+    }
+    est = estimator(known)
+    assert est(regress.Job("SmokeTest", 1, "icarus", "M2N64")) == 2.0  # its own
+    assert est(regress.Job("SmokeTest", 9, "verilator", "M2N4")) == 3.0  # its test's median
+    assert est(regress.Job("BrokenDutTest", 1, "verilator", "M2N4")) == 9.0
+    assert est(regress.Job("GemmInt4Test", 1, "icarus", "M2N4")) == DEFAULT_ESTIMATE_S
+
+
 def test_selftests_are_no_suite_tests(tmp_path: Path) -> None:
     path = tmp_path / "self.toml"
     path.write_text('[[tests]]\nname = "HangSelfTest"\n')
