@@ -214,19 +214,15 @@ def run_group(
             done.update(lost)
         results = [done[j.job_id] for j in map(job_from_dict, jobs)]
         for r in results:
-            jd = scratch / "jobs" / Job(**_job_args(r.job)).job_id
+            job_id = job_from_dict(r.job).job_id
+            jd = scratch / "jobs" / job_id
             r.files = {n: (jd / n).read_bytes() for n in JOB_FILES if (jd / n).exists()}
-            cp = scratch / "cov" / f"{Job(**_job_args(r.job)).job_id}.json"
+            cp = scratch / "cov" / f"{job_id}.json"
             r.cov = cp.read_bytes() if cp.exists() else None
         return GroupResult(results, processes, time.monotonic() - t0, os.uname().nodename)
     finally:
         if not workdir:
             shutil.rmtree(scratch, ignore_errors=True)
-
-
-def _job_args(d: dict) -> dict:
-    j = job_from_dict(d)
-    return {f: getattr(j, f) for f in Job.__dataclass_fields__}
 
 
 def _one_process(
