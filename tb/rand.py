@@ -50,6 +50,12 @@ def set_test_seed(given: int, fullname: str) -> None:
     random.seed(s)
 
 
+def clear_test_seed() -> None:
+    """After a group test: :func:`given_seed` reads the run's seed again."""
+    global _given
+    _given = None
+
+
 def _key(stream: str) -> int:
     return zlib.crc32(stream.encode())
 

@@ -80,7 +80,7 @@ def _job(entry: dict) -> Iterator[None]:
         try:
             yield
         finally:
-            rand._given = None
+            rand.clear_test_seed()
 
 
 def _register_group(path: Path) -> None:

@@ -15,6 +15,7 @@ and the dashboard go to ``build/crosscheck`` (the regression runner's layout).
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import sys
 from dataclasses import dataclass
@@ -111,7 +112,7 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError as exc:  # SuiteError, and int() of a bad JOBS
         print(str(exc).replace("invalid literal for int() with base 10", "JOBS"), file=sys.stderr)
         return 2
-    pairs = [Pair(j, Job(**{**_fields(j), "sim": "verilator"})) for j in base]
+    pairs = [Pair(j, dataclasses.replace(j, sim="verilator")) for j in base]
     everything = [p.icarus for p in pairs] + [p.verilator for p in pairs]
     for sim in simrun.SIMS:
         if not simrun.have_sim(sim):
@@ -142,10 +143,6 @@ def main(argv: list[str] | None = None) -> int:
         f"{total} responses compared"
     )
     return 1 if (rc or differ) else 0
-
-
-def _fields(j: Job) -> dict:
-    return {f: getattr(j, f) for f in Job.__dataclass_fields__}
 
 
 if __name__ == "__main__":

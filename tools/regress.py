@@ -15,6 +15,7 @@ command that reruns exactly that job.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import shlex
@@ -227,11 +228,7 @@ def _single_jobs(args: argparse.Namespace, seed: int | None, seeds: int | None) 
     one = single_job(args.test, base, args.sim, args.config, args.transport, args.define)
     if seeds is None:
         return [one]
-    return [Job(**{**job_to_dict_args(one), "seed": base + i}) for i in range(seeds)]
-
-
-def job_to_dict_args(j: Job) -> dict:
-    return {f: getattr(j, f) for f in Job.__dataclass_fields__}
+    return [dataclasses.replace(one, seed=base + i) for i in range(seeds)]
 
 
 # --- one test with waves ----------------------------------------------------------------------

@@ -13,10 +13,11 @@ Builds are tasks too, one per (simulator, configuration, defines,
 transport), made once on the shared filesystem (``sim_build/`` of this
 checkout, under a file lock); groups that need a build depend on its task.
 Workers must see this checkout at the same path (a cluster's shared home or
-project filesystem): :func:`check_shared_fs` proves it before anything
-builds and says which worker cannot. Results come back as data (verdicts,
+project filesystem): a marker file written here for the length of the run
+(:func:`shared_marker`) must be readable on every worker before anything
+builds (:func:`check_shared_fs`) and by every task. Results come back as data (verdicts,
 logs, coverage dumps, response digests) and are written here, on the
-submitting machine, by :func:`collect`.
+submitting machine, by :mod:`tb.regress.runner`.
 """
 
 from __future__ import annotations
@@ -151,38 +152,10 @@ def jobqueue_cluster(kind: str, o: ClusterOptions):
     return cls(**kwargs)
 
 
-def _probe(token: str) -> bool:
-    return Path(token).exists()
-
-
-def check_shared_fs(eng: Engine, out: Path, probe: Callable[[str], bool] = _probe) -> None:
-    """Every worker must see this checkout at the same path: a file written here, read there."""
-    if eng.kind == "local":
-        return
-    client = eng.client
-    with contextlib.suppress(Exception):
-        client.wait_for_workers(1, timeout=120)
-    token = out / f".probe-{uuid.uuid4().hex}"
-    token.parent.mkdir(parents=True, exist_ok=True)
-    token.write_text("shared filesystem probe")
-    try:
-        seen = client.run(probe, str(token))
-    finally:
-        token.unlink(missing_ok=True)
-    blind = [w for w, ok in seen.items() if not ok]
-    if not seen:
-        raise EngineError(f"{eng.address}: no workers connected")
-    if blind:
-        raise EngineError(
-            f"worker {blind[0]} does not see {out} : the workers need this checkout "
-            f"({ROOT}) on a shared filesystem at the same path"
-        )
-
-
 def _blind_to(marker: tuple[str, str] | None) -> str | None:
     """Why this worker cannot take part (it does not see the submitter's marker file), or None.
 
-    :func:`check_shared_fs` probes the workers there are when the run starts;
+    :func:`check_shared_fs` asks every worker there is when the run starts;
     a batch system's workers may join later, so every task looks again.
     """
     if marker is None:
@@ -213,6 +186,25 @@ def shared_marker(eng: Engine, out: Path) -> Iterator[tuple[str, str] | None]:
         yield (str(path), text)
     finally:
         path.unlink(missing_ok=True)
+
+
+def check_shared_fs(
+    eng: Engine,
+    marker: tuple[str, str] | None,
+    blind_to: Callable[[tuple[str, str] | None], str | None] = _blind_to,
+) -> None:
+    """Every worker there is must read the run's marker file before anything builds."""
+    if marker is None:
+        return
+    client = eng.client
+    with contextlib.suppress(Exception):
+        client.wait_for_workers(1, timeout=120)
+    seen = client.run(blind_to, marker)
+    if not seen:
+        raise EngineError(f"{eng.address}: no workers connected")
+    why = next((w for w in seen.values() if w), None)
+    if why:
+        raise EngineError(why)
 
 
 def _build_task(key: tuple, marker: tuple[str, str] | None = None) -> str | None:

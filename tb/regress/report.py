@@ -255,19 +255,16 @@ def matrix(jobs: Iterable[Mapping[str, Any]]) -> Matrix:
 
 
 def summary(run: Mapping[str, Any]) -> dict[str, Any]:
-    """The headline numbers of a run."""
-    jobs = run.get("jobs") or []
-    results = [j.get("result") for j in jobs]
-    total = len(jobs)
-    passed = results.count("PASS")
+    """The headline numbers of a run: its history entry's counts, rate and verdict."""
+    e = history.summarize(run)
     return {
-        "total": total,
-        "passed": passed,
-        "failed": results.count("FAIL"),
-        "errors": total - passed - results.count("FAIL"),
-        "pass_rate": 100.0 * passed / total if total else None,
-        "verdict": "PASS" if total and passed == total else "FAIL",
-        "jobs_per_hour": history.jobs_per_hour(total, run.get("wall_s")),
+        "total": e["total"],
+        "passed": e["passed"],
+        "failed": e["failed"],
+        "errors": e["errors"],
+        "pass_rate": history.pass_rate(e),
+        "verdict": "PASS" if e["total"] and e["passed"] == e["total"] else "FAIL",
+        "jobs_per_hour": e["jobs_per_hour"],
         "engine": dict(run.get("engine") or {}),
     }
 

@@ -89,9 +89,9 @@ def run_jobs(
     t0 = time.monotonic()
     est = _estimates()
     results: dict[str, Result] = {}
-    stats = {"processes": 0, "overhead_s": 0.0, "group_wall_s": 0.0}
-    with eng.engine(workers, scheduler, cluster, options) as e:
-        eng.check_shared_fs(e, out)
+    stats = {"processes": 0, "overhead_s": 0.0}
+    with eng.engine(workers, scheduler, cluster, options) as e, eng.shared_marker(e, out) as marker:
+        eng.check_shared_fs(e, marker)
         _fresh(out)
         print(
             f"{label}: {len(jobs)} jobs, {len({j.build_key for j in jobs})} builds, "
@@ -102,7 +102,6 @@ def run_jobs(
 
         def on_result(g: GroupResult) -> None:
             stats["processes"] += g.processes
-            stats["group_wall_s"] += g.wall_s
             if g.processes:
                 stats["overhead_s"] += max(0.0, g.wall_s - sum(r.wall_s for r in g.results))
             failed = 0
@@ -113,17 +112,16 @@ def run_jobs(
             bar.advance(len(g.results), failed)
 
         try:
-            with eng.shared_marker(e, out) as marker:
-                nb, ng = eng.run(
-                    e,
-                    jobs,
-                    estimator(est),
-                    on_result,
-                    timeout_s=timeout_s,
-                    extra_env=extra_env,
-                    on_tick=bar.tick,
-                    marker=marker,
-                )
+            nb, ng = eng.run(
+                e,
+                jobs,
+                estimator(est),
+                on_result,
+                timeout_s=timeout_s,
+                extra_env=extra_env,
+                on_tick=bar.tick,
+                marker=marker,
+            )
         finally:
             bar.close()
         kind, address, nworkers = e.kind, e.address, e.workers

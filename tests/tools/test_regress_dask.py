@@ -88,7 +88,7 @@ def test_a_killed_worker_loses_no_job_and_counts_none_twice(tmp_path: Path, clus
     from models.config import config_by_name
     from tb.build import build_for
     from tb.regress import engine
-    from tb.regress.jobs import Job
+    from tb.regress.jobs import Job, job_from_dict
 
     build_for("icarus", config_by_name("M2N4"), "pins")
     jobs = [Job("SmokeTest", s, "icarus", "M2N4") for s in range(1, 9)]
@@ -110,19 +110,21 @@ def test_a_killed_worker_loses_no_job_and_counts_none_twice(tmp_path: Path, clus
     with engine.engine(scheduler=cluster["address"]) as e:
         engine.run(e, jobs, lambda j: 100.0, on_result, tick_s=5)  # one job per group
     assert killed, "no worker was busy when the first result came"
-    ids = [Job(**{**r.job, "defines": tuple(r.job["defines"]), "env": ()}).job_id for r in results]
+    ids = [job_from_dict(r.job).job_id for r in results]
     assert sorted(ids) == sorted(j.job_id for j in jobs)  # each exactly once
     assert all(r.result == "PASS" for r in results), [r.message for r in results]
     alive = [w for w in cluster["workers"] if w.poll() is None]
     assert len(alive) == 1
 
 
-def _blind(token: str) -> bool:
-    return False
+def _blind(marker: tuple[str, str] | None) -> str | None:
+    from tb.regress import engine
+
+    return engine._blind_to((marker[0] + ".elsewhere", marker[1]))  # as a worker elsewhere
 
 
 def test_a_worker_without_the_shared_filesystem_is_named(tmp_path: Path) -> None:
-    """A worker that cannot read the probe file stops the run before anything builds."""
+    """A worker that cannot read the marker file stops the run before anything builds."""
     from distributed import Client, LocalCluster
 
     from tb.regress import engine
@@ -131,10 +133,11 @@ def test_a_worker_without_the_shared_filesystem_is_named(tmp_path: Path) -> None
     with LocalCluster(n_workers=1, processes=False, dashboard_address=None) as lc:
         with Client(lc) as c:
             e = engine.Engine("scheduler", c, lc.scheduler_address, 1)
-            engine.check_shared_fs(e, tmp_path)  # this machine sees its own files
-            with pytest.raises(engine.EngineError, match=r"worker .* does not see .* shared"):
-                engine.check_shared_fs(e, tmp_path, probe=_blind)
-    assert not list(tmp_path.glob(".probe-*"))  # the probe file is gone again
+            with engine.shared_marker(e, tmp_path) as marker:
+                engine.check_shared_fs(e, marker)  # this machine sees its own files
+                with pytest.raises(engine.EngineError, match=r"worker .* does not see .* shared"):
+                    engine.check_shared_fs(e, marker, blind_to=_blind)
+    assert not list(tmp_path.glob(".shared-*"))  # the marker file is gone again
     # a worker that joins later and cannot see the run's marker: its jobs say so
     jobs = [{"test": "SmokeTest", "seed": 1, "sim": "icarus", "config": "M2N4"}]
     g = engine._group_task(jobs, None, 10.0, False, {}, (str(tmp_path / "gone"), "x"))
