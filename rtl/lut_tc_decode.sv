@@ -34,14 +34,14 @@ module lut_tc_decode #(
   output logic [lut_tc_pkg::WbitsW-1:0]   wbits_o,
   output logic [lut_tc_pkg::TagW-1:0]     tag_o
 );
-  import lut_tc_pkg::*;
+  `include "lut_tc_names.svh"
 
   // WBitsMax as a field-wide constant (WBitsMax <= 8 < 2^WbitsW).
   localparam logic [WbitsW-1:0] WBitsMaxF = WbitsW'(WBitsMax);
   // Per afmt code (2^AfmtW of them): built by this instance; floating point.
   localparam int                  Codes     = 1 << AfmtW;
   localparam logic [Codes-1:0]    BuiltMask = Codes'(Formats) & Codes'(FormatsAll);
-  localparam logic [Codes-1:0]    FpMask    = Codes'(FormatsAll) & ~Codes'(FormatsInt);
+  localparam logic [Codes-1:0]    FpMask    = Codes'(FormatsAll & ~FormatsInt);
 
   // Fields. Constant part-selects stay in continuous assignments: Icarus 11
   // cannot take them inside always_comb.
@@ -86,7 +86,7 @@ module lut_tc_decode #(
   assign treg_range    = (treg_oh_o == '0);
   assign table_invalid = is_lmma_o && ((treg_oh_o & table_match) == '0);
 
-  status_e status;
+  logic [StatusW-1:0] status;
   always_comb begin
     if (illegal) begin
       status = StIllegalInstr;

@@ -2,6 +2,17 @@
 //
 // Contract: docs/architecture.md (math, bus layouts, ports, ISA, status).
 //
+// Core (lut_tc_pkg::Core*, section 11) chooses the datapath behind the same
+// ports, instructions, decoder, execute stage and output register:
+//   CoreLutTc    the LUT Tensor Core, described below
+//   CoreLutConv  the conventional LUT baseline: LUTGEN latches the
+//                activations; every unit builds its own 16-entry table when
+//                an LMMA is accepted (lut_conv_array), then b cycles as here
+//   CoreMac      the MAC baseline: LUTGEN latches the activations; an LMMA
+//                dequantizes the weights and multiply-accumulates in one
+//                execute cycle whatever b is (mac_array)
+// The baselines build the integer formats only. All three give the same D.
+//
 // Micro-architecture: one execute stage and one output register.
 //
 //   accept --> execute stage --> output register --> out_*
@@ -58,11 +69,15 @@
 //   LUT_TC_BUG_FP_POW2_FTZ    injected FP bugs, in the FP blocks (see each)
 // The bugs exist for the negative tests only.
 //
-// Portability (Icarus 11 and Verilator 5 both compile every file): packages
-// are imported inside module bodies (an import in the module header crashes
-// Icarus 11's vvp), ports are plain logic vectors (enum-typed ports crash it
-// too), and constant part-selects stay out of always_comb (Icarus 11 cannot
-// take them there).
+// Portability (Icarus 11 and Verilator 5 simulate, Yosys 0.23 synthesizes
+// every file): port lists name package constants as lut_tc_pkg::X, module
+// bodies include lut_tc_names.svh instead of importing the package (Yosys
+// reads no import; one in a module header crashes Icarus 11's vvp), ports
+// are plain logic vectors (enum-typed ports crash vvp too), arrays have one
+// packed dimension (Yosys 0.23 reads no more), no operator is applied to a
+// size cast (Yosys 0.23 drops the ~ of ~W'(x); the netlist tests catch it),
+// and constant part-selects stay out of always_comb (Icarus 11 cannot take
+// them there).
 `ifndef LUT_TC_ASSERT_SVH
 `include "lut_tc_assert.svh"
 `endif
@@ -73,6 +88,7 @@ module lut_tensor_core #(
   parameter  int T        = 4,
   parameter  int WBitsMax = 4,
   parameter  int Formats  = lut_tc_pkg::FormatsInt,  // bit k: afmt k is built (section 10)
+  parameter  int Core     = lut_tc_pkg::CoreLutTc,   // which datapath (section 11)
   // Derived, do not override.
   localparam int AW       = M * lut_tc_pkg::K * lut_tc_pkg::ActLaneW,  // in_a_i
   localparam int WW       = WBitsMax * N * lut_tc_pkg::CodeW,          // in_w_i
@@ -94,13 +110,19 @@ module lut_tensor_core #(
   output logic [lut_tc_pkg::StatusW-1:0]    out_status_o,
   output logic [CW-1:0]                     out_d_o
 );
-  import lut_tc_pkg::*;
+  `include "lut_tc_names.svh"
 
   localparam int PlaneW    = (WBitsMax > 1) ? $clog2(WBitsMax) : 1;
   localparam bit HasFp     = (Formats & (FormatsAll & ~FormatsInt)) != 0;
-  localparam int EntryW    = HasFp ? FpW : TableW;       // one table entry
+  localparam bit Int16     = ((Formats >> AFmtInt16) & 1) != 0;
+  localparam int IntW      = Int16 ? TableW : TableW8;   // an integer table entry
+  localparam int EntryW    = HasFp ? FpW : IntW;         // one table entry
+  localparam int ActW      = Int16 ? ActLaneW : 8;       // a baseline's stored activation
   localparam int TableBits = M * TableEntries * EntryW;  // one table register
   localparam int PlaneBits = N * CodeW;                  // codes of one plane
+  localparam bit IsLutTc   = (Core == CoreLutTc);
+  // What a table register holds: the tables, or a baseline's activations.
+  localparam int RegBits   = IsLutTc ? TableBits : M * K * ActW;
 
   // ---------------------------------------------------------------------------
   // Accept and decode
@@ -142,24 +164,35 @@ module lut_tensor_core #(
   assign lmma_fire   = in_fire && dec_ok && dec_is_lmma;
 
   // ---------------------------------------------------------------------------
-  // Table generator and T table registers
+  // Table generator (or activation latch) and T table registers
   // ---------------------------------------------------------------------------
-  logic [TableBits-1:0] gen_tables;
+  logic [RegBits-1:0] gen_tables;
 
-  lut_table_gen #(
-    .M       (M),
-    .Formats (Formats)
-  ) u_table_gen (
-    .a_i      (in_a_i),
-    .afmt_i   (dec_afmt),
-    .gen_i    (in_valid_i && dec_is_lutgen),
-    .tables_o (gen_tables)
-  );
+  if (IsLutTc) begin : gen_tables_lut_tc
+    lut_table_gen #(
+      .M       (M),
+      .Formats (Formats)
+    ) u_table_gen (
+      .a_i      (in_a_i),
+      .afmt_i   (dec_afmt),
+      .gen_i    (in_valid_i && dec_is_lutgen),
+      .tables_o (gen_tables)
+    );
+  end else begin : gen_tables_act
+    lut_act_ext #(
+      .M       (M),
+      .Formats (Formats)
+    ) u_act_ext (
+      .a_i    (in_a_i),
+      .afmt_i (dec_afmt),
+      .acts_o (gen_tables)
+    );
+  end
 
   logic [T-1:0]         tbl_we;
   logic [T-1:0]         tvalid_d;
   logic [T*AfmtW-1:0]   tfmt_d;
-  logic [TableBits-1:0] table_q [T];
+  logic [RegBits-1:0]   table_q [T];
 
   assign tbl_we = lutgen_fire ? dec_treg_oh : '0;
 
@@ -233,8 +266,9 @@ module lut_tensor_core #(
         ex_treg_oh_d = dec_treg_oh;
         ex_fp_d      = dec_fp;
       end
-      // Only meaningful for an OK LMMA, where 1 <= b <= WBitsMax.
-      ex_last_d    = PlaneW'(dec_wbits - WbitsW'(1));
+      // Only meaningful for an OK LMMA, where 1 <= b <= WBitsMax. The MAC
+      // core takes every plane at once: one cycle.
+      ex_last_d    = (Core == CoreMac) ? '0 : PlaneW'(dec_wbits - WbitsW'(1));
       plane_d      = '0;
     end else if (ex_done) begin
       ex_valid_d   = 1'b0;
@@ -276,36 +310,84 @@ module lut_tensor_core #(
     end
   end
 
-  // Table register of the executing instruction (one-hot AND-OR mux).
-  logic [TableBits-1:0] ex_tables;
+  // Table register of the executing instruction (one-hot AND-OR mux). The
+  // conventional core reads it in the accept cycle, to build its units'
+  // tables, so it selects by the decoder's treg.
+  logic [T-1:0]       tbl_sel;
+  logic [RegBits-1:0] ex_tables;
+  assign tbl_sel = (Core == CoreLutConv) ? dec_treg_oh : ex_treg_oh_q;
   always_comb begin
     ex_tables = '0;
     for (int t = 0; t < T; t++) begin
-      ex_tables = ex_tables | (table_q[t] & {TableBits{ex_treg_oh_q[t]}});
+      ex_tables = ex_tables | (table_q[t] & {RegBits{tbl_sel[t]}});
     end
   end
 
   // ---------------------------------------------------------------------------
-  // LUT array
+  // Array: LUT units, conventional LUT units or MAC units
   // ---------------------------------------------------------------------------
   logic [CW-1:0] sum;
 
-  lut_array #(
-    .M        (M),
-    .N        (N),
-    .WBitsMax (WBitsMax),
-    .Formats  (Formats)
-  ) u_array (
-    .clk_i    (clk_i),
-    .tables_i (ex_tables),
-    .codes_i  (codes_q[PlaneBits-1:0]),
-    .plane_i  (plane_q),
-    .fp_i     (ex_fp_q),
-    .load_i   (lmma_fire),
-    .c_i      (in_c_i),
-    .acc_en_i (ex_step),
-    .sum_o    (sum)
-  );
+  if (Core == CoreLutConv) begin : gen_conv
+    logic unused_fp;  // integer formats only
+    assign unused_fp = ex_fp_q;
+    lut_conv_array #(
+      .M        (M),
+      .N        (N),
+      .WBitsMax (WBitsMax),
+      .Formats  (Formats)
+    ) u_array (
+      .clk_i    (clk_i),
+      .acts_i   (ex_tables),
+      .codes_i  (codes_q[PlaneBits-1:0]),
+      .plane_i  (plane_q),
+      .load_i   (lmma_fire),
+      .c_i      (in_c_i),
+      .acc_en_i (ex_step),
+      .sum_o    (sum)
+    );
+  end else if (Core == CoreMac) begin : gen_mac
+    // b of the executing LMMA, for the dequantizers.
+    logic [WbitsW-1:0] ex_wbits_q;
+    always_ff @(posedge clk_i) begin
+      if (lmma_fire) begin
+        ex_wbits_q <= dec_wbits;
+      end
+    end
+    logic unused_mac;  // integer formats only; one cycle, no plane counter
+    assign unused_mac = ex_fp_q | (|plane_q);
+    mac_array #(
+      .M        (M),
+      .N        (N),
+      .WBitsMax (WBitsMax),
+      .Formats  (Formats)
+    ) u_array (
+      .clk_i   (clk_i),
+      .acts_i  (ex_tables),
+      .codes_i (codes_q),
+      .wbits_i (ex_wbits_q),
+      .load_i  (lmma_fire),
+      .c_i     (in_c_i),
+      .sum_o   (sum)
+    );
+  end else begin : gen_lut_tc
+    lut_array #(
+      .M        (M),
+      .N        (N),
+      .WBitsMax (WBitsMax),
+      .Formats  (Formats)
+    ) u_array (
+      .clk_i    (clk_i),
+      .tables_i (ex_tables),
+      .codes_i  (codes_q[PlaneBits-1:0]),
+      .plane_i  (plane_q),
+      .fp_i     (ex_fp_q),
+      .load_i   (lmma_fire),
+      .c_i      (in_c_i),
+      .acc_en_i (ex_step),
+      .sum_o    (sum)
+    );
+  end
 
   // ---------------------------------------------------------------------------
   // Output register
@@ -362,6 +444,10 @@ module lut_tensor_core #(
                       "T must be in [1, 2^TregW]: treg is a TregW-bit field")
   `LUT_TC_ASSERT_INIT(ParamFormats, Formats >= 1 && (Formats & ~FormatsAll) == 0,
                       "Formats must be a non-empty mask over the afmt codes 0..5")
+  `LUT_TC_ASSERT_INIT(ParamCore, Core == CoreLutTc || Core == CoreLutConv || Core == CoreMac,
+                      "Core must be one of the lut_tc_pkg::Core* kinds")
+  `LUT_TC_ASSERT_INIT(ParamCoreFormats, IsLutTc || (Formats & ~FormatsInt) == 0,
+                      "the lut_conv and mac cores build the integer formats only")
   `LUT_TC_ASSERT_INIT(ParamWBitsMax, WBitsMax >= 1 && WBitsMax <= 8,
                       "WBitsMax must be in [1, 8]: shifted entries must fit AccW")
 

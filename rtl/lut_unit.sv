@@ -34,7 +34,9 @@ module lut_unit #(
   // built; width of one table entry.
   localparam int PlaneW   = (WBitsMax > 1) ? $clog2(WBitsMax) : 1,
   localparam bit HasFp    = (Formats & (lut_tc_pkg::FormatsAll & ~lut_tc_pkg::FormatsInt)) != 0,
-  localparam int EntryW   = HasFp ? lut_tc_pkg::FpW : lut_tc_pkg::TableW
+  localparam bit Int16    = ((Formats >> lut_tc_pkg::AFmtInt16) & 1) != 0,
+  localparam int IntW     = Int16 ? lut_tc_pkg::TableW : lut_tc_pkg::TableW8,
+  localparam int EntryW   = HasFp ? lut_tc_pkg::FpW : IntW
 ) (
   input  logic                                                  clk_i,
   input  logic [lut_tc_pkg::TableEntries*EntryW-1:0]            table_i,
@@ -46,7 +48,7 @@ module lut_unit #(
   input  logic                                                  acc_en_i,
   output logic [lut_tc_pkg::AccW-1:0]                           sum_o
 );
-  import lut_tc_pkg::*;
+  `include "lut_tc_names.svh"
 
   localparam int SelW = CodeW - 1;
 
@@ -66,11 +68,11 @@ module lut_unit #(
   // 8:1 mux, then negate with one guard bit (an entry is at most 2^17 in
   // magnitude, but the guard bit keeps the negation exact for any input).
   logic [EntryW-1:0] entry_w;
-  logic [TableW-1:0] entry;
-  logic [TableW:0]   entry_x, val;
+  logic [IntW-1:0]   entry;
+  logic [IntW:0]     entry_x, val;
   assign entry_w = table_i[sel*EntryW +: EntryW];
-  assign entry   = entry_w[TableW-1:0];
-  assign entry_x = {entry[TableW-1], entry};
+  assign entry   = entry_w[IntW-1:0];
+  assign entry_x = {entry[IntW-1], entry};
   assign val     = neg ? -entry_x : entry_x;
 
   // Sign-extend to AccW, then shift by the plane number.

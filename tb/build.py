@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from models.config import CoreConfig
+from models.config import DEFAULT_CORE, CoreConfig
 from tb import simrun
 
 #: The one cocotb test module; every test runs on either transport's toplevel.
@@ -119,10 +119,19 @@ def build_for(
 
 
 def tb_env(
-    config_name: str, transport: str = "pins", bug: str | None = None, **extra: str
+    config_name: str,
+    transport: str = "pins",
+    bug: str | None = None,
+    core: str = DEFAULT_CORE,
+    **extra: str,
 ) -> dict[str, str]:
-    """Environment of a tb run: the config and transport knobs, the bug flag, anything else."""
-    env = {"LUT_TC_CONFIG": config_name, "LUT_TC_TRANSPORT": transport, **extra}
+    """Environment of a tb run: config, core and transport knobs, the bug flag, anything else."""
+    env = {
+        "LUT_TC_CONFIG": config_name,
+        "LUT_TC_CORE": core,
+        "LUT_TC_TRANSPORT": transport,
+        **extra,
+    }
     if bug:
         env["LUT_TC_EXPECT_DUT_BUG"] = "protocol" if not _assertions(bug) else "1"
     return env

@@ -9,14 +9,19 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from models.config import CoreConfig, config_by_name
+from models.config import DEFAULT_CORE, CoreConfig, config_by_name
 
 DEFAULT_CONFIG = "M2N64"
 
 
 def config() -> CoreConfig:
-    """``LUT_TC_CONFIG``: a name from ``models.config.CONFIGS`` (default M2N64)."""
-    return config_by_name(os.environ.get("LUT_TC_CONFIG", DEFAULT_CONFIG))
+    """``LUT_TC_CONFIG`` on ``LUT_TC_CORE``: a name from ``models.config.CONFIGS``
+    (default M2N64) on a core of ``models.config.CORES`` (default lut_tc)."""
+    return config_by_name(os.environ.get("LUT_TC_CONFIG", DEFAULT_CONFIG), core())
+
+
+def core() -> str:
+    return os.environ.get("LUT_TC_CORE", DEFAULT_CORE)
 
 
 def config_name() -> str:

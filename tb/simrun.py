@@ -38,6 +38,11 @@ CORE_SOURCES = [
     RTL / "lut_table_gen.sv",
     RTL / "lut_unit.sv",
     RTL / "lut_array.sv",
+    RTL / "lut_act_ext.sv",
+    RTL / "lut_conv_unit.sv",
+    RTL / "lut_conv_array.sv",
+    RTL / "mac_unit.sv",
+    RTL / "mac_array.sv",
     RTL / "lut_tc_decode.sv",
     RTL / "lut_tensor_core.sv",
 ]
@@ -134,7 +139,8 @@ class Build:
 def _digest(inputs: dict, sources: Sequence[Path]) -> tuple[str, dict]:
     """sha256 over the build's inputs and every source's content; the stamp's JSON too."""
     files = {}
-    for src in sources:
+    # Include files are read through -I, not listed: hash them too.
+    for src in [*sources, *sorted(RTL.glob("*.svh"))]:
         rel = str(src.relative_to(ROOT)) if src.is_relative_to(ROOT) else str(src)
         files[rel] = hashlib.sha256(src.read_bytes()).hexdigest()
     stamp = {**inputs, "sources": files}
@@ -333,6 +339,7 @@ def _cocotb_build(
             runner.build(
                 sources=list(sources),
                 hdl_toplevel=toplevel,
+                includes=[RTL],  # lut_tc_names.svh
                 parameters=parameters,
                 defines=defines,
                 build_args=build_args,

@@ -1,6 +1,7 @@
 """Lint the RTL with Verilator and Icarus for every named configuration.
 
-For each configuration of ``models.config.CONFIGS`` and each tool, the core
+For each configuration of ``models.config.CONFIGS`` on each core that builds
+its formats (``models.config.CORES``) and each tool, the core
 (``lut_tensor_core`` and everything below it, sources from
 ``tb.simrun.CORE_SOURCES``) is compiled three ways:
 
@@ -23,7 +24,7 @@ variant follow it. Exit status 1 on any failure.
 
 Run from the repository root::
 
-    python tools/lint.py [--config M2N4 ...] [--tool verilator|icarus]
+    python tools/lint.py [--config M2N4 ...] [--core mac ...] [--tool verilator|icarus]
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from models.config import CONFIGS, CoreConfig  # noqa: E402
+from models.config import CONFIGS, CORES, DEFAULT_CORE, CoreConfig  # noqa: E402
 from tb.simrun import CORE_SOURCES, PACED_CORE, RTL, TB_SV, setup_verilator_env  # noqa: E402
 
 TOP = "lut_tensor_core"
@@ -180,14 +181,21 @@ def main(argv: list[str] | None = None) -> int:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     ap.add_argument("--config", action="append", choices=sorted(CONFIGS), help="default: all")
+    ap.add_argument("--core", action="append", choices=list(CORES), help="default: all")
     ap.add_argument("--tool", action="append", choices=TOOLS, help="default: both")
     args = ap.parse_args(argv)
     setup_verilator_env()
 
     failed = 0
+    cores = args.core or list(CORES)
+    targets = [
+        (name if core == DEFAULT_CORE else f"{core}:{name}", CONFIGS[name].with_core(core))
+        for core in cores
+        for name in args.config or CONFIGS
+        if CONFIGS[name].fits(core)
+    ]
     for tool in args.tool or TOOLS:
-        for name in args.config or CONFIGS:
-            cfg = CONFIGS[name]
+        for name, cfg in targets:
             t0 = time.monotonic()
             bad: list[tuple[str, str]] = []
             for variant, defines in VARIANTS.items():
@@ -199,12 +207,12 @@ def main(argv: list[str] | None = None) -> int:
             if bad:
                 failed += 1
                 which = ",".join(v for v, _ in bad)
-                print(f"FAIL  {tool:9s} {name:8s} ({which} of {variants}) {dt:5.1f}s")
+                print(f"FAIL  {tool:9s} {name:14s} ({which} of {variants}) {dt:5.1f}s")
                 for variant, text in bad:
                     print(f"----- {tool} {name} {variant}:")
                     print(text)
             else:
-                print(f"ok    {tool:9s} {name:8s} ({variants}) {dt:5.1f}s")
+                print(f"ok    {tool:9s} {name:14s} ({variants}) {dt:5.1f}s")
         for harness in HARNESSES:
             t0 = time.monotonic()
             clean, text = lint_one(tool, CONFIGS["M2N64"], VARIANTS["assert"], harness)

@@ -26,7 +26,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from models.config import config_by_name  # noqa: E402
+from models.config import CORES, DEFAULT_CORE, config_by_name  # noqa: E402
 from tb import simrun  # noqa: E402
 from tb.build import build_for  # noqa: E402
 from tb.regress import engine as eng  # noqa: E402
@@ -69,6 +69,7 @@ __all__ = [
 #: Environment variables the runner sets itself; never part of a job's env.
 RUNNER_VARS = {
     "LUT_TC_CONFIG",
+    "LUT_TC_CORE",
     "LUT_TC_TRANSPORT",
     "LUT_TC_COV_DIR",
     "LUT_TC_COV_NAME",
@@ -99,6 +100,11 @@ def _args(argv: list[str] | None) -> argparse.Namespace:
     ap.add_argument("--jobs", default=str(os.cpu_count() or 1), help="local workers (>= 1)")
     ap.add_argument("--test", help="run one test (with --config, --seed) instead of a suite")
     ap.add_argument("--config", default="M2N64")
+    ap.add_argument(
+        "--core",
+        default="",
+        help=f"{', '.join(CORES)}, all, or empty for the suite's (one test: lut_tc)",
+    )
     ap.add_argument(
         "--transport", default="", help="pins, batch, all, or empty for the suite's own"
     )
@@ -148,9 +154,15 @@ def _main(args: argparse.Namespace) -> int:
     else:
         sims = _many("sim", args.sim, simrun.SIMS)
         transports = _many("transport", args.transport, TRANSPORTS)
+        cores = _many("core", args.core, CORES)
         suite = load_suite(args.suite)
-        jobs = expand(suite, sims, seed, transports, seeds)
+        left_out: list[str] = []
+        jobs = expand(suite, sims, seed, transports, seeds, cores, left_out)
         label = Path(args.suite).stem if args.suite.endswith(".toml") else args.suite
+        for line in dict.fromkeys(left_out):
+            print(f"left out: {line}")
+        if not jobs:
+            raise SuiteError(f"suite {label}: no job runs on core {args.core}")
     if args.list:
         for j in jobs:
             print(j.job_id, " ".join(j.defines))
@@ -183,12 +195,15 @@ def _command_line() -> str:
 
 
 def _many(field: str, value: str, choices) -> list[str] | None:
-    """``all`` -> every choice, ``""`` -> None (the suite's own), else that one (checked)."""
+    """``all`` -> every choice, ``""`` -> None (the suite's own), else those named (checked).
+
+    Several are given comma-separated: ``CORE=mac,lut_conv``.
+    """
     if not value:
         return None
     if value == "all":
         return list(choices)
-    return [choice(field, value, choices)]
+    return [choice(field, v, choices) for v in dict.fromkeys(value.split(","))]
 
 
 def given_env(environ: os._Environ[str] | dict[str, str] = os.environ) -> dict[str, str]:
@@ -204,10 +219,16 @@ def single_job(
     transport: str,
     defines: list[str],
     environ: os._Environ[str] | dict[str, str] = os.environ,
+    core: str = "",
 ) -> Job:
     """The job a one-test command line describes: exactly its env, defines, config and seed."""
     sim = choice("sim", sim or "icarus", simrun.SIMS)
     transport = choice("transport", transport or "pins", TRANSPORTS)
+    core = choice("core", core or DEFAULT_CORE, CORES)
+    try:
+        config_by_name(config, core)
+    except ValueError as exc:
+        raise SuiteError(str(exc)) from None
     cfg_why = config_refusal(test, config)
     why = refusal(test, transport)
     if cfg_why:
@@ -219,13 +240,22 @@ def single_job(
     for d in defines:
         choice("define", d, BUGS)
     return Job(
-        test, seed, sim, config, tuple(defines), job_env(test, given_env(environ)), transport
+        test,
+        seed,
+        sim,
+        config,
+        tuple(defines),
+        job_env(test, given_env(environ)),
+        transport,
+        core,
     )
 
 
 def _single_jobs(args: argparse.Namespace, seed: int | None, seeds: int | None) -> list[Job]:
     base = 1 if seed is None else seed
-    one = single_job(args.test, base, args.sim, args.config, args.transport, args.define)
+    one = single_job(
+        args.test, base, args.sim, args.config, args.transport, args.define, core=args.core
+    )
     if seeds is None:
         return [one]
     return [dataclasses.replace(one, seed=base + i) for i in range(seeds)]
@@ -239,7 +269,7 @@ def _waves(job: Job, out: Path) -> int:
     from tools.waves import ERROR_WINDOW_NS, check_save_file, core_scope, write_save_file
 
     out = ROOT / "build" / "waves" if out == OUT else out
-    build_for(job.sim, config_by_name(job.config), job.transport, job.defines, waves=True)
+    build_for(job.sim, job.cfg, job.transport, job.defines, waves=True)
     work = out / job.job_id
     shutil.rmtree(work, ignore_errors=True)
     g = run_group([job_to_dict(job)], cov=False, workdir=str(work), waves=True)
@@ -256,9 +286,7 @@ def _waves(job: Job, out: Path) -> int:
         marker = first["time_ns"]
         window = (marker - ERROR_WINDOW_NS, marker + ERROR_WINDOW_NS)
         print(f"first error at {marker:.0f} ns (marker set): {first['error'][:160]}")
-    gtkw = write_save_file(
-        dump, config_by_name(job.config), core_scope(job.transport), window, marker
-    )
+    gtkw = write_save_file(dump, job.cfg, core_scope(job.transport), window, marker)
     for problem in check_save_file(gtkw, dump):
         print(f"warning: {problem}")
     print(f"\nwaves: {dump}\nopen:  gtkwave {shlex.quote(str(gtkw))}")

@@ -212,12 +212,12 @@ def _build_task(key: tuple, marker: tuple[str, str] | None = None) -> str | None
     from models.config import config_by_name
     from tb.build import build_for
 
-    sim, config, defines, transport = key
+    sim, config, defines, transport, core = key
     blind = _blind_to(marker)
     if blind:
         return blind
     try:
-        build_for(sim, config_by_name(config), transport, tuple(defines))
+        build_for(sim, config_by_name(config, core), transport, tuple(defines))
         return None
     except BaseException as exc:  # a failed build becomes each job's ERROR
         return f"{type(exc).__name__}: {str(exc)[:400]}"
@@ -333,8 +333,8 @@ def run(
 
 
 def _key_text(key: tuple) -> str:
-    sim, config, defines, transport = key
-    return "-".join([sim, transport, config, *defines])
+    sim, config, defines, transport, core = key
+    return "-".join([sim, transport, core, config, *defines])
 
 
 def worker_env() -> dict[str, str]:

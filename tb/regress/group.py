@@ -263,6 +263,7 @@ def _one_process(
     group_file.write_text(json.dumps({"jobs": entries, "progress": str(progress)}))
     env = {
         "LUT_TC_CONFIG": first.config,
+        "LUT_TC_CORE": first.core,
         "LUT_TC_TRANSPORT": first.transport,
         **(extra_env or {}),
         "LUT_TC_GROUP": str(group_file),

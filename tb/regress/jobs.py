@@ -15,7 +15,7 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from models.config import CONFIGS, config_by_name
+from models.config import CONFIGS, CORES, DEFAULT_CORE, CoreConfig, config_by_name
 from tb import simrun
 from tb.build import BUGS, build_name_for
 from tb.transports import TRANSPORTS
@@ -43,15 +43,21 @@ class Job:
     defines: tuple[str, ...] = ()
     env: tuple[tuple[str, str], ...] = ()
     transport: str = "pins"
+    core: str = DEFAULT_CORE
+
+    @property
+    def cfg(self) -> CoreConfig:
+        """The configuration this job builds: its named shape on its core."""
+        return config_by_name(self.config, self.core)
 
     @property
     def build_name(self) -> str:
-        return build_name_for(self.transport, config_by_name(self.config), self.defines)
+        return build_name_for(self.transport, self.cfg, self.defines)
 
     @property
-    def build_key(self) -> tuple[str, str, tuple[str, ...], str]:
+    def build_key(self) -> tuple[str, str, tuple[str, ...], str, str]:
         """What to compile: runs with the same key share one build."""
-        return (self.sim, self.config, self.defines, self.transport)
+        return (self.sim, self.config, self.defines, self.transport, self.core)
 
     @property
     def group_key(self) -> tuple:
@@ -65,7 +71,8 @@ class Job:
     @property
     def job_id(self) -> str:
         tag = "".join(f"_{d}" for d in self.defines)
-        return f"{self.sim}-{self.transport}-{self.config}{tag}-{self.test}-{self.seed}"
+        core = "" if self.core == DEFAULT_CORE else f"{self.core}_"
+        return f"{self.sim}-{self.transport}-{core}{self.config}{tag}-{self.test}-{self.seed}"
 
     def _make(self, target: str) -> str:
         cmd = "".join(f"{k}={shlex.quote(v)} " for k, v in self.env)
@@ -73,6 +80,8 @@ class Job:
             f"make {target} TEST={self.test} SEED={self.seed} SIM={self.sim} "
             f"CONFIG={self.config} TRANSPORT={self.transport}"
         )
+        if self.core != DEFAULT_CORE:
+            cmd += f" CORE={self.core}"
         if self.defines:
             cmd += f" DEFINES={','.join(self.defines)}"
         return cmd
@@ -131,6 +140,7 @@ SUITE_KEYS: dict[str, type] = {
     "sims": list,
     "configs": list,
     "transports": list,
+    "cores": list,
     "reseed": int,
     "tests": list,
 }
@@ -173,6 +183,7 @@ def check_suite(suite: dict, file: str) -> None:
         "sims": simrun.SIMS,
         "transports": TRANSPORTS,
         "configs": tuple(CONFIGS),
+        "cores": tuple(CORES),
         "defines": BUGS,
     }
     registered = catalog()
@@ -266,6 +277,8 @@ def expand(
     seed: int | None,
     transports: list[str] | None = None,
     seeds: int | None = None,
+    cores: list[str] | None = None,
+    left_out: list[str] | None = None,
 ) -> list[Job]:
     """Suite data -> list of jobs.
 
@@ -273,6 +286,10 @@ def expand(
     ``seed + 1``, ... ``seeds`` times) instead of the suite's ``reseed`` seeds.
     A test runs on every transport its suite entry (or the suite) lists and
     the test itself accepts; the others are left out, not failed.
+    ``cores`` (the command line's) replaces the suite's cores; a job whose
+    configuration builds formats that core does not is then left out, and
+    one line per kind of job left out goes into ``left_out``. A suite that
+    itself names such a pair is refused.
     """
     base = suite.get("seed", 1) if seed is None else seed
     jobs = []
@@ -282,6 +299,7 @@ def expand(
         t_sims = sims or t.get("sims", suite.get("sims", ["icarus"]))
         t_trs = transports or t.get("transports", suite.get("transports", ["pins"]))
         configs = t.get("configs", suite.get("configs", ["M2N64"]))
+        t_cores = cores or t.get("cores", suite.get("cores", [DEFAULT_CORE]))
         if seeds is not None:
             run_seeds = [base + i for i in range(seeds)]
         elif seed is not None:
@@ -300,18 +318,28 @@ def expand(
                     why = config_refusal(name, cfg)  # fail early on a typo
                     if why:
                         raise SuiteError(f"suite {name}: config={cfg!r}: {why}")
-                    for s in run_seeds:
-                        jobs.append(
-                            Job(
-                                test=name,
-                                seed=s,
-                                sim=sim,
-                                config=cfg,
-                                defines=tuple(t.get("defines", ())),
-                                env=env,
-                                transport=tr,
+                    for core in t_cores:
+                        choice("core", core, CORES)
+                        if not CONFIGS[cfg].fits(core):
+                            why = f"config {cfg} builds formats core {core} does not"
+                            if not cores:
+                                raise SuiteError(f"suite {name}: core={core!r}: {why}")
+                            if left_out is not None:
+                                left_out.append(f"{name} on {cfg}: {why}")
+                            continue
+                        for s in run_seeds:
+                            jobs.append(
+                                Job(
+                                    test=name,
+                                    seed=s,
+                                    sim=sim,
+                                    config=cfg,
+                                    defines=tuple(t.get("defines", ())),
+                                    env=env,
+                                    transport=tr,
+                                    core=core,
+                                )
                             )
-                        )
     seen: dict[str, Job] = {}
     for j in jobs:
         if j.job_id in seen:
@@ -332,6 +360,7 @@ def job_to_dict(job: Job) -> dict:
         "defines": list(job.defines),
         "env": dict(job.env),
         "transport": job.transport,
+        "core": job.core,
     }
 
 
@@ -344,4 +373,5 @@ def job_from_dict(d: dict) -> Job:
         defines=tuple(d.get("defines", ())),
         env=tuple(sorted(dict(d.get("env", {})).items())),
         transport=d.get("transport", "pins"),
+        core=d.get("core", DEFAULT_CORE),
     )

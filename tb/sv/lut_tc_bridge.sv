@@ -76,6 +76,7 @@ module lut_tc_bridge #(
   parameter int T        = 4,
   parameter int WBitsMax = 4,
   parameter int Formats  = lut_tc_pkg::FormatsInt,
+  parameter int Core     = lut_tc_pkg::CoreLutTc,
   parameter int MaxBatch = 1024,  // descriptors per batch file
   parameter int Slots    = 1024,  // payload store entries per bus
   parameter int SegLen   = 1024   // responses per segment file
@@ -136,7 +137,8 @@ module lut_tc_bridge #(
     .N        (N),
     .T        (T),
     .WBitsMax (WBitsMax),
-    .Formats  (Formats)
+    .Formats  (Formats),
+    .Core     (Core)
   ) u_dut (
     .clk_i        (clk_i),
     .rst_ni       (rst_ni),

@@ -34,6 +34,7 @@ module lut_tc_paced_core #(
   parameter  int T        = 4,
   parameter  int WBitsMax = 4,
   parameter  int Formats  = lut_tc_pkg::FormatsInt,
+  parameter  int Core     = lut_tc_pkg::CoreLutTc,
   // Derived, do not override.
   localparam int AW       = M * lut_tc_pkg::K * lut_tc_pkg::ActLaneW,
   localparam int WW       = WBitsMax * N * lut_tc_pkg::CodeW,
@@ -104,7 +105,8 @@ module lut_tc_paced_core #(
     .N        (N),
     .T        (T),
     .WBitsMax (WBitsMax),
-    .Formats  (Formats)
+    .Formats  (Formats),
+    .Core     (Core)
   ) u_core (
     .clk_i        (clk_i),
     .rst_ni       (rst_ni),

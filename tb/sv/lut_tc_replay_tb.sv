@@ -70,6 +70,7 @@ module lut_tc_replay_tb #(
   parameter int T        = 4,
   parameter int WBitsMax = 4,
   parameter int Formats  = lut_tc_pkg::FormatsInt,
+  parameter int Core     = lut_tc_pkg::CoreLutTc,
   // Capacities (entries); tb/replay raises them when a vector set needs it.
   parameter int MaxVec   = 1 << 18,
   parameter int MaxA     = 1024,
@@ -118,7 +119,8 @@ module lut_tc_replay_tb #(
     .N        (N),
     .T        (T),
     .WBitsMax (WBitsMax),
-    .Formats  (Formats)
+    .Formats  (Formats),
+    .Core     (Core)
   ) u_dut (
     .clk_i        (clk),
     .rst_ni       (rst_n),

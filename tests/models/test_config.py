@@ -26,9 +26,38 @@ from models.config import (
 
 
 def test_committed_package_matches_config() -> None:
-    """``python -m models.gen_pkg --check`` semantics."""
-    assert gen_pkg.PKG_PATH.exists(), f"{gen_pkg.PKG_PATH} missing: run `python -m models.gen_pkg`"
-    assert gen_pkg.render() == gen_pkg.PKG_PATH.read_text(), "stale: run `python -m models.gen_pkg`"
+    """``python -m models.gen_pkg --check`` semantics, for the package and the names file."""
+    for path, render in gen_pkg.GENERATED.items():
+        assert path.exists(), f"{path} missing: run `python -m models.gen_pkg`"
+        assert render() == path.read_text(), f"{path.name} stale: run `python -m models.gen_pkg`"
+
+
+def test_names_file_names_every_package_constant() -> None:
+    """Every parameter and enum item of the package has its localparam in the names file."""
+    import re
+
+    pkg, names = gen_pkg.render(), gen_pkg.render_names()
+    declared = set(re.findall(r"parameter int (\w+) =", pkg))
+    declared |= set(re.findall(r"^\s+(\w+) = \d+'h", pkg, re.M))
+    aliased = set(re.findall(r"localparam \S+(?: \[\d+:0\])? (\w+) = lut_tc_pkg::(\w+);", names))
+    assert {a for a, b in aliased if a == b} == declared
+    assert "import" not in names and "typedef" not in names
+
+
+def test_core_profiles() -> None:
+    """A core is part of the configuration: named, built, validated, one source for all."""
+    mac = CONFIGS["M2N4"].with_core("mac")
+    assert mac.name == "mac_M2N4T4W4" and mac.rtl_parameters()["Core"] == 2
+    assert config_by_name("M2N4", "lut_conv").rtl_parameters()["Core"] == 1
+    assert config_by_name("M2N4") is CONFIGS["M2N4"]
+    with pytest.raises(
+        ValueError, match=r"core='dsp' unknown; choose one of lut_tc, lut_conv, mac"
+    ):
+        CoreConfig(core="dsp")
+    with pytest.raises(ValueError, match=r"formats=0x3F: core mac builds INT8, INT16 only"):
+        CoreConfig(formats=ALL_FORMATS, core="mac")
+    with pytest.raises(ValueError, match=r"config='M2N4FP' builds formats core lut_conv does not"):
+        config_by_name("M2N4FP", "lut_conv")
 
 
 def test_render_is_deterministic() -> None:
@@ -51,7 +80,14 @@ def test_documented_defaults() -> None:
         and DEFAULT.w_bits == 4 * 64 * 4
         and DEFAULT.c_bits == 2 * 64 * 32
     )
-    assert DEFAULT.rtl_parameters() == {"M": 2, "N": 64, "T": 4, "WBitsMax": 4, "Formats": 3}
+    assert DEFAULT.rtl_parameters() == {
+        "M": 2,
+        "N": 64,
+        "T": 4,
+        "WBitsMax": 4,
+        "Formats": 3,
+        "Core": 0,
+    }
     assert [s.value for s in Status] == [0, 1, 2, 3, 4]
 
 

@@ -85,6 +85,7 @@ class Build:
             "simulator": self.sim,
             "toplevel": self.toplevel,
             "verilog_sources": [str(s) for s in self.sources],
+            "includes": [str(simrun.RTL)],  # lut_tc_names.svh
             "defines": [ASSERTIONS, *self.defines],
             "parameters": dict(self.parameters),
             "sim_build": str(self.dir),

@@ -203,6 +203,12 @@ def test_seeds_runs_one_test_with_consecutive_seeds() -> None:
         (["--test", "Nope"], "test='Nope' unknown; choose one of"),
         (["--test", "SmokeTest", "--config", "M9"], "config='M9' unknown"),
         (["--cluster", "condor"], "cluster='condor' unknown; choose one of slurm, lsf, pbs, sge"),
+        (["--core", "dsp"], "core='dsp' unknown; choose one of lut_tc, lut_conv, mac"),
+        (["--test", "SmokeTest", "--core", "dsp"], "core='dsp' unknown; choose one of lut_tc"),
+        (
+            ["--test", "FpSmokeTest", "--config", "M2N4FP", "--core", "mac"],
+            "config='M2N4FP' builds formats core mac does not; on mac choose one of",
+        ),
     ],
 )
 def test_bad_command_line_values_answer_one_line_and_write_nothing(
@@ -225,7 +231,7 @@ def _make_mapping() -> list[str]:
     """The argv the Makefile's regress recipe runs for sentinel values of every variable."""
     p = subprocess.run(
         ["make", "-n", "regress", "TEST=@T", "SEED=@S", "SIM=@M", "CONFIG=@C", "TRANSPORT=@R"]
-        + ["DEFINES=@D1,@D2"],
+        + ["DEFINES=@D1,@D2", "CORE=@K"],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -248,8 +254,9 @@ def test_every_printed_repro_command_describes_exactly_its_job() -> None:
     """
     template = _make_mapping()
     checked = 0
-    for name in regress.suite_names():
-        for job in regress.expand(regress.load_suite(name), None, None):
+    runs = [(n, c) for n in regress.suite_names() for c in (None, ["lut_conv", "mac"])]
+    for name, cores in runs:
+        for job in regress.expand(regress.load_suite(name), None, None, cores=cores):
             words = shlex.split(job.repro())
             i = words.index("make")
             env = dict(w.split("=", 1) for w in words[:i])
@@ -262,6 +269,8 @@ def test_every_printed_repro_command_describes_exactly_its_job() -> None:
                     argv += defines[:1] or ["<none>"]
                 elif w == "@D2":
                     argv += defines[1:2] or ["<none>"]
+                elif w == "@K":
+                    argv.append(var.get("CORE", "<none>"))
                 else:
                     for k, sentinel in (("TEST", "@T"), ("SEED", "@S"), ("SIM", "@M")):
                         w = w.replace(sentinel, var[k])
@@ -273,11 +282,40 @@ def test_every_printed_repro_command_describes_exactly_its_job() -> None:
                 del argv[k - 1 : k + 1]
             a = regress._args(argv)
             again = regress.single_job(
-                a.test, int(a.seed), a.sim, a.config, a.transport, a.define, environ=env
+                a.test, int(a.seed), a.sim, a.config, a.transport, a.define, env, a.core
             )
             assert again == job, (name, job.repro())
             checked += 1
-    assert checked > 500
+    assert checked > 1000
+
+
+def test_a_core_is_chosen_as_data_and_leaves_out_what_it_does_not_build() -> None:
+    """CORE= replaces the suite's cores; FP jobs are left out on a core without FP, once said."""
+    suite = regress.load_suite("smoke")
+    plain = regress.expand(suite, None, None)
+    left: list[str] = []
+    mac = regress.expand(suite, None, None, cores=["mac"], left_out=left)
+    assert {j.core for j in plain} == {"lut_tc"} and {j.core for j in mac} == {"mac"}
+    assert len(mac) == len([j for j in plain if not j.cfg.has_fp])
+    assert left and all("builds formats core mac does not" in x for x in left)
+    j = mac[0]
+    assert j.job_id.startswith(f"{j.sim}-{j.transport}-mac_{j.config}")
+    assert j.repro().endswith(" CORE=mac") and j.cfg.rtl_parameters()["Core"] == 2
+    assert j.build_key != plain[0].build_key and "mac" in j.build_name
+    both = regress.expand(suite, None, None, cores=["lut_tc", "mac"])
+    assert len(both) == len(plain) + len(mac)
+
+
+def test_a_suite_that_names_a_core_without_its_formats_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "cores.toml"
+    path.write_text('cores = ["mac"]\n[[tests]]\nname = "FpSmokeTest"\nconfigs = ["M2N4FP"]\n')
+    with pytest.raises(SuiteError, match=r"core='mac': config M2N4FP builds formats core mac"):
+        regress.expand(regress.load_suite(str(path)), None, None)
+    path.write_text('cores = ["z80"]\n[[tests]]\nname = "SmokeTest"\n')
+    with pytest.raises(
+        SuiteError, match=r"cores: 'z80' unknown; choose one of lut_tc, lut_conv, mac"
+    ):
+        regress.load_suite(str(path))
 
 
 @pytest.mark.skipif(not simrun.have_sim("icarus"), reason="icarus missing")

@@ -143,7 +143,9 @@ def test_a_worker_without_the_shared_filesystem_is_named(tmp_path: Path) -> None
     g = engine._group_task(jobs, None, 10.0, False, {}, (str(tmp_path / "gone"), "x"))
     assert g.processes == 0 and g.results[0].result == "ERROR"
     assert "does not see" in g.results[0].message and "shared filesystem" in g.results[0].message
-    assert engine._build_task(("icarus", "M2N4", (), "pins"), (str(tmp_path / "gone"), "x"))
+    assert engine._build_task(
+        ("icarus", "M2N4", (), "pins", "lut_tc"), (str(tmp_path / "gone"), "x")
+    )
 
 
 def test_a_slurm_cluster_starts_workers_in_this_checkout() -> None:

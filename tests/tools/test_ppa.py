@@ -1,0 +1,99 @@
+"""``make ppa``: every core synthesizes with Yosys, the counts are real, bad runs are errors."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from models.config import CoreConfig
+from tb import synth
+from tools import ppa
+
+pytestmark = pytest.mark.skipif(
+    not synth.have_yosys(), reason="yosys missing (make ppa installs it)"
+)
+
+
+@pytest.mark.parametrize("core", ["lut_tc", "lut_conv", "mac"])
+def test_every_core_synthesizes_to_gates_and_flops(core: str, tmp_path: Path) -> None:
+    cfg = CoreConfig(N=4, T=1, W_BITS_MAX=2, core=core)
+    res = synth.synthesize(cfg, tmp_path)
+    assert res.gates > 1000 and res.flops > 0
+    assert set(res.cells) <= set(synth.GATES) | set(synth.FLOPS), res.cells
+    # The accumulators alone are M*N*32 flip-flops in every core.
+    assert res.flops >= cfg.M * cfg.N * 32
+    assert res.transistors > res.logic_transistors > 2 * res.gates
+
+
+def test_a_conventional_core_holds_a_table_in_every_unit(tmp_path: Path) -> None:
+    """Its 16-entry unit tables are flip-flops: the storage the LUT Tensor Core saves."""
+    lut = synth.synthesize(CoreConfig(N=4, T=1, core="lut_tc"), tmp_path / "lut")
+    conv = synth.synthesize(CoreConfig(N=4, T=1, core="lut_conv"), tmp_path / "conv")
+    extra = conv.flops - lut.flops
+    assert extra >= 2 * 4 * 16 * 19 - 2 * 8 * 19, (conv.flops, lut.flops)
+
+
+def test_a_synthesis_error_is_one_line_naming_the_configuration(
+    tmp_path: Path, monkeypatch
+) -> None:
+    bad = tmp_path / "bad.sv"
+    bad.write_text("module lut_tensor_core (input logic a_i; endmodule\n")
+    monkeypatch.setattr(synth, "sources", lambda: [bad])
+    with pytest.raises(synth.SynthError, match=r"M2N4T4W4: yosys failed: .*"):
+        synth.synthesize(CoreConfig(N=4), tmp_path / "out")
+
+
+def test_a_core_that_synthesizes_to_nothing_is_an_error(tmp_path: Path, monkeypatch) -> None:
+    """Outputs tied off: everything is optimized away, and that is no row."""
+    empty = tmp_path / "empty.sv"
+    empty.write_text(
+        "module lut_tensor_core #(parameter int M = 2, parameter int N = 4, parameter int T = 4,\n"
+        "  parameter int WBitsMax = 4, parameter int Formats = 3, parameter int Core = 0)\n"
+        "  (input logic clk_i, input logic [7:0] in_a_i, output logic [7:0] out_d_o);\n"
+        "  logic [7:0] q;\n"
+        "  always_ff @(posedge clk_i) q <= in_a_i;\n"
+        "  assign out_d_o = '0;\n"
+        "endmodule\n"
+    )
+    monkeypatch.setattr(synth, "sources", lambda: [empty])
+    with pytest.raises(synth.SynthError, match=r"synthesized to nothing \(0 gates, 0 flops\)"):
+        synth.synthesize(CoreConfig(N=4), tmp_path / "out")
+
+
+def test_missing_yosys_is_named(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setattr(shutil, "which", lambda _: None)
+    with pytest.raises(synth.SynthError, match="yosys is not installed"):
+        synth.synthesize(CoreConfig(N=4), tmp_path)
+
+
+def test_ppa_writes_table_json_and_plot(tmp_path: Path, capsys) -> None:
+    argv = ["--cores", "lut_tc,mac", "--wbits", "1,2", "--afmts", "INT8", "--n", "4"]
+    assert ppa.main([*argv, "--out", str(tmp_path)]) == 0
+    doc = json.loads((tmp_path / "ppa.json").read_text())
+    assert {(r["core"], r["wbits"]) for r in doc["rows"]} == {
+        (c, b) for c in ("lut_tc", "mac") for b in (1, 2)
+    }
+    for r in doc["rows"]:
+        per_cycle = 2 * 4 * 4 / (1 if r["core"] == "mac" else r["wbits"])
+        assert r["macs_per_cycle"] == per_cycle
+        assert r["transistors_per_mac"] == pytest.approx(r["transistors"] / per_cycle)
+    png = (tmp_path / "area.png").read_bytes()
+    assert png.startswith(b"\x89PNG") and len(png) > 5000
+    out = capsys.readouterr().out
+    assert "| W1 x INT8 | lut_tc |" in out and "| W2 x INT8 | mac |" in out
+
+
+@pytest.mark.parametrize(
+    "argv, msg",
+    [
+        (["--cores", "dsp"], "cores='dsp' unknown; choose from lut_tc, lut_conv, mac"),
+        (["--afmts", "INT4"], "afmts='INT4' unknown; choose from INT8, INT16, FP16, BF16, FP8"),
+        (["--cores", "mac", "--afmts", "FP16"], "no precision pair is built by these cores"),
+    ],
+)
+def test_bad_arguments_are_one_line(argv: list[str], msg: str, tmp_path: Path) -> None:
+    with pytest.raises(SystemExit, match=msg):
+        ppa.main([*argv, "--out", str(tmp_path)])
