@@ -215,6 +215,12 @@ class CoreConfig:
     def kind(self) -> CoreKind:
         return CORES[self.core]
 
+    def lmma_cycles(self, b: int) -> int:
+        """Cycles an LMMA of ``b``-bit weights takes from accept to response, and between
+        back-to-back LMMAs: ``b`` on the bit-serial cores, 1 on the MAC core (docs
+        section 11). LUTGEN and every error response take 1 on all three."""
+        return 1 if self.core == "mac" else b
+
     def rtl_parameters(self) -> dict[str, int]:
         """Module parameters of ``lut_tensor_core`` for this configuration."""
         return {

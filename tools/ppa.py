@@ -22,16 +22,24 @@ table register, M x 8 entries; the conventional core's M x N unit tables of
 across the array each cycle: the tables, or the activations, of the M rows,
 plus the weights of the N columns).
 
+The MAC core is also built for 8-bit weights (``--mac-ref``): one design
+that takes every weight width at full rate, as a tensor core that
+dequantizes the weights to the activations' width and then multiplies.
+The table gives each row's ratio against the MAC core of the same weight
+width and against that one.
+
 Writes ``build/ppa/ppa.json`` and ``build/ppa/area.png`` (``--out``),
 prints the table; ``--write-doc`` puts the table into ``docs/ppa.md``
-between its markers. A synthesis that fails or leaves no logic stops the
-run with one line naming the configuration (exit 1).
+between its markers and copies the plot to ``docs/ppa_area.png``. A
+synthesis that fails or leaves no logic stops the run with one line naming
+the configuration (exit 1).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -48,6 +56,7 @@ from models.config import (
     FP_W,
     TABLE_ENTRIES,
     TABLE_W,
+    TABLE_W_INT8,
     AFmt,
     CoreConfig,
     K,
@@ -58,6 +67,7 @@ from tb import synth
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "build" / "ppa"
 DOC = ROOT / "docs" / "ppa.md"
+DOC_PNG = ROOT / "docs" / "ppa_area.png"
 BEGIN, END = "<!-- ppa table begin -->", "<!-- ppa table end -->"
 AFMTS = {"INT8": AFmt.INT8, "INT16": AFmt.INT16, "FP16": AFmt.FP16, "BF16": AFmt.BF16}
 AFMTS["FP8"] = AFmt.FP8_E4M3
@@ -70,14 +80,16 @@ def pair_config(core: str, b: int, afmt: str, m: int, n: int, t: int) -> CoreCon
 
 
 def storage(cfg: CoreConfig) -> dict[str, int]:
-    """Table storage and broadcast width in bits, from the RTL's widths."""
-    entry_w = FP_W if cfg.has_fp else TABLE_W
-    acts = cfg.M * K * ACT_LANE_BITS
+    """Table storage and broadcast width in bits, from the RTL's widths (docs section 11)."""
+    int16 = cfg.builds(AFmt.INT16)
+    int_w = TABLE_W if int16 else TABLE_W_INT8
+    entry_w = FP_W if cfg.has_fp else int_w
+    acts = cfg.M * K * (ACT_LANE_BITS if int16 else 8)
     if cfg.core == "lut_tc":
         tables, rows = cfg.T * cfg.M * TABLE_ENTRIES * entry_w, cfg.M * TABLE_ENTRIES * entry_w
         cols = cfg.N * CODE_BITS  # one bit plane of codes
     elif cfg.core == "lut_conv":
-        tables, rows = cfg.M * cfg.N * (1 << CODE_BITS) * TABLE_W, acts
+        tables, rows = cfg.M * cfg.N * (1 << CODE_BITS) * int_w, acts
         cols = cfg.N * CODE_BITS
     else:
         tables, rows = 0, acts
@@ -118,19 +130,25 @@ def _list(field: str, text: str, choices) -> list[str]:
 def render(doc: dict) -> str:
     """The table as Markdown: one row per precision pair and core, ratios against MAC."""
     rows = doc["rows"]
+    ref_b = doc["meta"].get("mac_ref", 0)
     mac = {(r["wbits"], r["afmt"]): r for r in rows if r["core"] == "mac"}
     out = [
         "| W x A | core | transistors | gates | flops | MAC/cycle | transistors per MAC/cycle "
-        "| vs MAC | table bits | broadcast bits |",
-        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+        f"| vs MAC (same W) | vs MAC W{ref_b} | table bits | broadcast bits |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
+
+    def ratio(r: dict, base: dict | None) -> str:
+        return f"{r['transistors_per_mac'] / base['transistors_per_mac']:.2f}" if base else "-"
+
     for r in sorted(rows, key=lambda r: (_afmt_order(r["afmt"]), r["wbits"], _core_order(r))):
-        base = mac.get((r["wbits"], r["afmt"]))
-        ratio = f"{r['transistors_per_mac'] / base['transistors_per_mac']:.2f}" if base else "-"
+        same = mac.get((r["wbits"], r["afmt"]))
+        ref = mac.get((ref_b, r["afmt"]))
         out.append(
             f"| W{r['wbits']} x {r['afmt']} | {r['core']} | {r['transistors']:,} | {r['gates']:,} "
             f"| {r['flops']:,} | {r['macs_per_cycle']:g} | {r['transistors_per_mac']:,.0f} "
-            f"| {ratio} | {r['table_bits']:,} | {r['broadcast_bits']:,} |"
+            f"| {ratio(r, same)} | {ratio(r, ref)} | {r['table_bits']:,} "
+            f"| {r['broadcast_bits']:,} |"
         )
     meta = doc["meta"]
     out.append("")
@@ -159,21 +177,26 @@ def plot(doc: dict, path: Path) -> None:
     import matplotlib.pyplot as plt  # after use(): no display needed
 
     rows = doc["rows"]
+    ref_b = doc["meta"].get("mac_ref", 0)
     afmts = [a for a in AFMTS if any(r["afmt"] == a for r in rows)]
     fig, axes = plt.subplots(1, len(afmts), figsize=(3.2 * len(afmts), 3.2), squeeze=False)
     styles = {"lut_tc": "o-", "lut_conv": "s--", "mac": "^:"}
     for ax, a in zip(axes[0], afmts, strict=True):
+        ref = [r for r in rows if r["core"] == "mac" and r["afmt"] == a and r["wbits"] == ref_b]
+        if ref:
+            ax.axhline(ref[0]["transistors_per_mac"], color="grey", ls="-.", lw=1)
+            ax.text(1, ref[0]["transistors_per_mac"], f" mac W{ref_b}", fontsize=7, va="bottom")
         for core in CORES:
             pts = sorted(
                 (r["wbits"], r["transistors_per_mac"])
                 for r in rows
-                if r["core"] == core and r["afmt"] == a
+                if r["core"] == core and r["afmt"] == a and (core != "mac" or r["wbits"] != ref_b)
             )
             if pts:
                 ax.plot([p[0] for p in pts], [p[1] for p in pts], styles[core], label=core)
         ax.set_title(f"A = {a}")
         ax.set_xlabel("weight bits")
-        ax.set_xticks(sorted({r["wbits"] for r in rows}))
+        ax.set_xticks(sorted({r["wbits"] for r in rows if r["wbits"] != ref_b}))
         ax.grid(alpha=0.3)
     axes[0][0].set_ylabel("transistors per (MAC per cycle)")
     axes[0][0].legend(fontsize=8)
@@ -205,6 +228,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--m", type=int, default=2)
     ap.add_argument("--n", type=int, default=64)
     ap.add_argument("--t", type=int, default=1, help="table registers (default 1)")
+    ap.add_argument(
+        "--mac-ref",
+        type=int,
+        default=8,
+        help="also the MAC core built for this many weight bits, the reference for "
+        "dequantizing to the activation width (0: none)",
+    )
     ap.add_argument("--jobs", type=int, default=2, help="syntheses at once")
     ap.add_argument("--out", type=Path, default=OUT)
     ap.add_argument("--render", type=Path, help="print a saved ppa.json again")
@@ -223,6 +253,12 @@ def main(argv: list[str] | None = None) -> int:
             for c in cores
             if CORE_FORMATS[c] >> AFMTS[a] & 1
         ]
+        if args.mac_ref and "mac" in cores:
+            todo += [
+                ("mac", args.mac_ref, a)
+                for a in afmts
+                if CORE_FORMATS["mac"] >> AFMTS[a] & 1 and ("mac", args.mac_ref, a) not in todo
+            ]
         if not todo:
             raise SystemExit("no precision pair is built by these cores")
         t0 = time.monotonic()
@@ -240,6 +276,7 @@ def main(argv: list[str] | None = None) -> int:
                 "yosys": synth.yosys_version(),
                 "flop_transistors": synth.FLOP_TRANSISTORS,
                 "reset_transistors": synth.RESET_TRANSISTORS,
+                "mac_ref": args.mac_ref,
                 "wall_s": time.monotonic() - t0,
                 "command": "make ppa"
                 if argv is None and len(sys.argv) == 1
@@ -255,7 +292,10 @@ def main(argv: list[str] | None = None) -> int:
     print(table)
     if args.write_doc:
         write_doc(table)
-        print(f"wrote {DOC}")
+        png = (args.render.parent if args.render else args.out) / "area.png"
+        if png.exists():
+            shutil.copyfile(png, DOC_PNG)
+        print(f"wrote {DOC} and {DOC_PNG}")
     return 0
 
 

@@ -202,7 +202,9 @@ async def lutgen_lmma_every_afmt_and_b(dut):
 
 @cocotb.test()
 async def latency_and_throughput(dut):
-    """LUTGEN answers 1 cycle after accept, LMMA b after b; back-to-back LMMAs every b cycles."""
+    """LUTGEN answers 1 cycle after accept, LMMA after the core's own latency (b cycles on the
+    bit-serial cores, 1 on the MAC core, ``CoreConfig.lmma_cycles``); back-to-back LMMAs
+    issue at that interval."""
     bench = Bench(dut)
     await bench.reset()
     cfg, r = bench.cfg, rng()
@@ -212,7 +214,7 @@ async def latency_and_throughput(dut):
     for b in range(1, cfg.W_BITS_MAX + 1):
         for _ in range(3):
             txns.append(lmma_txn(r, cfg, 0, AFmt.INT16, b, len(txns)))
-            expect_latency.append(b)
+            expect_latency.append(cfg.lmma_cycles(b))
     got = await bench.run(txns)
     check(model, txns, got)
     seen = [e for e, _ in bench.log.responses]

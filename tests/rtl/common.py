@@ -14,10 +14,11 @@ import numpy as np
 from models.config import TABLE_ENTRIES, TABLE_W, CoreConfig, config_by_name
 
 CONFIG_ENV = "LUT_TC_CONFIG"
+CORE_ENV = "LUT_TC_CORE"
 
 
 def config() -> CoreConfig:
-    return config_by_name(os.environ.get(CONFIG_ENV, "M2N4"))
+    return config_by_name(os.environ.get(CONFIG_ENV, "M2N4"), os.environ.get(CORE_ENV, "lut_tc"))
 
 
 def rng() -> np.random.Generator:

@@ -17,7 +17,7 @@ import pytest
 
 from models.config import config_by_name
 from tb import simrun
-from tests.rtl.common import CONFIG_ENV
+from tests.rtl.common import CONFIG_ENV, CORE_ENV
 from tests.rtl.simulate import Build, have_sim, run_ok
 
 
@@ -32,8 +32,9 @@ def cases(both: list[str], icarus_only: list[str] = ()) -> list:
     return out + [_sim_param("icarus", c) for c in icarus_only]
 
 
-def _run(build: Build, module: str, cfg_name: str) -> None:
-    run_ok(build, f"tests.rtl.{module}", f"{module}_{cfg_name}", env={CONFIG_ENV: cfg_name})
+def _run(build: Build, module: str, cfg_name: str, core: str = "lut_tc") -> None:
+    env = {CONFIG_ENV: cfg_name, CORE_ENV: core}
+    run_ok(build, f"tests.rtl.{module}", f"{module}_{core}_{cfg_name}", env=env)
 
 
 @pytest.mark.parametrize(("sim", "cfg_name"), cases(["M2N4"], ["M4N16"]))
@@ -50,8 +51,9 @@ def test_lut_array(sim: str, cfg_name: str) -> None:
     _run(Build(sim, "lut_array", f"blk_array_{cfg.name}", params), "cocotb_lut_array", cfg_name)
 
 
+@pytest.mark.parametrize("core", ["lut_tc", "lut_conv", "mac"])
 @pytest.mark.parametrize(("sim", "cfg_name"), cases(["M2N4", "M2N4W8", "M4N16"]))
-def test_core_smoke(sim: str, cfg_name: str) -> None:
-    cfg = config_by_name(cfg_name)
+def test_core_smoke(sim: str, cfg_name: str, core: str) -> None:
+    cfg = config_by_name(cfg_name, core)
     build = Build(sim, "lut_tensor_core", f"blk_core_{cfg.name}", cfg.rtl_parameters())
-    _run(build, "cocotb_core_smoke", cfg_name)
+    _run(build, "cocotb_core_smoke", cfg_name, core)

@@ -71,11 +71,14 @@ def test_missing_yosys_is_named(tmp_path: Path, monkeypatch) -> None:
 
 def test_ppa_writes_table_json_and_plot(tmp_path: Path, capsys) -> None:
     argv = ["--cores", "lut_tc,mac", "--wbits", "1,2", "--afmts", "INT8", "--n", "4"]
-    assert ppa.main([*argv, "--out", str(tmp_path)]) == 0
+    assert ppa.main([*argv, "--mac-ref", "3", "--out", str(tmp_path)]) == 0
     doc = json.loads((tmp_path / "ppa.json").read_text())
     assert {(r["core"], r["wbits"]) for r in doc["rows"]} == {
         (c, b) for c in ("lut_tc", "mac") for b in (1, 2)
-    }
+    } | {("mac", 3)}
+    # INT8 only: 10-bit table entries, 8-bit activations (docs section 11).
+    lut = next(r for r in doc["rows"] if r["core"] == "lut_tc")
+    assert lut["table_bits"] == 1 * 2 * 8 * 10
     for r in doc["rows"]:
         per_cycle = 2 * 4 * 4 / (1 if r["core"] == "mac" else r["wbits"])
         assert r["macs_per_cycle"] == per_cycle
@@ -84,6 +87,7 @@ def test_ppa_writes_table_json_and_plot(tmp_path: Path, capsys) -> None:
     assert png.startswith(b"\x89PNG") and len(png) > 5000
     out = capsys.readouterr().out
     assert "| W1 x INT8 | lut_tc |" in out and "| W2 x INT8 | mac |" in out
+    assert "| vs MAC W3 |" in out and "| W3 x INT8 | mac |" in out
 
 
 @pytest.mark.parametrize(
