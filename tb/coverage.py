@@ -365,13 +365,14 @@ class Coverage(uvm_component):
             transport = ConfigDB().get(self, "", "TRANSPORT").name
             seed = rand.given_seed()
             name = knobs.cov_name() or (
-                f"{test}_{knobs.config_name()}_{cocotb.SIM_NAME}_{transport}_{seed}"
+                f"{test}_{knobs.config_label()}_{cocotb.SIM_NAME}_{transport}_{seed}"
             )
             path = d / f"{name}.json"
             meta = {
                 "test": test,
                 "seed": seed,
-                "config": knobs.config_name(),
+                "config": knobs.config_label(),
+                "core": knobs.core(),
                 "sim": str(cocotb.SIM_NAME),
                 "transport": transport,
             }

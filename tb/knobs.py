@@ -24,6 +24,14 @@ def core() -> str:
     return os.environ.get("LUT_TC_CORE", DEFAULT_CORE)
 
 
+def config_label() -> str:
+    """The configuration as coverage keys it: ``M2N64``, or ``mac:M2N64`` on another core.
+
+    Each core's runs merge apart, so closure is shown per core.
+    """
+    return config_name() if core() == DEFAULT_CORE else f"{core()}:{config_name()}"
+
+
 def config_name() -> str:
     return os.environ.get("LUT_TC_CONFIG", DEFAULT_CONFIG)
 

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from models.config import CONFIGS
+from models.config import CONFIGS, CORES, DEFAULT_CORE
 from tb.covdb.model import CovError, Dump, dump_files, merge, read_dump, read_json
 
 RUN_JSON = "run.json"
@@ -96,6 +96,16 @@ class Collected:
         """How many runs the merge should hold; None when no run.json says."""
         return None if self.run is None else len(self.run.jobs)
 
+
+
+def config_labels() -> list[str]:
+    """Every configuration label a dump may carry: ``M2N64``, ``mac:M2N64``, ... (tb.knobs)."""
+    return [
+        n if core == DEFAULT_CORE else f"{core}:{n}"
+        for core in CORES
+        for n, c in CONFIGS.items()
+        if c.fits(core)
+    ]
 
 def _text(v: object) -> str:
     return "" if v is None else str(v)
@@ -211,9 +221,10 @@ def collect(
     cannot be read only makes the expected set unknown. A named one that
     cannot be read, and a path that does not exist, raise CovError: the
     caller asked for something that is not there. ``configs`` are the
-    configuration names a dump may have (default: ``models.config.CONFIGS``).
+    configuration labels a dump may have (default: :func:`config_labels`, every
+    configuration on every core that builds it).
     """
-    known = set(CONFIGS if configs is None else configs)
+    known = set(config_labels() if configs is None else configs)
     col = Collected()
     files = dump_files(paths, allow_empty=True)
     if isinstance(run_json, Mapping):
