@@ -51,6 +51,11 @@ class Job:
         return config_by_name(self.config, self.core)
 
     @property
+    def label(self) -> str:
+        """The configuration as reports show it: ``M2N64``, or ``mac:M2N64`` on another core."""
+        return self.config if self.core == DEFAULT_CORE else f"{self.core}:{self.config}"
+
+    @property
     def build_name(self) -> str:
         return build_name_for(self.transport, self.cfg, self.defines)
 

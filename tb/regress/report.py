@@ -35,6 +35,7 @@ from urllib.parse import quote
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from models.config import DEFAULT_CORE
 from tb.regress import history
 
 #: The run.json layout this module reads.
@@ -399,6 +400,9 @@ def complete(run: Mapping[str, Any]) -> dict[str, Any]:
     jobs = []
     for j in run.get("jobs") or []:
         job = {**_JOB_DEFAULTS, **j}
+        # The configuration as shown: on a core other than the default, ``mac:M2N64``.
+        if job.get("core") and job["core"] != DEFAULT_CORE:
+            job["config"] = f"{job['core']}:{job['config']}"
         job["defines"] = list(job.get("defines") or [])
         job["env"] = dict(job.get("env") or {})
         if job["first_error"] is not None:

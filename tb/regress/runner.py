@@ -273,7 +273,7 @@ def summarize(results: list[Result], junit: Path) -> int:
     for r in sorted(results, key=lambda r: (r.job.test, r.job.seed, r.job.sim, r.job.transport)):
         j = r.job
         print(
-            f"{j.test:<{tw}} {j.seed:>10} {j.sim:<9} {j.transport:<9} {j.config:<8} "
+            f"{j.test:<{tw}} {j.seed:>10} {j.sim:<9} {j.transport:<9} {j.label:<8} "
             f"{r.result:<6} {r.sim_time_ns / 1000:>10.1f}us {r.wall_s:>6.1f}s"
         )
     failed = [r for r in results if r.result != "PASS"]
@@ -284,7 +284,7 @@ def summarize(results: list[Result], junit: Path) -> int:
         j = r.job
         print(
             f"\nFAILED {j.test} seed={j.seed} sim={j.sim} transport={j.transport} "
-            f"config={j.config}: {r.message}"
+            f"config={j.label}: {r.message}"
         )
         if r.first_error:
             print(f"  first error: {r.first_error.get('error', '')[:200]}")
