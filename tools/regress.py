@@ -42,6 +42,7 @@ from tb.regress.jobs import (  # noqa: E402
     expand,
     job_env,
     job_to_dict,
+    left_out_lines,
     load_suite,
     refusal,
     suite_names,
@@ -59,6 +60,7 @@ __all__ = [
     "check_suite",
     "config_refusal",
     "expand",
+    "left_out_lines",
     "load_suite",
     "refusal",
     "run_jobs",
@@ -156,11 +158,11 @@ def _main(args: argparse.Namespace) -> int:
         transports = _many("transport", args.transport, TRANSPORTS)
         cores = _many("core", args.core, CORES)
         suite = load_suite(args.suite)
-        left_out: list[str] = []
+        left_out: list[tuple[str, str]] = []
         jobs = expand(suite, sims, seed, transports, seeds, cores, left_out)
         label = Path(args.suite).stem if args.suite.endswith(".toml") else args.suite
-        for line in dict.fromkeys(left_out):
-            print(f"left out: {line}")
+        for line in left_out_lines(left_out):
+            print(line)
         if not jobs:
             raise SuiteError(f"suite {label}: no job runs on core {args.core}")
     if args.list:

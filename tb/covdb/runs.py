@@ -97,7 +97,6 @@ class Collected:
         return None if self.run is None else len(self.run.jobs)
 
 
-
 def config_labels() -> list[str]:
     """Every configuration label a dump may carry: ``M2N64``, ``mac:M2N64``, ... (tb.knobs)."""
     return [
@@ -106,6 +105,7 @@ def config_labels() -> list[str]:
         for n, c in CONFIGS.items()
         if c.fits(core)
     ]
+
 
 def _text(v: object) -> str:
     return "" if v is None else str(v)

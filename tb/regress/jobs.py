@@ -283,7 +283,7 @@ def expand(
     transports: list[str] | None = None,
     seeds: int | None = None,
     cores: list[str] | None = None,
-    left_out: list[str] | None = None,
+    left_out: list[tuple[str, str]] | None = None,
 ) -> list[Job]:
     """Suite data -> list of jobs.
 
@@ -293,8 +293,8 @@ def expand(
     the test itself accepts; the others are left out, not failed.
     ``cores`` (the command line's) replaces the suite's cores; a job whose
     configuration builds formats that core does not is then left out, and
-    one line per kind of job left out goes into ``left_out``. A suite that
-    itself names such a pair is refused.
+    its (core, config) goes into ``left_out``, once per job (see
+    :func:`left_out_lines`). A suite that itself names such a pair is refused.
     """
     base = suite.get("seed", 1) if seed is None else seed
     jobs = []
@@ -330,7 +330,7 @@ def expand(
                             if not cores:
                                 raise SuiteError(f"suite {name}: core={core!r}: {why}")
                             if left_out is not None:
-                                left_out.append(f"{name} on {cfg}: {why}")
+                                left_out += [(core, cfg)] * len(run_seeds)
                             continue
                         for s in run_seeds:
                             jobs.append(
@@ -354,6 +354,19 @@ def expand(
             )
         seen[j.job_id] = j
     return jobs
+
+
+def left_out_lines(left_out: list[tuple[str, str]]) -> list[str]:
+    """One line per core: how many jobs :func:`expand` left out, and on which configurations."""
+    out = []
+    for core in dict.fromkeys(c for c, _ in left_out):
+        cfgs = sorted({cfg for c, cfg in left_out if c == core})
+        n = sum(1 for c, _ in left_out if c == core)
+        out.append(
+            f"left out on core {core}: {n} jobs on {', '.join(cfgs)} "
+            "(formats the core does not build)"
+        )
+    return out
 
 
 def job_to_dict(job: Job) -> dict:
