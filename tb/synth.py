@@ -34,7 +34,7 @@ import re
 import shutil
 import subprocess
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from models.config import CoreConfig
@@ -48,8 +48,6 @@ RESET_TRANSISTORS = 4
 GATES = ("$_NAND_", "$_NOR_", "$_NOT_")
 FLOPS = {"$_DFF_P_": FLOP_TRANSISTORS, "$_DFF_PN0_": FLOP_TRANSISTORS + RESET_TRANSISTORS}
 TOP = "lut_tensor_core"
-#: The Yosys this flow is written for (Debian 12's package).
-YOSYS_VERSION = "0.23"
 
 
 class SynthError(RuntimeError):
@@ -66,7 +64,6 @@ class SynthResult:
     seconds: float
     log: Path
     netlist: Path | None = None
-    extra: dict = field(default_factory=dict)
 
     @property
     def gates(self) -> int:

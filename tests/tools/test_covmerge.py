@@ -587,7 +587,7 @@ def test_holes_cut_end_with_the_hint_and_missed_lists_them_all(
     assert "MISSED=1" not in out and out.splitlines()[-1].startswith("HTML report: ")
 
 
-def test_each_core_merges_apart() -> None:
+def test_each_core_merges_apart(monkeypatch) -> None:
     """A dump on the MAC core is labelled ``mac:<config>``, where that core builds the config."""
     from tb import knobs
     from tb.covdb.runs import config_labels
@@ -595,17 +595,8 @@ def test_each_core_merges_apart() -> None:
     labels = config_labels()
     assert "M2N64" in labels and "mac:M2N64" in labels and "lut_conv:M2N4I8" in labels
     assert "mac:M2N64FP" not in labels and "M2N64FP" in labels
-    import os
-
-    old = {k: os.environ.get(k) for k in ("LUT_TC_CONFIG", "LUT_TC_CORE")}
-    try:
-        os.environ.update(LUT_TC_CONFIG="M2N4", LUT_TC_CORE="mac")
-        assert knobs.config_label() == "mac:M2N4"
-        os.environ["LUT_TC_CORE"] = "lut_tc"
-        assert knobs.config_label() == "M2N4"
-    finally:
-        for k, v in old.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
+    monkeypatch.setenv("LUT_TC_CONFIG", "M2N4")
+    monkeypatch.setenv("LUT_TC_CORE", "mac")
+    assert knobs.config_label() == "mac:M2N4"
+    monkeypatch.setenv("LUT_TC_CORE", "lut_tc")
+    assert knobs.config_label() == "M2N4"
