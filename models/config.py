@@ -165,8 +165,7 @@ class CoreConfig:
             v = getattr(self, name)
             if isinstance(v, bool) or not isinstance(v, int) or not lo <= v <= hi:
                 raise ValueError(f"{name}={v!r} out of range [{lo}, {hi}]")
-        check_core(self.core)
-        if self.formats & ~CORE_FORMATS[self.core]:
+        if not self.fits(self.core):
             built = ", ".join(f.name for f in AFmt if CORE_FORMATS[self.core] >> f & 1)
             raise ValueError(f"formats=0x{self.formats:02X}: core {self.core} builds {built} only")
 
@@ -246,6 +245,12 @@ CONFIGS = {
     # INT8 as the only format: the narrow datapaths (8-bit lanes, 10-bit entries).
     "M2N4I8": CoreConfig(M=2, N=4, formats=formats_mask([AFmt.INT8])),
 }
+
+
+def config_label(name: str, core: str = DEFAULT_CORE) -> str:
+    """A named configuration on a core as reports and coverage show it: ``M2N64``, or
+    ``mac:M2N64`` on a core other than the default."""
+    return name if core == DEFAULT_CORE else f"{core}:{name}"
 
 
 def config_by_name(name: str, core: str = DEFAULT_CORE) -> CoreConfig:

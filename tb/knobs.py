@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from models import config as _config
 from models.config import DEFAULT_CORE, CoreConfig, config_by_name
 
 DEFAULT_CONFIG = "M2N64"
@@ -29,7 +30,7 @@ def config_label() -> str:
 
     Each core's runs merge apart, so closure is shown per core.
     """
-    return config_name() if core() == DEFAULT_CORE else f"{core()}:{config_name()}"
+    return _config.config_label(config_name(), core())
 
 
 def config_name() -> str:

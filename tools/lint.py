@@ -38,7 +38,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from models.config import CONFIGS, CORES, DEFAULT_CORE, CoreConfig  # noqa: E402
+from models.config import CONFIGS, CORES, CoreConfig, config_label  # noqa: E402
 from tb.simrun import CORE_SOURCES, PACED_CORE, RTL, TB_SV, setup_verilator_env  # noqa: E402
 
 TOP = "lut_tensor_core"
@@ -189,7 +189,7 @@ def main(argv: list[str] | None = None) -> int:
     failed = 0
     cores = args.core or list(CORES)
     targets = [
-        (name if core == DEFAULT_CORE else f"{core}:{name}", CONFIGS[name].with_core(core))
+        (config_label(name, core), CONFIGS[name].with_core(core))
         for core in cores
         for name in args.config or CONFIGS
         if CONFIGS[name].fits(core)

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from models.config import CONFIGS, CORES, DEFAULT_CORE
+from models.config import CONFIGS, CORES, config_label
 from tb.covdb.model import CovError, Dump, dump_files, merge, read_dump, read_json
 
 RUN_JSON = "run.json"
@@ -99,12 +99,7 @@ class Collected:
 
 def config_labels() -> list[str]:
     """Every configuration label a dump may carry: ``M2N64``, ``mac:M2N64``, ... (tb.knobs)."""
-    return [
-        n if core == DEFAULT_CORE else f"{core}:{n}"
-        for core in CORES
-        for n, c in CONFIGS.items()
-        if c.fits(core)
-    ]
+    return [config_label(n, core) for core in CORES for n, c in CONFIGS.items() if c.fits(core)]
 
 
 def _text(v: object) -> str:

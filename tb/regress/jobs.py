@@ -15,7 +15,14 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from models.config import CONFIGS, CORES, DEFAULT_CORE, CoreConfig, config_by_name
+from models.config import (
+    CONFIGS,
+    CORES,
+    DEFAULT_CORE,
+    CoreConfig,
+    config_by_name,
+    config_label,
+)
 from tb import simrun
 from tb.build import BUGS, build_name_for
 from tb.transports import TRANSPORTS
@@ -53,7 +60,7 @@ class Job:
     @property
     def label(self) -> str:
         """The configuration as reports show it: ``M2N64``, or ``mac:M2N64`` on another core."""
-        return self.config if self.core == DEFAULT_CORE else f"{self.core}:{self.config}"
+        return config_label(self.config, self.core)
 
     @property
     def build_name(self) -> str:

@@ -35,7 +35,7 @@ from urllib.parse import quote
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from models.config import DEFAULT_CORE
+from models.config import DEFAULT_CORE, config_label
 from tb.regress import history
 
 #: The run.json layout this module reads.
@@ -401,8 +401,7 @@ def complete(run: Mapping[str, Any]) -> dict[str, Any]:
     for j in run.get("jobs") or []:
         job = {**_JOB_DEFAULTS, **j}
         # The configuration as shown: on a core other than the default, ``mac:M2N64``.
-        if job.get("core") and job["core"] != DEFAULT_CORE:
-            job["config"] = f"{job['core']}:{job['config']}"
+        job["config"] = config_label(job["config"], job.get("core") or DEFAULT_CORE)
         job["defines"] = list(job.get("defines") or [])
         job["env"] = dict(job.get("env") or {})
         if job["first_error"] is not None:
