@@ -15,7 +15,9 @@ FP formats (docs section 10) share the table bank with the integer ones: an FP
 register holds the uint32 bit patterns of its binary32 entries in the same
 int64 array, and the register's format says how to read them. The integer
 path therefore runs exactly the code it ran before FP existed; the FP path is
-a separate vectorized pass over the FP rows of the batch.
+a separate vectorized pass over the FP rows of the batch. On the MAC core
+an FP register holds the binary32 patterns of its M x 4 activations in entry
+slots 0-3, what that core keeps (``fp.mac_fp_lmma``).
 """
 
 from __future__ import annotations
@@ -169,6 +171,23 @@ def unpack_codes_batch(w: np.ndarray, cfg: CoreConfig, planes: int | None = None
     return lanes[:, : planes * cfg.N].reshape(len(w), planes, cfg.N)
 
 
+def dequantize_batch(w: np.ndarray, b: np.ndarray, cfg: CoreConfig) -> np.ndarray:
+    """``in_w_i`` images ``[L, bytes]`` and widths ``b [L]`` -> weights int64 ``[L, 4, N]``.
+
+    The batch form of ``fp.dequantize``: the codes of the planes below each
+    row's ``b`` give the raw plane indices, whose bit ``k`` is bit ``p`` of
+    weight ``k``'s code ``q_k``, and ``w = 2q - (2^b - 1)``.
+    """
+    planes = int(b.max())
+    codes = unpack_codes_batch(w[:, : (planes * cfg.N + 1) // 2], cfg, planes)  # [L, P, N]
+    neg, sel = (codes >> 3) & 1, codes & 7
+    idx = np.where(neg == 1, ~sel & 7, 8 | sel).astype(np.int64)
+    idx[np.arange(planes)[None, :] >= b[:, None]] = 0  # planes >= b are ignored
+    bit = (idx[:, :, None, :] >> np.arange(K)[None, None, :, None]) & 1  # [L, P, K, N]
+    q = (bit << np.arange(planes)[None, :, None, None]).sum(axis=1)  # [L, K, N]
+    return 2 * q - ((1 << b.astype(np.int64)) - 1)[:, None, None]
+
+
 def activations_batch(a: np.ndarray, afmt: np.ndarray, cfg: CoreConfig) -> np.ndarray:
     """``in_a_i`` images ``[G, a bytes]`` -> int64 ``[G, M, 4]`` as the hardware reads them."""
     raw = np.ascontiguousarray(a).view("<i2").astype(np.int64).reshape(len(a), cfg.M, K)
@@ -181,14 +200,19 @@ def fp_tables_batch(a: np.ndarray, afmt: np.ndarray, cfg: CoreConfig) -> np.ndar
     """``in_a_i`` images ``[G, a bytes]`` with FP formats ``afmt [G]`` -> uint32 ``[G, M, 8]``.
 
     The bit patterns of the binary32 entries (``fp.fp_tables``), NaNs canonical;
-    one vectorized conversion per format present.
+    on the MAC core those of the converted activations, in slots 0-3. One
+    vectorized conversion per format present.
     """
     lanes = np.ascontiguousarray(a).view("<u2").reshape(len(a), cfg.M, K)
-    out = np.empty((len(a), cfg.M, TABLE_ENTRIES), dtype=np.uint32)
+    out = np.zeros((len(a), cfg.M, TABLE_ENTRIES), dtype=np.uint32)
     for f in FP_AFMTS:
         sel = afmt == f
         if sel.any():
-            out[sel] = fp.bits(fp.fp_tables(fp.to_f32(lanes[sel], f)))
+            acts = fp.to_f32(lanes[sel], f)
+            if cfg.core == "mac":
+                out[sel, :, :K] = fp.bits(acts)
+            else:
+                out[sel] = fp.bits(fp.fp_tables(acts))
     return out
 
 
@@ -276,7 +300,8 @@ class BatchModel:
             if fp_mm is None or not fp_mm.any():
                 d[mm_rows] = self._lmma(bank, ver[mm_rows], batch, mm_rows, wbits[mm_rows])
             else:
-                for rows, run in ((mm_rows[~fp_mm], self._lmma), (mm_rows[fp_mm], self._lmma_fp)):
+                run_fp = self._lmma_fp_mac if cfg.core == "mac" else self._lmma_fp
+                for rows, run in ((mm_rows[~fp_mm], self._lmma), (mm_rows[fp_mm], run_fp)):
                     if rows.size:
                         d[rows] = run(bank, ver[rows], batch, rows, wbits[rows])
 
@@ -356,3 +381,22 @@ class BatchModel:
                     code = np.where((p < b)[:, None], code, 2 * TABLE_ENTRIES)
                 acc += np.take(view.reshape(-1), base + code[:, None, :])
         return fp.bits(acc).reshape(n_rows, -1).view(np.int32)
+
+    def _lmma_fp_mac(
+        self, bank: np.ndarray, ver: np.ndarray, batch: Batch, rows: np.ndarray, b: np.ndarray
+    ) -> np.ndarray:
+        """FP LMMA on the MAC core (``fp.mac_fp_lmma``), for every row at once.
+
+        ``w`` (:func:`dequantize_batch`) is exact in float32 and so are the
+        products (or they overflow to infinity), then the additions in the
+        contract's order, element-wise.
+        """
+        cfg = self.cfg
+        n_rows = len(rows)
+        acts = bank[ver][:, :, :K].astype(np.uint32).view(np.float32)  # [L, M, K]
+        w = dequantize_batch(batch.w[rows], b, cfg).astype(np.float32)
+        c = np.ascontiguousarray(batch.c[rows]).view("<f4").reshape(n_rows, cfg.M, cfg.N)
+        with np.errstate(over="ignore", invalid="ignore"):
+            p = [acts[:, :, k, None] * w[:, None, k, :] for k in range(K)]  # [L, M, N]
+            d = c + ((p[0] + p[1]) + (p[2] + p[3]))
+        return fp.bits(d).reshape(n_rows, -1).view(np.int32)

@@ -102,9 +102,10 @@ ACCFMT_OF = {**{f: AccFmt.INT32 for f in INT_AFMT_BITS}, **{f: AccFmt.FP32 for f
 class CoreKind(enum.IntEnum):
     """Which core answers the instruction set (the RTL's ``Core`` parameter).
 
-    All three have the same ports and instructions and give the same D
-    (docs/architecture.md section 11); they differ in how they compute it,
-    in latency and in area.
+    All three have the same ports and instructions and give the same integer
+    D (docs/architecture.md section 11); they differ in how they compute it,
+    in latency and in area. The MAC core's FP D follows its own order of
+    roundings (``models.fp.mac_fp_lmma``).
     """
 
     LUT_TC = 0  #: the LUT Tensor Core: one 8-entry table per row, broadcast
@@ -126,7 +127,7 @@ def formats_mask(afmts: object) -> int:
 INT_FORMATS = formats_mask(INT_AFMT_BITS)
 ALL_FORMATS = formats_mask(AFmt)
 #: The formats each core kind can build.
-CORE_FORMATS = {"lut_tc": ALL_FORMATS, "lut_conv": INT_FORMATS, "mac": INT_FORMATS}
+CORE_FORMATS = {"lut_tc": ALL_FORMATS, "lut_conv": INT_FORMATS, "mac": ALL_FORMATS}
 
 
 def check_core(core: object) -> str:
@@ -144,7 +145,7 @@ class CoreConfig:
     formats on the LUT Tensor Core. ``formats`` is the RTL's ``Formats`` mask
     over ``afmt`` codes (bit k set: format k is built); every other format
     answers UNSUPPORTED. ``core`` names the RTL's datapath (:data:`CORES`);
-    the baselines build the integer formats only.
+    the conventional LUT core builds the integer formats only.
     """
 
     M: int = 2

@@ -5,8 +5,9 @@ answers what ``out_tag_o``/``out_status_o``/``out_d_o`` must show, so the
 testbench predictor is this class and nothing else.
 
 Integer formats follow docs sections 1-2 (``models.tables``, ``models.lmma``),
-FP formats the contract of docs section 10 (``models.fp``); which formats
-exist is ``cfg.formats``, as in the RTL's ``Formats`` parameter.
+FP formats the contract of docs section 10 (``models.fp``), on the MAC core
+its own (``fp.mac_fp_lmma``, section 11); which formats exist is
+``cfg.formats``, as in the RTL's ``Formats`` parameter.
 """
 
 from __future__ import annotations
@@ -53,6 +54,8 @@ class CoreModel:
 
     ``tables[t]`` is ``None`` (invalid) or ``(afmt, entries [M, 8])``: int64
     entries for an integer format, float32 (binary32) ones for an FP format.
+    On the MAC core an FP register holds what that core keeps, the
+    activations as float32 ``[M, 4]``; its integer D equals the tables'.
     """
 
     def __init__(self, cfg: CoreConfig = DEFAULT) -> None:
@@ -109,7 +112,8 @@ class CoreModel:
                 c = unpack_c(c_bus, cfg)  # signed int32 lane values
                 if afmt in FP_AFMTS:
                     c_bits = c.astype(np.int32).view(np.uint32)
-                    d = fp.fp_lmma(entry[1], codes, c_bits).view(np.int32).astype(np.int64)
+                    run = fp.mac_fp_lmma if cfg.core == "mac" else fp.fp_lmma
+                    d = run(entry[1], codes, c_bits).view(np.int32).astype(np.int64)
                 else:
                     d = lmma(entry[1], codes, c)
         return Response(i.tag, status, d)
@@ -117,5 +121,6 @@ class CoreModel:
     def _tables(self, a_bus: int, afmt: AFmt) -> np.ndarray:
         """LUTGEN's table register contents for ``in_a_i`` read in format ``afmt``."""
         if afmt in FP_AFMTS:
-            return fp.fp_tables(fp.to_f32(unpack_lanes(a_bus, self.cfg), afmt))
+            acts = fp.to_f32(unpack_lanes(a_bus, self.cfg), afmt)
+            return acts if self.cfg.core == "mac" else fp.fp_tables(acts)
         return make_tables(unpack_a(a_bus, self.cfg, afmt), afmt)

@@ -9,6 +9,10 @@ no flush-to-zero, so the model is plain numpy in exactly the contract's order
 (never a pairwise ``np.sum``); ``ml_dtypes`` decodes the narrow formats.
 Every NaN result is delivered as the canonical quiet NaN ``0x7FC00000``.
 
+The MAC baseline core (docs section 11) has a contract of its own for the
+FP formats, :func:`mac_fp_lmma`: products of the converted activations and
+the dequantized weights, then a stated order of additions.
+
 Values travel as bit patterns (uint16 lanes in, uint32 binary32 lanes out),
 as on the buses.
 """
@@ -18,7 +22,8 @@ from __future__ import annotations
 import ml_dtypes
 import numpy as np
 
-from models.config import TABLE_ENTRIES, AFmt
+from models.config import TABLE_ENTRIES, AFmt, K
+from models.encoding import check_bits, check_ints, decode_weights
 
 CANONICAL_NAN = 0x7FC00000
 
@@ -96,3 +101,33 @@ def fp_lmma(tables: np.ndarray, codes: np.ndarray, c_bits: np.ndarray) -> np.nda
             term = np.where(neg.astype(bool)[None, :], -entry, entry) * np.float32(2.0**i)
             acc = acc + term
     return bits(acc)
+
+
+def dequantize(codes: np.ndarray) -> np.ndarray:
+    """Codes ``[b, N]`` of one group -> the signed weights int64 ``[K, N]``.
+
+    ``w = 2q - (2^b - 1)``: the symmetric form the codes encode (docs section
+    3), odd, in ``[-(2^b - 1), 2^b - 1]``; the MAC core's column dequantizers.
+    """
+    codes = check_ints(codes, "codes", 0, 15, shape=(None, None))
+    b = check_bits(codes.shape[0], name="b (codes.shape[0])")
+    return 2 * decode_weights(codes[:, None, :]) - ((1 << b) - 1)
+
+
+def mac_fp_lmma(acts: np.ndarray, codes: np.ndarray, c_bits: np.ndarray) -> np.ndarray:
+    """``D`` bit patterns ``[M, N]`` of one FP LMMA on the MAC core (docs section 11).
+
+    ``acts``: float32 ``[M, 4]``, the activations converted exactly (:func:`to_f32`);
+    ``codes``: ``[b, N]``; ``c_bits``: uint32 ``[M, N]``. With ``w`` the
+    dequantized weights (:func:`dequantize`), ``p_k = a_k * w_k`` is exact or a
+    signed infinity (at most 11 x 8 significant bits; only a BF16 activation
+    can overflow), and ``D = RNE(C + RNE(RNE(p0 + p1) + RNE(p2 + p3)))``:
+    a pairwise tree, then C, each addition rounded to nearest even.
+    """
+    acts = np.asarray(acts, dtype=np.float32)
+    w = dequantize(codes).astype(np.float32)  # exact: |w| <= 255
+    c = np.ascontiguousarray(c_bits, dtype=np.uint32).view(np.float32)
+    with np.errstate(invalid="ignore", over="ignore"):
+        p = [acts[:, k, None] * w[None, k, :] for k in range(K)]  # [M, N] each
+        d = c + ((p[0] + p[1]) + (p[2] + p[3]))
+    return bits(d)

@@ -2,15 +2,19 @@
 // of `a_i` as signed ActW-bit values, read by format.
 //
 // An INT8 lane is bits [7:0] sign-extended (bits [15:8] are ignored), every
-// other code is read as INT16, as the table generator reads them. An
-// instance without INT16 stores 8-bit lanes (ActW = 8) and reads every lane
-// as INT8; the decoder rejects an unbuilt format before anything is latched.
+// other code is kept as its 16 bits (INT16, or the bit pattern of an FP
+// format, which the MAC core converts when it executes). An instance with
+// none of INT16, FP16 and BF16 stores 8-bit lanes (ActW = 8), bits [7:0]
+// (INT8 or FP8); the decoder rejects an unbuilt format before anything is
+// latched.
 module lut_act_ext #(
   parameter  int M       = 2,
   parameter  int Formats = lut_tc_pkg::FormatsInt,  // bit k: afmt k is built
   // Derived, do not override.
-  localparam bit Int16   = ((Formats >> lut_tc_pkg::AFmtInt16) & 1) != 0,
-  localparam int ActW    = Int16 ? lut_tc_pkg::ActLaneW : 8,
+  localparam bit Wide    = ((Formats >> lut_tc_pkg::AFmtInt16) & 1) != 0
+                        || ((Formats >> lut_tc_pkg::AFmtFp16) & 1) != 0
+                        || ((Formats >> lut_tc_pkg::AFmtBf16) & 1) != 0,
+  localparam int ActW    = Wide ? lut_tc_pkg::ActLaneW : 8,
   localparam int AW      = M * lut_tc_pkg::K * lut_tc_pkg::ActLaneW
 ) (
   input  logic [AW-1:0]                     a_i,
@@ -20,7 +24,7 @@ module lut_act_ext #(
   `include "lut_tc_names.svh"
 
   logic is_int8;
-  assign is_int8 = !Int16 || (afmt_i == AFmtInt8);
+  assign is_int8 = !Wide || (afmt_i == AFmtInt8);
 
   for (genvar l = 0; l < M * K; l++) begin : gen_lane
     logic signed [ActLaneW-1:0] lane;
@@ -28,8 +32,8 @@ module lut_act_ext #(
     assign lane  = a_i[l*ActLaneW +: ActLaneW];
     assign lane8 = lane[7:0];
     assign acts_o[l*ActW +: ActW] = is_int8 ? ActW'(lane8) : ActW'(lane);
-    if (!Int16) begin : gen_int8_only
-      logic unused_hi;  // every lane is INT8: bits [15:8] are ignored
+    if (!Wide) begin : gen_narrow
+      logic unused_hi;  // every lane is INT8 or FP8: bits [15:8] are ignored
       assign unused_hi = ^lane[ActLaneW-1:8];
     end
   end

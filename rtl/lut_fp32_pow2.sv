@@ -70,6 +70,8 @@ module lut_fp32_pow2 #(
     logic            hidden;
     logic [22:0]     res_frac;
     logic [31:0]     y;
+    logic [EW-9:0]   e_unused;  // above the exponent field (e >= 255 overflows, below)
+    logic [7:0]      e8;
 
     // ---------------------------------------------------------- unpack, scale, normalize
     {x_sign, exp_f, frac} = x_i;
@@ -105,7 +107,10 @@ module lut_fp32_pow2 #(
     {hidden, res_frac} = sig;
 
     // ---------------------------------------------------------- result
-    y = {sign, hidden ? 8'(e) : 8'h00, res_frac};
+    // The exponent field by a split, not by a cast: Yosys 0.23 widens 8'(e)
+    // inside this concatenation and drops the sign (the netlist tests).
+    {e_unused, e8} = e;
+    y = {sign, hidden ? e8 : 8'h00, res_frac};
     if (exp_f == ExpMax) begin
       y = (frac != '0) ? QNaN : {sign, ExpMax, 23'b0};
     end else if (hidden && (e >= EW'(ExpMax))) begin

@@ -10,8 +10,10 @@
 //                an LMMA is accepted (lut_conv_array), then b cycles as here
 //   CoreMac      the MAC baseline: LUTGEN latches the activations; an LMMA
 //                dequantizes the weights and multiply-accumulates in one
-//                execute cycle whatever b is (mac_array)
-// The baselines build the integer formats only. All three give the same D.
+//                execute cycle whatever b is (mac_array); FP formats with
+//                their own order of roundings (section 11)
+// The conventional core builds the integer formats only. All three give the
+// same integer D.
 //
 // Micro-architecture: one execute stage and one output register.
 //
@@ -117,7 +119,9 @@ module lut_tensor_core #(
   localparam bit Int16     = ((Formats >> AFmtInt16) & 1) != 0;
   localparam int IntW      = Int16 ? TableW : TableW8;   // an integer table entry
   localparam int EntryW    = HasFp ? FpW : IntW;         // one table entry
-  localparam int ActW      = Int16 ? ActLaneW : 8;       // a baseline's stored activation
+  localparam bit Wide      = Int16 || ((Formats >> AFmtFp16) & 1) != 0
+                          || ((Formats >> AFmtBf16) & 1) != 0;
+  localparam int ActW      = Wide ? ActLaneW : 8;        // a baseline's stored activation
   localparam int TableBits = M * TableEntries * EntryW;  // one table register
   localparam int PlaneBits = N * CodeW;                  // codes of one plane
   localparam bit IsLutTc   = (Core == CoreLutTc);
@@ -347,15 +351,18 @@ module lut_tensor_core #(
       .sum_o    (sum)
     );
   end else if (Core == CoreMac) begin : gen_mac
-    // b of the executing LMMA, for the dequantizers.
+    // b and the format of the executing LMMA, for the dequantizers and the
+    // FP converters.
     logic [WbitsW-1:0] ex_wbits_q;
+    logic [AfmtW-1:0]  ex_afmt_q;
     always_ff @(posedge clk_i) begin
       if (lmma_fire) begin
         ex_wbits_q <= dec_wbits;
+        ex_afmt_q  <= dec_afmt;
       end
     end
-    logic unused_mac;  // integer formats only; one cycle, no plane counter
-    assign unused_mac = ex_fp_q | (|plane_q);
+    logic unused_mac;  // one cycle: no plane counter
+    assign unused_mac = |plane_q;
     mac_array #(
       .M        (M),
       .N        (N),
@@ -366,6 +373,8 @@ module lut_tensor_core #(
       .acts_i  (ex_tables),
       .codes_i (codes_q),
       .wbits_i (ex_wbits_q),
+      .fp_i    (ex_fp_q),
+      .afmt_i  (ex_afmt_q),
       .load_i  (lmma_fire),
       .c_i     (in_c_i),
       .sum_o   (sum)
@@ -446,8 +455,8 @@ module lut_tensor_core #(
                       "Formats must be a non-empty mask over the afmt codes 0..5")
   `LUT_TC_ASSERT_INIT(ParamCore, Core == CoreLutTc || Core == CoreLutConv || Core == CoreMac,
                       "Core must be one of the lut_tc_pkg::Core* kinds")
-  `LUT_TC_ASSERT_INIT(ParamCoreFormats, IsLutTc || (Formats & ~FormatsInt) == 0,
-                      "the lut_conv and mac cores build the integer formats only")
+  `LUT_TC_ASSERT_INIT(ParamCoreFormats, Core != CoreLutConv || (Formats & ~FormatsInt) == 0,
+                      "the lut_conv core builds the integer formats only")
   `LUT_TC_ASSERT_INIT(ParamWBitsMax, WBitsMax >= 1 && WBitsMax <= 8,
                       "WBitsMax must be in [1, 8]: shifted entries must fit AccW")
 

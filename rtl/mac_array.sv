@@ -10,9 +10,16 @@
 //
 //   w_k = 2 q_k - (2^b - 1)          (odd, in [-(2^b - 1), 2^b - 1])
 //
+// Floating point (docs/architecture.md section 11): with fp_i set, the K
+// lanes of row m are converted to binary32 once per row (lut_fp_to_f32, in
+// format afmt_i) and broadcast to its N units, and each column's weights go
+// to its units as sign and magnitude too. The lanes are held at zero while
+// fp_i is low, so integer LMMAs do not toggle the FP datapath.
+//
 // Buses:
-//   acts_i    lane k of row m at [(m*K + k)*ActW +: ActW], signed (ActW is
-//             16, or 8 in an instance without INT16)
+//   acts_i    lane k of row m at [(m*K + k)*ActW +: ActW], signed for the
+//             integer formats, a bit pattern for the FP ones (ActW is 16,
+//             or 8 in an instance with neither INT16 nor FP16/BF16)
 //   codes_i   the instruction's whole weight operand (every plane, plane i
 //             at [i*N*CodeW +: N*CodeW])
 //   c_i/sum_o lane m*N + n, AccW bits each
@@ -25,16 +32,21 @@ module mac_array #(
   parameter  int M        = 2,
   parameter  int N        = 64,
   parameter  int WBitsMax = 4,
-  parameter  int Formats  = lut_tc_pkg::FormatsInt,  // integer formats only
+  parameter  int Formats  = lut_tc_pkg::FormatsInt,  // bit k: afmt k is built
   // Derived, do not override.
   localparam int WW       = WBitsMax + 2,  // one signed dequantized weight
-  localparam bit Int16    = ((Formats >> lut_tc_pkg::AFmtInt16) & 1) != 0,
-  localparam int ActW     = Int16 ? lut_tc_pkg::ActLaneW : 8
+  localparam bit HasFp    = (Formats & (lut_tc_pkg::FormatsAll & ~lut_tc_pkg::FormatsInt)) != 0,
+  localparam bit Wide     = ((Formats >> lut_tc_pkg::AFmtInt16) & 1) != 0
+                         || ((Formats >> lut_tc_pkg::AFmtFp16) & 1) != 0
+                         || ((Formats >> lut_tc_pkg::AFmtBf16) & 1) != 0,
+  localparam int ActW     = Wide ? lut_tc_pkg::ActLaneW : 8
 ) (
   input  logic                                            clk_i,
   input  logic [M*lut_tc_pkg::K*ActW-1:0]                 acts_i,
   input  logic [WBitsMax*N*lut_tc_pkg::CodeW-1:0]         codes_i,
   input  logic [lut_tc_pkg::WbitsW-1:0]                   wbits_i,  // b, 1..WBitsMax
+  input  logic                                            fp_i,     // binary32 LMMA
+  input  logic [lut_tc_pkg::AfmtW-1:0]                    afmt_i,   // its format
   input  logic                                            load_i,
   input  logic [M*N*lut_tc_pkg::AccW-1:0]                 c_i,
   output logic [M*N*lut_tc_pkg::AccW-1:0]                 sum_o
@@ -49,7 +61,9 @@ module mac_array #(
   assign offset = WW'((1 << wbits_i) - 1);
 
   // Dequantized weights of every column.
-  logic [ColBits-1:0] col_w [N];
+  logic [ColBits-1:0]    col_w   [N];
+  logic [K-1:0]          col_neg [N];  // sign and magnitude, for the FP datapath
+  logic [K*WBitsMax-1:0] col_mag [N];
   for (genvar n = 0; n < N; n++) begin : gen_deq
     logic [K*WBitsMax-1:0] q;  // weight k's code at [k*WBitsMax +: WBitsMax], planes >= b cleared
     for (genvar i = 0; i < WBitsMax; i++) begin : gen_plane
@@ -73,8 +87,38 @@ module mac_array #(
       end
     end
     for (genvar k = 0; k < K; k++) begin : gen_w
-      assign col_w[n][k*WW +: WW] = {1'b0, q[k*WBitsMax +: WBitsMax], 1'b0} - offset;
+      logic [WW-1:0] w, w_abs;
+      assign w                    = {1'b0, q[k*WBitsMax +: WBitsMax], 1'b0} - offset;
+      assign w_abs                = w[WW-1] ? -w : w;
+      assign col_w[n][k*WW +: WW] = w;
+      assign col_neg[n][k]        = w[WW-1];
+      assign col_mag[n][k*WBitsMax +: WBitsMax] = w_abs[WBitsMax-1:0];
+      logic unused_w_abs;  // |w| <= 2^b - 1 fits WBitsMax bits
+      assign unused_w_abs = ^w_abs[WW-1:WBitsMax];
     end
+  end
+
+  // Activations of every row in binary32 (FP formats), shared by the row's units.
+  logic [K*FpW-1:0] row_f32 [M];
+  for (genvar m = 0; m < M; m++) begin : gen_conv
+    if (HasFp) begin : gen_fp
+      for (genvar k = 0; k < K; k++) begin : gen_lane
+        logic [ActLaneW-1:0] raw, lane;
+        assign raw  = ActLaneW'(acts_i[(m*K + k)*ActW +: ActW]);
+        assign lane = fp_i ? raw : '0;
+        lut_fp_to_f32 u_to_f32 (
+          .lane_i (lane),
+          .afmt_i (afmt_i),
+          .f32_o  (row_f32[m][k*FpW +: FpW])
+        );
+      end
+    end else begin : gen_no_fp
+      assign row_f32[m] = '0;
+    end
+  end
+  if (!HasFp) begin : gen_no_fp
+    logic unused_fp;  // no FP datapath: the decoder never starts an FP LMMA
+    assign unused_fp = ^{fp_i, afmt_i};
   end
 
   logic [AccW-1:0] unit_c   [M*N];
@@ -96,12 +140,16 @@ module mac_array #(
   for (genvar m = 0; m < M; m++) begin : gen_row
     for (genvar n = 0; n < N; n++) begin : gen_col
       mac_unit #(
-        .WW   (WW),
-        .ActW (ActW)
+        .WBitsMax (WBitsMax),
+        .Formats  (Formats)
       ) u_unit (
         .clk_i  (clk_i),
         .acts_i (acts_i[m*RowBits +: RowBits]),
         .w_i    (col_w[n]),
+        .f32_i  (row_f32[m]),
+        .wneg_i (col_neg[n]),
+        .wmag_i (col_mag[n]),
+        .fp_i   (fp_i),
         .load_i (load_i),
         .c_i    (unit_c[m*N + n]),
         .sum_o  (unit_sum[m*N + n])

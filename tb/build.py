@@ -33,17 +33,33 @@ BUGS = (
     "LUT_TC_BUG_FP_FTZ",
     "LUT_TC_BUG_FP_SUBNORMAL_IN",
     "LUT_TC_BUG_FP_POW2_FTZ",
+    "LUT_TC_BUG_FP_MUL_FTZ",
 )
+_INT_BUGS = BUGS[:4]
+#: The bugs each core's RTL has a place for: the FP ones live in FP blocks (the
+#: scaler on the LUT Tensor Core, the multiplier on the MAC core), and the
+#: conventional LUT core builds no FP. A job asking a core for another bug is
+#: refused or left out (``tb.regress.jobs.expand``).
+CORE_BUGS = {
+    "lut_tc": tuple(b for b in BUGS if b != "LUT_TC_BUG_FP_MUL_FTZ"),
+    "lut_conv": _INT_BUGS,
+    "mac": tuple(b for b in BUGS if b != "LUT_TC_BUG_FP_POW2_FTZ"),
+}
 #: Bugs that break valid/ready: built without the RTL's own assertions, which
 #: would stop the simulation before the testbench's protocol checks can object.
 PROTOCOL_BUGS = ("LUT_TC_BUG_OVERWRITE_STALLED", "LUT_TC_BUG_DROP_STALLED")
 
 
-def _bugs(bug: str | Sequence[str] | None) -> tuple[str, ...]:
+def _bugs(bug: str | Sequence[str] | None, core: str | None = None) -> tuple[str, ...]:
     bugs = (bug,) if isinstance(bug, str) else tuple(bug or ())
     for b in bugs:
         if b not in BUGS:
             raise ValueError(f"bug={b!r} unknown; choose one of {BUGS}")
+        if core is not None and b not in CORE_BUGS[core]:
+            raise ValueError(
+                f"bug={b!r}: core {core} has no block with that bug; "
+                f"choose one of {CORE_BUGS[core]}"
+            )
     return bugs
 
 
@@ -52,7 +68,7 @@ def build_name(cfg: CoreConfig, bug: str | Sequence[str] | None = None) -> str:
 
     For example ``core_M2N4T4W4_LUT_TC_BUG_NO_NEGATE``.
     """
-    return f"core_{cfg.name}" + "".join(f"_{b}" for b in _bugs(bug))
+    return f"core_{cfg.name}" + "".join(f"_{b}" for b in _bugs(bug, cfg.core))
 
 
 def build_core(

@@ -52,7 +52,7 @@ from tb.covbins import (
     unreachable_instr_bins,
     wbits_bins,
 )
-from tb.fpcov import FpCoverage
+from tb.fpcov_mac import fp_coverage
 from tb.predictor import Prediction
 from tb.records import Observed
 
@@ -106,7 +106,7 @@ class CoverageCounts:
         self.wrap = np.zeros(len(WRAP_BINS), dtype=np.int64)
         self.reset = np.zeros(len(RESET_BINS), dtype=np.int64)
         #: FP covergroups only where FP is built: integer dumps keep exactly their bins
-        self.fp = FpCoverage(cfg) if cfg.has_fp else None
+        self.fp = fp_coverage(cfg) if cfg.has_fp else None
         self._restart()
 
     def _restart(self) -> None:

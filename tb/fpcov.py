@@ -323,19 +323,20 @@ _ACC_PROBES = np.unique(
 
 
 @functools.cache
-def _acc_witnessed(afmt: int) -> tuple[frozenset[str], frozenset[str]]:
-    """Result classes and distance buckets of plane-0 witness additions of ``afmt``.
+def addend_witnessed(afmt: int, top: float) -> tuple[frozenset[str], frozenset[str]]:
+    """Result classes and distance buckets of witness additions ``C + v`` of ``afmt``.
 
-    Plane 0 adds ``+-entry`` to C itself, and C is any binary32 pattern, so any
-    probe acc meets any entry; every format value ``v`` is an entry (a table of
-    one non-zero lane holds ``+-v``), and so is ``top_entry``. Each probe term
-    goes against every probe acc and against its own negation. Every LMMA has
-    a plane 0, so a witness here is one for every width.
+    On ``lut_tc`` plane 0 adds ``+-entry`` to C itself, and C is any binary32
+    pattern, so any probe acc meets any entry; every format value ``v`` is an
+    entry (a table of one non-zero lane holds ``+-v``), and so is ``top``, the
+    largest entry. Each probe term goes against every probe acc and against its
+    own negation. Every LMMA has a plane 0, so a witness here is one for every
+    width. (The MAC core's last addition ``C + s`` meets the same values:
+    ``tb.fpcov_mac``.)
     """
-    facts = format_facts(afmt)
     with np.errstate(all="ignore"):
-        top = np.float32(facts["top_entry"])
-        terms = np.unique(np.concatenate([_probe_values(afmt), [top, -top]]).astype(np.float32))
+        t = np.float32(top)
+        terms = np.unique(np.concatenate([_probe_values(afmt), [t, -t]]).astype(np.float32))
     x, y = _pairs(_ACC_PROBES, terms)
     classes, dists = _seen(np.concatenate([x, -terms]), np.concatenate([y, terms]))
     return frozenset(classes), frozenset(dists)
@@ -346,22 +347,32 @@ def acc_reach(afmt: int, b: int) -> tuple[dict[str, str], dict[str, str]]:
     """Unreachable (result classes, distance buckets) of the accumulate adder for FP
     LMMAs of format ``afmt`` and width ``b``, each with the reason.
 
-    Reachable: what a plane-0 witness shows (:func:`_acc_witnessed`). The one
+    Reachable: what a plane-0 witness shows (:func:`addend_witnessed`). The one
     proof needed: overflow takes ``|acc + term| >= 2^128 - 2^103`` (FLT_MAX plus
     half its ulp), so with ``|acc| <= FLT_MAX`` a finite term of at least 2^103;
     the largest finite term of width ``b`` is ``top_entry * 2^(b-1)``.
     """
     facts = format_facts(afmt)
-    classes, dists = _acc_witnessed(afmt)
-    name = AFmt(afmt).name.lower()
     top_term = facts["top_entry"] * 2.0 ** (b - 1)
+    why = f"the largest term, top entry {facts['top_entry']:g} * 2^(b-1),"
+    return addend_reach(afmt, b, addend_witnessed(afmt, facts["top_entry"]), top_term, why)
+
+
+def addend_reach(
+    afmt: int, b: int, seen: tuple[frozenset[str], frozenset[str]], top: float, what: str
+) -> tuple[dict[str, str], dict[str, str]]:
+    """Unreachable (result classes, distance buckets) given the witnessed ones ``seen``
+    and ``top``, the largest finite addend (``what`` says which it is): overflow is
+    ruled out when ``top`` is below 2^103; any other unwitnessed bin is an error."""
+    classes, dists = seen
+    name = AFmt(afmt).name.lower()
     no_class: dict[str, str] = {}
     for c in FP_RESULT_BINS:
         if c in classes:
             continue
-        if c == "overflow" and top_term < _HALF_ULP_MAX:
+        if c == "overflow" and top < _HALF_ULP_MAX:
             no_class[c] = (
-                f"{name} at w{b}: the largest term, top entry {facts['top_entry']:g} * 2^(b-1), "
+                f"{name} at w{b}: {what} "
                 "is below 2^103 (half an ulp of FLT_MAX), so acc + term cannot round to infinity"
             )
         else:
@@ -430,6 +441,9 @@ class FpCoverage:
     LMMAs are binned. Counts are exact whatever the record sizes (one record of
     a thousand instructions or a thousand records of one bin the same).
     """
+
+    #: Whether the core has a table generator of FP additions (``fp_tablegen``).
+    TABLEGEN = True
 
     def __init__(self, cfg: CoreConfig) -> None:
         if not cfg.has_fp:
@@ -540,11 +554,7 @@ class FpCoverage:
         """Input classes and table-generator additions of OK FP LUTGEN rows; their tables."""
         cfg = self.cfg
         lanes = np.ascontiguousarray(a).view("<u2").reshape(len(a), cfg.M, K)
-        fi = self.fmt_index[af]
-        cls = self.lane_lut[(fi[:, None, None] << 16) + lanes]
-        self.input += np.bincount(
-            (fi[:, None, None] * len(FP_INPUT_BINS) + cls).ravel(), minlength=self.input.size
-        ).reshape(self.input.shape)
+        fi = self._bin_inputs(lanes, af)
         vals = np.empty((len(a), cfg.M, K), dtype=np.float32)
         for code in self.fmts.values():
             sel = af == code
@@ -559,6 +569,16 @@ class FpCoverage:
         )
         self.tablegen += hist.reshape(self.tablegen.shape)
         return s[..., 4:]  # the eight entries, j = 0..7
+
+    def _bin_inputs(self, lanes: np.ndarray, af: np.ndarray) -> np.ndarray:
+        """``fp_input``: the class of every lane ``[G, M, 4]`` of OK FP LUTGENs of
+        formats ``af [G]``; returns their format bin indices."""
+        fi = self.fmt_index[af]
+        cls = self.lane_lut[(fi[:, None, None] << 16) + lanes]
+        self.input += np.bincount(
+            (fi[:, None, None] * len(FP_INPUT_BINS) + cls).ravel(), minlength=self.input.size
+        ).reshape(self.input.shape)
+        return fi
 
     def _order(self, b: np.ndarray, af: np.ndarray) -> np.ndarray:
         """Widest first, and the rows of one (format, b) adjacent: the order of the replay."""
@@ -634,16 +654,21 @@ class FpCoverage:
             for c, why in unreachable_input_bins(code).items():
                 inp[f"<{f},{c}>"] = why
             for w, b in self.wbits.items():
-                no_class, no_dist = acc_reach(code, b)
+                no_class, no_dist = self._acc_reach(code, b)
                 res.update({f"<{f},{w},{c}>": why for c, why in no_class.items()})
                 dist.update({f"<{f},{w},{d}>": why for d, why in no_dist.items()})
-            gen.update({f"<{f},{c}>": why for c, why in tablegen_reach(code).items()})
+            if self.TABLEGEN:
+                gen.update({f"<{f},{c}>": why for c, why in tablegen_reach(code).items()})
         out = {
             "fp_input": {"cross_afmt_class": inp},
             "fp_acc": {"cross_afmt_wbits_result": res, "cross_afmt_wbits_dist": dist},
             "fp_tablegen": {"cross_afmt_result": gen},
         }
         return {g: {p: v for p, v in pts.items() if v} for g, pts in out.items()}
+
+    def _acc_reach(self, afmt: int, b: int) -> tuple[dict[str, str], dict[str, str]]:
+        """Unreachable ``fp_acc`` bins of one format and width (:func:`acc_reach`)."""
+        return acc_reach(afmt, b)
 
     def hits(self) -> dict:
         """The FP covergroups in the dump layout; an excluded bin appears only if hit
@@ -668,7 +693,7 @@ class FpCoverage:
             return {nm: int(v) for nm, v in zip(names, counts, strict=True)}
 
         classes, dists = list(FP_RESULT_BINS), list(FP_ALIGN_BINS)
-        return {
+        out = {
             "fp_input": {
                 "cp_afmt": point(fmts, self.input.sum(axis=1)),
                 "cp_class": point(FP_INPUT_BINS, self.input.sum(axis=0)),
@@ -696,6 +721,9 @@ class FpCoverage:
                 ),
             },
         }
+        if not self.TABLEGEN:
+            del out["fp_tablegen"]
+        return out
 
 
 def tablegen_operands(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

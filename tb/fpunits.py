@@ -1,6 +1,6 @@
 """Vectors for the FP conversion and scaling units: reference, sets, harnesses.
 
-Two combinational units of the FP datapath (docs/architecture.md section 10):
+Three combinational units of the FP datapaths (docs/architecture.md section 10):
 
 * ``rtl/lut_fp_to_f32.sv`` (unit ``fcvt``): an activation lane in FP8 E4M3,
   FP16, BF16 or FP8 E5M2 to its exact binary32 value. The reference is the
@@ -10,7 +10,12 @@ Two combinational units of the FP datapath (docs/architecture.md section 10):
   The reference is numpy float32 multiplication by ``2.0**shift``, as the
   model weights a plane, then :func:`models.fp.bits` (:func:`ref_pow2`).
 
-The tests hold both references to Berkeley SoftFloat as well. This module
+* ``rtl/mac_fp_mul.sv`` (unit ``fmul``): the MAC core's product of a
+  converted activation and a signed odd weight, ``x * (neg ? -mag : mag)``.
+  The reference is numpy float32 multiplication, as
+  :func:`models.fp.mac_fp_lmma` computes it (:func:`ref_fmul`).
+
+The tests hold the references to Berkeley SoftFloat as well. This module
 makes the inputs (exhaustive lanes, corner and random scaler operands),
 writes and caches vector sets under ``build/fpunits/`` keyed by what
 determines them, builds each pure-SV harness through
@@ -83,7 +88,19 @@ UNITS: dict[str, Unit] = {
         ("LUT_TC_BUG_FP_POW2_FTZ",),
         ("corners", "random"),
     ),
+    "fmul": Unit(
+        "fmul",
+        "mac_fp_mul_tb",
+        (simrun.RTL / "mac_fp_mul.sv", simrun.TB_SV / "mac_fp_mul_tb.sv"),
+        0x464D554C,  # "FMUL"
+        "FMUL",
+        ("LUT_TC_BUG_FP_MUL_FTZ",),
+        ("corners", "random"),
+    ),
 }
+#: The multiplier's widths in its harness (tb/sv/mac_fp_mul_tb.sv): FP16's 11
+#: significant bits, which every format's converted value fits, and 8-bit magnitudes.
+FMUL_MAG_W = 8
 
 
 def check_unit(unit: str) -> Unit:
@@ -287,8 +304,74 @@ def pow2_random(
 
 
 def pow2_control(neg: np.ndarray, shift: np.ndarray) -> np.ndarray:
-    """Vector word 1 of the scaler's harness: ``neg`` at :data:`NEG_BIT`, the shift below."""
+    """Vector word 1 of the scaler's harness: ``neg`` at :data:`NEG_BIT`, the shift below
+    (the multiplier's harness: the magnitude below)."""
     return ((_u32(neg) << np.uint32(NEG_BIT)) | _u32(shift)).astype(np.uint32)
+
+
+# --------------------------------------------------------------------------- multiplication
+
+
+def ref_fmul(x: np.ndarray, neg: np.ndarray, mag: np.ndarray) -> np.ndarray:
+    """``x * (neg ? -mag : mag)`` by numpy float32 (the MAC model's product), NaNs canonical.
+
+    ``x``: binary32 patterns of converted activations; ``mag``: odd, below
+    ``2^FMUL_MAG_W``. One IEEE multiplication by an exact float32 integer.
+    """
+    x, neg, mag = (np.asarray(v) for v in (x, neg, mag))
+    if x.ndim != 1:
+        raise ValueError(f"x: expected a 1-D array of bit patterns, got shape {x.shape}")
+    for name, v in (("neg", neg), ("mag", mag)):
+        if v.shape != x.shape:
+            raise ValueError(f"{name}: shape {v.shape} differs from x's {x.shape}")
+    if neg.size and (neg.min() < 0 or neg.max() > 1):
+        raise ValueError("neg: values must be 0 or 1")
+    if mag.size and (mag.min() < 1 or mag.max() >= 1 << FMUL_MAG_W or not (mag & 1).all()):
+        raise ValueError(f"mag: values must be odd, in [1, {(1 << FMUL_MAG_W) - 1}]")
+    w = np.where(neg.astype(bool), -mag.astype(np.int64), mag.astype(np.int64))
+    with np.errstate(all="ignore"):
+        return fp.bits(_u32(x).view(np.float32) * w.astype(np.float32))
+
+
+def fmul_inputs(kind: str, count: int = 0, seed: int = 1) -> tuple[np.ndarray, ...]:
+    """(x, neg, mag) of a multiplier vector set; every x is a converted activation.
+
+    ``corners``: every value of both FP8 formats and every FP16 and BF16
+    pattern whose exponent field is zero, one, or next to or at all ones
+    (subnormals, zeros, the largest values, infinities, NaNs), each times
+    magnitudes 1, 3 and 2^8 - 1 and two random odd ones, ``neg`` random.
+    ``random``: ``count`` lanes of random formats and patterns, random odd
+    magnitudes and signs.
+    """
+    rng = np.random.default_rng(seed)
+    if kind == "corners":
+        all16 = np.arange(1 << 16, dtype=np.uint32)
+        lanes, afmts = [], []
+        for f in (AFmt.FP8_E4M3, AFmt.FP8_E5M2):
+            lanes.append(np.arange(256, dtype=np.uint32))
+            afmts.append(np.full(256, int(f)))
+        for f, man_bits in ((AFmt.FP16, 10), (AFmt.BF16, 7)):
+            e = (all16 >> np.uint32(man_bits)) & np.uint32((1 << (15 - man_bits)) - 1)
+            emax = (1 << (15 - man_bits)) - 1
+            edge = all16[np.isin(e, (0, 1, emax - 1, emax))]
+            lanes.append(edge)
+            afmts.append(np.full(edge.size, int(f)))
+        x0 = ref_convert(np.concatenate(lanes), np.concatenate(afmts))
+        top = (1 << FMUL_MAG_W) - 1
+        mags = [np.full(x0.size, m) for m in (1, 3, top)]
+        mags += [2 * rng.integers(0, 1 << (FMUL_MAG_W - 1), x0.size) + 1 for _ in range(2)]
+        x = np.tile(x0, len(mags))
+        mag = np.concatenate(mags)
+    elif kind == "random":
+        if count < 1:
+            raise ValueError(f"count={count} must be >= 1")
+        afmts = rng.choice([int(f) for f in fp.FP_FORMATS], count)
+        x = ref_convert(rng.integers(0, 1 << 16, count), afmts)
+        mag = 2 * rng.integers(0, 1 << (FMUL_MAG_W - 1), count) + 1
+    else:
+        raise ValueError(f"kind={kind!r} unknown; choose one of {UNITS['fmul'].kinds}")
+    neg = rng.integers(0, 2, x.size).astype(np.uint32)
+    return _u32(x), neg, mag.astype(np.int64)
 
 
 # --------------------------------------------------------------------------- vector sets
@@ -333,6 +416,9 @@ def make_vectors(
     if unit == "fcvt":
         lanes, afmts = convert_inputs(kind, seed)
         return lanes, afmts, ref_convert(lanes, afmts)
+    if unit == "fmul":
+        x, neg, mag = fmul_inputs(kind, count, seed)
+        return x, pow2_control(neg, mag), ref_fmul(x, neg, mag)
     if kind == "corners":
         x, neg, shift = pow2_corners(max_shift)
     else:
@@ -374,7 +460,7 @@ def vector_set(
         raise ValueError(f"count={count}: a random set needs count >= 1")
     if kind != "random":
         count = 0
-    if unit == "fcvt":
+    if unit in ("fcvt", "fmul"):
         max_shift = 0
     else:
         check_max_shift(max_shift)

@@ -41,6 +41,7 @@ CORE_SOURCES = [
     RTL / "lut_act_ext.sv",
     RTL / "lut_conv_unit.sv",
     RTL / "lut_conv_array.sv",
+    RTL / "mac_fp_mul.sv",
     RTL / "mac_unit.sv",
     RTL / "mac_array.sv",
     RTL / "lut_tc_decode.sv",

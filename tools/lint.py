@@ -69,6 +69,7 @@ HARNESSES: dict[str, tuple[str, tuple[Path, ...], tuple[str, ...]]] = {
 FP32_ADD = RTL / "lut_fp32_add.sv"
 FP_TO_F32 = RTL / "lut_fp_to_f32.sv"
 FP32_POW2 = RTL / "lut_fp32_pow2.sv"
+FP_MUL = RTL / "mac_fp_mul.sv"
 #: Units outside the core (no package, no core parameters): top module, files,
 #: the define sets to lint (plain, each planted bug, all of them).
 UNITS: dict[str, tuple[str, tuple[Path, ...], tuple[tuple[str, ...], ...]]] = {
@@ -84,12 +85,14 @@ UNITS: dict[str, tuple[str, tuple[Path, ...], tuple[tuple[str, ...], ...]]] = {
     ),
     "fp_to_f32": ("lut_fp_to_f32", (FP_TO_F32,), ((), ("LUT_TC_BUG_FP_SUBNORMAL_IN",))),
     "fp_pow2": ("lut_fp32_pow2", (FP32_POW2,), ((), ("LUT_TC_BUG_FP_POW2_FTZ",))),
+    "fp_mul": ("mac_fp_mul", (FP_MUL,), ((), ("LUT_TC_BUG_FP_MUL_FTZ",))),
 }
 #: A unit's vector harness: top module, files, Verilator options it needs.
 UNIT_HARNESSES: dict[str, tuple[str, tuple[Path, ...], tuple[str, ...]]] = {
     "fpadd": ("lut_fp32_add_tb", (FP32_ADD, SV / "lut_fp32_add_tb.sv"), ("--timing",)),
     "fcvt": ("lut_fp_to_f32_tb", (FP_TO_F32, SV / "lut_fp_to_f32_tb.sv"), ("--timing",)),
     "fpow2": ("lut_fp32_pow2_tb", (FP32_POW2, SV / "lut_fp32_pow2_tb.sv"), ("--timing",)),
+    "fmul": ("mac_fp_mul_tb", (FP_MUL, SV / "mac_fp_mul_tb.sv"), ("--timing",)),
 }
 
 
@@ -138,8 +141,23 @@ def _unit_command(
     srcs = [str(s) for s in sources]
     defs = [f"-D{d}" for d in defines]
     if tool == "verilator":
-        return ["verilator", "--lint-only", "-Wall", *extra, "--top-module", top, *defs, *srcs]
-    return ["iverilog", "-g2012", "-Wall", "-o", "/dev/null", "-s", top, *defs, *srcs]
+        return [
+            "verilator", "--lint-only", "-Wall", *extra, "--top-module", top, f"-I{RTL}",
+            *defs, *srcs,
+        ]  # fmt: skip
+    return [
+        "iverilog",
+        "-g2012",
+        "-Wall",
+        "-o",
+        "/dev/null",
+        "-s",
+        top,
+        "-I",
+        str(RTL),
+        *defs,
+        *srcs,
+    ]
 
 
 def lint_one(

@@ -158,7 +158,7 @@ def _main(args: argparse.Namespace) -> int:
         transports = _many("transport", args.transport, TRANSPORTS)
         cores = _many("core", args.core, CORES)
         suite = load_suite(args.suite)
-        left_out: list[tuple[str, str]] = []
+        left_out: list[tuple[str, str, str]] = []
         jobs = expand(suite, sims, seed, transports, seeds, cores, left_out)
         label = Path(args.suite).stem if args.suite.endswith(".toml") else args.suite
         for line in left_out_lines(left_out):
@@ -237,10 +237,15 @@ def single_job(
         raise SuiteError(f"refused: {cfg_why}; asked for config {config}")
     if why:
         raise SuiteError(f"refused: {why}; asked for transport {transport}")
-    from tb.build import BUGS
+    from tb.build import BUGS, CORE_BUGS
 
     for d in defines:
         choice("define", d, BUGS)
+        if d not in CORE_BUGS[core]:
+            raise SuiteError(
+                f"define={d!r}: core {core} has no block with that bug; "
+                f"on {core} choose one of {list(CORE_BUGS[core])}"
+            )
     return Job(
         test,
         seed,

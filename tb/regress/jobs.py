@@ -24,7 +24,7 @@ from models.config import (
     config_label,
 )
 from tb import simrun
-from tb.build import BUGS, build_name_for
+from tb.build import BUGS, CORE_BUGS, build_name_for
 from tb.transports import TRANSPORTS
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -161,6 +161,7 @@ TEST_KEYS: dict[str, type] = {
     "sims": list,
     "configs": list,
     "transports": list,
+    "cores": list,
     "reseed": int,
     "defines": list,
     "env": dict,
@@ -299,9 +300,11 @@ def expand(
     A test runs on every transport its suite entry (or the suite) lists and
     the test itself accepts; the others are left out, not failed.
     ``cores`` (the command line's) replaces the suite's cores; a job whose
-    configuration builds formats that core does not is then left out, and
-    its (core, config) goes into ``left_out``, once per job (see
-    :func:`left_out_lines`). A suite that itself names such a pair is refused.
+    configuration builds formats that core does not, or that plants a bug in
+    a block the core does not have (``tb.build.CORE_BUGS``), is then left
+    out, and ``(core, config or define, why)`` goes into ``left_out``, once
+    per job (see :func:`left_out_lines`). A suite that itself names such a
+    pair is refused.
     """
     base = suite.get("seed", 1) if seed is None else seed
     jobs = []
@@ -332,12 +335,26 @@ def expand(
                         raise SuiteError(f"suite {name}: config={cfg!r}: {why}")
                     for core in t_cores:
                         choice("core", core, CORES)
+                        missing = [d for d in t.get("defines", ()) if d not in CORE_BUGS[core]]
                         if not CONFIGS[cfg].fits(core):
-                            why = f"config {cfg} builds formats core {core} does not"
+                            why, what, kind = (
+                                f"config {cfg} builds formats core {core} does not",
+                                cfg,
+                                FORMATS,
+                            )
+                        elif missing:
+                            why, what, kind = (
+                                f"core {core} has no block with {missing[0]}",
+                                missing[0],
+                                BUG,
+                            )
+                        else:
+                            why = ""
+                        if why:
                             if not cores:
                                 raise SuiteError(f"suite {name}: core={core!r}: {why}")
                             if left_out is not None:
-                                left_out += [(core, cfg)] * len(run_seeds)
+                                left_out += [(core, what, kind)] * len(run_seeds)
                             continue
                         for s in run_seeds:
                             jobs.append(
@@ -363,16 +380,24 @@ def expand(
     return jobs
 
 
-def left_out_lines(left_out: list[tuple[str, str]]) -> list[str]:
-    """One line per core: how many jobs :func:`expand` left out, and on which configurations."""
+#: Why :func:`expand` left a job out: the line :func:`left_out_lines` gives it.
+FORMATS, BUG = "formats", "bug"
+_LEFT_OUT = {
+    FORMATS: ("on", "formats the core does not build"),
+    BUG: ("with", "planted bugs in blocks the core does not have"),
+}
+
+
+def left_out_lines(left_out: list[tuple[str, str, str]]) -> list[str]:
+    """One line per core and reason: how many jobs :func:`expand` left out, and on which
+    configurations or with which defines."""
     out = []
-    for core in dict.fromkeys(c for c, _ in left_out):
-        cfgs = sorted({cfg for c, cfg in left_out if c == core})
-        n = sum(1 for c, _ in left_out if c == core)
-        out.append(
-            f"left out on core {core}: {n} jobs on {', '.join(cfgs)} "
-            "(formats the core does not build)"
-        )
+    for core, kind in dict.fromkeys((c, k) for c, _, k in left_out):
+        whats = sorted({w for c, w, k in left_out if (c, k) == (core, kind)})
+        n = sum(1 for c, _, k in left_out if (c, k) == (core, kind))
+        prep, why = _LEFT_OUT[kind]
+        jobs = "job" if n == 1 else "jobs"
+        out.append(f"left out on core {core}: {n} {jobs} {prep} {', '.join(whats)} ({why})")
     return out
 
 

@@ -54,8 +54,9 @@ def test_core_profiles() -> None:
         ValueError, match=r"core='dsp' unknown; choose one of lut_tc, lut_conv, mac"
     ):
         CoreConfig(core="dsp")
-    with pytest.raises(ValueError, match=r"formats=0x3F: core mac builds INT8, INT16 only"):
-        CoreConfig(formats=ALL_FORMATS, core="mac")
+    with pytest.raises(ValueError, match=r"formats=0x3F: core lut_conv builds INT8, INT16 only"):
+        CoreConfig(formats=ALL_FORMATS, core="lut_conv")
+    assert config_by_name("M2N4FP", "mac").name == "mac_M2N4T4W4F3F"  # the MAC core builds FP
     with pytest.raises(ValueError, match=r"config='M2N4FP' builds formats core lut_conv does not"):
         config_by_name("M2N4FP", "lut_conv")
 

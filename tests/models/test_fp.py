@@ -3,7 +3,8 @@
 Conversions against Berkeley SoftFloat (FP16, BF16) and a hand decoder of the
 FP8 encodings; table entries and LMMA accumulation against a scalar loop of
 SoftFloat additions in the contract's order, on random, subnormal-heavy,
-special-heavy and cancellation-heavy values. A model that sums in another
+special-heavy and cancellation-heavy values; the MAC core's FP LMMA against
+SoftFloat products and additions in its order. A model that sums in another
 order or rounds once at the end must be caught (negative tests).
 """
 
@@ -15,8 +16,19 @@ import numpy as np
 import pytest
 import softfloatpy as sf
 
-from models.config import AFmt
-from models.fp import CANONICAL_NAN, FP_FORMATS, bits, check_fp_afmt, fp_lmma, fp_tables, to_f32
+from models.config import FP_AFMTS, AFmt
+from models.encoding import encode_weights
+from models.fp import (
+    CANONICAL_NAN,
+    FP_FORMATS,
+    bits,
+    check_fp_afmt,
+    dequantize,
+    fp_lmma,
+    fp_tables,
+    mac_fp_lmma,
+    to_f32,
+)
 
 RNG = np.random.default_rng(20261201)
 
@@ -201,3 +213,85 @@ def test_a_model_that_rounds_once_at_the_end_is_caught() -> None:
             acc = acc + np.where((codes[i] >> 3).astype(bool)[None, :], -e, e) * 2.0**i
         wrong = bits(acc.astype(np.float32))
     assert (good != wrong).any(), "a once-rounded model went unnoticed: the check cannot fail"
+
+
+# --- the MAC core's FP LMMA ---------------------------------------------------
+
+
+def sf_mul(a: int, b: int) -> int:
+    """binary32 a * b by SoftFloat (RNE), any NaN canonical."""
+    r = sf.f32_mul(
+        sf.Float32.from_bytes(a.to_bytes(4, "big")), sf.Float32.from_bytes(b.to_bytes(4, "big"))
+    )
+    out = int.from_bytes(r.to_bytes(), "big")
+    return CANONICAL_NAN if (out & 0x7F800000) == 0x7F800000 and out & 0x7FFFFF else out
+
+
+@pytest.mark.parametrize("b", [1, 2, 3, 4, 8])
+def test_dequantize_inverts_the_offline_encoding(b: int) -> None:
+    q = RNG.integers(0, 1 << b, (4, 32))
+    codes = encode_weights(q, b)[:, 0, :]  # [b, N] of one group
+    assert np.array_equal(dequantize(codes), 2 * q - ((1 << b) - 1))
+
+
+def _act_lanes(afmt: AFmt, shape: tuple[int, ...]) -> np.ndarray:
+    """Raw lanes of ``afmt``: uniform patterns, a third of them forced to the widest
+    exponents (BF16's top exponents overflow once multiplied), zeros and subnormals."""
+    raw = RNG.integers(0, 1 << 16, shape).astype(np.uint16)
+    pick = RNG.integers(0, 6, shape)
+    hi = {AFmt.BF16: 0x7F00, AFmt.FP16: 0x7800}.get(afmt, 0x0078)
+    raw = np.where(pick == 0, raw | np.uint16(hi), raw)
+    raw = np.where(pick == 1, raw & np.uint16(0x8007), raw)  # zeros and subnormals
+    return raw.astype(np.uint16)
+
+
+def _ref_mac(acts: np.ndarray, w: np.ndarray, c: int, m: int, n: int) -> int:
+    p = [sf_mul(int(acts[m, k]), int(np.float32(w[k, n]).view(np.uint32))) for k in range(4)]
+    return sf_add(c, sf_add(sf_add(p[0], p[1]), sf_add(p[2], p[3])))
+
+
+@pytest.mark.parametrize("afmt", FP_AFMTS, ids=lambda f: f.name)
+@pytest.mark.parametrize("b", [1, 3, 4, 8])
+def test_mac_lmma_is_exact_products_then_the_tree_then_c(afmt: AFmt, b: int) -> None:
+    M, N = 2, 16
+    for _ in range(25):
+        acts = bits(to_f32(_act_lanes(afmt, (M, 4)), afmt))
+        codes = RNG.integers(0, 16, (b, N))
+        c = _values(M * N).reshape(M, N)
+        w = dequantize(codes)
+        got = mac_fp_lmma(acts.view(np.float32), codes, c)
+        for m in range(M):
+            for n in range(N):
+                assert int(got[m, n]) == _ref_mac(acts, w, int(c[m, n]), m, n), (m, n)
+
+
+def test_mac_products_need_no_rounding() -> None:
+    """Every activation of every FP format times every odd weight up to 255 is exact
+    in binary32 or overflows: the MAC core's multipliers have no rounding step."""
+    w = np.arange(1, 256, 2, dtype=np.float64)
+    for afmt in FP_AFMTS:
+        a = to_f32(np.arange(1 << 16, dtype=np.uint16), afmt).astype(np.float64)
+        a = a[np.isfinite(a)]
+        exact = a[:, None] * w[None, :]  # float64 holds these products exactly
+        with np.errstate(over="ignore"):
+            f32 = exact.astype(np.float32)
+        fin = np.abs(exact) < 2.0**128
+        assert np.array_equal(f32[fin].astype(np.float64), exact[fin]), afmt.name
+        assert np.isinf(f32[~fin]).all(), afmt.name
+
+
+def test_a_mac_model_that_accumulates_in_order_is_caught() -> None:
+    """Negative: ((C + p0) + p1) + ... is another contract; the tree must be told apart."""
+    M, N, b = 16, 64, 4
+    rng = np.random.default_rng(7)
+    lanes = rng.integers(0x0400, 0x7BFF, (M, 4)).astype(np.uint16)  # normal FP16, any exponent
+    acts = to_f32(lanes, AFmt.FP16)
+    codes = rng.integers(0, 16, (b, N))
+    c = np.full((M, N), 0x3F800000, dtype=np.uint32)  # C = 1.0
+    good = mac_fp_lmma(acts, codes, c)
+    w = dequantize(codes).astype(np.float32)
+    with np.errstate(invalid="ignore", over="ignore"):
+        acc = c.view(np.float32)
+        for k in range(4):
+            acc = acc + acts[:, k, None] * w[None, k, :]
+    assert (good != bits(acc)).any(), "an in-order model went unnoticed: the check cannot fail"

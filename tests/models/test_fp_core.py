@@ -30,7 +30,7 @@ from models.config import (
 )
 from models.core import CoreModel
 from models.encoding import pack_codes
-from models.fp import CANONICAL_NAN, FP_FORMATS, bits, fp_lmma, fp_tables, to_f32
+from models.fp import CANONICAL_NAN, FP_FORMATS, bits, fp_lmma, fp_tables, mac_fp_lmma, to_f32
 from models.isa import Instr, encode
 from models.lmma import pack_c
 from models.tables import pack_a
@@ -199,7 +199,32 @@ def test_core_fp_lutgen_lmma_equals_contract(afmt: AFmt, b: int) -> None:
 # --- BatchModel equals CoreModel ----------------------------------------------
 
 
-@pytest.mark.parametrize("cfg", [FP, CONFIGS["M2N4"], INT8_FP16, FP_W8], ids=lambda c: c.name)
+@pytest.mark.parametrize("afmt", FP_AFMTS, ids=lambda f: f.name)
+@pytest.mark.parametrize("b", [1, 4, 8])
+def test_mac_core_fp_lmma_equals_its_contract(afmt: AFmt, b: int) -> None:
+    """The MAC core keeps the converted activations and answers ``fp.mac_fp_lmma``."""
+    cfg = FP_W8.with_core("mac")
+    rng = np.random.default_rng(2000 * int(afmt) + b)
+    core = CoreModel(cfg)
+    for trial in range(20):
+        lanes = fp_lanes(rng, afmt, (cfg.M, 4))
+        codes = rng.integers(0, 16, (cfg.W_BITS_MAX, cfg.N))  # planes >= b are junk
+        c = c_lanes(rng, (cfg.M, cfg.N))
+        treg = trial % cfg.T
+        assert core.step(isa.lutgen(treg, afmt, cfg=cfg), a_bus_of(lanes, cfg)).status == Status.OK
+        acts = to_f32(lanes, afmt)
+        assert np.array_equal(bits(core.tables[treg][1]), bits(acts))  # type: ignore[index]
+        r = core.step(isa.lmma(treg, afmt, b, cfg=cfg), 0, pack_codes(codes, cfg), c_bus_of(c, cfg))
+        assert r.status == Status.OK
+        assert np.array_equal(d_bits(r.d), mac_fp_lmma(acts, codes[:b], c)), trial
+
+
+MAC_FP = [FP.with_core("mac"), INT8_FP16.with_core("mac"), FP_W8.with_core("mac")]
+
+
+@pytest.mark.parametrize(
+    "cfg", [FP, CONFIGS["M2N4"], INT8_FP16, FP_W8, *MAC_FP], ids=lambda c: c.name
+)
 @pytest.mark.parametrize("seed", range(3))
 def test_batch_equals_core_on_fp_streams(cfg: CoreConfig, seed: int) -> None:
     rng = np.random.default_rng(seed)
@@ -221,9 +246,10 @@ def test_batch_equals_core_on_fp_streams(cfg: CoreConfig, seed: int) -> None:
             assert set(resp.status[afmt == f].tolist()) <= refused, f
 
 
+@pytest.mark.parametrize("core", ["lut_tc", "mac"])
 @pytest.mark.parametrize("name", ["M2N64", "M2N64FP"])
-def test_batch_equals_core_on_m2n64(name: str) -> None:
-    cfg = CONFIGS[name]
+def test_batch_equals_core_on_m2n64(name: str, core: str) -> None:
+    cfg = CONFIGS[name].with_core(core)
     stream = fp_stream(cfg, np.random.default_rng(11), 600)
     assert mismatches(BatchModel(cfg), cfg, stream, [1, 300]) == []
 

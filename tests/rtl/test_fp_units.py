@@ -1,16 +1,18 @@
-"""The FP converter (rtl/lut_fp_to_f32.sv) and scaler (rtl/lut_fp32_pow2.sv) against the model.
+"""The FP converter (rtl/lut_fp_to_f32.sv), scaler (rtl/lut_fp32_pow2.sv) and the MAC
+core's multiplier (rtl/mac_fp_mul.sv) against the model.
 
 * The references (``tb.fpunits``: the model's ``to_f32`` + ``bits``, numpy
-  float32 times ``2.0**i``) are held to Berkeley SoftFloat: every FP16 and
-  BF16 pattern through ``f16_to_f32`` / ``bf16_to_f32``, E5M2 as the top byte
-  of an FP16, E4M3 against a hand decode, a sample of the scaler's vectors
-  through ``f32_mul``. So a wrong reference cannot pass silently.
+  float32 times ``2.0**i`` or times an odd integer) are held to Berkeley
+  SoftFloat: every FP16 and BF16 pattern through ``f16_to_f32`` /
+  ``bf16_to_f32``, E5M2 as the top byte of an FP16, E4M3 against a hand
+  decode, a sample of the scaler's and the multiplier's vectors through
+  ``f32_mul``. So a wrong reference cannot pass silently.
 * The vector sets contain what they claim (every lane of every format,
   non-FP codes, every shift with overflow at each, subnormals crossing
   into the normal range).
 * The pure-SV harnesses: the exhaustive conversion set and 10^5 random
-  scaler vectors on Verilator, the Icarus-sized sets on both simulators,
-  and the scaler at other ``MaxShift`` values.
+  scaler and multiplier vectors on Verilator, the Icarus-sized sets on both
+  simulators, and the scaler at other ``MaxShift`` values.
 * The checker bites: each planted bug fails with exactly the predicted
   mismatches; one flipped expected bit fails exactly that vector.
 
@@ -26,7 +28,7 @@ import pytest
 import softfloatpy as sf
 
 from models.config import AFmt
-from tb import fpunits, fpvec, simrun
+from tb import fpunits, fpvec, simrun, synth
 
 SIMS = [
     pytest.param(s, marks=pytest.mark.skipif(not simrun.have_sim(s), reason=f"{s} not installed"))
@@ -118,6 +120,50 @@ def test_pow2_reference_is_softfloat() -> None:
     )
 
 
+def test_fmul_reference_is_softfloat() -> None:
+    x, neg, mag = fpunits.fmul_inputs("random", 20_000, SEED)
+    cx, cn, cm = fpunits.fmul_inputs("corners", seed=SEED)
+    x, neg, mag = (
+        np.concatenate([x, cx[::5]]),
+        np.concatenate([neg, cn[::5]]),
+        np.concatenate([mag, cm[::5]]),
+    )
+    ref = fpunits.ref_fmul(x, neg, mag)
+    w = np.where(neg == 1, -mag, mag).astype(np.float32).view(np.uint32)
+    soft = [
+        int.from_bytes(
+            sf.f32_mul(
+                sf.Float32.from_bytes(a.to_bytes(4, "big")),
+                sf.Float32.from_bytes(b.to_bytes(4, "big")),
+            ).to_bytes(),
+            "big",
+        )
+        for a, b in zip(x.tolist(), w.tolist(), strict=True)
+    ]
+    soft_bits = fpvec.canonical_nan(np.array(soft, dtype=np.uint32))
+    bad = np.flatnonzero(ref != soft_bits)
+    assert bad.size == 0, (
+        f"{bad.size} differ, first {list(zip(x[bad[:4]], w[bad[:4]], strict=True))}"
+    )
+
+
+def test_fmul_corners_cover_the_claims() -> None:
+    """Overflow (bfloat16 only), subnormal products in and out of the normal range,
+    signed zeros, infinities and NaNs, every magnitude bit."""
+    x, neg, mag = fpunits.fmul_inputs("corners", seed=SEED)
+    y = fpunits.ref_fmul(x, neg, mag)
+    fin = (x & 0x7F800000) != 0x7F800000
+    assert np.count_nonzero(fin & ((y & 0x7FFFFFFF) == 0x7F800000)) >= 100  # overflow
+    sub_in = ((x & 0x7F800000) == 0) & ((x & 0x7FFFFF) != 0)
+    assert np.count_nonzero(sub_in & ((y & 0x7F800000) != 0)) >= 100  # into the normal range
+    assert np.count_nonzero(sub_in & ((y & 0x7F800000) == 0)) >= 100  # still subnormal
+    for sx in (0, 0x80000000):
+        for n in (0, 1):
+            assert np.any((x == sx) & (neg == n) & (y == (sx ^ (n << 31))))  # signed zeros
+    assert np.all(y[fpvec.is_nan(x)] == fpvec.QNAN)
+    assert np.bitwise_or.reduce(mag) == (1 << fpunits.FMUL_MAG_W) - 1
+
+
 # --------------------------------------------------------------------------- the vector sets
 
 
@@ -156,6 +202,9 @@ def test_pow2_corners_cover_the_claims() -> None:
         (lambda: fpunits.ref_pow2(np.zeros(2), np.zeros(2), np.full(2, 200)), "shift"),
         (lambda: fpunits.ref_pow2(np.zeros(2), np.zeros(3), np.zeros(2)), "neg"),
         (lambda: fpunits.ref_convert(np.zeros(2), np.zeros(3)), "afmts"),
+        (lambda: fpunits.ref_fmul(np.zeros(2), np.zeros(2), np.full(2, 2)), "mag"),
+        (lambda: fpunits.ref_fmul(np.zeros(2), np.full(2, 2), np.ones(2)), "neg"),
+        (lambda: fpunits.fmul_inputs("random", 0), "count"),
         (lambda: fpunits.ref_convert(np.full(1, 1 << 16), np.zeros(1)), "lanes"),
         (lambda: fpunits.build("fcvt", "icarus", ("LUT_TC_BUG_NOPE",)), "defines"),
     ],
@@ -193,6 +242,18 @@ def test_pow2_corners_pass(sim: str) -> None:
 def test_pow2_random_pass(sim: str) -> None:
     vs = fpunits.vector_set("fpow2", "random", RANDOM_COUNT[sim], SEED)
     _check_pass(fpunits.run(fpunits.build("fpow2", sim, n=vs.n), vs), vs.n)
+
+
+@pytest.mark.parametrize("sim", SIMS)
+def test_fmul_corners_pass(sim: str) -> None:
+    vs = _small_set("fmul")
+    _check_pass(fpunits.run(fpunits.build("fmul", sim, n=vs.n), vs), vs.n)
+
+
+@pytest.mark.parametrize("sim", SIMS)
+def test_fmul_random_pass(sim: str) -> None:
+    vs = fpunits.vector_set("fmul", "random", RANDOM_COUNT[sim], SEED)
+    _check_pass(fpunits.run(fpunits.build("fmul", sim, n=vs.n), vs), vs.n)
 
 
 @pytest.mark.parametrize("max_shift", [1, 15])
@@ -257,3 +318,76 @@ def test_harness_refuses_a_foreign_file(sim: str, unit: str, tmp_path: Path) -> 
     prefix = fpunits.UNITS[unit].prefix
     assert not r.passed and r.returncode != 0
     assert any(ln.startswith(f"{prefix}_ERROR") and "magic" in ln for ln in r.lines), r.lines
+
+
+# --------------------------------------------------------------------------- the netlists
+#: Each FP block as Yosys synthesizes it for ``make ppa``: (block, its harness's
+#: parameters of the block, the harness's sources after the block's).
+NETLIST_BLOCKS = {
+    "fpadd": ("lut_fp32_add", {}, (fpvec.HARNESS,)),
+    "fcvt": ("lut_fp_to_f32", {}, (simrun.TB_SV / "lut_fp_to_f32_tb.sv",)),
+    "fpow2": (
+        "lut_fp32_pow2",
+        {"MaxShift": fpunits.DEFAULT_MAX_SHIFT},
+        (simrun.TB_SV / "lut_fp32_pow2_tb.sv",),
+    ),
+    "fmul": (
+        "mac_fp_mul",
+        {"SigW": 11, "MagW": fpunits.FMUL_MAG_W},
+        (simrun.TB_SV / "mac_fp_mul_tb.sv",),
+    ),
+}
+
+
+@pytest.mark.skipif(not synth.have_yosys(), reason="yosys missing (make ppa installs it)")
+@pytest.mark.skipif(not simrun.have_sim("icarus"), reason="icarus missing")
+@pytest.mark.parametrize("unit", sorted(NETLIST_BLOCKS))
+def test_the_block_netlist_passes_its_vectors(unit: str) -> None:
+    """Each FP block's gate-level netlist (the ``make ppa`` flow) under its own harness and
+    Icarus-sized vectors: a construct Yosys reads otherwise than the simulators fails here
+    (Yosys 0.23 widened a size cast inside a concatenation and dropped the sign)."""
+    r, vs = _run_block_netlist(unit)
+    _check_pass(r, vs.n)
+
+
+@pytest.mark.skipif(not synth.have_yosys(), reason="yosys missing (make ppa installs it)")
+@pytest.mark.skipif(not simrun.have_sim("icarus"), reason="icarus missing")
+def test_a_block_netlist_of_broken_rtl_fails_as_predicted() -> None:
+    """Negative: the netlist of the multiplier built with its planted bug fails exactly
+    where the bug changes the output, so the harness checks the synthesized gates."""
+    (define,) = fpunits.UNITS["fmul"].bugs
+    r, vs = _run_block_netlist("fmul", (define,))
+    vec = vs.arrays()
+    neg = (vec[:, 1] >> fpunits.NEG_BIT) & 1
+    differ = np.flatnonzero(fpunits.pow2_bug_prediction(vec[:, 0], neg, vec[:, 2]) != vec[:, 2])
+    assert not r.passed and differ.size > 0 and r.errors == differ.size
+
+
+def _run_block_netlist(
+    unit: str, defines: tuple[str, ...] = ()
+) -> tuple[fpunits.RunResult, fpunits.VectorSet]:
+    block, params, harness = NETLIST_BLOCKS[unit]
+    name = unit + "".join(f"_{d}" for d in defines)
+    net = synth.synthesize_unit(
+        block,
+        simrun.RTL / f"{block}.sv",
+        simrun.SIM_BUILD / "netlist" / f"unit_{name}",
+        params,
+        defines,
+    )
+    if unit == "fpadd":
+        vs = fpvec.vector_set("corners")
+        top, run = fpvec.TOP, fpvec.run
+    else:
+        vs = _small_set(unit)
+        top, run = fpunits.UNITS[unit].top, fpunits.run
+    b = simrun.build_target(
+        "icarus",
+        top,
+        f"netlist_{name}",
+        sources=(net, *harness),
+        parameters={"MaxVec": max(1 << 19, 1 << (vs.n - 1).bit_length())},
+        assertions=False,
+        binary=True,
+    )
+    return run(b, vs, max_errors=1), vs

@@ -27,7 +27,7 @@ from models import isa
 from models.batch import Batch, BatchModel
 from models.config import CONFIGS, AFmt, Status, config_by_name
 from models.encoding import pack_codes
-from tb import fpcov, stimulus
+from tb import fpcov, fpcov_mac, stimulus
 from tb.covbins import FP_ALIGN_BINS, FP_INPUT_BINS, FP_RESULT_BINS
 from tb.covdb import load_dumps, merge, read_ucis, text_report
 from tb.coverage import CoverageCounts
@@ -203,7 +203,7 @@ def test_unreachable_bins_are_derived_from_the_formats() -> None:
 
 def test_the_derivation_refuses_a_class_it_can_neither_witness_nor_rule_out(monkeypatch) -> None:
     fpcov.acc_reach.cache_clear()
-    monkeypatch.setattr(fpcov, "_acc_witnessed", lambda afmt: (frozenset(), frozenset()))
+    monkeypatch.setattr(fpcov, "addend_witnessed", lambda afmt, top: (frozenset(), frozenset()))
     try:
         with pytest.raises(RuntimeError, match="no witness"):
             fpcov.acc_reach(AFmt.FP16, 1)
@@ -607,3 +607,66 @@ def test_covmerge_says_when_an_fp_exclusion_is_hit(tmp_path: Path) -> None:
 if __name__ == "__main__":
     GOLDEN.write_text(json.dumps(golden(), indent=1, sort_keys=True) + "\n")
     print(f"wrote {GOLDEN}")
+
+
+# --- the MAC core's FP coverage ------------------------------------------------------
+MAC = CFG.with_core("mac")
+
+
+def test_mac_exclusions_are_derived_from_its_sums() -> None:
+    for b in range(1, 9):
+        for f in (AFmt.FP8_E4M3, AFmt.FP16, AFmt.FP8_E5M2):
+            no_class, no_dist = fpcov_mac.mac_acc_reach(f, b)
+            assert no_class.keys() == {"overflow"} and "largest sum" in no_class["overflow"]
+            assert no_dist == {}
+        assert fpcov_mac.mac_acc_reach(AFmt.BF16, b) == ({}, {})
+    assert fpcov_mac.top_sum(AFmt.FP16, 2) == 65504.0 * 3 * 4
+    assert fpcov_mac.top_sum(AFmt.BF16, 1) == np.inf
+
+
+def mac_additions(p: Prediction) -> int:
+    """Additions of the OK FP LMMAs of a record on the MAC core: 4 * M * N each."""
+    w = p.issued.batch.words.astype(np.int64)
+    fp_mm = ((w & 15) == 2) & (p.resp.status == 0) & np.isin((w >> 8) & 15, [2, 3, 4, 5])
+    return int(np.count_nonzero(fp_mm)) * 4 * MAC.M * MAC.N
+
+
+def test_mac_counts_replay_its_model_and_have_no_tablegen(monkeypatch) -> None:
+    """The MAC collector bins the four additions of every lane, in records of any size,
+    and its replay is the MAC model's D; it has no table-generator group."""
+    batch = _stream(MAC, 12, 300)
+    results = []
+    for size, flush in ((len(batch), fpcov.FLUSH), (1, 1)):
+        monkeypatch.setattr(fpcov, "FLUSH", flush)
+        recs = _records(MAC, batch, size)
+        cov = CoverageCounts(MAC)
+        assert isinstance(cov.fp, fpcov_mac.MacFpCoverage)
+        cov.fp.trace = []
+        for r in recs:
+            cov.sample_prediction(r)
+        h = cov.hits()
+        assert "fp_tablegen" not in h and {"fp_input", "fp_acc"} <= h.keys()
+        d_all = np.concatenate([r.resp.d for r in recs]).view(np.uint32)
+        assert cov.fp.trace
+        for pos, d in cov.fp.trace:
+            assert np.array_equal(d, d_all[pos])
+        assert sum(h["fp_acc"]["cp_afmt"].values()) == sum(mac_additions(r) for r in recs) > 0
+        results.append({g: h[g] for g in ("fp_input", "fp_acc")})
+    assert results[0] == results[1]
+
+
+def test_a_mac_collector_replaying_the_lut_contract_is_caught() -> None:
+    """Negative: binning the LUT Tensor Core's plane additions on the MAC core's
+    registers replays another D than the MAC model's."""
+
+    class Wrong(fpcov_mac.MacFpCoverage):
+        _replay_sorted = fpcov.FpCoverage._replay_sorted
+
+    recs = _records(MAC, _stream(MAC, 13, 100), 10_000)
+    cov = Wrong(MAC)
+    cov.trace = []
+    for r in recs:
+        cov.sample(r.issued.batch, r.resp.status)
+    cov.flush()
+    d_all = np.concatenate([r.resp.d for r in recs]).view(np.uint32)
+    assert any(not np.array_equal(d, d_all[pos]) for pos, d in cov.trace)

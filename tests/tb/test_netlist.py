@@ -1,13 +1,17 @@
 """The synthesized netlist answers like the RTL: Yosys reads our SystemVerilog as the simulators do.
 
-For each core, a small configuration (M2 N4) goes through the same Yosys
-flow ``make ppa`` counts (:mod:`tb.synth`, hierarchy kept), and its
-gate-level netlist (``write_verilog``: NAND, NOR, NOT and D flip-flops)
-runs the directed smoke and a random stream under Icarus on the pins
-transport. Every response, in order, must be the one the RTL gave for the
-same seed (the response digest of :mod:`tb.responses`), and the scoreboard
-must pass it as usual. A netlist synthesized with a bug-injection define
-must give other responses: the comparison can fail.
+For each core, a small configuration (M2 N4, and on the MAC core also M2 N4
+with every FP format) goes through the same Yosys flow ``make ppa`` counts
+(:mod:`tb.synth`, hierarchy kept), and its gate-level netlist
+(``write_verilog``: NAND, NOR, NOT and D flip-flops) runs the directed smoke
+and a random stream under Icarus on the pins transport. Every response, in
+order, must be the one the RTL gave for the same seed (the response digest
+of :mod:`tb.responses`), and the scoreboard must pass it as usual. A netlist
+synthesized with a bug-injection define must give other responses: the
+comparison can fail. The FP blocks of both FP cores are also checked as
+blocks, each netlist under its own vectors (``tests/rtl/test_fp_units.py``);
+the LUT Tensor Core's whole FP netlist takes minutes to simulate, so it is
+checked that way only.
 """
 
 from __future__ import annotations
@@ -26,6 +30,8 @@ CONFIG = "M2N4"
 SEED = 4242
 SCALE = "0.3"  # a shorter random stream: a gate-level netlist simulates slowly
 TESTS = ("SmokeTest", "RandomStreamTest")
+#: On the FP configuration (every format): the FP datapaths, a random stream of FP LMMAs.
+FP_TESTS = ("FpRandomStreamTest",)
 NETLISTS = simrun.SIM_BUILD / "netlist"
 
 pytestmark = [
@@ -34,9 +40,9 @@ pytestmark = [
 ]
 
 
-def _netlist_runner(core: str, bug: str | None = None):
+def _netlist_runner(core: str, bug: str | None = None, config: str = CONFIG):
     """Synthesize the configuration (once per content: the build stamp) and compile its netlist."""
-    cfg = config_by_name(CONFIG, core)
+    cfg = config_by_name(config, core)
     name = build_name(cfg, bug)
     with simrun.file_lock(NETLISTS / f".{name}.lock"):
         res = synth.synthesize(cfg, NETLISTS / name, netlist=True, defines=(bug,) if bug else ())
@@ -51,7 +57,9 @@ def _netlist_runner(core: str, bug: str | None = None):
     )
 
 
-def _responses(runner, core: str, test: str, where: Path) -> tuple[dict, bool]:
+def _responses(
+    runner, core: str, test: str, where: Path, config: str = CONFIG
+) -> tuple[dict, bool]:
     """(response summary, scoreboard verdict) of one test on one build."""
     where.mkdir(parents=True, exist_ok=True)
     xml = where / "results.xml"
@@ -64,7 +72,7 @@ def _responses(runner, core: str, test: str, where: Path) -> tuple[dict, bool]:
             testcase=test,
             seed=SEED,
             extra_env={
-                **tb_env(CONFIG, "pins", core=core, LUT_TC_SCALE=SCALE),
+                **tb_env(config, "pins", core=core, LUT_TC_SCALE=SCALE),
                 "LUT_TC_JOB_DIR": str(where),
             },
             test_dir=where,
@@ -76,13 +84,23 @@ def _responses(runner, core: str, test: str, where: Path) -> tuple[dict, bool]:
     return json.loads((where / SUMMARY_FILE).read_text()), (passed, failed) == (1, 0)
 
 
-@pytest.mark.parametrize("core", ["lut_tc", "lut_conv", "mac"])
-def test_the_netlist_gives_the_rtl_responses(core: str, tmp_path: Path) -> None:
-    rtl = build_for("icarus", config_by_name(CONFIG, core), "pins")
-    gates = _netlist_runner(core)
-    for test in TESTS:
-        want, rtl_ok = _responses(rtl, core, test, tmp_path / "rtl" / test)
-        got, net_ok = _responses(gates, core, test, tmp_path / "netlist" / test)
+@pytest.mark.parametrize(
+    ("core", "config", "tests"),
+    [
+        ("lut_tc", CONFIG, TESTS),
+        ("lut_conv", CONFIG, TESTS),
+        ("mac", CONFIG, TESTS),
+        ("mac", "M2N4FP", FP_TESTS),
+    ],
+)
+def test_the_netlist_gives_the_rtl_responses(
+    core: str, config: str, tests: tuple[str, ...], tmp_path: Path
+) -> None:
+    rtl = build_for("icarus", config_by_name(config, core), "pins")
+    gates = _netlist_runner(core, config=config)
+    for test in tests:
+        want, rtl_ok = _responses(rtl, core, test, tmp_path / "rtl" / test, config)
+        got, net_ok = _responses(gates, core, test, tmp_path / "netlist" / test, config)
         assert rtl_ok and net_ok, f"{core} {test}: rtl pass={rtl_ok}, netlist pass={net_ok}"
         assert want["count"] > 10
         assert got == want, f"{core} {test}: netlist {got} != rtl {want}"

@@ -102,7 +102,7 @@ def test_ppa_writes_table_json_and_plot(tmp_path: Path, capsys) -> None:
     [
         (["--cores", "dsp"], "cores='dsp' unknown; choose from lut_tc, lut_conv, mac"),
         (["--afmts", "INT4"], "afmts='INT4' unknown; choose from INT8, INT16, FP16, BF16, FP8"),
-        (["--cores", "mac", "--afmts", "FP16"], "no precision pair is built by these cores"),
+        (["--cores", "lut_conv", "--afmts", "FP16"], "no precision pair is built by these cores"),
     ],
 )
 def test_bad_arguments_are_one_line(argv: list[str], msg: str, tmp_path: Path) -> None:

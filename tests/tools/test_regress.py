@@ -206,9 +206,22 @@ def test_seeds_runs_one_test_with_consecutive_seeds() -> None:
         (["--core", "dsp"], "core='dsp' unknown; choose one of lut_tc, lut_conv, mac"),
         (["--test", "SmokeTest", "--core", "dsp"], "core='dsp' unknown; choose one of lut_tc"),
         (
-            ["--test", "FpSmokeTest", "--config", "M2N4FP", "--core", "mac"],
-            "config='M2N4FP' builds formats core mac does not; on mac choose one of",
+            ["--test", "FpSmokeTest", "--config", "M2N4FP", "--core", "lut_conv"],
+            "config='M2N4FP' builds formats core lut_conv does not; on lut_conv choose one of",
         ),
+        (
+            [
+                "--test",
+                "FpBrokenDutTest",
+                "--config",
+                "M2N4FP",
+                "--core",
+                "mac",
+                "--define",
+                "LUT_TC_BUG_FP_POW2_FTZ",
+            ],
+            "define='LUT_TC_BUG_FP_POW2_FTZ': core mac has no block with that bug; on mac",
+        ),  # fmt: skip
     ],
 )
 def test_bad_command_line_values_answer_one_line_and_write_nothing(
@@ -294,12 +307,26 @@ def test_a_core_is_chosen_as_data_and_leaves_out_what_it_does_not_build() -> Non
     suite = regress.load_suite("smoke")
     plain = regress.expand(suite, None, None)
     left: list[tuple[str, str]] = []
-    mac = regress.expand(suite, None, None, cores=["mac"], left_out=left)
-    assert {j.core for j in plain} == {"lut_tc"} and {j.core for j in mac} == {"mac"}
-    assert len(mac) == len([j for j in plain if not j.cfg.has_fp])
+    conv = regress.expand(suite, None, None, cores=["lut_conv"], left_out=left)
+    assert {j.core for j in plain} == {"lut_tc"} and {j.core for j in conv} == {"lut_conv"}
+    assert len(conv) == len([j for j in plain if not j.cfg.has_fp])
     n_fp = len([j for j in plain if j.cfg.has_fp])
     assert regress.left_out_lines(left) == [
-        f"left out on core mac: {n_fp} jobs on M2N4FP, M2N64FP (formats the core does not build)"
+        f"left out on core lut_conv: {n_fp} jobs on M2N4FP, M2N64FP "
+        "(formats the core does not build)"
+    ]
+    left = []
+    mac = regress.expand(suite, None, None, cores=["mac"], left_out=left)
+    assert {j.core for j in mac} == {"mac"} and len(mac) == len(plain) and left == []
+    # a planted bug in a block a core does not have: left out, said once
+    nightly = regress.load_suite("nightly")
+    left = []
+    on_mac = regress.expand(nightly, None, None, cores=["mac"], left_out=left)
+    assert not any("LUT_TC_BUG_FP_POW2_FTZ" in j.defines for j in on_mac)
+    assert any("LUT_TC_BUG_FP_MUL_FTZ" in j.defines for j in on_mac)
+    assert regress.left_out_lines(left) == [
+        "left out on core mac: 2 jobs with LUT_TC_BUG_FP_POW2_FTZ "
+        "(planted bugs in blocks the core does not have)"
     ]
     j = mac[0]
     assert j.job_id.startswith(f"{j.sim}-{j.transport}-mac_{j.config}")
@@ -311,8 +338,16 @@ def test_a_core_is_chosen_as_data_and_leaves_out_what_it_does_not_build() -> Non
 
 def test_a_suite_that_names_a_core_without_its_formats_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "cores.toml"
-    path.write_text('cores = ["mac"]\n[[tests]]\nname = "FpSmokeTest"\nconfigs = ["M2N4FP"]\n')
-    with pytest.raises(SuiteError, match=r"core='mac': config M2N4FP builds formats core mac"):
+    path.write_text('cores = ["lut_conv"]\n[[tests]]\nname = "FpSmokeTest"\nconfigs = ["M2N4FP"]\n')
+    with pytest.raises(
+        SuiteError, match=r"core='lut_conv': config M2N4FP builds formats core lut_conv"
+    ):
+        regress.expand(regress.load_suite(str(path)), None, None)
+    path.write_text(
+        '[[tests]]\nname = "FpBrokenDutTest"\nconfigs = ["M2N4FP"]\ncores = ["mac"]\n'
+        'defines = ["LUT_TC_BUG_FP_POW2_FTZ"]\n'
+    )
+    with pytest.raises(SuiteError, match=r"core mac has no block with LUT_TC_BUG_FP_POW2_FTZ"):
         regress.expand(regress.load_suite(str(path)), None, None)
     path.write_text('cores = ["z80"]\n[[tests]]\nname = "SmokeTest"\n')
     with pytest.raises(
@@ -414,3 +449,12 @@ def test_selftests_are_no_suite_tests(tmp_path: Path) -> None:
     path.write_text('[[tests]]\nname = "HangSelfTest"\n')
     with pytest.raises(SuiteError, match="is no registered test"):
         regress.load_suite(str(path))
+
+
+def test_a_build_refuses_a_bug_its_core_has_no_block_for() -> None:
+    from tb.build import build_name
+
+    mac = regress.config_by_name("M2N4FP", "mac")
+    with pytest.raises(ValueError, match=r"^bug='LUT_TC_BUG_FP_POW2_FTZ': core mac has no block"):
+        build_name(mac, "LUT_TC_BUG_FP_POW2_FTZ")
+    assert build_name(mac, "LUT_TC_BUG_FP_MUL_FTZ").endswith("F3F_LUT_TC_BUG_FP_MUL_FTZ")
