@@ -33,6 +33,7 @@ module lut_table_gen #(
   parameter  int Formats = lut_tc_pkg::FormatsInt,  // bit k: afmt k is built
   // Derived, do not override: an FP format is built; width of one entry.
   localparam bit HasFp   = (Formats & (lut_tc_pkg::FormatsAll & ~lut_tc_pkg::FormatsInt)) != 0,
+  localparam bit HasInt  = (Formats & lut_tc_pkg::FormatsInt) != 0,
   localparam bit Int16   = ((Formats >> lut_tc_pkg::AFmtInt16) & 1) != 0,
   localparam int IntW    = Int16 ? lut_tc_pkg::TableW : lut_tc_pkg::TableW8,
   localparam int EntryW  = HasFp ? lut_tc_pkg::FpW : IntW
@@ -124,7 +125,13 @@ module lut_table_gen #(
         end else begin : gen_sub
           lut_fp32_add u_sub (.a_i(fhi[J2]), .b_i(flo[!J0] ^ SignBit), .sum_o(fe));
         end
-        assign entry_w[j] = is_fp ? fe : EntryW'($signed(entry[j]));
+        if (HasInt) begin : gen_sel
+          assign entry_w[j] = is_fp ? fe : EntryW'($signed(entry[j]));
+        end else begin : gen_fp_only
+          logic unused_int;  // FP formats only: the integer sums are not stored
+          assign unused_int = ^entry[j];
+          assign entry_w[j] = fe;
+        end
       end
     end else begin : gen_int
       logic unused_fp;  // no FP datapath: the decoder never lets an FP format through

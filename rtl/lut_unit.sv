@@ -23,7 +23,8 @@
 //
 // on the same accumulator register, one plane per cycle like the integer
 // path. The FP operands are held at zero while fp_i is low (operand
-// isolation), so integer LMMAs do not toggle the FP datapath.
+// isolation), so integer LMMAs do not toggle the FP datapath. An instance
+// without an integer format has no integer datapath.
 //
 // Bug injection for the testbench's negative tests (off by default):
 //   `LUT_TC_BUG_NO_NEGATE`: the neg bit of the code is ignored.
@@ -34,6 +35,7 @@ module lut_unit #(
   // built; width of one table entry.
   localparam int PlaneW   = (WBitsMax > 1) ? $clog2(WBitsMax) : 1,
   localparam bit HasFp    = (Formats & (lut_tc_pkg::FormatsAll & ~lut_tc_pkg::FormatsInt)) != 0,
+  localparam bit HasInt   = (Formats & lut_tc_pkg::FormatsInt) != 0,
   localparam bit Int16    = ((Formats >> lut_tc_pkg::AFmtInt16) & 1) != 0,
   localparam int IntW     = Int16 ? lut_tc_pkg::TableW : lut_tc_pkg::TableW8,
   localparam int EntryW   = HasFp ? lut_tc_pkg::FpW : IntW
@@ -65,25 +67,30 @@ module lut_unit #(
   assign neg = code_i[CodeW-1];
 `endif
 
-  // 8:1 mux, then negate with one guard bit (an entry is at most 2^17 in
-  // magnitude, but the guard bit keeps the negation exact for any input).
+  // 8:1 mux, then (integer formats) negate with one guard bit (an entry is
+  // at most 2^17 in magnitude, but the guard bit keeps the negation exact for
+  // any input).
   logic [EntryW-1:0] entry_w;
-  logic [IntW-1:0]   entry;
-  logic [IntW:0]     entry_x, val;
   assign entry_w = table_i[sel*EntryW +: EntryW];
-  assign entry   = entry_w[IntW-1:0];
-  assign entry_x = {entry[IntW-1], entry};
-  assign val     = neg ? -entry_x : entry_x;
 
-  // Sign-extend to AccW, then shift by the plane number.
-  logic [AccW-1:0] term;
   logic [AccW-1:0] acc_d, acc_q;
   logic            acc_we;
-  // Sign extension by cast, not replication: Icarus evaluates a replication
-  // bit by bit on every change.
   logic [AccW-1:0] sum_int;
-  assign term    = AccW'($signed(val)) << plane_i;
-  assign sum_int = acc_q + term;
+  if (HasInt) begin : gen_int_path
+    logic [IntW-1:0] entry;
+    logic [IntW:0]   entry_x, val;
+    logic [AccW-1:0] term;
+    assign entry   = entry_w[IntW-1:0];
+    assign entry_x = {entry[IntW-1], entry};
+    assign val     = neg ? -entry_x : entry_x;
+    // Sign-extend to AccW, then shift by the plane number. Sign extension
+    // by cast, not replication: Icarus evaluates a replication bit by bit
+    // on every change.
+    assign term    = AccW'($signed(val)) << plane_i;
+    assign sum_int = acc_q + term;
+  end else begin : gen_no_int_path
+    assign sum_int = '0;  // FP formats only: no integer datapath
+  end
 
   if (HasFp) begin : gen_fp
     localparam int MaxShift = (WBitsMax > 2) ? WBitsMax - 1 : 1;
@@ -103,7 +110,13 @@ module lut_unit #(
       .b_i   (fterm),
       .sum_o (fsum)
     );
-    assign sum_o = fp_i ? fsum : sum_int;
+    if (HasInt) begin : gen_sel
+      assign sum_o = fp_i ? fsum : sum_int;
+    end else begin : gen_fp_only
+      logic unused_sum;  // the integer path is absent (constant zero)
+      assign unused_sum = ^sum_int;
+      assign sum_o      = fsum;
+    end
   end else begin : gen_int
     logic unused_fp;  // no FP datapath: the decoder never starts an FP LMMA
     assign unused_fp = fp_i;

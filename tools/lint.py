@@ -1,7 +1,8 @@
 """Lint the RTL with Verilator and Icarus for every named configuration.
 
 For each configuration of ``models.config.CONFIGS`` on each core that builds
-its formats (``models.config.CORES``) and each tool, the core
+its formats (``models.config.CORES``), and the one-format instances ``make
+ppa`` synthesizes (at M2 N4), and each tool, the core
 (``lut_tensor_core`` and everything below it, sources from
 ``tb.simrun.CORE_SOURCES``) is compiled three ways:
 
@@ -38,7 +39,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from models.config import CONFIGS, CORES, CoreConfig, config_label  # noqa: E402
+from models.config import CONFIGS, CORES, AFmt, CoreConfig, config_label, formats_mask  # noqa: E402
 from tb.simrun import CORE_SOURCES, PACED_CORE, RTL, TB_SV, setup_verilator_env  # noqa: E402
 
 TOP = "lut_tensor_core"
@@ -212,6 +213,13 @@ def main(argv: list[str] | None = None) -> int:
         for name in args.config or CONFIGS
         if CONFIGS[name].fits(core)
     ]
+    if not args.config:  # the one-format instances `make ppa` synthesizes, at M2 N4
+        targets += [
+            (config_label(f"M2N4:{f.name}", core), one.with_core(core))
+            for core in cores
+            for f in AFmt
+            if (one := CoreConfig(M=2, N=4, formats=formats_mask([f]))).fits(core)
+        ]
     for tool in args.tool or TOOLS:
         for name, cfg in targets:
             t0 = time.monotonic()

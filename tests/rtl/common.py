@@ -1,11 +1,14 @@
 """Helpers shared by the cocotb block tests (simulator side, no pytest).
 
 The configuration reaches a test through ``LUT_TC_CONFIG`` (a name of
-``models.config.CONFIGS``); seeds come from cocotb's ``RANDOM_SEED``.
+``models.config.CONFIGS``), ``LUT_TC_CORE`` and optionally ``LUT_TC_FORMATS``
+(another ``Formats`` mask on that shape); seeds come from cocotb's
+``RANDOM_SEED``.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import os
 
 import cocotb
@@ -15,10 +18,14 @@ from models.config import TABLE_ENTRIES, TABLE_W, CoreConfig, config_by_name
 
 CONFIG_ENV = "LUT_TC_CONFIG"
 CORE_ENV = "LUT_TC_CORE"
+#: Optional: the named configuration's shape with this ``Formats`` mask instead.
+FORMATS_ENV = "LUT_TC_FORMATS"
 
 
 def config() -> CoreConfig:
-    return config_by_name(os.environ.get(CONFIG_ENV, "M2N4"), os.environ.get(CORE_ENV, "lut_tc"))
+    cfg = config_by_name(os.environ.get(CONFIG_ENV, "M2N4"), os.environ.get(CORE_ENV, "lut_tc"))
+    formats = os.environ.get(FORMATS_ENV)
+    return dataclasses.replace(cfg, formats=int(formats)) if formats else cfg
 
 
 def rng() -> np.random.Generator:

@@ -13,12 +13,14 @@ directory per design, reused by every case of that design, with assertions
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
-from models.config import config_by_name
+from models.config import CORE_FORMATS, AFmt, config_by_name, formats_mask
 from tb import simrun
-from tests.rtl.common import CONFIG_ENV, CORE_ENV
-from tests.rtl.simulate import Build, have_sim, run_ok
+from tests.rtl.common import CONFIG_ENV, CORE_ENV, FORMATS_ENV
+from tests.rtl.simulate import Build, have_sim, run, run_ok
 
 
 def _sim_param(sim: str, cfg_name: str):
@@ -67,3 +69,31 @@ def _core_smoke(sim: str, cfg_name: str, core: str) -> None:
     cfg = config_by_name(cfg_name, core)
     build = Build(sim, "lut_tensor_core", f"blk_core_{cfg.name}", cfg.rtl_parameters())
     _run(build, "cocotb_core_smoke", cfg_name, core)
+
+
+@pytest.mark.skipif(not have_sim("icarus"), reason="icarus missing")
+@pytest.mark.parametrize(
+    ("core", "afmt"),
+    [(c, f) for c in ("lut_tc", "lut_conv", "mac") for f in AFmt if CORE_FORMATS[c] >> f & 1],
+    ids=lambda v: v if isinstance(v, str) else v.name,
+)
+def test_one_format_instance(core: str, afmt: AFmt) -> None:
+    """Each one-format instance `make ppa` synthesizes, at M2 N4 (Icarus): its format at
+    every width against the model, every other format UNSUPPORTED."""
+    run_ok(*_one_format(core, afmt))
+
+
+@pytest.mark.skipif(not have_sim("icarus"), reason="icarus missing")
+def test_one_format_check_catches_a_planted_bug() -> None:
+    """Negative: the MAC core's FP16 instance built with NO_NEGATE (unsigned weights) fails."""
+    res = run(*_one_format("mac", AFmt.FP16, ("LUT_TC_BUG_NO_NEGATE",)))
+    assert not res.ok and "response" in "\n".join(res.lines)
+
+
+def _one_format(core: str, afmt: AFmt, defines: tuple[str, ...] = ()):
+    cfg = dataclasses.replace(config_by_name("M2N4", core), formats=formats_mask([afmt]))
+    name = f"blk_core_{cfg.name}" + "".join(f"_{d}" for d in defines)
+    build = Build("icarus", "lut_tensor_core", name, cfg.rtl_parameters(), defines)
+    env = {CONFIG_ENV: "M2N4", CORE_ENV: core, FORMATS_ENV: str(cfg.formats)}
+    mod = "cocotb_one_format"
+    return build, f"tests.rtl.{mod}", f"{mod}_{name}", None, env
