@@ -52,8 +52,10 @@
 // activation formats its Formats mask names. With an FP format in it, the
 // table generator converts and adds in binary32 and every LUT unit gains a
 // binary32 scaler and adder on the same accumulator (ex_fp_q selects the
-// path per LMMA), so an FP LMMA takes b cycles like an integer one. A
-// format that is not built answers UNSUPPORTED at decode.
+// path per LMMA), so an FP LMMA takes b cycles like an integer one. On the
+// MAC core the array converts the latched lanes of an FP LMMA and
+// multiplies and adds in binary32 in its one cycle (mac_array, section 11).
+// A format that is not built answers UNSUPPORTED at decode.
 //
 // Defines (all off by default):
 //   LUT_TC_ASSERTIONS         compile the assertions (lut_tc_assert.svh)
@@ -68,7 +70,8 @@
 //                             is withdrawn after one cycle (out_valid_o drops;
 //                             the OutValidHeld assertion's negative test)
 //   LUT_TC_BUG_FP_RTZ, LUT_TC_BUG_FP_FTZ, LUT_TC_BUG_FP_SUBNORMAL_IN,
-//   LUT_TC_BUG_FP_POW2_FTZ    injected FP bugs, in the FP blocks (see each)
+//   LUT_TC_BUG_FP_POW2_FTZ, LUT_TC_BUG_FP_MUL_FTZ
+//                             injected FP bugs, in the FP blocks (see each)
 // The bugs exist for the negative tests only.
 //
 // Portability (Icarus 11 and Verilator 5 simulate, Yosys 0.23 synthesizes
@@ -358,8 +361,16 @@ module lut_tensor_core #(
     always_ff @(posedge clk_i) begin
       if (lmma_fire) begin
         ex_wbits_q <= dec_wbits;
-        ex_afmt_q  <= dec_afmt;
       end
+    end
+    if (HasFp) begin : gen_afmt
+      always_ff @(posedge clk_i) begin
+        if (lmma_fire) begin
+          ex_afmt_q <= dec_afmt;
+        end
+      end
+    end else begin : gen_no_afmt  // integer formats only: the array converts nothing
+      assign ex_afmt_q = '0;
     end
     logic unused_mac;  // one cycle: no plane counter
     assign unused_mac = |plane_q;
@@ -373,7 +384,7 @@ module lut_tensor_core #(
       .acts_i  (ex_tables),
       .codes_i (codes_q),
       .wbits_i (ex_wbits_q),
-      .fp_i    (ex_fp_q),
+      .fp_i    (HasFp && ex_fp_q),
       .afmt_i  (ex_afmt_q),
       .load_i  (lmma_fire),
       .c_i     (in_c_i),

@@ -87,14 +87,20 @@ module mac_array #(
       end
     end
     for (genvar k = 0; k < K; k++) begin : gen_w
-      logic [WW-1:0] w, w_abs;
+      logic [WW-1:0] w;
       assign w                    = {1'b0, q[k*WBitsMax +: WBitsMax], 1'b0} - offset;
-      assign w_abs                = w[WW-1] ? -w : w;
       assign col_w[n][k*WW +: WW] = w;
-      assign col_neg[n][k]        = w[WW-1];
-      assign col_mag[n][k*WBitsMax +: WBitsMax] = w_abs[WBitsMax-1:0];
-      logic unused_w_abs;  // |w| <= 2^b - 1 fits WBitsMax bits
-      assign unused_w_abs = ^w_abs[WW-1:WBitsMax];
+      if (HasFp) begin : gen_sign_mag
+        logic [WW-1:0] w_abs;
+        assign w_abs                              = w[WW-1] ? -w : w;
+        assign col_neg[n][k]                      = w[WW-1];
+        assign col_mag[n][k*WBitsMax +: WBitsMax] = w_abs[WBitsMax-1:0];
+        logic unused_w_abs;  // |w| <= 2^b - 1 fits WBitsMax bits
+        assign unused_w_abs = ^w_abs[WW-1:WBitsMax];
+      end else begin : gen_no_sign_mag  // integer formats only: nothing to drive
+        assign col_neg[n][k]                      = 1'b0;
+        assign col_mag[n][k*WBitsMax +: WBitsMax] = '0;
+      end
     end
   end
 

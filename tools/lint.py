@@ -100,65 +100,41 @@ UNIT_HARNESSES: dict[str, tuple[str, tuple[Path, ...], tuple[str, ...]]] = {
 def _command(
     tool: str, cfg: CoreConfig, defines: tuple[str, ...], harness: str | None = None
 ) -> list[str]:
-    params = cfg.rtl_parameters()
     sources = [str(s) for s in CORE_SOURCES]
     top, extra = TOP, ()
     if harness is not None:
         top, paths, extra = HARNESSES[harness]
         sources += [str(p) for p in paths]
-    if tool == "verilator":
-        return [
-            "verilator",
-            "--lint-only",
-            "-Wall",
-            *extra,
-            "--top-module",
-            top,
-            f"-I{RTL}",
-            *(f"-D{d}" for d in defines),
-            *(f"-G{k}={v}" for k, v in params.items()),
-            *sources,
-        ]
-    return [
-        "iverilog",
-        "-g2012",
-        "-Wall",
-        "-o",
-        "/dev/null",
-        "-s",
-        top,
-        "-I",
-        str(RTL),
-        *(f"-D{d}" for d in defines),
-        *(f"-P{top}.{k}={v}" for k, v in params.items()),
-        *sources,
-    ]
+    return _tool_command(tool, top, sources, defines, extra, cfg.rtl_parameters())
 
 
 def _unit_command(
     tool: str, top: str, sources: tuple[Path, ...], defines: tuple[str, ...], extra: tuple[str, ...]
 ) -> list[str]:
     """A unit without core parameters: the same flags as :func:`_command`."""
-    srcs = [str(s) for s in sources]
+    return _tool_command(tool, top, [str(s) for s in sources], defines, extra)
+
+
+def _tool_command(
+    tool: str,
+    top: str,
+    sources: list[str],
+    defines: tuple[str, ...],
+    extra: tuple[str, ...] = (),
+    params: dict[str, int] | None = None,
+) -> list[str]:
+    """One lint command line: ``-Wall``, the RTL include path, defines, parameters."""
     defs = [f"-D{d}" for d in defines]
+    params = params or {}
     if tool == "verilator":
         return [
             "verilator", "--lint-only", "-Wall", *extra, "--top-module", top, f"-I{RTL}",
-            *defs, *srcs,
+            *defs, *(f"-G{k}={v}" for k, v in params.items()), *sources,
         ]  # fmt: skip
     return [
-        "iverilog",
-        "-g2012",
-        "-Wall",
-        "-o",
-        "/dev/null",
-        "-s",
-        top,
-        "-I",
-        str(RTL),
-        *defs,
-        *srcs,
-    ]
+        "iverilog", "-g2012", "-Wall", "-o", "/dev/null", "-s", top, "-I", str(RTL),
+        *defs, *(f"-P{top}.{k}={v}" for k, v in params.items()), *sources,
+    ]  # fmt: skip
 
 
 def lint_one(

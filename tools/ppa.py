@@ -82,15 +82,19 @@ def pair_config(core: str, b: int, afmt: str, m: int, n: int, t: int) -> CoreCon
 def storage(cfg: CoreConfig) -> dict[str, int]:
     """Table storage and broadcast width in bits, from the RTL's widths (docs section 11)."""
     int16 = cfg.builds(AFmt.INT16)
+    wide = int16 or cfg.builds(AFmt.FP16) or cfg.builds(AFmt.BF16)  # 16-bit stored lanes
     int_w = TABLE_W if int16 else TABLE_W_INT8
     entry_w = FP_W if cfg.has_fp else int_w
-    acts = cfg.M * K * (ACT_LANE_BITS if int16 else 8)
+    acts = cfg.M * K * (ACT_LANE_BITS if wide else 8)
     if cfg.core == "lut_tc":
         tables, rows = cfg.T * cfg.M * TABLE_ENTRIES * entry_w, cfg.M * TABLE_ENTRIES * entry_w
         cols = cfg.N * CODE_BITS  # one bit plane of codes
     elif cfg.core == "lut_conv":
         tables, rows = cfg.M * cfg.N * (1 << CODE_BITS) * int_w, acts
         cols = cfg.N * CODE_BITS
+    elif cfg.has_fp:  # the rows' activations converted to binary32, signed magnitudes
+        tables, rows = 0, cfg.M * K * FP_W
+        cols = cfg.N * K * (cfg.W_BITS_MAX + 1)
     else:
         tables, rows = 0, acts
         cols = cfg.N * K * (cfg.W_BITS_MAX + 2)  # dequantized weights
@@ -181,6 +185,7 @@ def plot(doc: dict, path: Path) -> None:
     afmts = [a for a in AFMTS if any(r["afmt"] == a for r in rows)]
     fig, axes = plt.subplots(1, len(afmts), figsize=(3.2 * len(afmts), 3.2), squeeze=False)
     styles = {"lut_tc": "o-", "lut_conv": "s--", "mac": "^:"}
+    colors = {"lut_tc": "C0", "lut_conv": "C1", "mac": "C2"}  # one color per core, every panel
     for ax, a in zip(axes[0], afmts, strict=True):
         ref = [r for r in rows if r["core"] == "mac" and r["afmt"] == a and r["wbits"] == ref_b]
         if ref:
@@ -193,7 +198,8 @@ def plot(doc: dict, path: Path) -> None:
                 if r["core"] == core and r["afmt"] == a and (core != "mac" or r["wbits"] != ref_b)
             )
             if pts:
-                ax.plot([p[0] for p in pts], [p[1] for p in pts], styles[core], label=core)
+                xs, ys = [p[0] for p in pts], [p[1] for p in pts]
+                ax.plot(xs, ys, styles[core], color=colors[core], label=core)
         ax.set_title(f"A = {a}")
         ax.set_xlabel("weight bits")
         ax.set_xticks(sorted({r["wbits"] for r in rows if r["wbits"] != ref_b}))

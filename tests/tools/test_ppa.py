@@ -108,3 +108,16 @@ def test_ppa_writes_table_json_and_plot(tmp_path: Path, capsys) -> None:
 def test_bad_arguments_are_one_line(argv: list[str], msg: str, tmp_path: Path) -> None:
     with pytest.raises(SystemExit, match=msg):
         ppa.main([*argv, "--out", str(tmp_path)])
+
+
+def test_storage_and_broadcast_follow_the_datapaths() -> None:
+    """Table bits and broadcast width per core, from the RTL's widths (no synthesis)."""
+    lut = ppa.storage(ppa.pair_config("lut_tc", 2, "FP16", 2, 64, 1))
+    assert lut["table_bits"] == 2 * 8 * 32 and lut["broadcast_bits"] == 2 * 8 * 32 + 64 * 4
+    mac_fp = ppa.storage(ppa.pair_config("mac", 2, "FP16", 2, 64, 1))
+    # binary32 activations of the rows, sign and magnitude of the column weights
+    assert mac_fp == {"table_bits": 0, "broadcast_bits": 2 * 4 * 32 + 64 * 4 * 3, "acc_bits": 4096}
+    mac_int8 = ppa.storage(ppa.pair_config("mac", 2, "INT8", 2, 64, 1))
+    assert mac_int8["broadcast_bits"] == 2 * 4 * 8 + 64 * 4 * 4
+    conv = ppa.storage(ppa.pair_config("lut_conv", 1, "INT16", 2, 64, 1))
+    assert conv["table_bits"] == 2 * 64 * 16 * 19
