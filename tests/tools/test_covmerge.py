@@ -594,7 +594,7 @@ def test_each_core_merges_apart(monkeypatch) -> None:
 
     labels = config_labels()
     assert "M2N64" in labels and "mac:M2N64" in labels and "lut_conv:M2N4I8" in labels
-    assert "mac:M2N64FP" not in labels and "M2N64FP" in labels
+    assert "lut_conv:M2N64FP" not in labels and "mac:M2N64FP" in labels and "M2N64FP" in labels
     monkeypatch.setenv("LUT_TC_CONFIG", "M2N4")
     monkeypatch.setenv("LUT_TC_CORE", "mac")
     assert knobs.config_label() == "mac:M2N4"
