@@ -10,6 +10,9 @@ reason, what it did not merge:
 
 * jobs of the run without a usable dump (a failed or unfinished run; a passed
   run without a dump, which should not happen);
+* runs with a planted bug (``LUT_TC_BUG_*``): they measure a broken design,
+  whose coverage is not the design's (the runner asks them for no dump, and
+  a dump of one is not merged);
 * files that are not readable coverage dumps, or that name no known
   configuration (their bins cannot be put next to any other dump's);
 * dumps that belong to no job of the last run, or that were written before it
@@ -51,6 +54,8 @@ class Job:
     message: str = ""
     #: False for a test that passes by ending with the error it expects (no dump by design)
     cov_expected: bool = True
+    #: the planted bugs the job was built with (``LUT_TC_BUG_*``): its coverage does not count
+    planted: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -106,6 +111,16 @@ def _text(v: object) -> str:
     return "" if v is None else str(v)
 
 
+def _planted(v: object) -> tuple[str, ...]:
+    """A job's ``defines`` (a list of bug names, or anything else: none)."""
+    return tuple(str(d) for d in v) if isinstance(v, list) else ()
+
+
+def _planted_reason(job: Job) -> str:
+    bugs = ", ".join(job.planted)
+    return f"a planted bug ({bugs}): coverage of a broken design is not the design's"
+
+
 def read_run(path: Path) -> RunRecord:
     """``run.json`` as a :class:`RunRecord`; CovError (naming the file) if it is not one."""
     return parse_run(read_json(path), path)
@@ -137,6 +152,7 @@ def parse_run(doc: object, path: Path = Path("run record")) -> RunRecord:
                 _text(j.get("result")).upper(),
                 _text(j.get("message")),
                 j.get("cov_expected", True) is not False,
+                _planted(j.get("defines")),
             ),
         )
     started = None
@@ -173,6 +189,8 @@ def _why_no_dump(job: Job, bad: NotMerged | None) -> str:
     """Why ``job``'s coverage is missing, from its result and what happened to its file."""
     if bad is not None:
         return f"its dump is not merged, see the file below ({_said(job)})"
+    if job.result == "PASS" and job.planted:
+        return f"no dump, by design: {_planted_reason(job)}"
     if job.result == "PASS" and not job.cov_expected:
         return "no dump, by design: the test passes by ending with the error it expects"
     if job.result == "PASS":
@@ -254,6 +272,8 @@ def collect(
             reason = f"unknown configuration {said} (known: {', '.join(sorted(known))})"
         elif col.run is not None and job is None:
             reason = "not in the last run (stale)"
+        elif job is not None and job.planted:
+            reason = _planted_reason(job)
         elif col.run is not None and f.stem in merged:
             reason = f"a second dump of job {f.stem} (already merged from another path)"
         else:

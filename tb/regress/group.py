@@ -269,7 +269,7 @@ def _one_process(
         "LUT_TC_GROUP": str(group_file),
         "LUT_TC_PROGRESS": str(progress),
     }
-    if cov:
+    if cov and not first.defines:  # a planted bug's coverage is not the design's (tb.covdb.runs)
         env["LUT_TC_COV_DIR"] = str(scratch / "cov")
     log = pdir / "sim.log"
     xml = pdir / "results.xml"

@@ -387,6 +387,23 @@ def test_a_run_that_did_not_finish_and_a_dump_older_than_the_run(tmp_path: Path)
 ANY_STALE_OLD = _StartsWith("written ")
 
 
+def test_a_dump_of_a_planted_bug_is_not_merged(tmp_path: Path) -> None:
+    """A broken design's hits would close bins the design never reached: they stay out."""
+    cov = tmp_path / "cov"
+    cov.mkdir()
+    (cov / f"{ID.format('T1', 1)}.json").write_text(
+        json.dumps(_dump("T1", 1, [1, 1, 1], [1, 1], [1, 0, 1]))
+    )
+    bug = cov / f"{ID.format('Bug', 2)}.json"
+    bug.write_text(json.dumps(_dump("Bug", 2, [1, 1, 1], [1, 1], [1, 1, 1])))  # closes the hole
+    planted = {**_job("Bug", 2, "PASS"), "defines": ["LUT_TC_BUG_NO_NEGATE"]}
+    run = _run_json(tmp_path / "run.json", [_job("T1", 1, "PASS"), planted])
+    got = summary([cov], run)
+    reason = "a planted bug (LUT_TC_BUG_NO_NEGATE): coverage of a broken design is not the design's"
+    assert got["not_merged"] == [{"file": str(bug), "reason": reason}]
+    assert got["merged"] == 1 and got["configs"]["M2N4"]["holes"]
+
+
 def test_without_run_json_the_expected_set_is_unknown(
     dumps: Path, capsys: pytest.CaptureFixture
 ) -> None:

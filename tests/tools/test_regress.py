@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 
 from tb import simrun
+from tb.covdb import summary
+from tb.covdb.runs import collect
 from tb.regress.jobs import SuiteError
 from tools import regress
 
@@ -108,6 +110,7 @@ def test_failing_run_prints_test_seed_and_repro(tmp_path: Path) -> None:
         'configs = ["M2N4"]\nsims = ["icarus"]\n'
         '[[tests]]\nname = "SmokeTest"\n'
         '[[tests]]\nname = "SmokeTest"\ndefines = ["LUT_TC_BUG_NO_NEGATE"]\n'
+        '[[tests]]\nname = "BrokenDutTest"\ndefines = ["LUT_TC_BUG_NO_NEGATE"]\n'
     )
     cmd = [
         sys.executable,
@@ -123,7 +126,18 @@ def test_failing_run_prints_test_seed_and_repro(tmp_path: Path) -> None:
     ]
     p = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
     assert p.returncode == 1, p.stdout + p.stderr
-    assert "1 passed, 1 failed" in p.stdout
+    assert "2 passed, 1 failed" in p.stdout
+    # Only the clean design's run counts toward coverage: the planted bug's passing
+    # negative test writes no dump, and the merge says why.
+    dumps = sorted(f.name for f in (tmp_path / "out" / "cov").glob("*.json"))
+    assert dumps == ["icarus-pins-M2N4-SmokeTest-3.json"]
+    merged = summary([tmp_path / "out" / "cov"])
+    assert merged["merged"] == 1 and merged["expected"] == 3
+    why = {u.job.job_id: u.reason for u in collect([tmp_path / "out" / "cov"]).unmerged}
+    assert why["icarus-pins-M2N4_LUT_TC_BUG_NO_NEGATE-BrokenDutTest-3"] == (
+        "no dump, by design: a planted bug (LUT_TC_BUG_NO_NEGATE): "
+        "coverage of a broken design is not the design's"
+    )
     assert "FAILED SmokeTest seed=3 sim=icarus transport=pins config=M2N4" in p.stdout
     assert (
         "reproduce:  make regress TEST=SmokeTest SEED=3 SIM=icarus CONFIG=M2N4 TRANSPORT=pins "
