@@ -396,7 +396,4 @@ class BatchModel:
         acts = bank[ver][:, :, :K].astype(np.uint32).view(np.float32)  # [L, M, K]
         w = dequantize_batch(batch.w[rows], b, cfg).astype(np.float32)
         c = np.ascontiguousarray(batch.c[rows]).view("<f4").reshape(n_rows, cfg.M, cfg.N)
-        with np.errstate(over="ignore", invalid="ignore"):
-            p = [acts[:, :, k, None] * w[:, None, k, :] for k in range(K)]  # [L, M, N]
-            d = c + ((p[0] + p[1]) + (p[2] + p[3]))
-        return fp.bits(d).reshape(n_rows, -1).view(np.int32)
+        return fp.bits(fp.mac_fp_sums(acts, w, c).d).reshape(n_rows, -1).view(np.int32)

@@ -19,6 +19,8 @@ as on the buses.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import ml_dtypes
 import numpy as np
 
@@ -114,6 +116,31 @@ def dequantize(codes: np.ndarray) -> np.ndarray:
     return 2 * decode_weights(codes[:, None, :]) - ((1 << b) - 1)
 
 
+class MacFpSums(NamedTuple):
+    """Every value the MAC core's FP datapath forms for a lane: products and sums."""
+
+    p: list[np.ndarray]  #: the four products ``a_k * w_k``
+    s01: np.ndarray  #: ``RNE(p0 + p1)``
+    s23: np.ndarray  #: ``RNE(p2 + p3)``
+    s: np.ndarray  #: ``RNE(s01 + s23)``
+    d: np.ndarray  #: ``RNE(C + s)``
+
+
+def mac_fp_sums(acts: np.ndarray, w: np.ndarray, c: np.ndarray) -> MacFpSums:
+    """The contract's arithmetic, element-wise in float32, on any leading batch shape.
+
+    ``acts`` float32 ``[..., M, 4]``, ``w`` float32 ``[..., 4, N]`` (the
+    dequantized weights, exact), ``c`` float32 ``[..., M, N]``. One place for
+    the order of the additions: :func:`mac_fp_lmma`, the batched model and the
+    MAC core's FP coverage (which bins every addition) all call it.
+    """
+    with np.errstate(invalid="ignore", over="ignore"):
+        p = [acts[..., k, None] * w[..., None, k, :] for k in range(K)]  # [..., M, N]
+        s01, s23 = p[0] + p[1], p[2] + p[3]
+        s = s01 + s23
+        return MacFpSums(p, s01, s23, s, c + s)
+
+
 def mac_fp_lmma(acts: np.ndarray, codes: np.ndarray, c_bits: np.ndarray) -> np.ndarray:
     """``D`` bit patterns ``[M, N]`` of one FP LMMA on the MAC core (docs section 11).
 
@@ -127,7 +154,4 @@ def mac_fp_lmma(acts: np.ndarray, codes: np.ndarray, c_bits: np.ndarray) -> np.n
     acts = np.asarray(acts, dtype=np.float32)
     w = dequantize(codes).astype(np.float32)  # exact: |w| <= 255
     c = np.ascontiguousarray(c_bits, dtype=np.uint32).view(np.float32)
-    with np.errstate(invalid="ignore", over="ignore"):
-        p = [acts[:, k, None] * w[None, k, :] for k in range(K)]  # [M, N] each
-        d = c + ((p[0] + p[1]) + (p[2] + p[3]))
-    return bits(d)
+    return bits(mac_fp_sums(acts, w, c).d)

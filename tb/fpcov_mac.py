@@ -92,23 +92,20 @@ class MacFpCoverage(FpCoverage):
         acts = tables[:, :, :K]  # [L, M, K]
         wt = dequantize_batch(w, b, cfg).astype(np.float32)  # [L, K, N]
         cc = np.ascontiguousarray(c).view("<f4").reshape(rows, m, n)
+        t = fp.mac_fp_sums(acts, wt, cc)
         with np.errstate(all="ignore"):
-            p = [acts[:, :, k, None] * wt[:, None, k, :] for k in range(K)]  # [L, M, N]
-            s01, s23 = p[0] + p[1], p[2] + p[3]
-            s = s01 + s23
-            d = cc + s
             codes = [
-                add_codes(p[0], p[1], s01),
-                add_codes(p[2], p[3], s23),
-                add_codes(s01, s23, s),
-                add_codes(cc, s, d),
+                add_codes(t.p[0], t.p[1], t.s01),
+                add_codes(t.p[2], t.p[3], t.s23),
+                add_codes(t.s01, t.s23, t.s),
+                add_codes(cc, t.s, t.d),
             ]
         code = np.stack(codes, axis=1).astype(np.intp)  # [L, 4, M, N]
         starts = np.flatnonzero(np.diff(key, prepend=-1))
         ends = [*starts[1:].tolist(), rows]
         for r0, r1, kk in zip(starts.tolist(), ends, key[starts].tolist(), strict=True):
             self.acc[kk] += np.bincount(code[r0:r1].reshape(-1), minlength=N_CODES)
-        return fp.bits(d).reshape(rows, -1) if want_d else None
+        return fp.bits(t.d).reshape(rows, -1) if want_d else None
 
 
 def fp_coverage(cfg: CoreConfig) -> FpCoverage:
