@@ -1,8 +1,10 @@
 # LUT Tensor Core: every entry point. `make help` lists the targets.
 #
 # Set-up is automatic: the first target that needs Python creates .venv from
-# pyproject.toml (pinned versions) and checks for Icarus; a second run with
-# nothing changed does no set-up work.
+# pyproject.toml (pinned versions) and checks for Icarus; `make test` also
+# checks for every OS package its tests need (tools/os_packages.txt). As root
+# the missing ones are installed, otherwise make stops with the one command.
+# Stamp files in .venv make a second run with nothing changed do no set-up work.
 
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
@@ -43,6 +45,10 @@ help: ## list the targets
 
 setup: $(STAMP) $(VENV)/.icarus-ok ## create .venv and check the simulators (automatic)
 
+# What `make test` needs from the OS: (package, probe) pairs of tools/os_packages.txt.
+OS_PKGS := tools/os_packages.txt
+TEST_PKGS = $(shell awk '!/^\#/ && NF {printf "%s \047%s\047 ", $$2, $$3}' $(OS_PKGS))
+
 # The editable install's one build-backend notice (a UserWarning about
 # same-named folders, which is how this tree is meant to be used) is
 # silenced; real errors still stop the install.
@@ -58,7 +64,13 @@ $(VENV)/.icarus-ok: $(STAMP)
 	@iverilog -V 2>/dev/null | head -1
 	@touch $@
 
-test: setup lint ## the whole test suite: lint, models, RTL blocks, testbench (both simulators)
+# Yosys, Chromium, liblz4, GTKWave and Xvfb: the netlist, synthesis, dashboard-render and
+# waveform tests need them. Installed as root, otherwise the one command is printed.
+$(VENV)/.test-pkgs-ok: $(STAMP) $(OS_PKGS) tools/need_pkg.sh
+	@tools/need_pkg.sh $(TEST_PKGS)
+	@touch $@
+
+test: setup $(VENV)/.test-pkgs-ok lint ## the whole test suite: lint, models, RTL blocks, testbench, tools (installs its OS packages as root)
 	$(PY) -m pytest -q -n $(JOBS) tests
 
 test-fast: setup ## the Python model tests only (no simulator)

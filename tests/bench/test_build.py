@@ -13,8 +13,9 @@ import pytest
 from models.config import config_by_name
 from tb import simrun
 from tb.replay import harness
+from tests.needs import needs
 
-pytestmark = pytest.mark.skipif(not simrun.have_sim("icarus"), reason="icarus not installed")
+pytestmark = needs("icarus")
 CFG = config_by_name("M2N4")
 
 

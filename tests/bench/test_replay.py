@@ -17,16 +17,14 @@ from models.isa import decode
 from models.lmma import lmma, pack_c, unpack_c
 from tb import simrun
 from tb.replay import harness
+from tests.needs import needs
 from tools import replay
 
 CONFIG = "M2N4"
 COUNT = 300
 SEED = 3
 
-SIMS = [
-    pytest.param(s, marks=pytest.mark.skipif(not simrun.have_sim(s), reason=f"{s} not installed"))
-    for s in simrun.SIMS
-]
+SIMS = [pytest.param(s, marks=needs(s)) for s in simrun.SIMS]
 
 
 def _run(sim: str, **kw):

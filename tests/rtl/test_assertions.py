@@ -30,9 +30,10 @@ import pytest
 
 from models.config import config_by_name
 from tb import simrun
+from tests.needs import needs
 from tests.rtl.cocotb_assertions import END
 from tests.rtl.common import CONFIG_ENV
-from tests.rtl.simulate import Build, Result, have_sim, run, run_ok
+from tests.rtl.simulate import Build, Result, run, run_ok
 
 CONFIG = "M2N4"
 MODULE = "tests.rtl.cocotb_assertions"
@@ -92,10 +93,7 @@ def check_fired(res: Result, sim: str, name: str) -> None:
 
 
 def _sims() -> list:
-    return [
-        pytest.param(s, marks=pytest.mark.skipif(not have_sim(s), reason=f"{s} missing"))
-        for s in simrun.SIMS
-    ]
+    return [pytest.param(s, marks=needs(s)) for s in simrun.SIMS]
 
 
 @pytest.mark.parametrize("name", list(NEGATIVE))

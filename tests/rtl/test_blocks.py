@@ -19,13 +19,13 @@ import pytest
 
 from models.config import CORE_FORMATS, AFmt, config_by_name, formats_mask
 from tb import simrun
+from tests.needs import needs
 from tests.rtl.common import CONFIG_ENV, CORE_ENV, FORMATS_ENV
-from tests.rtl.simulate import Build, have_sim, run, run_ok
+from tests.rtl.simulate import Build, run, run_ok
 
 
 def _sim_param(sim: str, cfg_name: str):
-    missing = pytest.mark.skipif(not have_sim(sim), reason=f"{sim} missing")
-    return pytest.param(sim, cfg_name, marks=missing, id=f"{sim}-{cfg_name}")
+    return pytest.param(sim, cfg_name, marks=needs(sim), id=f"{sim}-{cfg_name}")
 
 
 def cases(both: list[str], icarus_only: list[str] = ()) -> list:
@@ -71,7 +71,7 @@ def _core_smoke(sim: str, cfg_name: str, core: str) -> None:
     _run(build, "cocotb_core_smoke", cfg_name, core)
 
 
-@pytest.mark.skipif(not have_sim("icarus"), reason="icarus missing")
+@needs("icarus")
 @pytest.mark.parametrize(
     ("core", "afmt"),
     [(c, f) for c in ("lut_tc", "lut_conv", "mac") for f in AFmt if CORE_FORMATS[c] >> f & 1],
@@ -83,7 +83,7 @@ def test_one_format_instance(core: str, afmt: AFmt) -> None:
     run_ok(*_one_format(core, afmt))
 
 
-@pytest.mark.skipif(not have_sim("icarus"), reason="icarus missing")
+@needs("icarus")
 def test_one_format_check_catches_a_planted_bug() -> None:
     """Negative: the MAC core's FP16 instance built with NO_NEGATE (unsigned weights) fails."""
     res = run(*_one_format("mac", AFmt.FP16, ("LUT_TC_BUG_NO_NEGATE",)))

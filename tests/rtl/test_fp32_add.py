@@ -24,11 +24,9 @@ import pytest
 import softfloatpy as sf
 
 from tb import fpvec, simrun
+from tests.needs import needs
 
-SIMS = [
-    pytest.param(s, marks=pytest.mark.skipif(not simrun.have_sim(s), reason=f"{s} not installed"))
-    for s in simrun.SIMS
-]
+SIMS = [pytest.param(s, marks=needs(s)) for s in simrun.SIMS]
 #: Random pairs per simulator: Verilator takes 10^6 in about a second, Icarus is ~100x slower.
 RANDOM_COUNT = {"verilator": 1_000_000, "icarus": 10_000}
 SEED = 1

@@ -29,11 +29,9 @@ import softfloatpy as sf
 
 from models.config import AFmt
 from tb import fpunits, fpvec, simrun, synth
+from tests.needs import needs
 
-SIMS = [
-    pytest.param(s, marks=pytest.mark.skipif(not simrun.have_sim(s), reason=f"{s} not installed"))
-    for s in simrun.SIMS
-]
+SIMS = [pytest.param(s, marks=needs(s)) for s in simrun.SIMS]
 SEED = 1
 RANDOM_COUNT = {"verilator": 100_000, "icarus": 10_000}
 #: Conversion set per simulator: Icarus runs the sample (every FP8 byte, FP16/BF16 edges).
@@ -256,11 +254,10 @@ def test_fmul_random_pass(sim: str) -> None:
     _check_pass(fpunits.run(fpunits.build("fmul", sim, n=vs.n), vs), vs.n)
 
 
+@needs("icarus")
 @pytest.mark.parametrize("max_shift", [1, 15])
 def test_pow2_other_max_shift_passes(max_shift: int) -> None:
     """Other port widths (1 bit, 4 bits): corners at every shift of the range (Icarus)."""
-    if not simrun.have_sim("icarus"):
-        pytest.skip("icarus not installed")
     vs = fpunits.vector_set("fpow2", "corners", seed=SEED, max_shift=max_shift)
     b = fpunits.build("fpow2", "icarus", max_shift=max_shift)
     _check_pass(fpunits.run(b, vs), vs.n)
@@ -339,8 +336,7 @@ NETLIST_BLOCKS = {
 }
 
 
-@pytest.mark.skipif(not synth.have_yosys(), reason="yosys missing (make ppa installs it)")
-@pytest.mark.skipif(not simrun.have_sim("icarus"), reason="icarus missing")
+@needs("yosys", "icarus")
 @pytest.mark.parametrize("unit", sorted(NETLIST_BLOCKS))
 def test_the_block_netlist_passes_its_vectors(unit: str) -> None:
     """Each FP block's gate-level netlist (the ``make ppa`` flow) under its own harness and
@@ -350,8 +346,7 @@ def test_the_block_netlist_passes_its_vectors(unit: str) -> None:
     _check_pass(r, vs.n)
 
 
-@pytest.mark.skipif(not synth.have_yosys(), reason="yosys missing (make ppa installs it)")
-@pytest.mark.skipif(not simrun.have_sim("icarus"), reason="icarus missing")
+@needs("yosys", "icarus")
 def test_a_block_netlist_of_broken_rtl_fails_as_predicted() -> None:
     """Negative: the netlist of the multiplier built with its planted bug fails exactly
     where the bug changes the output, so the harness checks the synthesized gates."""

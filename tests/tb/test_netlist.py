@@ -25,6 +25,7 @@ from models.config import config_by_name
 from tb import simrun, synth
 from tb.build import TEST_MODULE, TOPLEVEL, build_for, build_name, tb_env
 from tb.responses import SUMMARY_FILE
+from tests.needs import needs
 
 CONFIG = "M2N4"
 SEED = 4242
@@ -34,10 +35,7 @@ TESTS = ("SmokeTest", "RandomStreamTest")
 FP_TESTS = ("FpRandomStreamTest",)
 NETLISTS = simrun.SIM_BUILD / "netlist"
 
-pytestmark = [
-    pytest.mark.skipif(not synth.have_yosys(), reason="yosys missing (make ppa installs it)"),
-    pytest.mark.skipif(not simrun.have_sim("icarus"), reason="icarus missing"),
-]
+pytestmark = needs("yosys", "icarus")
 
 
 def _netlist_runner(core: str, bug: str | None = None, config: str = CONFIG):

@@ -16,6 +16,7 @@ import pytest
 
 from tb.regress import browser, history
 from tb.regress.report import buckets, main, matrix, normalize, write_report
+from tests.needs import require
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
@@ -294,8 +295,7 @@ def test_cli_writes_the_page(tmp_path: Path, capsys: pytest.CaptureFixture[str])
 
 @pytest.fixture
 def chromium() -> None:
-    if browser.find_browser() is None:
-        pytest.skip("chromium not installed")
+    require("chromium")
 
 
 @pytest.mark.usefixtures("chromium")

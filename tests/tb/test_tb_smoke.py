@@ -16,13 +16,11 @@ from models.config import config_by_name
 from tb import simrun
 from tb.build import TEST_MODULE, build_for, build_name_for, tb_env, toplevel_for
 from tb.transports import TRANSPORTS
+from tests.needs import needs
 
 CONFIG = "M2N4"
 SEED = 12345
-SIMS = [
-    pytest.param(s, marks=pytest.mark.skipif(not simrun.have_sim(s), reason=f"{s} missing"))
-    for s in simrun.SIMS
-]
+SIMS = [pytest.param(s, marks=needs(s)) for s in simrun.SIMS]
 TESTS = {
     "pins": [
         "SmokeTest",

@@ -10,11 +10,10 @@ import pytest
 
 from models.config import CoreConfig
 from tb import synth
+from tests.needs import needs
 from tools import ppa
 
-pytestmark = pytest.mark.skipif(
-    not synth.have_yosys(), reason="yosys missing (make ppa installs it)"
-)
+pytestmark = needs("yosys")
 
 
 @pytest.fixture(scope="module")

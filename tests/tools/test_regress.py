@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from tb import simrun
 from tb.covdb import summary
 from tb.covdb.runs import collect
 from tb.regress.jobs import SuiteError
+from tests.needs import needs, require
 from tools import regress
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -102,7 +102,7 @@ def test_bad_names_answer_with_one_line() -> None:
     assert p.stderr.strip().startswith("refused: ResetInFlightTest runs on transport pins only")
 
 
-@pytest.mark.skipif(not simrun.have_sim("icarus"), reason="icarus missing")
+@needs("icarus")
 def test_failing_run_prints_test_seed_and_repro(tmp_path: Path) -> None:
     """A planted DUT bug must fail the run, exit 1, and name the repro command."""
     suite = tmp_path / "neg.toml"
@@ -155,8 +155,7 @@ def test_failing_run_prints_test_seed_and_repro(tmp_path: Path) -> None:
 
     page = tmp_path / "out" / "report" / "index.html"
     assert f"dashboard: {page}" in p.stdout
-    if browser.find_browser() is None:
-        pytest.skip("chromium not installed (CI installs it)")
+    require("chromium")
     dom = browser.render_dom(page)
     failing = "icarus-pins-M2N4_LUT_TC_BUG_NO_NEGATE-SmokeTest-3"
     row = re.search(rf'<tr id="job-{failing}"[^>]*>(.*?)</tr>', dom, re.S)
@@ -370,7 +369,7 @@ def test_a_suite_that_names_a_core_without_its_formats_is_refused(tmp_path: Path
         regress.load_suite(str(path))
 
 
-@pytest.mark.skipif(not simrun.have_sim("icarus"), reason="icarus missing")
+@needs("icarus")
 def test_a_group_gives_each_job_what_it_gives_alone() -> None:
     """Tests sharing one simulator process see the stimulus and give the responses of lone runs."""
     from tb.regress.group import run_group
@@ -400,7 +399,7 @@ def test_a_group_gives_each_job_what_it_gives_alone() -> None:
     assert b"scale 1.0" in group.results[0].files["sim.log"]
 
 
-@pytest.mark.skipif(not simrun.have_sim("icarus"), reason="icarus missing")
+@needs("icarus")
 def test_a_hang_or_a_crash_loses_only_its_own_job() -> None:
     """The watchdog kills a hung process, a crash ends one; the rest of the group reruns."""
     from tb.regress.group import run_group

@@ -18,12 +18,12 @@ from pathlib import Path
 
 import pytest
 
-from tb import simrun
 from tb.regress.engine import worker_env
+from tests.needs import needs
 
 ROOT = Path(__file__).resolve().parents[2]
 
-needs_icarus = pytest.mark.skipif(not simrun.have_sim("icarus"), reason="icarus missing")
+needs_icarus = needs("icarus")
 
 SUITE = """
 configs = ["M2N4"]

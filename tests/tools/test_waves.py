@@ -10,21 +10,20 @@ from pathlib import Path
 import pytest
 
 from tb import simrun
+from tests.needs import needs
 from tools.waves import check_save_file
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _can_trace(sim: str) -> bool:
-    # Verilator's FST writer needs liblz4-dev (`make waves` installs it as root).
-    return simrun.have_sim(sim) and (sim == "icarus" or Path("/usr/include/lz4.h").exists())
+def _tracing(sim: str) -> pytest.MarkDecorator:
+    """The simulator, and for Verilator's FST writer liblz4-dev."""
+    return needs(sim, "lz4") if sim == "verilator" else needs(sim)
 
 
 @pytest.mark.parametrize("transport", ["pins", "batch"])  # the core, the core in the bridge
-@pytest.mark.parametrize("sim", simrun.SIMS)
+@pytest.mark.parametrize("sim", [pytest.param(s, marks=_tracing(s)) for s in simrun.SIMS])
 def test_waves_save_file_matches_dump(sim: str, transport: str) -> None:
-    if not _can_trace(sim):
-        pytest.skip(f"{sim} cannot write FST here")
     cmd = [
         sys.executable,
         "tools/regress.py",
@@ -50,10 +49,9 @@ def test_waves_save_file_matches_dump(sim: str, transport: str) -> None:
     assert check_save_file(gtkw, dump) == []
 
 
+@needs("icarus")
 def test_check_save_file_catches_a_wrong_signal(tmp_path: Path) -> None:
     """The checker itself must bite: a renamed signal is reported."""
-    if not _can_trace("icarus"):
-        pytest.skip("icarus missing")
     cmd = [
         sys.executable,
         "tools/regress.py",
@@ -84,7 +82,7 @@ def test_check_save_file_catches_a_wrong_signal(tmp_path: Path) -> None:
     assert check_save_file(beyond, dump)
 
 
-@pytest.mark.skipif(not simrun.have_sim("icarus"), reason="icarus missing")
+@needs("icarus")
 def test_waves_open_at_the_first_error_with_a_marker() -> None:
     """A failing run's save file is zoomed around its first error, the marker on it."""
     cmd = [
