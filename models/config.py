@@ -206,10 +206,22 @@ class CoreConfig:
         return self.M * self.N * ACC_W
 
     @property
-    def name(self) -> str:
+    def shape_name(self) -> str:
+        """The shape and formats spelled out: ``M2N4T4W4``, plus ``F`` and the ``Formats``
+        mask in hex where it is not the integer pair (``M2N4T4W4F01``)."""
         base = f"M{self.M}N{self.N}T{self.T}W{self.W_BITS_MAX}"
-        base = base if self.formats == INT_FORMATS else f"{base}F{self.formats:02X}"
+        return base if self.formats == INT_FORMATS else f"{base}F{self.formats:02X}"
+
+    @property
+    def name(self) -> str:
+        """What logs, messages and build folders call this configuration: the name a user
+        types (``M2N4I8``) if it is a named one (:data:`CONFIGS`), else :attr:`shape_name`;
+        ``<core>_`` in front on a core other than the default (``mac_M2N4FP``)."""
+        base = _NAMES.get(self._key(), self.shape_name)
         return base if self.core == DEFAULT_CORE else f"{self.core}_{base}"
+
+    def _key(self) -> tuple[int, ...]:
+        return (self.M, self.N, self.T, self.W_BITS_MAX, self.formats)
 
     @property
     def kind(self) -> CoreKind:
@@ -245,7 +257,12 @@ CONFIGS = {
     "M2N4FP": CoreConfig(M=2, N=4, formats=ALL_FORMATS),
     # INT8 as the only format: the narrow datapaths (8-bit lanes, 10-bit entries).
     "M2N4I8": CoreConfig(M=2, N=4, formats=formats_mask([AFmt.INT8])),
+    # Every format with 8-bit weights: the FP datapaths at their widest weights
+    # (the MAC core's products a_k * w_k with |w| up to 255).
+    "M2N4FPW8": CoreConfig(M=2, N=4, W_BITS_MAX=8, formats=ALL_FORMATS),
 }
+#: Shape and formats -> the name of the named configuration with them (``CoreConfig.name``).
+_NAMES = {cfg._key(): name for name, cfg in CONFIGS.items()}
 
 
 def config_label(name: str, core: str = DEFAULT_CORE) -> str:

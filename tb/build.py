@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from models.config import DEFAULT_CORE, CoreConfig
+from models.config import CORES, DEFAULT_CORE, CoreConfig
 from tb import simrun
+from tb.bugs import PLANTED, check_define
 
 #: The one cocotb test module; every test runs on either transport's toplevel.
 TEST_MODULE = "tb.test_lut_tc"
@@ -22,44 +23,23 @@ TOPLEVELS = {"pins": TOPLEVEL, "batch": STREAM_TOPLEVEL}
 #: Bridge capacities (module parameters; tb/bridge.py sizes its files by them).
 STREAM_PARAMS = {"MaxBatch": 1024, "Slots": 1024, "SegLen": 1024}
 STREAM_SOURCES = [*simrun.CORE_SOURCES, simrun.PACED_CORE, simrun.TB_SV / "lut_tc_bridge.sv"]
-#: Bug-injection defines the RTL understands (negative tests).
-BUGS = (
-    "LUT_TC_BUG_NO_NEGATE",
-    "LUT_TC_BUG_SWAP_ENTRIES",
-    "LUT_TC_BUG_OVERWRITE_STALLED",
-    "LUT_TC_BUG_DROP_STALLED",
-    # In the FP blocks (cores whose config builds an FP format):
-    "LUT_TC_BUG_FP_RTZ",
-    "LUT_TC_BUG_FP_FTZ",
-    "LUT_TC_BUG_FP_SUBNORMAL_IN",
-    "LUT_TC_BUG_FP_POW2_FTZ",
-    "LUT_TC_BUG_FP_MUL_FTZ",
-)
-_INT_BUGS = BUGS[:4]
+#: Bug-injection defines the RTL understands (negative tests): the records of
+#: ``tb.bugs.PLANTED`` say where each lives, what it breaks and what catches it.
+BUGS = tuple(b.define for b in PLANTED)
 #: The bugs each core's RTL has a place for: the FP ones live in FP blocks (the
 #: scaler on the LUT Tensor Core, the multiplier on the MAC core), and the
 #: conventional LUT core builds no FP. A job asking a core for another bug is
 #: refused or left out (``tb.regress.jobs.expand``).
-CORE_BUGS = {
-    "lut_tc": tuple(b for b in BUGS if b != "LUT_TC_BUG_FP_MUL_FTZ"),
-    "lut_conv": _INT_BUGS,
-    "mac": tuple(b for b in BUGS if b != "LUT_TC_BUG_FP_POW2_FTZ"),
-}
+CORE_BUGS = {core: tuple(b.define for b in PLANTED if core in b.cores) for core in CORES}
 #: Bugs that break valid/ready: built without the RTL's own assertions, which
 #: would stop the simulation before the testbench's protocol checks can object.
-PROTOCOL_BUGS = ("LUT_TC_BUG_OVERWRITE_STALLED", "LUT_TC_BUG_DROP_STALLED")
+PROTOCOL_BUGS = tuple(b.define for b in PLANTED if b.protocol)
 
 
 def _bugs(bug: str | Sequence[str] | None, core: str | None = None) -> tuple[str, ...]:
     bugs = (bug,) if isinstance(bug, str) else tuple(bug or ())
     for b in bugs:
-        if b not in BUGS:
-            raise ValueError(f"bug={b!r} unknown; choose one of {BUGS}")
-        if core is not None and b not in CORE_BUGS[core]:
-            raise ValueError(
-                f"bug={b!r}: core {core} has no block with that bug; "
-                f"choose one of {CORE_BUGS[core]}"
-            )
+        check_define(b, core, what="bug")
     return bugs
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from models import gen_pkg
@@ -11,6 +13,7 @@ from models.config import (
     ALL_FORMATS,
     CONFIGS,
     DEFAULT,
+    DEFAULT_CORE,
     FIELDS,
     FP_AFMTS,
     INSTR_W,
@@ -47,7 +50,7 @@ def test_names_file_names_every_package_constant() -> None:
 def test_core_profiles() -> None:
     """A core is part of the configuration: named, built, validated, one source for all."""
     mac = CONFIGS["M2N4"].with_core("mac")
-    assert mac.name == "mac_M2N4T4W4" and mac.rtl_parameters()["Core"] == 2
+    assert mac.name == "mac_M2N4" and mac.rtl_parameters()["Core"] == 2
     assert config_by_name("M2N4", "lut_conv").rtl_parameters()["Core"] == 1
     assert config_by_name("M2N4") is CONFIGS["M2N4"]
     with pytest.raises(
@@ -56,7 +59,7 @@ def test_core_profiles() -> None:
         CoreConfig(core="dsp")
     with pytest.raises(ValueError, match=r"formats=0x3F: core lut_conv builds INT8, INT16 only"):
         CoreConfig(formats=ALL_FORMATS, core="lut_conv")
-    assert config_by_name("M2N4FP", "mac").name == "mac_M2N4T4W4F3F"  # the MAC core builds FP
+    assert config_by_name("M2N4FP", "mac").name == "mac_M2N4FP"  # the MAC core builds FP
     with pytest.raises(ValueError, match=r"config='M2N4FP' builds formats core lut_conv does not"):
         config_by_name("M2N4FP", "lut_conv")
 
@@ -147,9 +150,16 @@ def test_accfmt_of_each_format() -> None:
 
 
 def test_names() -> None:
-    """The default name is unchanged; other format sets append the mask in hex."""
-    assert DEFAULT.name == "M2N64T4W4"
-    assert CONFIGS["M2N64FP"].name == "M2N64T4W4F3F"
-    assert CONFIGS["M2N4FP"].name == "M2N4T4W4F3F"
+    """A named configuration is called what a user types; any other by its shape, with
+    the Formats mask in hex where it is not the integer pair."""
+    for name, cfg in CONFIGS.items():
+        assert cfg.name == name
+        assert dataclasses.replace(cfg, core=DEFAULT_CORE).name == name  # equal shape, same name
+    assert CONFIGS["M2N4I8"].name == "M2N4I8" and CONFIGS["M2N4I8"].shape_name == "M2N4T4W4F01"
+    assert DEFAULT.shape_name == "M2N64T4W4" and CONFIGS["M2N4FP"].shape_name == "M2N4T4W4F3F"
+    assert CoreConfig(M=2, N=4).name == "M2N4"  # the shape of a named one
     assert CoreConfig(M=2, N=4, formats=0b001001).name == "M2N4T4W4F09"
-    assert len({c.name for c in CONFIGS.values()}) == len(CONFIGS)
+    assert CoreConfig(M=2, N=4, formats=0b001001, core="mac").name == "mac_M2N4T4W4F09"
+    # A changed shape or format set drops the name: never a build folder shared by two shapes.
+    assert dataclasses.replace(CONFIGS["M2N4FP"], formats=0b001000).name == "M2N4T4W4F08"
+    assert len({c.shape_name for c in CONFIGS.values()}) == len(CONFIGS)

@@ -66,9 +66,33 @@ def test_baseline_core_smoke(sim: str, cfg_name: str, core: str) -> None:
 
 
 def _core_smoke(sim: str, cfg_name: str, core: str) -> None:
+    _core_smoke_module(sim, cfg_name, core, "cocotb_core_smoke")
+
+
+def _core_smoke_module(sim: str, cfg_name: str, core: str, module: str) -> None:
     cfg = config_by_name(cfg_name, core)
     build = Build(sim, "lut_tensor_core", f"blk_core_{cfg.name}", cfg.rtl_parameters())
-    _run(build, "cocotb_core_smoke", cfg_name, core)
+    _run(build, module, cfg_name, core)
+
+
+@needs("icarus")
+@pytest.mark.parametrize("core", ["lut_tc", "mac"])
+def test_fp_core_with_8_bit_weights(core: str) -> None:
+    """Both FP cores at M2N4FPW8 (every format, WBitsMax 8; Icarus): every format at every
+    width against the model. The MAC core's FP products are widest here (|w| up to 255)."""
+    _core_smoke_module("icarus", "M2N4FPW8", core, "cocotb_fp_wide")
+
+
+@needs("icarus")
+def test_fp_core_with_8_bit_weights_catches_a_planted_bug() -> None:
+    """Negative: the MAC core at M2N4FPW8 built with NO_NEGATE (every weight dequantized
+    as if its codes were positive) fails the same check."""
+    cfg, bug = config_by_name("M2N4FPW8", "mac"), "LUT_TC_BUG_NO_NEGATE"
+    name = f"blk_core_{cfg.name}_{bug}"
+    build = Build("icarus", "lut_tensor_core", name, cfg.rtl_parameters(), (bug,))
+    env = {CONFIG_ENV: "M2N4FPW8", CORE_ENV: "mac"}
+    res = run(build, "tests.rtl.cocotb_fp_wide", f"cocotb_fp_wide_{name}", None, env)
+    assert not res.ok and "response" in "\n".join(res.lines)
 
 
 @needs("icarus")

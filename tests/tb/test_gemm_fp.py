@@ -151,7 +151,7 @@ def test_other_weight_kinds_with_fp_and_int2_with_int() -> None:
 
 
 def test_fp_layer_on_an_integer_config_names_afmt() -> None:
-    with pytest.raises(ValueError, match=r"afmt=FP16 is not built by M2N4T4W4"):
+    with pytest.raises(ValueError, match=r"afmt=FP16 is not built by M2N4;"):
         st.gemm(CONFIGS["M2N4"], rng(), "int2_zp", AFmt.FP16)
 
 

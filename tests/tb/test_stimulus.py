@@ -444,7 +444,7 @@ def test_bad_knobs_raise(kw: dict, match: str) -> None:
 
 
 def test_bad_knobs_for_the_config_raise() -> None:
-    with pytest.raises(ValueError, match=r"wbits: \[5\] above WBitsMax=4 of M2N4T4W4"):
+    with pytest.raises(ValueError, match=r"wbits: \[5\] above WBitsMax=4 of M2N4;"):
         st.random_stream(CFG, rng(), st.Knobs(wbits={4: 1, 5: 1}))
     st.random_stream(config_by_name("M2N4W8"), rng(), st.Knobs(wbits={8: 1}))
     t16 = CoreConfig(M=2, N=4, T=16)

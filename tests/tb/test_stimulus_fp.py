@@ -108,7 +108,7 @@ def test_bad_fp_knobs_raise(kw: dict, match: str) -> None:
 
 
 def test_fp_knobs_against_the_config() -> None:
-    with pytest.raises(ValueError, match=r"afmt: 'fp16' is not built by M2N4T4W4 \(formats int8, "):
+    with pytest.raises(ValueError, match=r"afmt: 'fp16' is not built by M2N4 \(formats int8, "):
         st.random_stream(INT, rng(), st.Knobs(afmt={"int8": 1, "fp16": 1}))
     with pytest.raises(ValueError, match=r"afmt: 'fp' asks for floating-point formats, but M2N4"):
         st.random_stream(INT, rng(), st.Knobs(afmt={"fp": 1}))
