@@ -125,7 +125,11 @@ def main(argv: list[str] | None = None) -> int:
         return 1 if bad else 0
     for name, (path, render) in TABLES.items():
         text = path.read_text()
-        new = splice(text, name, render())
+        try:
+            new = splice(text, name, render())
+        except ValueError as exc:
+            print(f"{path.relative_to(ROOT)}: {exc}", file=sys.stderr)
+            return 1
         if new != text:
             path.write_text(new)
             print(f"wrote table {name} in {path.relative_to(ROOT)}")
