@@ -46,7 +46,7 @@ def _bugs(bug: str | Sequence[str] | None, core: str | None = None) -> tuple[str
 def build_name(cfg: CoreConfig, bug: str | Sequence[str] | None = None) -> str:
     """``core_<cfg.name>`` plus each define as a tag.
 
-    For example ``core_M2N4T4W4_LUT_TC_BUG_NO_NEGATE``.
+    For example ``core_M2N4_LUT_TC_BUG_NO_NEGATE``, or ``core_mac_M2N4FP``.
     """
     return f"core_{cfg.name}" + "".join(f"_{b}" for b in _bugs(bug, cfg.core))
 
