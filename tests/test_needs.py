@@ -80,3 +80,37 @@ def test_make_test_installs_every_listed_package_first() -> None:
     for tool in os_tools().values():
         assert f"{tool.package} '{'|'.join(tool.probes)}'" in line
     assert out.index("need_pkg.sh") < out.index("pytest")
+
+
+def _need_pkg(tmp_path: Path, uid: int, *args: str) -> subprocess.CompletedProcess:
+    """tools/need_pkg.sh with a PATH of only a fake ``apt-get`` (it echoes) and ``id``."""
+    bin_ = tmp_path / f"bin{uid}"
+    bin_.mkdir(exist_ok=True)
+    for name, body in (("apt-get", 'echo "apt-get $*"'), ("id", f"echo {uid}")):
+        (bin_ / name).write_text(f"#!/bin/sh\n{body}\n")
+        (bin_ / name).chmod(0o755)
+    return subprocess.run(
+        ["/bin/bash", str(ROOT / "tools" / "need_pkg.sh"), *args],
+        env={"PATH": str(bin_)},
+        capture_output=True,
+        text=True,
+    )
+
+
+def test_need_pkg_installs_what_is_missing_in_one_call_as_root(tmp_path: Path) -> None:
+    there = tmp_path / "lz4.h"
+    there.write_text("")
+    args = ("yosys", "yosys", "liblz4-dev", str(there), "chromium", "chromium|google-chrome")
+    root = _need_pkg(tmp_path, 0, *args)
+    assert root.returncode == 0, root.stderr
+    assert root.stdout.splitlines()[-1] == (
+        "apt-get -o APT::Sandbox::User=root install -y -qq yosys chromium"
+    )
+    user = _need_pkg(tmp_path, 1000, *args)
+    assert user.returncode == 1 and user.stdout == ""
+    assert (
+        user.stderr
+        == "yosys chromium missing: run  sudo apt-get install yosys chromium  and retry\n"
+    )
+    nothing = _need_pkg(tmp_path, 1000, "liblz4-dev", str(there))
+    assert (nothing.returncode, nothing.stdout, nothing.stderr) == (0, "", "")
