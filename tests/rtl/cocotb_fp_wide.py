@@ -1,7 +1,7 @@
 """A core that builds every format with 8-bit weights (``M2N4FPW8``) answers like the model:
-LUTGEN then LMMA at every width 1..8 for every format, random weight codes (so the MAC
-core's dequantized ``|w|`` reaches 255 and its FP products their widest), FP-shaped
-activations and special C values. Bit-exact against ``models.core.CoreModel``, which
+LUTGEN then LMMA at every width 1..8 for every format, random weight codes plus, at
+8 bits, columns of ``w = +255`` and ``w = -255`` (the MAC core's widest FP products),
+FP-shaped activations and special C values. Bit-exact against ``models.core.CoreModel``, which
 follows the MAC core's own FP order (``models.fp.mac_fp_lmma``) on that core.
 """
 
@@ -35,7 +35,12 @@ async def every_format_every_width(dut):
             a = pack_a(_lanes(r, afmt, cfg.M), cfg)
             txns.append(Txn(isa.lutgen(treg, afmt, tag=len(txns) & 0xFF, cfg=cfg), a=a))
             for b in range(1, cfg.W_BITS_MAX + 1):
-                w = pack_codes(r.integers(0, 16, (cfg.W_BITS_MAX, cfg.N)), cfg)
+                codes = r.integers(0, 16, (cfg.W_BITS_MAX, cfg.N))
+                if b == cfg.W_BITS_MAX and round_ == 0:
+                    # Code 0x7 in every plane is q = 255 for all four weights (w = +255),
+                    # code 0xF is q = 0 (w = -255): the widest products, certainly.
+                    codes[:, 0], codes[:, 1] = 0x7, 0xF
+                w = pack_codes(codes, cfg)
                 c = pack_c(_c(r, afmt, (cfg.M, cfg.N)), cfg)
                 word = isa.lmma(treg, afmt, b, tag=len(txns) & 0xFF, cfg=cfg)
                 txns.append(Txn(word, w=w, c=c))
