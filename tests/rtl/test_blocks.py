@@ -1,7 +1,8 @@
 """Block-level RTL tests: pytest builds and runs the cocotb modules beside it.
 
 Configurations: every block at M2N4 on both simulators; the core also at
-M2N4W8 (WBitsMax = 8) and M4N16 on both; the array at M2N4W8 and M4N16 and
+M2N4W8 (WBitsMax = 8) and M4N16 on both, both FP cores at M2N4FPW8 (every
+format, 8-bit weights) on Icarus; the array at M2N4W8 and M4N16 and
 the table generator at M = 4 on Icarus only (a Verilator build costs 10-25 s,
 and the core runs through those blocks at the same configurations anyway).
 Builds and runs go through cocotb-test (``tests/rtl/simulate.py``): one build
