@@ -3,8 +3,8 @@
 ``docs/testpoints.toml`` lists every testpoint of ``docs/verification_plan.md``:
 what must hold, the tests that show it, and the covergroups (or single
 coverpoints and crosses) that prove the tests went there. The plan's table
-is generated from it (``python -m tb.covdb.testpoints --write``; a test fails
-when the two differ), and ``make cov`` reports each testpoint's closure from
+is generated from it (``tools/testpoints.py --write``; a test fails when the
+two differ), and ``make cov`` reports each testpoint's closure from
 it: the hits over the bins of its covergroups, per configuration. The data
 lives in ``docs/`` beside the plan, not in ``regressions/``, where every
 ``.toml`` is a suite.
@@ -21,9 +21,7 @@ Entry keys (``[[testpoint]]``):
 
 from __future__ import annotations
 
-import argparse
 import re
-import sys
 import tomllib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -37,11 +35,12 @@ ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "docs" / "testpoints.toml"
 PLAN = ROOT / "docs" / "verification_plan.md"
 EVERY = "*"
-WRITE_CMD = ".venv/bin/python -m tb.covdb.testpoints --write"
+WRITE_CMD = ".venv/bin/python tools/testpoints.py --write"
 BEGIN = (
     "<!-- testpoints: generated from docs/testpoints.toml by "
     f"`{WRITE_CMD}`; edit that file, not this table -->"
 )
+BEGIN_MARK = "<!-- testpoints:"
 END = "<!-- /testpoints -->"
 HEAD = "| # | testpoint | tests | coverage (tb/coverage.py) |\n|---|---|---|---|"
 _KEYS = {"id": int, "what": str, "tests": str, "coverage": list, "note": str, "cores": list}
@@ -158,22 +157,26 @@ def markdown_table(tps: Sequence[Testpoint]) -> str:
     return "\n".join([HEAD, *rows])
 
 
+def _span(text: str, path: Path) -> tuple[int, int, int]:
+    """Where the marked table is: (marker line start, table start, end marker start)."""
+    begin = text.find(BEGIN_MARK)
+    start = text.find("\n", begin) + 1 if begin >= 0 else 0
+    end = text.find(END, start)
+    if begin < 0 or start == 0 or end < 0:
+        raise CovError(f"{path}: no testpoint table markers ({BEGIN_MARK} ... {END})")
+    return begin, start, end
+
+
 def plan_table(text: str, path: Path = PLAN) -> str:
-    """The generated table in the plan (between :data:`BEGIN` and :data:`END`)."""
-    try:
-        start = text.index(BEGIN) + len(BEGIN)
-        end = text.index(END, start)
-    except ValueError:
-        raise CovError(f"{path}: no testpoint table markers ({BEGIN[:22]}... {END})") from None
+    """The generated table in the plan (between its markers)."""
+    _, start, end = _span(text, path)
     return text[start:end].strip()
 
 
 def with_table(text: str, tps: Sequence[Testpoint], path: Path = PLAN) -> str:
-    """``text`` (the plan) with its testpoint table regenerated."""
-    plan_table(text, path)  # the markers must be there
-    start = text.index(BEGIN) + len(BEGIN)
-    end = text.index(END, start)
-    return f"{text[:start]}\n{markdown_table(tps)}\n{text[end:]}"
+    """``text`` (the plan) with its testpoint table, and its marker line, regenerated."""
+    begin, _, end = _span(text, path)
+    return f"{text[:begin]}{BEGIN}\n{markdown_table(tps)}\n{text[end:]}"
 
 
 # --- closure ----------------------------------------------------------------------------
@@ -227,46 +230,21 @@ def _inline(text: str) -> str:
 def text_lines(tps: Sequence[Testpoint], covs: Sequence[ConfigCoverage]) -> list[str]:
     """The testpoint view for the text report: one line per testpoint with coverage."""
     out = ["TESTPOINTS (docs/testpoints.toml): bins hit of each testpoint's covergroups"]
+    absent = []
     for tp in tps:
         if not tp.coverage:
             continue
         cl = closure(tp, covs)
+        if not cl:
+            absent.append(str(tp.id))
+            continue
         what = _inline(tp.what)
         what = what if len(what) <= 48 else what[:47] + "..."
-        if not cl:
-            out.append(f"  {tp.id:>2}  {what:<50}  not in this merge")
-            continue
         hit, bins = sum(c.hit for c in cl), sum(c.bins for c in cl)
         open_ = [f"{c.config} {c.holes}" for c in cl if c.holes]
         where = f"holes: {', '.join(open_)}" if open_ else "closed"
         pct = 100.0 * hit / bins if bins else 100.0
         out.append(f"  {tp.id:>2}  {what:<50}  {hit:>5}/{bins:<5} {pct:5.1f} %  {where}")
+    if absent:
+        out.append(f"  not in this merge (none of their covergroups): {', '.join(absent)}")
     return out
-
-
-def main(argv: list[str] | None = None) -> int:
-    """Check (default) or rewrite the plan's testpoint table from the data file."""
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--write", action="store_true", help=f"rewrite the table in {PLAN.name}")
-    args = ap.parse_args(argv)
-    try:
-        tps = load()
-        text = PLAN.read_text()
-        if args.write:
-            PLAN.write_text(with_table(text, tps))
-            print(f"{PLAN.relative_to(ROOT)}: testpoint table written from {DATA.name}")
-            return 0
-        if plan_table(text) != markdown_table(tps):
-            print(
-                f"{PLAN.relative_to(ROOT)}: testpoint table differs from {DATA.name}; {WRITE_CMD}"
-            )
-            return 1
-    except CovError as e:
-        print(f"testpoints: {e}", file=sys.stderr)
-        return 2
-    print(f"{PLAN.relative_to(ROOT)}: testpoint table matches {DATA.name}")
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
