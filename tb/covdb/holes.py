@@ -12,7 +12,9 @@ counts add up to its hole count.
 The merge is greedy, one coverpoint at a time, repeated until nothing
 changes: patterns that differ only at position ``i`` become one with ``*``
 there when every counted bin the new pattern matches is a hole and each of
-those holes is in one of them (so patterns never overlap). Hole and bin
+those holes is in one of them (so patterns never overlap). A lone pattern
+widens too when the other values there are excluded, so that it can merge
+further; a ``*`` left standing for one value is shown as that value. Hole and bin
 counts per pattern come from projections of the bins on each set of
 positions (at most 2^width of them), so it stays fast on the
 instruction cross (five coverpoints, 3,000 bins).
@@ -69,7 +71,9 @@ def hole_patterns(p: CoverPoint) -> list[Pattern]:
         return [Pattern((b,), 1) for b in holes]
     counted = [p.components(b) for b in p.counted]
     counts = _Counts(counted, [p.components(b) for b in holes])
-    pats = {p.components(b) for b in holes}
+    pats: dict[tuple[str, ...], list[tuple[str, ...]]] = {
+        p.components(b): [p.components(b)] for b in holes
+    }  # pattern -> the holes it stands for
     width = len(p.crossed)
     changed = True
     while changed:
@@ -78,16 +82,26 @@ def hole_patterns(p: CoverPoint) -> list[Pattern]:
             groups: dict[tuple[str, ...], list[tuple[str, ...]]] = {}
             for pat in pats:
                 groups.setdefault(pat[:i] + (ANY,) + pat[i + 1 :], []).append(pat)
-            out: set[tuple[str, ...]] = set()
+            out: dict[tuple[str, ...], list[tuple[str, ...]]] = {}
             for key, members in groups.items():
                 n_bins, n_holes = counts(key)
                 # every bin it matches is a hole, and each of those holes is in a member
-                whole = n_bins == n_holes == sum(counts(m)[1] for m in members)
-                if len(members) > 1 and whole:
-                    out.add(key)
+                whole = n_bins == n_holes == sum(len(pats[m]) for m in members)
+                if whole and key not in pats:
+                    out[key] = [h for m in members for h in pats[m]]
                     changed = True
                 else:
-                    out.update(members)
+                    out.update((m, pats[m]) for m in members)
             pats = out
-    found = [Pattern(pat, counts(pat)[1]) for pat in pats]
+    found = [Pattern(_concrete(pat, hs), len(hs)) for pat, hs in pats.items()]
     return sorted(found, key=lambda x: (-x.holes, [natural_key(v) for v in x.values]))
+
+
+def _concrete(pat: tuple[str, ...], holes: list[tuple[str, ...]]) -> tuple[str, ...]:
+    """``*`` where it stands for one value only (the others excluded) is that value."""
+    out = list(pat)
+    for i, v in enumerate(pat):
+        values = {h[i] for h in holes}
+        if v == ANY and len(values) == 1:
+            out[i] = values.pop()
+    return tuple(out)
