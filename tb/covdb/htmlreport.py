@@ -167,7 +167,7 @@ def _testpoints(
         if not cl:
             out.append(
                 f'<tr><td class="n">{tp.id}</td>{what}<td>{names}</td>'
-                '<td class="na" colspan="2">not collected in this merge</td></tr>'
+                '<td class="na" colspan="2">no configuration here collects its coverage</td></tr>'
             )
             continue
         hit, bins = sum(x.hit for x in cl), sum(x.bins for x in cl)

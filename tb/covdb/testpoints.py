@@ -5,7 +5,8 @@ what must hold, the tests that show it, and the covergroups (or single
 coverpoints and crosses) that prove the tests went there. The plan's table
 is generated from it (``tools/testpoints.py --write``; a test fails when the
 two differ), and ``make cov`` reports each testpoint's closure from
-it: the hits over the bins of its covergroups, per configuration. The data
+it: the hits over the bins of its covergroups, per configuration that
+collects all of them. The data
 lives in ``docs/`` beside the plan, not in ``regressions/``, where every
 ``.toml`` is a suite.
 
@@ -208,11 +209,24 @@ def points_of(tp: Testpoint, cov: ConfigCoverage) -> list[tuple[str, str]]:
     return list(out)
 
 
+def collects(tp: Testpoint, cov: ConfigCoverage) -> bool:
+    """Whether ``cov`` has every covergroup and point ``tp`` names: only then does the
+    testpoint apply there (an FP testpoint's instruction cross on an integer configuration
+    is not its closure)."""
+    for name in tp.coverage:
+        group, _, point = name.partition(".")
+        if name != EVERY and (
+            group not in cov.groups or (point and point not in cov.groups[group].points)
+        ):
+            return False
+    return True
+
+
 def closure(tp: Testpoint, covs: Iterable[ConfigCoverage]) -> list[Closure]:
-    """Per configuration that has any of ``tp``'s covergroups (and is one of its cores')."""
+    """Per configuration of one of ``tp``'s cores that collects all of its coverage."""
     out = []
     for cov in covs:
-        if not tp.counts(cov.config):
+        if not tp.counts(cov.config) or not collects(tp, cov):
             continue
         pts = [cov.groups[g].points[p] for g, p in points_of(tp, cov)]
         if pts:
@@ -246,5 +260,5 @@ def text_lines(tps: Sequence[Testpoint], covs: Sequence[ConfigCoverage]) -> list
         pct = 100.0 * hit / bins if bins else 100.0
         out.append(f"  {tp.id:>2}  {what:<50}  {hit:>5}/{bins:<5} {pct:5.1f} %  {where}")
     if absent:
-        out.append(f"  not in this merge (none of their covergroups): {', '.join(absent)}")
+        out.append(f"  no configuration here collects their coverage: {', '.join(absent)}")
     return out

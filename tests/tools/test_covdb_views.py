@@ -248,6 +248,10 @@ def test_a_testpoint_closes_over_its_covergroups_and_cores_only() -> None:
     point = tpdata.Testpoint(7, "stalls", "t", ("stall.cp", "stall"))  # named twice: once
     assert tpdata.closure(point, [lut]) == [tpdata.Closure("M2N4FP", 1, 1, 0)]
     assert tpdata.closure(tpdata.Testpoint(1, "x", "t", ("extremes",)), [lut, mac]) == []
+    # a configuration without one of its covergroups (FP on an integer one) does not count
+    fp_core = tpdata.Testpoint(19, "FP", "t", ("stall", "fp_acc"))
+    integer = _cov("M2N4", {"stall": {"cp": {"s": 0}}})
+    assert [c.config for c in tpdata.closure(fp_core, [integer, lut])] == ["M2N4FP"]
 
 
 def test_covmerge_refuses_a_named_testpoint_file_it_cannot_use(tmp_path: Path) -> None:
