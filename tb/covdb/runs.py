@@ -14,7 +14,8 @@ order (:func:`why_no_dump`):
 * a planted bug (``defines``: ``LUT_TC_BUG_*``), whatever its verdict: the
   runner asks such a run for no dump, since the coverage of a broken design
   is not the design's (a failing repro of a planted-bug job is one of these);
-* coverage switched off for the job (``LUT_TC_COV=0`` in its ``env``);
+* coverage switched off for the job (``LUT_TC_COV=0`` in its ``env``, or in
+  the environment it ran in: its log has no coverage report);
 * a test that passes by ending with the error it expects (``cov_expected``
   false): it stops before the coverage is written;
 * a failed test (``FAIL``): the scoreboard's end-of-run check failed
@@ -57,6 +58,7 @@ CRASH = "ERROR: simulator crashed"
 SKIPPED = "skipped, not run:"  # cocotb skipped the test
 NOT_RUN = "did not run"  # the process ended without a result for it
 NO_START = "ERROR:"  # the build is missing or the simulator would not start
+COV_LOGGED = "coverage: "  # tb/coverage.py logs "coverage: N/M bins hit" when it is on
 
 
 @dataclass(frozen=True)
@@ -77,6 +79,8 @@ class Job:
     planted: tuple[str, ...] = ()
     #: the job's env switched its coverage off (``LUT_TC_COV=0``)
     cov_off: bool = False
+    #: its simulator log, relative to run.json's folder ("" when not recorded)
+    log: str = ""
 
 
 @dataclass(frozen=True)
@@ -180,6 +184,7 @@ def parse_run(doc: object, path: Path = Path("run record")) -> RunRecord:
                 j.get("cov_expected", True) is not False,
                 _planted(j.get("defines")),
                 _cov_off(j.get("env")),
+                _text(j.get("log")),
             ),
         )
     started = None
@@ -212,8 +217,13 @@ def _said(job: Job) -> str:
     return f"{result}: {msg}" if msg else result
 
 
-def why_no_dump(job: Job) -> str:
-    """Why ``job`` has no dump, from what the runner recorded of it (module docstring)."""
+def why_no_dump(job: Job, log: str | None = None) -> str:
+    """Why ``job`` has no dump, from what the runner recorded of it (module docstring).
+
+    ``log`` is the job's simulator log if it could be read: a passed run whose
+    log has no coverage report ran with coverage off (``LUT_TC_COV=0`` in the
+    environment it ran in, not in the job's own env).
+    """
     said = _said(job)
     if job.planted:
         verdict = "" if job.result == "PASS" else f"; the run: {said}"
@@ -225,6 +235,11 @@ def why_no_dump(job: Job) -> str:
         if job.result == "PASS":
             return "no dump, by design: the test passes by ending with the error it expects"
         return f"no dump: the test expects to end with an error and stops early ({said})"
+    if job.result == "PASS" and log is not None and COV_LOGGED not in log:
+        return (
+            "no dump: coverage was off in its run, its log has no coverage report "
+            f"({COV_VAR}=0 in the environment it ran in)"
+        )
     if job.result == "PASS":
         return (
             "no dump although the run passed (PASS): suspicious, a run that reaches its end "
@@ -253,11 +268,21 @@ def why_no_dump(job: Job) -> str:
     return f"no dump ({said})"
 
 
-def _why_no_dump(job: Job, bad: NotMerged | None) -> str:
+def _read_log(job: Job, run: RunRecord) -> str | None:
+    """The job's log as the runner kept it beside run.json, or None."""
+    if not job.log:
+        return None
+    try:
+        return (run.path.parent / job.log).read_text(errors="replace")
+    except OSError:
+        return None
+
+
+def _why_no_dump(job: Job, bad: NotMerged | None, run: RunRecord) -> str:
     """Why ``job``'s coverage is missing, from its result and what happened to its file."""
     if bad is not None:
         return f"its dump is not merged, see the file below ({_said(job)})"
-    return why_no_dump(job)
+    return why_no_dump(job, _read_log(job, run) if job.result == "PASS" else None)
 
 
 def _stale_since(f: Path, run: RunRecord) -> str:
@@ -343,7 +368,7 @@ def collect(
         order = {j.job_id: i for i, j in enumerate(col.run.jobs)}
         col.dumps.sort(key=lambda d: order.get(d.path.stem, len(order)))  # stable: files next
         col.unmerged = [
-            Unmerged(j, _why_no_dump(j, bad_dump.get(j.job_id)))
+            Unmerged(j, _why_no_dump(j, bad_dump.get(j.job_id), col.run))
             for j in col.run.jobs
             if j.job_id not in merged
         ]

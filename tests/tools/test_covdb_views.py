@@ -148,11 +148,11 @@ def test_every_reason_a_run_has_no_dump_is_the_right_one(tmp_path: Path) -> None
         (clean, "ERROR", _skipped_message(tmp_path), True, "not run, cocotb skipped it"),
         (clean, "ERROR", "did not run (no result recorded)", True, "its simulator process ended"),
         (clean, "ERROR", "ERROR: FileNotFoundError: no build", True, "its simulator did not start"),
-        (clean, "PASS", "", True, "no dump although the run passed (PASS): suspicious"),
+        (clean, "PASS", "", True, "coverage was off in its run, its log has no coverage"),
     ]
     for job, result, message, expected, says in cases:
         (parsed,) = parse_run({"jobs": [_record(job, result, message, expected)]}).jobs
-        why = why_no_dump(parsed)
+        why = why_no_dump(parsed, "" if "its log" in says else None)  # a log without coverage
         assert says in why, (job.job_id, result, why)
         if result != "PASS":
             assert f"{result}: " in why  # the runner's verdict is shown with it
@@ -162,6 +162,11 @@ def test_every_reason_a_run_has_no_dump_is_the_right_one(tmp_path: Path) -> None
     assert 'f"hang: no progress' in src and '"did not run (no result recorded)"' in src
     assert 'f"ERROR: {err}"' in src and "skipped, not run:" in src
     assert 'f"scoreboard: {self.errors} errors' in (ROOT / "tb" / "scoreboard.py").read_text()
+    assert 'f"coverage: {total' in (ROOT / "tb" / "coverage.py").read_text()
+    # a passed run whose log reports its coverage but left no dump is still suspicious
+    (parsed,) = parse_run({"jobs": [_record(clean, "PASS", "")]}).jobs
+    assert "suspicious" in why_no_dump(parsed, "INFO coverage: 192/733 bins hit\n")
+    assert "suspicious" in why_no_dump(parsed)  # no log to read
 
 
 # --- testpoints ------------------------------------------------------------------------
