@@ -4,11 +4,10 @@
 what must hold, the tests that show it, and the covergroups (or single
 coverpoints and crosses) that prove the tests went there. The plan's table
 is generated from it (``tools/testpoints.py --write``; a test fails when the
-two differ), and ``make cov`` reports each testpoint's closure from
-it: the hits over the bins of its covergroups, per configuration that
-collects all of them. The data
-lives in ``docs/`` beside the plan, not in ``regressions/``, where every
-``.toml`` is a suite.
+two differ), and ``make cov`` reports each testpoint's closure from it: the
+hits over the bins of its covergroups, per configuration that collects all
+of them. The data lives in ``docs/`` beside the plan, not in
+``regressions/``, where every ``.toml`` is a suite.
 
 Entry keys (``[[testpoint]]``):
 
@@ -46,10 +45,13 @@ END = "<!-- /testpoints -->"
 HEAD = "| # | testpoint | tests | coverage (tb/coverage.py) |\n|---|---|---|---|"
 _KEYS = {"id": int, "what": str, "tests": str, "coverage": list, "note": str, "cores": list}
 _REQUIRED = ("id", "what", "tests")
+_TYPE = {int: "an integer", str: "a string", list: "a list"}
 
 
 @dataclass(frozen=True)
 class Testpoint:
+    """One ``[[testpoint]]`` entry, its text on one line."""
+
     id: int
     what: str
     tests: str
@@ -83,7 +85,7 @@ def parse(doc: Mapping, path: Path = DATA) -> list[Testpoint]:
             if k not in _KEYS:
                 raise CovError(f"{where}: unknown key {k!r}; choose one of {', '.join(_KEYS)}")
             if not isinstance(v, _KEYS[k]) or isinstance(v, bool):
-                raise CovError(f"{where}: {k} must be a {_KEYS[k].__name__}")
+                raise CovError(f"{where}: {k} must be {_TYPE[_KEYS[k]]}")
         missing = [k for k in _REQUIRED if k not in e]
         if missing:
             raise CovError(f"{where}: no {missing[0]}")

@@ -222,7 +222,7 @@ def test_the_plan_table_is_the_data_file() -> None:
         ({"testpoint": [{"id": 1, "what": "w"}]}, "no tests"),
         ({"testpoint": [{"id": 1, "what": "w", "tests": "t", "cores": ["gpu"]}]}, "core 'gpu'"),
         ({"testpoint": [{"id": 2, "what": "w", "tests": "t"}] * 2}, "ids must ascend"),
-        ({"testpoint": [{"id": "1", "what": "w", "tests": "t"}]}, "id must be a int"),
+        ({"testpoint": [{"id": "1", "what": "w", "tests": "t"}]}, "id must be an integer"),
         ({"testpoints": []}, "unknown key 'testpoints'"),
     ],
 )
