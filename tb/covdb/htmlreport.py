@@ -54,7 +54,7 @@ td.na { color: #8c959f; text-align: center; } tr.hole td { background: #ffe3e3; 
 details { margin: .25em 0; } summary { cursor: pointer; } details details { margin-left: 1.2em; }
 .cnt { display: inline-block; min-width: 3.2em; text-align: right; margin-right: .4em;
   font-weight: bold; font-variant-numeric: tabular-nums; }
-td.what { max-width: 30em; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+td.what { max-width: 27em; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
 td.c a { color: inherit; text-decoration: none; } .nw { white-space: nowrap; }
 td.per { min-width: 14em; }
 table.bins td:first-child { font-family: ui-monospace, monospace; }
