@@ -12,6 +12,7 @@ coverage over many tests and seeds, so only the merge decides:
     tools/covmerge.py build/regress/cov --strict      # exit 1 if a bin is missed
     tools/covmerge.py build/regress/cov --out merged.json   # the merged hits as JSON
     tools/covmerge.py build/regress/cov --run other/run.json  # check against that run
+    tools/covmerge.py build/regress/cov --testpoints my.toml  # another testpoint list
 
 A merge is only as good as the runs in it: a run that fails before its end
 writes no dump. The regression's ``run.json`` beside the dump folder (or
@@ -24,7 +25,12 @@ Dumps of different configurations (``_meta.config``) have different bins; they
 are merged and reported per configuration, with the excluded bins counted by
 reason. Outputs (next to the dumps unless told otherwise):
 ``merged/<config>.xml`` (UCIS, excluded bins as ignore bins with their
-reason) and ``report/index.html``. The work is done by :mod:`tb.covdb`
+reason) and ``report/index.html``: a summary per configuration and
+covergroup, each testpoint of ``docs/testpoints.toml`` with its closure, the
+holes grouped by covergroup and point, the runs not merged, and every hit
+bin with the first test and seed that hit it ("first" in run.json's job
+order; by dump file name without a run.json; ``--out`` has it as
+``_first_hit``). The work is done by :mod:`tb.covdb`
 (``tb.covdb.summary`` is the same merge as data); this is its command line.
 """
 
@@ -42,6 +48,7 @@ sys.path.insert(0, str(ROOT))
 from tb.covdb import (  # noqa: E402
     Collected,
     CovError,
+    Testpoint,
     collect,
     merge,
     runs_section,
@@ -50,6 +57,7 @@ from tb.covdb import (  # noqa: E402
     write_html,
     write_ucis_dir,
 )
+from tb.covdb import testpoints as tpdata  # noqa: E402
 
 MAX_HOLES = 40  # per configuration, unless --missed
 MISSED_HINT = "make cov MISSED=1 or --missed lists every hole"
@@ -87,6 +95,11 @@ def _args(argv: list[str] | None) -> argparse.Namespace:
     ap.add_argument("--ucis-dir", type=Path, help="UCIS XML per config (default: <dumps>/merged)")
     ap.add_argument("--html", type=Path, help="HTML report (default: <dumps>/report/index.html)")
     ap.add_argument("--no-files", action="store_true", help="text report only: no XML, no HTML")
+    ap.add_argument(
+        "--testpoints",
+        type=Path,
+        help=f"testpoint -> coverage data (default: {tpdata.DATA.relative_to(ROOT)})",
+    )
     return ap.parse_args(argv)
 
 
@@ -104,11 +117,25 @@ def _nothing_merged(col: Collected, paths: list[Path]) -> int:
     return 2
 
 
+def _testpoints(path: Path | None) -> tuple[list[Testpoint] | None, str]:
+    """The testpoints, or None and why. A file named on the command line must be usable
+    (CovError); the default one, if broken, costs only the testpoint view (one line says so).
+    """
+    if path is not None:
+        return tpdata.load(path), ""
+    try:
+        return tpdata.load(), ""
+    except CovError as e:
+        print(f"covmerge: no testpoint view: {e}", file=sys.stderr)
+        return None, str(e)
+
+
 def main(argv: list[str] | None = None) -> int:
     """The report on stdout; 2 on bad input or nothing merged, 1 under --strict, else 0."""
     args = _args(argv)
     try:
         col = collect(args.paths, args.run)
+        tps, tps_note = _testpoints(args.testpoints)
     except CovError as e:
         print(f"covmerge: {e}", file=sys.stderr)
         return 2
@@ -123,6 +150,7 @@ def main(argv: list[str] | None = None) -> int:
         max_holes=None if args.missed else MAX_HOLES,
         hint=f" ({MISSED_HINT})",
         collected=col,
+        testpoints=tps,
     )
     print(report, end="")
     holes = sum(len(c.holes()) for c in covs)
@@ -137,7 +165,14 @@ def main(argv: list[str] | None = None) -> int:
         if not args.no_files:
             xml_dir = args.ucis_dir or base / "merged"
             xml = write_ucis_dir(covs, xml_dir)
-            html = write_html(covs, args.html or base / "report" / "index.html", xml)
+            html = write_html(
+                covs,
+                args.html or base / "report" / "index.html",
+                xml,
+                collected=col,
+                testpoints=tps,
+                testpoints_note=tps_note,
+            )
             print(f"\nUCIS XML:    {', '.join(_shown(p) for p in xml.values())}")
             print(f"HTML report: {_shown(html)}")
     except OSError as e:

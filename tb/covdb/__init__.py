@@ -11,8 +11,12 @@ the dumps ``tb/coverage.py`` writes (``{covergroup: {coverpoint_or_cross:
   each with why), and :func:`summary`, the merge as plain data;
 * :mod:`tb.covdb.ucisdb`: the merged database as UCIS XML through pyucis, and
   read back (excluded bins are UCIS ``ignore`` bins with their reason);
-* :mod:`tb.covdb.report` and :mod:`tb.covdb.htmlreport`: a text report and a
-  static HTML page, holes first.
+* :mod:`tb.covdb.testpoints`: the verification plan's testpoints and the
+  covergroups that close each (``docs/testpoints.toml``);
+* :mod:`tb.covdb.holes`: a cross's holes as a few patterns;
+* :mod:`tb.covdb.report` and :mod:`tb.covdb.htmlreport`: a text report (holes
+  first) and a static HTML page (a summary per configuration and covergroup
+  first, then the testpoints, the holes grouped, and each bin's first hit).
 
 ``tools/covmerge.py`` is the command line on top.
 """
@@ -31,6 +35,7 @@ from tb.covdb.model import (
 )
 from tb.covdb.report import reason_families, reason_summary, runs_section, text_report
 from tb.covdb.runs import Collected, NotMerged, Unmerged, collect, read_run, summary
+from tb.covdb.testpoints import Testpoint
 from tb.covdb.ucisdb import read_ucis, write_ucis, write_ucis_dir
 
 __all__ = [
@@ -41,6 +46,7 @@ __all__ = [
     "CoverPoint",
     "Dump",
     "Hole",
+    "Testpoint",
     "NotMerged",
     "Unmerged",
     "collect",

@@ -69,6 +69,8 @@ class CoverPoint:
     bins: dict[str, int] = field(default_factory=dict)  # counted and excluded bins
     excluded: dict[str, str] = field(default_factory=dict)  # bin -> reason
     crossed: tuple[str, ...] = ()  # a cross: its coverpoints, in bin-name order
+    #: bin -> the first run that hit it, in merge order (:func:`merge`); not kept in UCIS
+    first: dict[str, Run] = field(default_factory=dict, compare=False)
 
     @property
     def is_cross(self) -> bool:
@@ -251,7 +253,7 @@ def dump_files(paths: Sequence[Path], *, allow_empty: bool = False) -> list[Path
     files: list[Path] = []
     for p in paths:
         if p.is_dir():
-            files += sorted(p.glob("*.json"))
+            files += sorted(p.glob("*.json"), key=lambda f: natural_key(f.name))
         elif p.is_file():
             files.append(p)
         else:
@@ -328,16 +330,25 @@ def _finish(cov: ConfigCoverage) -> ConfigCoverage:
 
 
 def merge(dumps: Iterable[Dump]) -> list[ConfigCoverage]:
-    """Sum hits bin by bin and unite exclusions, per configuration (sorted by name)."""
+    """Sum hits bin by bin and unite exclusions, per configuration (sorted by name).
+
+    Each bin also keeps the first run that hit it (:attr:`CoverPoint.first`):
+    first in the order of ``dumps``, so the caller decides what "first" means
+    (:func:`tb.covdb.runs.collect` orders them as the regression's run.json
+    lists its jobs; :func:`dump_files` by file name, numbers in numeric order).
+    """
     by_config: dict[str, ConfigCoverage] = {}
     for d in dumps:
         cov = by_config.setdefault(d.config, ConfigCoverage(d.config))
-        cov.runs.append(d.run)
+        run = d.run
+        cov.runs.append(run)
         for cg, cps in d.hits.items():
             for cp, bins in cps.items():
                 pt = cov.point(cg, cp)
                 for b, n in bins.items():
                     pt.bins[b] = pt.bins.get(b, 0) + n
+                    if n and b not in pt.first:
+                        pt.first[b] = run
         for cg, cps in d.excluded.items():
             for cp, bins in cps.items():
                 pt = cov.point(cg, cp)
@@ -347,12 +358,22 @@ def merge(dumps: Iterable[Dump]) -> list[ConfigCoverage]:
     return [_finish(by_config[c]) for c in sorted(by_config, key=natural_key)]
 
 
+def first_hit(run: Run) -> dict[str, str]:
+    """What the merged JSON says of the run that first hit a bin."""
+    return {"test": run.test, "seed": run.seed, "dump": run.name}
+
+
 def to_json(covs: Iterable[ConfigCoverage]) -> dict:
-    """The merged hits per configuration, in the dumps' own layout (``--out``)."""
+    """The merged hits per configuration, in the dumps' own layout (``--out``).
+
+    Beside ``_excluded``, ``_first_hit`` names for every hit bin the first run
+    that hit it (``{"test", "seed", "dump"}``; "first" as :func:`merge` says).
+    """
     out: dict = {}
     for cov in covs:
         doc: dict = {}
         excl: dict = {}
+        first: dict = {}
         for g in cov.groups.values():
             for p in g.points.values():
                 # like the collector: an excluded bin shows in the hits only if it was hit
@@ -360,5 +381,9 @@ def to_json(covs: Iterable[ConfigCoverage]) -> dict:
                 doc.setdefault(g.name, {})[p.name] = shown
                 if p.excluded:
                     excl.setdefault(g.name, {})[p.name] = dict(p.excluded)
-        out[cov.config] = {**doc, "_excluded": excl}
+                if p.first:
+                    first.setdefault(g.name, {})[p.name] = {
+                        b: first_hit(p.first[b]) for b in p.bins if b in p.first
+                    }
+        out[cov.config] = {**doc, "_excluded": excl, "_first_hit": first}
     return out

@@ -28,6 +28,7 @@ from typing import NamedTuple
 
 from tb.covdb.model import ConfigCoverage, CoverPoint
 from tb.covdb.runs import Collected
+from tb.covdb.testpoints import Testpoint, text_lines
 
 WIDTH = 100  # wrap the exclusion explanations here
 SLOT = "[...]"  # the word a family's rules differ in
@@ -310,13 +311,17 @@ def text_report(
     max_holes: int | None = None,
     hint: str = "",
     collected: Collected | None = None,
+    testpoints: Sequence[Testpoint] | None = None,
 ) -> str:
     """The whole report as text; ``max_holes`` caps the holes listed per configuration.
 
     With ``collected`` the headline says when runs or files are missing and
-    the report ends with :func:`runs_section`.
+    the report ends with :func:`runs_section`; with ``testpoints`` the holes
+    are followed by each testpoint's closure.
     """
     lines = _holes(covs, max_holes, hint, _note(collected))
+    if testpoints:
+        lines += ["", *text_lines(testpoints, covs)]
     for c in covs:
         lines += ["", f"== {c.config}: {runs_line(c)}"]
         lines += _table(c)

@@ -1,24 +1,36 @@
 """What was merged, measured against what the last regression ran.
 
-A folder of dumps alone cannot say what is missing: a run that fails before
-its end writes no dump, and merging the folder then closes coverage over fewer
-runs than the regression had, without a word. The regression runner records
-every job with its result in ``run.json`` next to the dump folder
-(``build/regress/run.json`` for ``build/regress/cov``; each dump is named
-``<job_id>.json``). :func:`collect` compares the two and keeps, each with its
-reason, what it did not merge:
+A folder of dumps alone cannot say what is missing: a run that fails writes
+no dump, and merging the folder then closes coverage over fewer runs than
+the regression had, without a word. The regression runner records every job
+with its result in ``run.json`` next to the dump folder (``<run>/run.json``
+for ``<run>/cov``; each dump is named ``<job_id>.json``). :func:`collect`
+compares the two and keeps, each with its reason, what it did not merge.
 
-* jobs of the run without a usable dump (a failed or unfinished run; a passed
-  run without a dump, which should not happen);
-* runs with a planted bug (``LUT_TC_BUG_*``): they measure a broken design,
-  whose coverage is not the design's (the runner asks them for no dump, and
-  a dump of one is not merged);
-* files that are not readable coverage dumps, or that name no known
-  configuration (their bins cannot be put next to any other dump's);
-* dumps that belong to no job of the last run, or that were written before it
-  started: left over from an older run (stale).
+Why a job of the run has no dump, from what the runner records of it
+(``result``, ``message``, ``defines``, ``env``, ``cov_expected``), in this
+order (:func:`why_no_dump`):
 
-Everything readable is merged; one bad file no longer stops the merge.
+* a planted bug (``defines``: ``LUT_TC_BUG_*``), whatever its verdict: the
+  runner asks such a run for no dump, since the coverage of a broken design
+  is not the design's (a failing repro of a planted-bug job is one of these);
+* coverage switched off for the job (``LUT_TC_COV=0`` in its ``env``, or in
+  the environment it ran in: its log has no coverage report);
+* a test that passes by ending with the error it expects (``cov_expected``
+  false): it stops before the coverage is written;
+* a failed test (``FAIL``): the scoreboard's end-of-run check failed
+  (``scoreboard: ...``; the run reached its end, but the coverage is written
+  after that check) or the test failed during its run;
+* a run that did not finish (``ERROR``): the watchdog killed a hang, the
+  simulator crashed or did not start, cocotb skipped the test;
+* a passed run without a dump, which should not happen.
+
+Files left out: runs with a planted bug (a dump of one is not merged), files
+that are not readable coverage dumps or name no known configuration, dumps
+that belong to no job of the last run or were written before it started
+(stale). Everything readable is merged; one bad file does not stop the
+merge. The dumps are merged in run.json's job order, which decides the
+"first hit" of every bin (:func:`tb.covdb.model.merge`).
 :func:`summary` is the same result as plain data, for a dashboard.
 """
 
@@ -38,6 +50,15 @@ RUN_JSON = "run.json"
 #: runner's clock are not the same clock) before it is taken for an old one.
 STALE_SLACK_S = 2.0
 MESSAGE_CHARS = 100  # of a job's failure message, in the reason it has no dump
+COV_VAR = "LUT_TC_COV"  # "0" in a job's env: no coverage (tb.knobs.cov_enabled)
+#: How the runner words its verdicts (tb/regress/group.py, tb/scoreboard.py): message prefixes.
+SCOREBOARD_FAIL = "scoreboard:"  # the scoreboard's check at the end of the run
+HANG = "hang:"  # the watchdog killed the process
+CRASH = "ERROR: simulator crashed"
+SKIPPED = "skipped, not run:"  # cocotb skipped the test
+NOT_RUN = "did not run"  # the process ended without a result for it
+NO_START = "ERROR:"  # the build is missing or the simulator would not start
+COV_LOGGED = "coverage: "  # tb/coverage.py logs "coverage: N/M bins hit" when it is on
 
 
 @dataclass(frozen=True)
@@ -56,6 +77,10 @@ class Job:
     cov_expected: bool = True
     #: the planted bugs the job was built with (``LUT_TC_BUG_*``): its coverage does not count
     planted: tuple[str, ...] = ()
+    #: the job's env switched its coverage off (``LUT_TC_COV=0``)
+    cov_off: bool = False
+    #: its simulator log, relative to run.json's folder ("" when not recorded)
+    log: str = ""
 
 
 @dataclass(frozen=True)
@@ -116,6 +141,11 @@ def _planted(v: object) -> tuple[str, ...]:
     return tuple(str(d) for d in v) if isinstance(v, list) else ()
 
 
+def _cov_off(v: object) -> bool:
+    """A job's ``env`` says ``LUT_TC_COV=0``, as :func:`tb.knobs.cov_enabled` reads it."""
+    return isinstance(v, dict) and str(v.get(COV_VAR, "1")) == "0"
+
+
 def _planted_reason(job: Job) -> str:
     bugs = ", ".join(job.planted)
     return f"a planted bug ({bugs}): coverage of a broken design is not the design's"
@@ -153,6 +183,8 @@ def parse_run(doc: object, path: Path = Path("run record")) -> RunRecord:
                 _text(j.get("message")),
                 j.get("cov_expected", True) is not False,
                 _planted(j.get("defines")),
+                _cov_off(j.get("env")),
+                _text(j.get("log")),
             ),
         )
     started = None
@@ -185,24 +217,72 @@ def _said(job: Job) -> str:
     return f"{result}: {msg}" if msg else result
 
 
-def _why_no_dump(job: Job, bad: NotMerged | None) -> str:
-    """Why ``job``'s coverage is missing, from its result and what happened to its file."""
-    if bad is not None:
-        return f"its dump is not merged, see the file below ({_said(job)})"
-    if job.result == "PASS" and job.planted:
-        return f"no dump, by design: {_planted_reason(job)}"
-    if job.result == "PASS" and not job.cov_expected:
-        return "no dump, by design: the test passes by ending with the error it expects"
+def why_no_dump(job: Job, log: str | None = None) -> str:
+    """Why ``job`` has no dump, from what the runner recorded of it (module docstring).
+
+    ``log`` is the job's simulator log if it could be read: a passed run whose
+    log has no coverage report ran with coverage off (``LUT_TC_COV=0`` in the
+    environment it ran in, not in the job's own env).
+    """
+    said = _said(job)
+    if job.planted:
+        verdict = "" if job.result == "PASS" else f"; the run: {said}"
+        return f"no dump, by design: {_planted_reason(job)}{verdict}"
+    if job.cov_off:
+        verdict = "" if job.result == "PASS" else f"; the run: {said}"
+        return f"no dump, by design: coverage off ({COV_VAR}=0 in the job's env){verdict}"
+    if not job.cov_expected:
+        if job.result == "PASS":
+            return "no dump, by design: the test passes by ending with the error it expects"
+        return f"no dump: the test expects to end with an error and stops early ({said})"
+    if job.result == "PASS" and log is not None and COV_LOGGED not in log:
+        return (
+            "no dump: coverage was off in its run, its log has no coverage report "
+            f"({COV_VAR}=0 in the environment it ran in)"
+        )
     if job.result == "PASS":
         return (
             "no dump although the run passed (PASS): suspicious, a run that reaches its end "
             "writes one (a test that passes by expecting an error stops early); see its log"
         )
+    msg = job.message.strip()
+    if job.result == "FAIL" and msg.startswith(SCOREBOARD_FAIL):
+        return (
+            "no dump: the run reached its end and failed the scoreboard's end-of-run check, "
+            f"which comes before the coverage is written ({said})"
+        )
     if job.result == "FAIL":
-        return f"no dump: the test failed before the end of its run ({_said(job)})"
+        return f"no dump: the test failed during its run ({said})"
+    if msg.startswith(HANG):
+        return f"no dump: timed out, the watchdog killed its simulator ({said})"
+    if msg.startswith(CRASH):
+        return f"no dump: the simulator crashed while it ran ({said})"
+    if msg.startswith(SKIPPED):
+        return f"no dump: not run, cocotb skipped it ({said})"
+    if msg.startswith(NOT_RUN):
+        return f"no dump: not run, its simulator process ended without it ({said})"
+    if job.result == "ERROR" and msg.startswith(NO_START):
+        return f"no dump: not run, its simulator did not start ({said})"
     if job.result == "ERROR":
-        return f"no dump: the run did not finish ({_said(job)})"
-    return f"no dump ({_said(job)})"
+        return f"no dump: the run did not finish ({said})"
+    return f"no dump ({said})"
+
+
+def _read_log(job: Job, run: RunRecord) -> str | None:
+    """The job's log as the runner kept it beside run.json, or None."""
+    if not job.log:
+        return None
+    try:
+        return (run.path.parent / job.log).read_text(errors="replace")
+    except OSError:
+        return None
+
+
+def _why_no_dump(job: Job, bad: NotMerged | None, run: RunRecord) -> str:
+    """Why ``job``'s coverage is missing, from its result and what happened to its file."""
+    if bad is not None:
+        return f"its dump is not merged, see the file below ({_said(job)})"
+    return why_no_dump(job, _read_log(job, run) if job.result == "PASS" else None)
 
 
 def _stale_since(f: Path, run: RunRecord) -> str:
@@ -285,8 +365,10 @@ def collect(
         col.dumps.append(d)
         merged.add(f.stem)
     if col.run is not None:
+        order = {j.job_id: i for i, j in enumerate(col.run.jobs)}
+        col.dumps.sort(key=lambda d: order.get(d.path.stem, len(order)))  # stable: files next
         col.unmerged = [
-            Unmerged(j, _why_no_dump(j, bad_dump.get(j.job_id)))
+            Unmerged(j, _why_no_dump(j, bad_dump.get(j.job_id), col.run))
             for j in col.run.jobs
             if j.job_id not in merged
         ]

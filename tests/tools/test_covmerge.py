@@ -145,12 +145,22 @@ def test_strict_exits_1_on_a_hole_and_0_without(tmp_path: Path) -> None:
     assert covmerge.main([str(closed), "--strict", "--no-files"]) == 0
 
 
-def test_html_names_the_hole_before_the_first_covergroup_table(dumps: Path) -> None:
+def test_html_opens_on_the_summary_then_testpoints_then_the_holes(dumps: Path) -> None:
     assert covmerge.main([str(dumps)]) == 0
     page = (dumps / "report" / "index.html").read_text()
-    hole = page.find(html.escape(HOLE))
-    assert 0 < hole < page.index('<table class="groups"') < page.index('<table class="bins"')
-    assert html.escape(REASON) in page and 'href="../merged/M2N4.xml"' in page
+    at = [page.index(f'<section id="{s}"') for s in ("summary", "testpoints", "holes", "runs")]
+    assert at == sorted(at) and at[-1] < page.index('<section id="M2N4"')
+    summary_html = page[at[0] : at[1]]
+    # one row per configuration, a column per covergroup: counts and percent
+    assert "<th>g</th><th>h</th>" in summary_html and "<small>7/8</small>" in summary_html
+    # the hole, grouped: configuration, covergroup (collapsed), point, counted first
+    holes = page[at[2] : at[3]]
+    assert holes.index("M2N4") < holes.index("<b>g</b>") < holes.index(html.escape("cross_a_b"))
+    assert '<td class="mono">a1</td><td class="mono">b1</td>' in holes  # the hole as a pattern
+    # exclusions by rule (the bin's values masked by their coverpoints), with an example
+    assert html.escape("{cp_a} never meets {cp_b}") in page and 'href="../merged/M2N4.xml"' in page
+    # every hit bin says which run hit it first (here: by file name, no run.json)
+    assert "<td>a0<td>3<td>T1 1" in page and "<td>a1<td>3<td>T2 2" in page
 
 
 def test_out_json_keeps_the_dump_layout(dumps: Path, tmp_path: Path) -> None:
@@ -159,6 +169,9 @@ def test_out_json_keeps_the_dump_layout(dumps: Path, tmp_path: Path) -> None:
     doc = json.loads(out.read_text())["M2N4"]
     assert doc["g"]["cross_a_b"] == {"<a0,b0>": 3, HOLE: 0, "<a2,b0>": 1}
     assert doc["_excluded"] == {"g": {"cross_a_b": {EXCLUDED: REASON}}}
+    first = doc["_first_hit"]["g"]
+    assert first["cp_a"]["a1"] == {"test": "T2", "seed": "2", "dump": "T2_2"}
+    assert first["cp_a"]["a0"]["test"] == "T1" and HOLE not in first["cross_a_b"]
 
 
 def test_reasons_are_summarized_by_rule(tmp_path: Path) -> None:
@@ -301,8 +314,7 @@ def test_run_json_says_which_runs_and_files_were_not_merged(
     assert lines[at].startswith(f"merged 2 of 4 runs ({run_json}, suite smoke, started ")
     shown = " ".join(FAIL_MESSAGE.split())[:100]
     assert lines[at + 1 :] == [
-        f"  {ID.format('T3', 3)}: no dump: the test failed before the end of its run "
-        f"(FAIL: {shown}...)",
+        f"  {ID.format('T3', 3)}: no dump: the test failed during its run (FAIL: {shown}...)",
         f"  {ID.format('T4', 4)}: no dump although the run passed (PASS): suspicious, a run that "
         "reaches its end writes one (a test that passes by expecting an error stops early); "
         "see its log",
