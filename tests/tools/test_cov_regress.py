@@ -16,12 +16,11 @@ import sys
 from pathlib import Path
 
 import lxml.html
-import pytest
 
-from tb import simrun
+from tests.needs import needs
 
 ROOT = Path(__file__).resolve().parents[2]
-pytestmark = pytest.mark.skipif(not simrun.have_sim("icarus"), reason="icarus missing")
+pytestmark = needs("icarus")
 
 #: Marks, in the DOM, the headings and tables a 1400 x 900 window shows without scrolling.
 _PROBE = """<script>
@@ -51,6 +50,7 @@ def _covmerge(*args: str | Path) -> subprocess.CompletedProcess:
     )
 
 
+@needs("chromium")
 def test_first_hits_follow_the_job_order_and_the_page_opens_on_the_summary(
     tmp_path: Path,
 ) -> None:
@@ -87,8 +87,6 @@ def test_first_hits_follow_the_job_order_and_the_page_opens_on_the_summary(
     assert n_holes > 100 and section.count("<tr") < n_holes / 4  # grouped, not a row per bin
     from tb.regress import browser
 
-    if browser.find_browser() is None:
-        pytest.skip("chromium not installed (CI installs it)")
     probe = tmp_path / "probe.html"
     probe.write_text(text.replace("</body>", _PROBE + "</body>"))
     dom = browser._run(["--window-size=1400,900", "--dump-dom", probe.as_uri()], 60).stdout
