@@ -25,9 +25,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from tb.regress import engine as eng
+from tb.regress.files import write_atomic
 from tb.regress.group import DEFAULT_TIMEOUT_S, GroupResult, JobResult
 from tb.regress.jobs import ROOT, Job, Result, SuiteError, job_from_dict, job_to_dict
-from tb.regress.files import write_atomic
 from tb.regress.progress import Eta, Progress
 from tb.regress.rundirs import RUNS, history_dir, new_run_dir, point_latest
 from tb.scoreboard import FIRST_ERROR_FILE
