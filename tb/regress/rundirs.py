@@ -93,11 +93,23 @@ def resolve(run: str | os.PathLike[str] | None = None, root: Path = RUNS) -> Pat
         raise RunNotFound(f"no run recorded at {spec} (no {RUN_JSON} there)")
     if spec == LATEST:
         raise RunNotFound(f"no run recorded under {_show(root)} yet; run make regress first")
-    names = sorted(p.name for p in Path(root).glob("*") if p.is_dir() and (p / RUN_JSON).is_file())
+    names = [r.name for r in runs(root)]
     if not names:
         raise RunNotFound(f"no run {spec!r}: no run recorded under {_show(root)} yet")
-    recent = ", ".join(names[-5:][::-1])
-    raise RunNotFound(f"no run {spec!r} under {_show(root)}; the newest: {LATEST}, {recent}")
+    recent = ", ".join(names[:5])
+    raise RunNotFound(f"no run {spec!r} under {_show(root)}; the newest: {recent}")
+
+
+def runs(root: Path = RUNS) -> list[Path]:
+    """The run folders under ``root`` that hold a ``run.json``, newest first."""
+    if not Path(root).is_dir():
+        return []
+    found = [
+        p
+        for p in Path(root).iterdir()
+        if not p.is_symlink() and p.is_dir() and (p / RUN_JSON).is_file()
+    ]
+    return sorted(found, key=lambda p: (p / RUN_JSON).stat().st_mtime, reverse=True)
 
 
 def _show(path: Path) -> str:
