@@ -47,6 +47,7 @@ def test_a_run_is_found_by_latest_name_or_path_and_a_missing_one_in_one_line(
     (old / "run.json").write_text("{}")
     new = rundirs.new_run_dir(tmp_path, "TEST=SmokeTest")
     (new / "run.json").write_text("{}")
+    os.utime(old / "run.json", (1_000_000, 1_000_000))  # written long before the new one
     rundirs.point_latest(new)
     assert rundirs.resolve("latest", tmp_path) == tmp_path / "latest"
     assert rundirs.resolve(old.name, tmp_path) == old
