@@ -125,6 +125,9 @@ def main(argv: list[str] | None = None) -> int:
             print(f"crosscheck: {sim} not found", file=sys.stderr)
             return 2
     label = f"crosscheck {args.suite}"
+    if not everything:  # refused before a run folder exists
+        print(f"{label}: no jobs to run", file=sys.stderr)
+        return 2
     out = args.out or new_run_dir(OUT, label)
     rc = run_jobs(
         label,
