@@ -16,11 +16,13 @@ repro never erases the regression it came from; a folder the caller names
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
 import time
 import xml.etree.ElementTree as ET
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -111,7 +113,11 @@ def run_jobs(
     results: dict[str, Result] = {}
     builds: list[dict] = []
     stats = {"processes": 0, "overhead_s": 0.0}
-    with eng.engine(workers, scheduler, cluster, options) as e, eng.shared_marker(e, out) as marker:
+    with (
+        _removed_if_refused(out, own),
+        eng.engine(workers, scheduler, cluster, options) as e,
+        eng.shared_marker(e, out) as marker,
+    ):
         eng.check_shared_fs(e, marker)
         _fresh(out)
         n_builds = len({j.build_key for j in jobs})
@@ -198,6 +204,17 @@ def run_jobs(
     if report:
         _report(out)
     return rc
+
+
+@contextlib.contextmanager
+def _removed_if_refused(out: Path, own: bool) -> Iterator[None]:
+    """A run folder made for this run goes again if the engine refuses the run (one line)."""
+    try:
+        yield
+    except eng.EngineError:
+        if own:
+            shutil.rmtree(out, ignore_errors=True)
+        raise
 
 
 def header(label: str, overrides: dict[str, str]) -> str:

@@ -152,3 +152,14 @@ def test_a_repro_keeps_the_regression_it_came_from(
     ]
     html = (run2 / "report" / "index.html").read_text()
     assert "DEFINES=LUT_TC_BUG_NO_NEGATE" in html and "every job ran a planted bug" in html
+
+
+def test_a_run_the_engine_refuses_leaves_no_empty_folder(tmp_path: Path) -> None:
+    from tb.regress import engine, runner
+
+    made, given = tmp_path / "made", tmp_path / "given"
+    for d, own in ((made, True), (given, False)):
+        d.mkdir()
+        with pytest.raises(engine.EngineError), runner._removed_if_refused(d, own):
+            raise engine.EngineError("scheduler='tcp://x:1': cannot connect")
+    assert not made.exists() and given.is_dir()  # a folder the user named is never removed
