@@ -381,10 +381,19 @@ def run(
     return len(builds), len(groups)
 
 
+def _executing(dask_worker) -> list[str]:
+    """On a worker: the keys of the tasks it is running now (not those queued on it)."""
+    return [str(ts.key) for ts in dask_worker.state.executing]
+
+
 def _running_builds(client, names: dict[str, tuple]) -> list[str]:
-    """The builds a worker is running now, by name (none if the scheduler cannot say)."""
+    """The builds a worker is running now, by name (none if the workers cannot say).
+
+    Asked of the workers themselves: the scheduler's ``processing`` also lists
+    the tasks assigned to a worker that wait behind the one it runs.
+    """
     try:
-        busy = {k for keys in client.processing().values() for k in keys}
+        busy = {k for keys in client.run(_executing).values() for k in keys}
     except Exception:  # progress is decoration: never the reason a run stops
         return []
     return sorted(build_text(names[k]) for k in busy if k in names)

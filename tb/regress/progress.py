@@ -174,7 +174,8 @@ class Progress:
         if eta is None:
             return "ETA -"
         text = f"ETA {eta:.0f} s"
-        return text + " after the builds" if self.built < self.builds else text
+        left = self.builds - self.built
+        return f"{text} + {left} build{'s' if left > 1 else ''}" if left > 0 else text
 
     def _build_text(self) -> str:
         if self.built >= self.builds:

@@ -340,7 +340,6 @@ def build_summary(run: Mapping[str, Any]) -> dict[str, Any]:
         "n": run.get("builds") if run.get("builds") is not None else len(detail),
         "seconds": run.get("build_s"),
         "longest": max(detail, key=lambda b: b.get("seconds") or 0.0) if detail else None,
-        "reused": sum((b.get("seconds") or 0.0) < 2.0 and not b.get("error") for b in detail),
         "failed": [b for b in detail if b.get("error")],
         "detail": detail,
     }

@@ -98,7 +98,7 @@ def test_the_eta_waits_for_the_builds_before_it_counts_down() -> None:
     bar = Progress(8, "nightly", tty=False, builds=2, eta=eta, clock=clock)
     clock.wait(120.0)  # a cold Verilator build
     assert eta.seconds() == pytest.approx(20.0)  # not counted down while building
-    assert bar.line().endswith("ETA 20 s after the builds")
+    assert bar.line().endswith("ETA 20 s + 2 builds")  # the jobs' plan; builds still to come
     bar.build_done("verilator M2N64 pins", 120.0)
     bar.build_done("icarus M2N64 pins", 3.0)
     clock.wait(5.0)
