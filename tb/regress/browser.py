@@ -93,6 +93,11 @@ window.addEventListener("load", function () {
     if (t.scrollWidth > box.clientWidth + 1 || right > out.viewport + 1)
       out.cut.push((t.id || "table " + i) + ": " + t.scrollWidth + " px in " + box.clientWidth);
   });
+  out.clipped = [];  // cells whose text is cut without an ellipsis: nothing says it is
+  document.querySelectorAll("td, th").forEach(function (c) {
+    if (c.scrollWidth > c.clientWidth + 1 && out.clipped.length < 20)
+      out.clipped.push(c.textContent.trim().slice(0, 60));
+  });
   document.body.setAttribute("data-measured", JSON.stringify(out));
 });
 </script>
@@ -102,10 +107,12 @@ window.addEventListener("load", function () {
 def overflow(html: Path, width: int = 1400, height: int = 900, timeout_s: float = 60) -> dict:
     """How wide ``html`` lays out in a ``width`` px window: the page, and every table cut.
 
-    Returns ``{"viewport": px, "page": scrollWidth px, "cut": ["<table id>: <w> px in <box>"]}``;
-    a page that fits has ``page <= viewport`` and no table wider than its box (a table
-    in a scrolling box would be cut at the box's edge). The page is measured from a
-    copy beside it with a measuring script added, so its relative links still resolve.
+    Returns ``{"viewport": px, "page": scrollWidth px, "cut": ["<table id>: <w> px in <box>"],
+    "clipped": [text of a cell wider than itself]}``; a page that fits has ``page <=
+    viewport``, no table wider than its box (a table in a scrolling box would be cut at the
+    box's edge) and no cell whose text is clipped unseen (a cut with an ellipsis is seen).
+    The page is measured from a copy beside it with a measuring script added, so its
+    relative links still resolve.
     """
     import json
     import re

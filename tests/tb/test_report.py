@@ -482,7 +482,7 @@ def test_the_results_table_fits_the_window(tmp_path: Path, width: int) -> None:
     page, html = write(tmp_path, wide_jobs())
     got = browser.overflow(page, width=width, height=900)
     assert got["viewport"] == width and got["page"] <= width, got
-    assert got["cut"] == [], got
+    assert got["cut"] == [] and got["clipped"] == [], got  # cut only with an ellipsis
     # what is cut on screen is there in full on demand: the title, the whole command
     j = wide_jobs()[0]
     assert f'title="{j["test"]}"' in html and j["repro"] in html
@@ -500,3 +500,10 @@ def test_the_layout_check_sees_a_table_that_is_cut(tmp_path: Path) -> None:
     )
     got = browser.overflow(page, width=1400)
     assert got["cut"] and got["cut"][0].startswith("t: ")
+    # and a cell whose text is cut with nothing to say so
+    page.write_text(
+        '<!DOCTYPE html><html><body><table style="table-layout:fixed;width:100px">'
+        '<tr><td style="overflow:hidden;white-space:nowrap">1234567890123456789012345</td>'
+        "</tr></table></body></html>"
+    )
+    assert browser.overflow(page, width=1400)["clipped"] == ["1234567890123456789012345"]
