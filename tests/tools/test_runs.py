@@ -163,3 +163,22 @@ def test_a_run_the_engine_refuses_leaves_no_empty_folder(tmp_path: Path) -> None
         with pytest.raises(engine.EngineError), runner._removed_if_refused(d, own):
             raise engine.EngineError("scheduler='tcp://x:1': cannot connect")
     assert not made.exists() and given.is_dir()  # a folder the user named is never removed
+
+
+@pytest.mark.skipif(
+    not (simrun.have_sim("icarus") and simrun.have_sim("verilator")), reason="a simulator missing"
+)
+def test_each_crosscheck_keeps_its_own_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tools import crosscheck
+
+    root = tmp_path / "crosscheck"
+    monkeypatch.setattr(crosscheck, "OUT", root)
+    suite = tmp_path / "tiny.toml"
+    suite.write_text('configs = ["M2N4"]\ntransports = ["pins"]\n[[tests]]\nname = "SmokeTest"\n')
+    assert crosscheck.main(["--suite", str(suite), "--jobs", "2"]) == 0
+    assert "1 of 1 jobs identical on both simulators" in capsys.readouterr().out
+    (run,) = [p for p in root.iterdir() if p.name.startswith("crosscheck-")]
+    assert os.readlink(root / "latest") == run.name
+    assert (run / "report" / "index.html").is_file() and (root / "history").is_dir()
