@@ -36,6 +36,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from models.config import config_label
 from tb.regress.group import DEFAULT_TIMEOUT_S, GroupResult, JobResult, run_group
 from tb.regress.jobs import ROOT, Job, job_to_dict
 
@@ -210,16 +211,16 @@ def check_shared_fs(
 def build_text(key: tuple) -> str:
     """A build as the progress line names it: ``verilator M2N64FP batch``, core and defines too."""
     sim, config, defines, transport, core = key
-    label = config if core == "lut_tc" else f"{core}:{config}"
+    label = config_label(config, core)
     return " ".join([sim, label, transport, *defines])
 
 
 @dataclass
 class BuildDone:
-    """A build task's outcome as the runner records it (run.json ``builds``)."""
+    """A build task's outcome as the runner records it (run.json ``builds_detail``)."""
 
     key: tuple
-    seconds: float  #: wall time of the task on its worker (a reused build: about a second)
+    seconds: float  #: wall time of the task on its worker (compiling, or finding it made)
     error: str | None = None
 
     @property
@@ -319,7 +320,7 @@ def run(
     ``on_tick`` is called every ``tick_s`` seconds in which nothing finished.
     ``marker`` (path, content): a file every task must see (:func:`shared_marker`).
     While builds are under way, ``on_building`` gets the names of those a
-    worker is running (asked of the scheduler every second) and ``on_build``
+    worker is running (asked of the workers every second) and ``on_build``
     each one's outcome as it ends. ``groups``: the plan, if the caller made it
     (:func:`plan_groups`) to size its progress line; otherwise made here.
     """
