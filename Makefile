@@ -28,6 +28,7 @@ SEEDS  ?=
 SCHEDULER ?=
 CLUSTER ?=
 REGRESS_ARGS ?=
+RUN    ?=
 BENCH_ARGS ?=
 PPA_ARGS ?=
 
@@ -97,8 +98,8 @@ else
 	  $(if $(SEED),--seed $(SEED)) $(if $(SEEDS),--seeds $(SEEDS)) $(REGRESS_ENGINE) $(REGRESS_ARGS)
 endif
 
-report: setup ## rewrite the dashboard of the last regression: build/regress/report/index.html
-	$(PY) -m tb.regress.report --run build/regress/run.json --out build/regress/report --history build/regress/history
+report: setup ## rewrite the dashboard of the latest regression, or RUN=<name or path>: <run>/report/index.html
+	$(PY) -m tb.regress.report --run $(or $(RUN),latest)
 
 crosscheck: setup ## the same stimulus on Icarus and Verilator, responses compared bit for bit [SUITE=crosscheck TRANSPORT=]
 	@if [ ! -e /usr/include/lz4.h ]; then tools/need_pkg.sh liblz4-dev /usr/include/lz4.h; fi
@@ -109,8 +110,10 @@ waves: setup ## one test with an FST + GTKWave save file: TEST= SEED= SIM= CONFI
 	$(PY) tools/regress.py --waves --test $(or $(TEST),SmokeTest) --sim $(or $(SIM),icarus) --config $(CONFIG) --transport $(or $(TRANSPORT),pins) \
 	  --seed $(or $(SEED),1) $(if $(CORE),--core $(CORE)) $(foreach d,$(subst $(comma), ,$(DEFINES)),--define $(d))
 
-cov: setup ## merge the last regression's coverage: holes first, UCIS XML + HTML [MISSED=1] [COV_ARGS=--details|--strict]
-	$(PY) tools/covmerge.py build/regress/cov $(if $(filter 1,$(MISSED)),--missed) $(COV_ARGS)
+cov: setup ## merge the latest regression's coverage (or RUN=<name or path>): holes first, UCIS XML + HTML [MISSED=1] [COV_ARGS=--details|--strict]
+	@run=$$($(PY) -m tb.regress.rundirs $(or $(RUN),latest)) || exit 2; \
+	  echo "$(PY) tools/covmerge.py $$run/cov $(if $(filter 1,$(MISSED)),--missed) $(COV_ARGS)"; \
+	  $(PY) tools/covmerge.py $$run/cov $(if $(filter 1,$(MISSED)),--missed) $(COV_ARGS)
 
 bench: setup ## benchmarks: tb throughput vs pure-SV replay, utilization, scaling, builds (build/bench.json)
 	$(PY) tools/bench.py $(BENCH_ARGS)

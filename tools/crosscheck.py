@@ -6,7 +6,10 @@ say) with the full response log on (``LUT_TC_RESP_LOG=1``). Every run is
 checked against the model by its own scoreboard as always; then the two logs
 of each job are compared row by row: tag, status and every D lane, in order.
 A difference is reported with the first differing response. Results, logs
-and the dashboard go to ``build/crosscheck`` (the regression runner's layout).
+and the dashboard of each run go to a folder of its own,
+``build/crosscheck/<suite>-<time>/`` (the regression runner's layout;
+``build/crosscheck/latest`` is the newest, ``history/`` beside them), or to
+``--out DIR``.
 
     make crosscheck                       # regressions/crosscheck.toml
     make crosscheck SUITE=smoke           # any suite
@@ -28,6 +31,7 @@ sys.path.insert(0, str(ROOT))
 
 from tb import simrun  # noqa: E402
 from tb.regress.jobs import Job, SuiteError, expand, load_suite  # noqa: E402
+from tb.regress.rundirs import new_run_dir, point_latest  # noqa: E402
 from tb.regress.runner import run_jobs  # noqa: E402
 from tb.responses import LOG_FILE  # noqa: E402
 from tb.transports import TRANSPORTS  # noqa: E402
@@ -96,7 +100,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--suite", default="crosscheck")
     ap.add_argument("--jobs", default=str(os.cpu_count() or 1))
     ap.add_argument("--transport", default="", help="pins, batch or empty for the suite's")
-    ap.add_argument("--out", type=Path, default=OUT)
+    ap.add_argument(
+        "--out", type=Path, default=None, help=f"the run folder (default: a new one in {OUT})"
+    )
     args = ap.parse_args(argv)
     try:
         jobs = int(args.jobs)
@@ -118,15 +124,22 @@ def main(argv: list[str] | None = None) -> int:
         if not simrun.have_sim(sim):
             print(f"crosscheck: {sim} not found", file=sys.stderr)
             return 2
+    label = f"crosscheck {args.suite}"
+    if not everything:  # refused before a run folder exists
+        print(f"{label}: no jobs to run", file=sys.stderr)
+        return 2
+    out = args.out or new_run_dir(OUT, label)
     rc = run_jobs(
-        f"crosscheck {args.suite}",
+        label,
         everything,
         jobs,
-        args.out,
+        out,
         extra_env={"LUT_TC_RESP_LOG": "1"},
         command=os.environ.get("REGRESS_MAKE_COMMAND", "tools/crosscheck.py"),
     )
-    compare(args.out, pairs)
+    if args.out is None:
+        point_latest(out)
+    compare(out, pairs)
     print(f"\ncrosscheck {args.suite}: Icarus vs Verilator, responses bit for bit")
     total = 0
     for p in pairs:

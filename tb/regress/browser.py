@@ -79,3 +79,55 @@ def screenshot(
     if not png.is_file() or png.stat().st_size == 0:
         raise RuntimeError(f"the browser wrote no screenshot to {png}")
     return png
+
+
+#: Measured in the page once it is laid out; written into the DOM for :func:`overflow` to read.
+_MEASURE = """
+<script>
+window.addEventListener("load", function () {
+  var out = {viewport: document.documentElement.clientWidth,
+             page: document.documentElement.scrollWidth, cut: []};
+  document.querySelectorAll("table").forEach(function (t, i) {
+    var box = t.parentElement;
+    var right = t.getBoundingClientRect().right;
+    if (t.scrollWidth > box.clientWidth + 1 || right > out.viewport + 1)
+      out.cut.push((t.id || "table " + i) + ": " + t.scrollWidth + " px in " + box.clientWidth);
+  });
+  out.clipped = [];  // cells whose text is cut without an ellipsis: nothing says it is
+  document.querySelectorAll("td, th").forEach(function (c) {
+    if (c.scrollWidth > c.clientWidth + 1 && out.clipped.length < 20)
+      out.clipped.push(c.textContent.trim().slice(0, 60));
+  });
+  document.body.setAttribute("data-measured", JSON.stringify(out));
+});
+</script>
+"""
+
+
+def overflow(html: Path, width: int = 1400, height: int = 900, timeout_s: float = 60) -> dict:
+    """How wide ``html`` lays out in a ``width`` px window: the page, and every table cut.
+
+    Returns ``{"viewport": px, "page": scrollWidth px, "cut": ["<table id>: <w> px in <box>"],
+    "clipped": [text of a cell wider than itself]}``; a page that fits has ``page <=
+    viewport``, no table wider than its box (a table in a scrolling box would be cut at the
+    box's edge) and no cell whose text is clipped unseen (a cut with an ellipsis is seen).
+    The page is measured from a copy beside it with a measuring script added, so its
+    relative links still resolve.
+    """
+    import json
+    import re
+
+    html = Path(html)
+    probe = html.with_name(f".measure-{html.name}")
+    probe.write_text(html.read_text().replace("</body>", _MEASURE + "</body>"))
+    try:
+        url = probe.resolve().as_uri()
+        proc = _run([f"--window-size={width},{height}", "--dump-dom", url], timeout_s)
+    finally:
+        probe.unlink(missing_ok=True)
+    m = re.search(r'data-measured="([^"]*)"', proc.stdout)
+    if not m:
+        raise RuntimeError(f"the browser did not measure {html}")
+    import html as htmllib
+
+    return json.loads(htmllib.unescape(m.group(1)))

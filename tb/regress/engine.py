@@ -36,6 +36,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from models.config import config_label
 from tb.regress.group import DEFAULT_TIMEOUT_S, GroupResult, JobResult, run_group
 from tb.regress.jobs import ROOT, Job, job_to_dict
 
@@ -207,30 +208,58 @@ def check_shared_fs(
         raise EngineError(why)
 
 
-def _build_task(key: tuple, marker: tuple[str, str] | None = None) -> str | None:
-    """Build (or reuse) one build on the shared filesystem; an error is returned, not raised."""
+def build_text(key: tuple) -> str:
+    """A build as the progress line names it: ``verilator M2N64FP batch``, core and defines too."""
+    sim, config, defines, transport, core = key
+    label = config_label(config, core)
+    return " ".join([sim, label, transport, *defines])
+
+
+@dataclass
+class BuildDone:
+    """A build task's outcome as the runner records it (run.json ``builds_detail``)."""
+
+    key: tuple
+    seconds: float  #: wall time of the task on its worker (compiling, or finding it made)
+    error: str | None = None
+
+    @property
+    def name(self) -> str:
+        return build_text(self.key)
+
+
+def _build_task(key: tuple, marker: tuple[str, str] | None = None) -> dict:
+    """Build (or reuse) one build on the shared filesystem: ``{"error", "seconds"}``.
+
+    An error is returned, not raised: each job of the build reports it.
+    """
     from models.config import config_by_name
     from tb.build import build_for
 
     sim, config, defines, transport, core = key
+    t0 = time.monotonic()
     blind = _blind_to(marker)
     if blind:
-        return blind
+        return {"error": blind, "seconds": 0.0}
     try:
         build_for(sim, config_by_name(config, core), transport, tuple(defines))
-        return None
+        return {"error": None, "seconds": time.monotonic() - t0}
     except BaseException as exc:  # a failed build becomes each job's ERROR
-        return f"{type(exc).__name__}: {str(exc)[:400]}"
+        return {
+            "error": f"{type(exc).__name__}: {str(exc)[:400]}",
+            "seconds": time.monotonic() - t0,
+        }
 
 
 def _group_task(
     jobs: list[dict],
-    build_error: str | None,
+    build: dict | str | None,
     timeout_s: float,
     cov: bool,
     extra_env: dict,
     marker: tuple[str, str] | None = None,
 ) -> GroupResult:
+    build_error = build.get("error") if isinstance(build, dict) else build
     why = _blind_to(marker) or (f"build failed: {build_error}" if build_error else None)
     if why:
         return GroupResult([JobResult(j, "ERROR", why) for j in jobs], 0, 0.0)
@@ -279,6 +308,9 @@ def run(
     on_tick: Callable[[], None] | None = None,
     tick_s: float = 30.0,
     marker: tuple[str, str] | None = None,
+    on_build: Callable[[BuildDone], None] | None = None,
+    on_building: Callable[[list[str]], None] | None = None,
+    groups: list[list[Job]] | None = None,
 ) -> tuple[int, int]:
     """Every job once: builds, then groups as their builds finish. Returns (builds, groups).
 
@@ -287,20 +319,22 @@ def run(
     started again by Dask on another worker; its results still arrive once.
     ``on_tick`` is called every ``tick_s`` seconds in which nothing finished.
     ``marker`` (path, content): a file every task must see (:func:`shared_marker`).
+    While builds are under way, ``on_building`` gets the names of those a
+    worker is running (asked of the workers every second) and ``on_build``
+    each one's outcome as it ends. ``groups``: the plan, if the caller made it
+    (:func:`plan_groups`) to size its progress line; otherwise made here.
     """
     from distributed import wait
 
     client = eng.client
     builds = {}
+    names: dict[str, tuple] = {}
     for key in sorted({j.build_key for j in jobs}):
-        builds[key] = client.submit(
-            _build_task,
-            key,
-            marker,
-            key=f"build-{_key_text(key)}-{uuid.uuid4().hex[:8]}",
-            priority=1000,
-        )
-    groups = plan_groups(jobs, max(1, eng.workers), estimate)
+        fkey = f"build-{_key_text(key)}-{uuid.uuid4().hex[:8]}"
+        names[fkey] = key
+        builds[key] = client.submit(_build_task, key, marker, key=fkey, priority=1000)
+    if groups is None:
+        groups = plan_groups(jobs, max(1, eng.workers), estimate)
     futures = []
     for i, g in enumerate(groups):
         est = sum(map(estimate, g))
@@ -319,17 +353,51 @@ def run(
             )
         )
     pending = set(futures)
-    while pending:
+    building = {f: k for k, f in builds.items()}
+    while pending or building:
         try:
-            finished = wait(pending, timeout=tick_s, return_when="FIRST_COMPLETED").done
+            finished = wait(
+                pending | set(building),
+                timeout=1.0 if building else tick_s,
+                return_when="FIRST_COMPLETED",
+            ).done
         except TimeoutError:
             finished = set()
+        for fut in finished & set(building):
+            key = building.pop(fut)
+            try:
+                out = fut.result()
+                done = BuildDone(key, float(out.get("seconds") or 0.0), out.get("error"))
+            except Exception as exc:  # the worker died: its groups say so, or Dask reruns it
+                done = BuildDone(key, 0.0, f"{type(exc).__name__}: {exc}")
+            if on_build is not None:
+                on_build(done)
+        if building and on_building is not None:
+            on_building(_running_builds(client, names))
         if not finished and on_tick is not None:
             on_tick()
-        for fut in finished:
+        for fut in finished & pending:
             pending.discard(fut)
             on_result(fut.result())
     return len(builds), len(groups)
+
+
+def _executing(dask_worker) -> list[str]:
+    """On a worker: the keys of the tasks it is running now (not those queued on it)."""
+    return [str(ts.key) for ts in dask_worker.state.executing]
+
+
+def _running_builds(client, names: dict[str, tuple]) -> list[str]:
+    """The builds a worker is running now, by name (none if the workers cannot say).
+
+    Asked of the workers themselves: the scheduler's ``processing`` also lists
+    the tasks assigned to a worker that wait behind the one it runs.
+    """
+    try:
+        busy = {k for keys in client.run(_executing).values() for k in keys}
+    except Exception:  # progress is decoration: never the reason a run stops
+        return []
+    return sorted(build_text(names[k]) for k in busy if k in names)
 
 
 def _key_text(key: tuple) -> str:

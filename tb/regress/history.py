@@ -1,11 +1,18 @@
 """Regression history: one small JSON per run, and the trend plots drawn from them.
 
-A run's ``run.json`` is overwritten by the next run, so the dashboard keeps
-its own record: ``history_dir/<UTC stamp>-<suite>.json`` holds the handful of
-numbers a trend needs (counts, wall time, throughput, engine). One file per
-run keeps concurrent writers from clobbering each other and makes pruning a
-matter of deleting files. The key is (started, suite): recording a run twice
-rewrites the same file, so re-rendering a report does not add a point.
+Every run keeps its own folder, but a trend needs the runs side by side, so
+the dashboard keeps a shared record: ``history_dir/<UTC stamp>-<series>.json``
+holds the handful of numbers a trend needs (counts, wall time, throughput,
+engine). One file per run keeps concurrent writers from clobbering each other
+and makes pruning a matter of deleting files. The key is (started, series):
+recording a run twice rewrites the same file, so re-rendering a report does
+not add a point.
+
+A *series* is what makes runs comparable: the suite (or ``TEST=<name>`` of a
+one-test run) plus every override the command line gave it. A smoke run with
+a planted bug (``DEFINES=LUT_TC_BUG_NO_NEGATE``) or on one configuration is
+a series of its own, so it never stands on the plot of the plain suite as
+that suite's pass or failure.
 
 The plots are PNGs drawn with matplotlib's Agg backend (no display, no
 network), over the run index rather than over time so a burst of runs in one
@@ -16,9 +23,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
-import tempfile
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -28,6 +33,8 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # after use(): the backend is chosen before pyplot loads
+
+from tb.regress.files import write_atomic
 
 #: Version of the history entry layout; entries of another version are skipped.
 SCHEMA = 1
@@ -55,9 +62,18 @@ def _safe(suite: str) -> str:
     return safe
 
 
-def entry_path(history_dir: Path, started: str, suite: str) -> Path:
-    """Where the history entry of the run keyed (started, suite) lives."""
-    return Path(history_dir) / f"{stamp(started)}-{_safe(suite)}.json"
+def series(run: Mapping[str, Any]) -> str:
+    """The series a run (or history entry) belongs to: suite plus overrides, sorted.
+
+    ``smoke``; ``smoke CONFIG=M2N4 DEFINES=LUT_TC_BUG_NO_NEGATE``; ``TEST=SmokeTest``.
+    """
+    over = run.get("overrides") or {}
+    return " ".join([str(run["suite"]), *(f"{k}={v}" for k, v in sorted(over.items()))])
+
+
+def entry_path(history_dir: Path, started: str, key: str) -> Path:
+    """Where the history entry of the run keyed (started, series) lives."""
+    return Path(history_dir) / f"{stamp(started)}-{_safe(key)}.json"
 
 
 def summarize(run: Mapping[str, Any]) -> dict[str, Any]:
@@ -69,6 +85,8 @@ def summarize(run: Mapping[str, Any]) -> dict[str, Any]:
         "schema": SCHEMA,
         "started": run["started"],
         "suite": run["suite"],
+        "overrides": dict(run.get("overrides") or {}),
+        "series": series(run),
         "total": len(jobs),
         "passed": results.count("PASS"),
         "failed": results.count("FAIL"),
@@ -97,17 +115,12 @@ def record(run: Mapping[str, Any], history_dir: Path) -> Path:
     """
     history_dir = Path(history_dir)
     history_dir.mkdir(parents=True, exist_ok=True)
-    path = entry_path(history_dir, run["started"], run["suite"])
-    fd, tmp = tempfile.mkstemp(dir=history_dir, prefix=".entry-", suffix=".tmp")
-    with os.fdopen(fd, "w") as f:
-        json.dump(summarize(run), f, indent=1)
-        f.write("\n")
-    os.replace(tmp, path)
-    return path
+    path = entry_path(history_dir, run["started"], series(run))
+    return write_atomic(path, json.dumps(summarize(run), indent=1) + "\n")
 
 
 def load(history_dir: Path) -> list[dict[str, Any]]:
-    """Every readable entry, oldest first; one per (started, suite).
+    """Every readable entry, oldest first; one per (started, series), each with its ``series``.
 
     A damaged or foreign file is skipped rather than fatal: the history only
     decorates a report, it must never keep the report of a run from being written.
@@ -118,11 +131,28 @@ def load(history_dir: Path) -> list[dict[str, Any]]:
             e = json.loads(p.read_text())
             if not isinstance(e, dict) or e.get("schema") != SCHEMA:
                 continue
-            key = (stamp(e["started"]), str(e["suite"]))
-        except (OSError, ValueError, KeyError, TypeError):
+            e["series"] = series(e)
+            key = (stamp(e["started"]), e["series"])
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
             continue
         seen[key] = e
-    return sorted(seen.values(), key=lambda e: (parse_started(e["started"]), e["suite"]))
+    return sorted(seen.values(), key=lambda e: (parse_started(e["started"]), e["series"]))
+
+
+def of_series(entries: Sequence[Mapping[str, Any]], key: str) -> list[Mapping[str, Any]]:
+    """The entries of one series, oldest first."""
+    return [e for e in entries if e.get("series") == key]
+
+
+def series_table(entries: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """One row per series: how many runs, and the newest run's counts; newest series first."""
+    last: dict[str, Mapping[str, Any]] = {}
+    count: dict[str, int] = {}
+    for e in entries:
+        last[e["series"]] = e
+        count[e["series"]] = count.get(e["series"], 0) + 1
+    rows = [dict(e, runs=count[k], pass_rate=pass_rate(e)) for k, e in last.items()]
+    return sorted(rows, key=lambda r: parse_started(r["started"]), reverse=True)
 
 
 def _ticks(ax: Any, entries: Sequence[Mapping[str, Any]]) -> None:
@@ -147,12 +177,12 @@ def _trend(
     path: Path,
     percent: bool = False,
 ) -> Path:
-    """One trend plot, a line per suite so a smoke run and a nightly are not mixed."""
+    """One trend plot, a line per series so a smoke run and a nightly are not mixed."""
     fig, ax = plt.subplots(figsize=(6.2, 2.8), dpi=100)
     try:
-        suites = sorted({e["suite"] for e in entries})
+        suites = sorted({series(e) for e in entries})
         for s in suites:
-            pts = [(i, value(e)) for i, e in enumerate(entries) if e["suite"] == s]
+            pts = [(i, value(e)) for i, e in enumerate(entries) if series(e) == s]
             pts = [(i, v) for i, v in pts if v is not None]
             if pts:
                 xs, ys = zip(*pts, strict=True)
@@ -175,18 +205,30 @@ def _trend(
     return path
 
 
-def plot(entries: Sequence[Mapping[str, Any]], out_dir: Path) -> list[Path]:
-    """Write ``pass_rate.png`` and ``throughput.png`` into ``out_dir``; return their paths."""
+def plot(entries: Sequence[Mapping[str, Any]], out_dir: Path, key: str = "") -> list[Path]:
+    """Write ``pass_rate.png`` and ``throughput.png`` into ``out_dir``; return their paths.
+
+    ``key``: draw that series only (the dashboard draws its run's series);
+    empty: every series, a line each.
+    """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
+    if key:
+        entries = [e for e in entries if series(e) == key]
+    what = f": {key}" if key else ""
     return [
         _trend(
-            entries, pass_rate, "Pass rate", "% of jobs passed", out_dir / "pass_rate.png", True
+            entries,
+            pass_rate,
+            f"Pass rate{what}",
+            "% of jobs passed",
+            out_dir / "pass_rate.png",
+            True,
         ),
         _trend(
             entries,
             lambda e: e.get("jobs_per_hour"),
-            "Throughput",
+            f"Throughput{what}",
             "jobs per hour",
             out_dir / "throughput.png",
         ),

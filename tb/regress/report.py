@@ -1,12 +1,13 @@
 """The regression dashboard: ``run.json`` -> one static HTML page (plus trend PNGs).
 
-Every regression run ends by writing ``run.json`` and calling
-:func:`write_report`; ``make report`` re-renders the page of the last run
-through :func:`main`. The page answers, top to bottom, the questions asked of
-a regression in that order: did it pass and how fast was it (summary), how
-many distinct bugs are behind the failures (buckets), which job did what and
-how do I rerun it (results table and matrix), what is still not covered
-(coverage), and is it getting better or worse (history).
+Every regression run ends by writing ``run.json`` in its own folder and
+calling :func:`write_report`; ``make report [RUN=...]`` re-renders the page of
+the latest (or a named) run through :func:`main`. The page answers, top to
+bottom, the questions asked of a regression in that order: did it pass and how
+fast was it (summary), how many distinct bugs are behind the failures
+(buckets), which job did what and how do I rerun it (results table and
+matrix), what is still not covered (coverage), and is it getting better or
+worse (history).
 
 Failures are bucketed the way dvsim does: by the first error with its numbers
 masked, so forty failures of one bug read as one line with a count, not forty.
@@ -25,7 +26,6 @@ import json
 import os
 import re
 import sys
-import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -37,13 +37,12 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 
 from models.config import DEFAULT_CORE, config_label
 from tb.regress import history
+from tb.regress.files import write_atomic
+from tb.regress.rundirs import RUN_JSON, RunNotFound, history_dir, resolve
 
 #: The run.json layout this module reads.
 SCHEMA = 1
 
-DEFAULT_RUN = Path("build/regress/run.json")
-DEFAULT_OUT = Path("build/regress/report")
-DEFAULT_HISTORY = Path("build/regress/history")
 
 #: Signatures are cut here: long enough to tell bugs apart, short enough to read in a row.
 SIGNATURE_LEN = 160
@@ -291,6 +290,61 @@ def coverage_rows(cov: Mapping[str, Any] | None) -> list[dict[str, Any]]:
     return out
 
 
+def _env(job: Mapping[str, Any]) -> dict[str, str]:
+    env = job.get("env") or {}
+    return dict(env) if isinstance(env, Mapping) else {str(k): str(v) for k, v in env}
+
+
+def coverage_gap(run: Mapping[str, Any]) -> str:
+    """Why a run has no coverage to show, in one sentence (the first reason that holds).
+
+    The order follows what a user would check: no jobs, coverage switched
+    off, jobs that by design dump none (a planted bug is another design; a
+    test that passes by ending with its expected error), jobs that failed
+    before their end (a test dumps its coverage when it ends).
+    """
+    jobs = list(run.get("jobs") or [])
+    if not jobs:
+        return "no jobs ran"
+    if (run.get("cov_env") or {}).get("LUT_TC_COV") == "0" or all(
+        _env(j).get("LUT_TC_COV") == "0" for j in jobs
+    ):
+        return "coverage was switched off for this run (LUT_TC_COV=0)"
+    wanted = [j for j in jobs if j.get("cov_expected", True) and _env(j).get("LUT_TC_COV") != "0"]
+    if not wanted:
+        planted = sorted({d for j in jobs for d in j.get("defines") or []})
+        what = f" ({', '.join(planted)})" if planted else ""
+        return (
+            f"no job of this run dumps coverage, by design: every job ran a planted bug{what} "
+            "or a test that passes by ending with the error it expects, and the coverage of "
+            "a broken design is not the design's"
+            if planted
+            else "no job of this run dumps coverage, by design: every job is a test that "
+            "passes by ending with the error it expects"
+        )
+    failed = [j for j in wanted if is_failure(j)]
+    if len(failed) == len(wanted):
+        return (
+            f"every job that would dump coverage ({len(wanted)}) failed before the end of its "
+            "run; a test dumps its coverage when it ends"
+        )
+    return (
+        f"{len(wanted)} job(s) should have dumped coverage but no dump came back (see their logs)"
+    )
+
+
+def build_summary(run: Mapping[str, Any]) -> dict[str, Any]:
+    """The builds of a run for the summary: count, time, the longest, the failed ones."""
+    detail = list(run.get("builds_detail") or [])
+    return {
+        "n": run.get("builds") if run.get("builds") is not None else len(detail),
+        "seconds": run.get("build_s"),
+        "longest": max(detail, key=lambda b: b.get("seconds") or 0.0) if detail else None,
+        "failed": [b for b in detail if b.get("error")],
+        "detail": detail,
+    }
+
+
 # --------------------------------------------------------------------- formatting
 
 
@@ -380,6 +434,10 @@ _JOB_DEFAULTS: dict[str, Any] = {
 }
 _RUN_DEFAULTS: dict[str, Any] = {
     "command": "",
+    "overrides": {},
+    "builds": None,
+    "builds_detail": [],
+    "cov_env": {},
     "wall_s": None,
     "build_s": None,
     "processes": None,
@@ -426,10 +484,11 @@ def render(
     """The page's HTML for ``run``, its logs found under ``run_dir``, written into ``out_dir``."""
     run = complete(run)
     jobs = run["jobs"]
-    recent = [
-        {"errors": None, "processes": None, "engine": "", "jobs_per_hour": None, **e}
-        for e in list(entries)[-HISTORY_ROWS:][::-1]
-    ]
+    key = history.series(run)
+    mine = history.of_series(entries, key)
+    blank = {"errors": None, "processes": None, "engine": "", "jobs_per_hour": None}
+    recent = [{**blank, **e} for e in mine[-HISTORY_ROWS:][::-1]]
+    others = [{**blank, **e} for e in history.series_table(entries) if e["series"] != key]
     return (
         _environment()
         .get_template("report.html.j2")
@@ -442,20 +501,16 @@ def render(
             coverage=run.get("coverage"),
             cov_rows=coverage_rows(run.get("coverage")),
             history=[dict(e, pass_rate=history.pass_rate(e)) for e in recent],
-            n_history=len(entries),
+            n_history=len(mine),
+            series=key,
+            other_series=others,
+            cov_gap=coverage_gap(run) if run.get("coverage") is None else "",
+            build=build_summary(run),
             plots=[p.name for p in plots if p.is_file()],
             bucket_links=BUCKET_LINKS,
             written=datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S UTC"),
         )
     )
-
-
-def _write_atomic(path: Path, text: str) -> None:
-    """Replace ``path`` in one step so a browser or CI upload never reads half a page."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".index-", suffix=".tmp")
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        f.write(text)
-    os.replace(tmp, path)
 
 
 def write_report(run_json: Path, out_dir: Path, history_dir: Path) -> Path:
@@ -469,9 +524,10 @@ def write_report(run_json: Path, out_dir: Path, history_dir: Path) -> Path:
     out_dir.mkdir(parents=True, exist_ok=True)
     history.record(run, history_dir)
     entries = history.load(history_dir)
-    plots = history.plot(entries, out_dir)
+    plots = history.plot(entries, out_dir, history.series(run))
     page = out_dir / "index.html"
-    _write_atomic(page, render(run, run_json.parent, out_dir, entries, plots))
+    # replaced in one rename, so a browser or CI upload never reads half a page
+    write_atomic(page, render(run, run_json.parent, out_dir, entries, plots))
     return page
 
 
@@ -479,20 +535,30 @@ def write_report(run_json: Path, out_dir: Path, history_dir: Path) -> Path:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m tb.regress.report``: (re)write the dashboard of the last run."""
+    """``python -m tb.regress.report``: (re)write the dashboard of a recorded run."""
     ap = argparse.ArgumentParser(
         prog="python -m tb.regress.report",
         description="Write the HTML regression dashboard of a recorded run.",
     )
-    ap.add_argument("--run", type=Path, default=DEFAULT_RUN, help=f"default {DEFAULT_RUN}")
-    ap.add_argument("--out", type=Path, default=DEFAULT_OUT, help=f"default {DEFAULT_OUT}")
     ap.add_argument(
-        "--history", type=Path, default=DEFAULT_HISTORY, help=f"default {DEFAULT_HISTORY}"
+        "--run",
+        default="latest",
+        help="latest (default), a run folder's name under build/regress, a run folder "
+        "or its run.json",
+    )
+    ap.add_argument("--out", type=Path, default=None, help="default: the run's report/")
+    ap.add_argument(
+        "--history", type=Path, default=None, help="default: history/ beside the run folder"
     )
     args = ap.parse_args(argv)
     try:
-        page = write_report(args.run, args.out, args.history)
-    except ReportError as e:
+        run_dir = resolve(args.run)
+        page = write_report(
+            run_dir / RUN_JSON,
+            args.out or run_dir / "report",
+            args.history or history_dir(run_dir.resolve()),
+        )
+    except (ReportError, RunNotFound) as e:
         print(f"report: {e}", file=sys.stderr)
         return 2
     print(f"report: {page}")

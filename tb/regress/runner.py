@@ -2,31 +2,41 @@
 
 What every front end shares (``tools/regress.py``, ``tools/crosscheck.py``,
 the benchmarks): the jobs go to :mod:`tb.regress.engine` as groups, each
-group's results come back as data and are written under ``out`` (each job's
-folder ``runs/<job>/`` and coverage dump ``cov/<job>.json``), then the run's
-record ``run.json`` (schema 1, what the dashboard and ``make cov`` read), a
-JUnit file, the printed summary with every failure's repro commands, and the
-dashboard ``report/index.html`` with its history.
+group's results come back as data and are written into the run's own folder
+(each job's folder ``runs/<job>/`` and coverage dump ``cov/<job>.json``),
+then the run's record ``run.json`` (schema 1, what the dashboard and ``make
+cov`` read), a JUnit file, the printed summary with every failure's repro
+commands, and the dashboard ``report/index.html`` with its history.
+
+The run folder is new for every run (:mod:`tb.regress.rundirs`:
+``build/regress/<label>-<time>/``, ``latest`` pointing at the newest), so a
+repro never erases the regression it came from; a folder the caller names
+(``--out``) is used as the run folder itself.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
 import time
 import xml.etree.ElementTree as ET
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 from tb.regress import engine as eng
+from tb.regress.files import write_atomic
 from tb.regress.group import DEFAULT_TIMEOUT_S, GroupResult, JobResult
 from tb.regress.jobs import ROOT, Job, Result, SuiteError, job_from_dict, job_to_dict
-from tb.regress.progress import Progress
+from tb.regress.progress import Eta, Progress
+from tb.regress.rundirs import RUNS, history_dir, new_run_dir, point_latest
 from tb.scoreboard import FIRST_ERROR_FILE
 from tb.tests import test_class
 
-OUT = ROOT / "build" / "regress"
+#: The command line's default ``--out``: this very object means "a new run folder under it".
+OUT = RUNS
 #: Wall time assumed for a job never run before (seconds), for grouping.
 DEFAULT_ESTIMATE_S = 5.0
 #: Every job's last wall time, whatever ``out`` its run used: the groups of the next run
@@ -64,16 +74,14 @@ def _keep_estimates(results: list[Result]) -> None:
     est = _estimates()
     est.update({r.job.job_id: round(r.wall_s, 3) for r in results if r.result == "PASS"})
     WALLTIMES.parent.mkdir(parents=True, exist_ok=True)
-    tmp = WALLTIMES.with_suffix(f".{os.getpid()}.part")
-    tmp.write_text(json.dumps(est))
-    os.replace(tmp, WALLTIMES)
+    write_atomic(WALLTIMES, json.dumps(est))
 
 
 def run_jobs(
     label: str,
     jobs: list[Job],
     workers: int,
-    out: Path,
+    out: Path | None = None,
     scheduler: str | None = None,
     cluster: str | None = None,
     options: eng.ClusterOptions | None = None,
@@ -81,46 +89,81 @@ def run_jobs(
     report: bool = True,
     command: str = "",
     extra_env: dict[str, str] | None = None,
+    overrides: dict[str, str] | None = None,
 ) -> int:
-    """Run ``jobs`` on the chosen engine; write results, run.json, JUnit, dashboard; print."""
+    """Run ``jobs`` on the chosen engine; write results, run.json, JUnit, dashboard; print.
+
+    ``out``: the run folder. ``None`` (or :data:`OUT` itself, the command
+    line's default) makes a new one under ``build/regress`` and points
+    ``latest`` at it once ``run.json`` is written; any other path is used as
+    the run folder as it is (its earlier per-job files are replaced). The
+    history is ``history/`` beside the run folder. ``overrides``: what the
+    command line changed of a suite (``{"DEFINES": "LUT_TC_BUG_NO_NEGATE"}``),
+    recorded in run.json, printed in the header and keyed on by the history.
+    """
     if not jobs:
         raise SuiteError(f"{label}: no jobs to run (every test refused these settings)")
+    overrides = {str(k): str(v) for k, v in (overrides or {}).items()}
+    own = out is None or out is OUT
+    out = new_run_dir(RUNS, label) if own else Path(out)
     started = datetime.now(UTC).isoformat(timespec="seconds")
     t0 = time.monotonic()
     est = _estimates()
+    estimate = estimator(est)
     results: dict[str, Result] = {}
+    builds: list[dict] = []
     stats = {"processes": 0, "overhead_s": 0.0}
-    with eng.engine(workers, scheduler, cluster, options) as e, eng.shared_marker(e, out) as marker:
+    with (
+        _removed_if_refused(out, own),
+        eng.engine(workers, scheduler, cluster, options) as e,
+        eng.shared_marker(e, out) as marker,
+    ):
         eng.check_shared_fs(e, marker)
         _fresh(out)
+        n_builds = len({j.build_key for j in jobs})
+        groups = eng.plan_groups(jobs, max(1, e.workers), estimate)
         print(
-            f"{label}: {len(jobs)} jobs, {len({j.build_key for j in jobs})} builds, "
+            f"{header(label, overrides)}: {len(jobs)} jobs, {n_builds} builds, "
             f"engine {e.kind} ({e.workers} workers, {e.address})",
             flush=True,
         )
-        bar = Progress(len(jobs), label)
+        print(f"results: {show(out)}", flush=True)
+        eta = Eta({j.job_id: estimate(j) for j in jobs}, e.workers, len(groups))
+        bar = Progress(len(jobs), label, builds=n_builds, eta=eta)
 
         def on_result(g: GroupResult) -> None:
             stats["processes"] += g.processes
+            overhead = None
             if g.processes:
-                stats["overhead_s"] += max(0.0, g.wall_s - sum(r.wall_s for r in g.results))
+                overhead = max(0.0, g.wall_s - sum(r.wall_s for r in g.results))
+                stats["overhead_s"] += overhead
             failed = 0
+            walls = {}
             for r in g.results:
                 res = _keep(r, out)
                 results[res.job.job_id] = res
+                walls[res.job.job_id] = res.wall_s
                 failed += res.result != "PASS"
+            eta.finished(walls, overhead / max(1, g.processes) if overhead is not None else None)
             bar.advance(len(g.results), failed)
+
+        def on_build(b: eng.BuildDone) -> None:
+            builds.append({"name": b.name, "seconds": round(b.seconds, 2), "error": b.error})
+            bar.build_done(b.name, b.seconds, b.error)
 
         try:
             nb, ng = eng.run(
                 e,
                 jobs,
-                estimator(est),
+                estimate,
                 on_result,
                 timeout_s=timeout_s,
                 extra_env=extra_env,
                 on_tick=bar.tick,
                 marker=marker,
+                on_build=on_build,
+                on_building=bar.build_running,
+                groups=groups,
             )
         finally:
             bar.close()
@@ -132,21 +175,24 @@ def run_jobs(
     record = {
         "schema": 1,
         "suite": label,
+        "overrides": overrides,
         "command": command,
         "started": started,
         "wall_s": round(wall, 2),
-        "build_s": None,
+        "build_s": round(sum(b["seconds"] for b in builds), 2) if builds else None,
+        "builds_detail": sorted(builds, key=lambda b: -b["seconds"]),
         "engine": {"kind": kind, "workers": nworkers, "address": address},
         "processes": stats["processes"],
         "groups": ng,
         "builds": nb,
         "overhead_per_job_s": round(overhead, 3),
+        "cov_env": _cov_env(extra_env),
         "jobs": [_job_record(r, out) for r in ordered],
     }
     record["coverage"] = _coverage(out, record)
-    tmp = out / "run.json.part"
-    tmp.write_text(json.dumps(record, indent=1))
-    os.replace(tmp, out / "run.json")
+    write_atomic(out / "run.json", json.dumps(record, indent=1))
+    if own:
+        point_latest(out)
     junit = out / "junit.xml"
     write_junit(ordered, junit, label)
     rc = summarize(ordered, junit)
@@ -158,6 +204,36 @@ def run_jobs(
     if report:
         _report(out)
     return rc
+
+
+@contextlib.contextmanager
+def _removed_if_refused(out: Path, own: bool) -> Iterator[None]:
+    """A run folder made for this run goes again if the engine refuses the run (one line)."""
+    try:
+        yield
+    except eng.EngineError:
+        if own:
+            shutil.rmtree(out, ignore_errors=True)
+        raise
+
+
+def header(label: str, overrides: dict[str, str]) -> str:
+    """The run's name as its first line gives it: ``smoke (DEFINES=LUT_TC_BUG_NO_NEGATE)``."""
+    given = " ".join(f"{k}={v}" for k, v in sorted(overrides.items()))
+    return f"{label} ({given})" if given else label
+
+
+def show(path: Path | str) -> str:
+    """A path as printed: relative to the working folder when under it, else as it is."""
+    try:
+        return str(Path(path).absolute().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def _cov_env(extra_env: dict[str, str] | None) -> dict[str, str]:
+    """The run-wide coverage switch, if the caller set one (the dashboard explains a gap)."""
+    return {k: v for k, v in (extra_env or {}).items() if k == "LUT_TC_COV"}
 
 
 def _n(k: int, what: str) -> str:
@@ -242,8 +318,8 @@ def _report(out: Path) -> None:
         from tb.regress.report import write_report
     except ImportError:
         return
-    page = write_report(out / "run.json", out / "report", out / "history")
-    print(f"dashboard: {page}")
+    page = write_report(out / "run.json", out / "report", history_dir(out))
+    print(f"dashboard: {show(page)}")
 
 
 def write_junit(results: list[Result], path: Path, label: str) -> None:
@@ -280,7 +356,7 @@ def summarize(results: list[Result], junit: Path) -> int:
     failed = [r for r in results if r.result != "PASS"]
     print("-" * len(hdr))
     print(f"{len(results) - len(failed)} passed, {len(failed)} failed")
-    print(f"JUnit XML: {junit}")
+    print(f"JUnit XML: {show(junit)}")
     for r in failed:
         j = r.job
         print(
@@ -289,7 +365,7 @@ def summarize(results: list[Result], junit: Path) -> int:
         )
         if r.first_error:
             print(f"  first error: {r.first_error.get('error', '')[:200]}")
-        print(f"  log:        {r.log or '(none)'}")
+        print(f"  log:        {show(r.log) if r.log else '(none)'}")
         print(f"  reproduce:  {j.repro()}")
         print(f"  with waves: {j.waves()}")
     return 1 if failed else 0

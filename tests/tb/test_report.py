@@ -183,7 +183,7 @@ def test_page_has_every_row_the_failure_and_its_repro(tmp_path: Path) -> None:
     assert bad["first_error"]["error"] in html
     assert bad["repro"] in html and bad["waves"] in html
     assert "<h1>smoke: " in html and ">FAIL</span></h1>" in html
-    assert "coverage not collected in this run" in html
+    assert "No coverage in this run: 5 job(s) should have dumped coverage" in html
     # failing rows come first in the table
     order = re.findall(r'<tr id="job-([^"]+)" class="(\w+)"', html)
     assert [c for _, c in order] == ["fail", "fail", "pass", "pass", "pass"]
@@ -317,3 +317,193 @@ def test_the_browser_takes_a_screenshot(tmp_path: Path) -> None:
     png = browser.screenshot(page, tmp_path / "shot.png", width=800, height=600)
     data = png.read_bytes()
     assert data[:8] == PNG_MAGIC and len(data) > 10_000
+
+
+# --------------------------------------------------------------------- what the summary says
+
+
+def test_the_summary_shows_overrides_and_build_time(tmp_path: Path) -> None:
+    run = json.loads(make_run(tmp_path / "r", [make_job(0)]).read_text())
+    run["overrides"] = {"DEFINES": "LUT_TC_BUG_NO_NEGATE", "CONFIG": "M2N4"}
+    run["builds"] = 3
+    run["build_s"] = 95.5
+    run["builds_detail"] = [
+        {"name": "verilator M2N64FP batch", "seconds": 90.0, "error": None},
+        {"name": "icarus M2N4 pins", "seconds": 4.5, "error": None},
+        {"name": "icarus M2N4 batch", "seconds": 1.0, "error": None},
+    ]
+    (tmp_path / "r" / "run.json").write_text(json.dumps(run))
+    html = write_report(tmp_path / "r" / "run.json", tmp_path / "out", tmp_path / "h").read_text()
+    over = re.search(r'<td id="overrides">(.*?)</td>', html, re.S).group(1)
+    assert "CONFIG=M2N4" in over and "DEFINES=LUT_TC_BUG_NO_NEGATE" in over
+    assert "<h1>smoke" in html and 'class="override">DEFINES=LUT_TC_BUG_NO_NEGATE' in html
+    build = re.search(r'<td id="build-time">(.*?)</td>', html, re.S).group(1)
+    assert build.startswith("1:36") or "95.5 s" in build
+    assert "in 3 builds" in build
+    assert "verilator M2N64FP batch</code> 1:30" in build or "90.0 s" in build
+    # a run.json from a runner that did not time its builds says so, not "-"
+    html = write(tmp_path / "old", [make_job(0)])[1]
+    assert "not recorded by the runner" not in html  # make_run records build_s
+    plain = json.loads(make_run(tmp_path / "o2", [make_job(0)]).read_text())
+    del plain["build_s"]
+    (tmp_path / "o2" / "run.json").write_text(json.dumps(plain))
+    html = write_report(tmp_path / "o2" / "run.json", tmp_path / "o2out", tmp_path / "h2")
+    assert "not recorded by the runner" in html.read_text()
+
+
+@pytest.mark.parametrize(
+    ("jobs", "run_extra", "reason"),
+    [
+        ([], {}, "no jobs ran"),
+        (
+            [make_job(0) | {"env": {"LUT_TC_COV": "0"}}],
+            {},
+            "coverage was switched off for this run (LUT_TC_COV=0)",
+        ),
+        ([make_job(0)], {"cov_env": {"LUT_TC_COV": "0"}}, "switched off"),
+        (
+            [make_job(0) | {"defines": ["LUT_TC_BUG_NO_NEGATE"], "cov_expected": False}],
+            {},
+            "by design: every job ran a planted bug (LUT_TC_BUG_NO_NEGATE)",
+        ),
+        (
+            [make_job(0) | {"cov_expected": False}],
+            {},
+            "every job is a test that passes by ending with the error it expects",
+        ),
+        (
+            [make_job(0, "FAIL", "mismatch: x"), make_job(1, "ERROR", "DutHang: y")],
+            {},
+            "every job that would dump coverage (2) failed before the end of its run",
+        ),
+        ([make_job(0), make_job(1, "FAIL", "x")], {}, "2 job(s) should have dumped coverage"),
+    ],
+)
+def test_an_empty_coverage_section_says_why(
+    jobs: list[dict[str, Any]], run_extra: dict[str, Any], reason: str
+) -> None:
+    from tb.regress.report import coverage_gap
+
+    assert reason in coverage_gap({"jobs": jobs, **run_extra})
+
+
+def test_a_page_with_coverage_gives_no_reason_for_its_absence(tmp_path: Path) -> None:
+    cov = {"configs": {"M2N64": {"bins": 10, "hit": 10, "excluded": 0, "holes": []}}}
+    _, html = write(tmp_path, [make_job(0)], coverage=cov)
+    assert 'id="coverage-gap"' not in html and "No coverage in this run" not in html
+
+
+# --------------------------------------------------------------------- history per series
+
+
+def test_history_is_per_series_a_planted_bug_run_is_not_the_suites(tmp_path: Path) -> None:
+    hist, folder = tmp_path / "history", tmp_path / "runs"
+    clean = json.loads(
+        make_run(folder / "a", [make_job(0)], started="2026-12-01T10:00:00").read_text()
+    )
+    bug = json.loads(
+        make_run(folder / "b", [make_job(0)], started="2026-12-01T11:00:00").read_text()
+    )
+    bug["overrides"] = {"DEFINES": "LUT_TC_BUG_NO_NEGATE"}
+    one = json.loads(
+        make_run(
+            folder / "c", [make_job(0)], started="2026-12-01T12:00:00", suite="TEST=SmokeTest"
+        ).read_text()
+    )
+    for r in (clean, bug, one):
+        history.record(r, hist)
+    entries = history.load(hist)
+    assert [e["series"] for e in entries] == [
+        "smoke",
+        "smoke DEFINES=LUT_TC_BUG_NO_NEGATE",
+        "TEST=SmokeTest",
+    ]
+    assert [e["series"] for e in history.of_series(entries, "smoke")] == ["smoke"]
+    # the page of the clean suite: its own table has only its own run; the rest listed apart
+    page = write_report(folder / "a" / "run.json", folder / "a" / "report", hist).read_text()
+    own = re.search(r'<table id="history-table">(.*?)</table>', page, re.S).group(1)
+    assert own.count("<tr") == 2  # header + the one smoke run
+    assert "2026-12-01 10:00:00 UTC" in own and "11:00:00" not in own
+    others = re.search(r'<table id="other-series">(.*?)</table>', page, re.S).group(1)
+    assert "smoke DEFINES=LUT_TC_BUG_NO_NEGATE" in others and "TEST=SmokeTest" in others
+    assert '<span id="series">smoke</span>' in page
+
+
+# --------------------------------------------------------------------- files for people
+
+
+def test_the_dashboard_and_history_follow_the_umask(tmp_path: Path) -> None:
+    import os
+    import stat
+
+    old = os.umask(0o022)
+    try:
+        page, _ = write(tmp_path, [make_job(0)])
+    finally:
+        os.umask(old)
+    written = [page, *page.parent.glob("*.png"), *(tmp_path / "regress" / "history").glob("*")]
+    assert len(written) == 4
+    for f in written:
+        assert stat.S_IMODE(f.stat().st_mode) == 0o644, f
+
+
+# --------------------------------------------------------------------- the layout in a browser
+
+
+def wide_jobs() -> list[dict[str, Any]]:
+    """The widest rows a run has: long names, a core prefix, defines, env, long commands."""
+    long_err = "mismatch: instruction 1 [lmma t0, int16, w3, acc=int32, tag=1] " + "x" * 300
+    jobs = []
+    for i in range(4):
+        j = make_job(
+            i,
+            "FAIL" if i < 2 else "PASS",
+            long_err if i < 2 else "",
+            test="StreamBrokenPredictionTest",
+            config="M2N64FP",
+        )
+        j["config"], j["core"] = "M2N64FP", "mac"
+        j["sim"], j["transport"], j["seed"] = "verilator", "batch", 4_000_000_000 + i
+        j["defines"] = ["LUT_TC_BUG_FP_SUBNORMAL_IN", "LUT_TC_BUG_SWAP_ENTRIES"]
+        j["env"] = {"LUT_TC_SCALE": "8", "LUT_TC_EXPECT_DUT_BUG": "1"}
+        args = (
+            "LUT_TC_EXPECT_DUT_BUG=1 LUT_TC_SCALE=8 make regress TEST=StreamBrokenPredictionTest "
+            f"SEED={j['seed']} SIM=verilator CONFIG=M2N64FP CORE=mac TRANSPORT=batch "
+            "DEFINES=LUT_TC_BUG_FP_SUBNORMAL_IN,LUT_TC_BUG_SWAP_ENTRIES"
+        )
+        j["repro"], j["waves"] = args, args.replace("make regress", "make waves")
+        jobs.append(j)
+    return jobs
+
+
+@pytest.mark.usefixtures("chromium")
+@pytest.mark.parametrize("width", [1280, 1400])
+def test_the_results_table_fits_the_window(tmp_path: Path, width: int) -> None:
+    page, html = write(tmp_path, wide_jobs())
+    got = browser.overflow(page, width=width, height=900)
+    assert got["viewport"] == width and got["page"] <= width, got
+    assert got["cut"] == [] and got["clipped"] == [], got  # cut only with an ellipsis
+    # what is cut on screen is there in full on demand: the title, the whole command
+    j = wide_jobs()[0]
+    assert f'title="{j["test"]}"' in html and j["repro"] in html
+    assert 'class="cmd repro" title="' in html
+
+
+@pytest.mark.usefixtures("chromium")
+def test_the_layout_check_sees_a_table_that_is_cut(tmp_path: Path) -> None:
+    """The measuring itself can fail: a table wider than its scrolling box is reported."""
+    page = tmp_path / "wide.html"
+    page.write_text(
+        '<!DOCTYPE html><html><body><div style="overflow-x:auto">'
+        '<table id="t"><tr><td style="white-space:nowrap">' + "wide " * 400 + "</td></tr></table>"
+        "</div></body></html>"
+    )
+    got = browser.overflow(page, width=1400)
+    assert got["cut"] and got["cut"][0].startswith("t: ")
+    # and a cell whose text is cut with nothing to say so
+    page.write_text(
+        '<!DOCTYPE html><html><body><table style="table-layout:fixed;width:100px">'
+        '<tr><td style="overflow:hidden;white-space:nowrap">1234567890123456789012345</td>'
+        "</tr></table></body></html>"
+    )
+    assert browser.overflow(page, width=1400)["clipped"] == ["1234567890123456789012345"]
