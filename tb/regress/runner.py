@@ -81,8 +81,15 @@ def run_jobs(
     report: bool = True,
     command: str = "",
     extra_env: dict[str, str] | None = None,
+    overrides: dict[str, str] | None = None,
 ) -> int:
-    """Run ``jobs`` on the chosen engine; write results, run.json, JUnit, dashboard; print."""
+    """Run ``jobs`` on the chosen engine; write results, run.json, JUnit, dashboard; print.
+
+    ``overrides``: what the command line gave on top of the suite (``{"DEFINES":
+    "LUT_TC_BUG_NO_NEGATE"}``), kept in run.json and named in the run's first line, so a
+    run with a planted bug never reads as the suite's own.
+    """
+    overrides = {str(k): str(v) for k, v in (overrides or {}).items()}
     if not jobs:
         raise SuiteError(f"{label}: no jobs to run (every test refused these settings)")
     started = datetime.now(UTC).isoformat(timespec="seconds")
@@ -94,7 +101,8 @@ def run_jobs(
         eng.check_shared_fs(e, marker)
         _fresh(out)
         print(
-            f"{label}: {len(jobs)} jobs, {len({j.build_key for j in jobs})} builds, "
+            f"{header(label, overrides)}: {len(jobs)} jobs, "
+            f"{len({j.build_key for j in jobs})} builds, "
             f"engine {e.kind} ({e.workers} workers, {e.address})",
             flush=True,
         )
@@ -133,6 +141,7 @@ def run_jobs(
         "schema": 1,
         "suite": label,
         "command": command,
+        "overrides": overrides,
         "started": started,
         "wall_s": round(wall, 2),
         "build_s": None,
@@ -158,6 +167,12 @@ def run_jobs(
     if report:
         _report(out)
     return rc
+
+
+def header(label: str, overrides: dict[str, str]) -> str:
+    """The run's name as its first line gives it: ``smoke (DEFINES=LUT_TC_BUG_NO_NEGATE)``."""
+    given = " ".join(f"{k}={v}" for k, v in sorted(overrides.items()))
+    return f"{label} ({given})" if given else label
 
 
 def _n(k: int, what: str) -> str:

@@ -30,14 +30,17 @@ def test_expand_is_deterministic_and_seed_overrides() -> None:
     }
     jobs = regress.expand(suite, None, None)
     assert jobs == regress.expand(suite, None, None)
-    assert [j.test for j in jobs] == ["SmokeTest"] * 3 + ["GemmInt4Test"]
+    assert [j.test for j in jobs] == ["SmokeTest"] * 6 + ["GemmInt4Test"] * 2
     assert len({j.seed for j in jobs if j.test == "SmokeTest"}) == 3
     assert jobs[-1].config == "M2N4" and jobs[0].config == "M2N64" and jobs[0].sim == "icarus"
-    assert {j.transport for j in jobs} == {"pins"}  # the default when a suite names none
+    # a suite that names no transport runs each test on every transport it accepts
+    assert [j.transport for j in jobs if j.test == "GemmInt4Test"] == ["pins", "batch"]
     fixed = regress.expand(suite, ["verilator"], 42)
-    assert [(j.test, j.seed, j.sim) for j in fixed] == [
-        ("SmokeTest", 42, "verilator"),
-        ("GemmInt4Test", 42, "verilator"),
+    assert [(j.test, j.seed, j.sim, j.transport) for j in fixed] == [
+        ("SmokeTest", 42, "verilator", "pins"),
+        ("SmokeTest", 42, "verilator", "batch"),
+        ("GemmInt4Test", 42, "verilator", "pins"),
+        ("GemmInt4Test", 42, "verilator", "batch"),
     ]
 
 
@@ -107,7 +110,7 @@ def test_failing_run_prints_test_seed_and_repro(tmp_path: Path) -> None:
     """A planted DUT bug must fail the run, exit 1, and name the repro command."""
     suite = tmp_path / "neg.toml"
     suite.write_text(
-        'configs = ["M2N4"]\nsims = ["icarus"]\n'
+        'configs = ["M2N4"]\nsims = ["icarus"]\ntransports = ["pins"]\n'
         '[[tests]]\nname = "SmokeTest"\n'
         '[[tests]]\nname = "SmokeTest"\ndefines = ["LUT_TC_BUG_NO_NEGATE"]\n'
         '[[tests]]\nname = "BrokenDutTest"\ndefines = ["LUT_TC_BUG_NO_NEGATE"]\n'
@@ -198,11 +201,12 @@ def test_every_shipped_suite_passes_validation() -> None:
 
 
 def test_seeds_runs_one_test_with_consecutive_seeds() -> None:
-    suite = {"tests": [{"name": "SmokeTest", "reseed": 5}]}
+    suite = {"transports": ["pins"], "tests": [{"name": "SmokeTest", "reseed": 5}]}
     jobs = regress.expand(suite, None, 7, seeds=3)
     assert [j.seed for j in jobs] == [7, 8, 9]
     args = regress._args(["--test", "SmokeTest", "--seed", "4", "--seeds", "3"])
-    assert [j.seed for j in regress._single_jobs(args, 4, 3)] == [4, 5, 6]
+    jobs, left_out = regress.single_jobs("SmokeTest", regress.choices(args, {}))
+    assert [j.seed for j in jobs] == [4, 5, 6] and left_out == []
 
 
 @pytest.mark.parametrize(
