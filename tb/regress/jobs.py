@@ -188,6 +188,10 @@ def check_suite(suite: dict, file: str) -> None:
     """
     from tb.tests import catalog
 
+    try:
+        registered = catalog()
+    except ValueError as exc:  # a test module that cannot be imported, or a name twice
+        raise SuiteError(str(exc)) from None
     _check_keys(file, suite, SUITE_KEYS)
     tests = suite.get("tests")
     if not tests:
@@ -199,7 +203,6 @@ def check_suite(suite: dict, file: str) -> None:
         "cores": tuple(CORES),
         "defines": BUGS,
     }
-    registered = catalog()
     tables = [(file, suite)] + [
         (f"{file} [[tests]] #{i + 1}", t if isinstance(t, dict) else {"name": t})
         for i, t in enumerate(tests)
