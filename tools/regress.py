@@ -218,11 +218,11 @@ def _main(args: argparse.Namespace) -> int:
         raise SuiteError(
             f"SUITE={args.suite} and TEST={args.test}: give one (a suite, or one test)"
         )
+    if args.waves and not args.test:
+        raise SuiteError("--waves reruns one test: give it with --test (make waves TEST=...)")
     if args.test:
         label = f"TEST={args.test}"
         jobs, lines = single_jobs(args.test, c)
-        if args.waves:
-            return _waves(jobs[0], args.out)
     else:
         suite = args.suite or "smoke"
         label = Path(suite).stem if suite.endswith(".toml") else suite
@@ -236,6 +236,13 @@ def _main(args: argparse.Namespace) -> int:
         for j in jobs:
             print(f"{j.job_id}  {j.repro()}")
         return 0
+    if args.waves:
+        if len(jobs) > 1:
+            raise SuiteError(
+                f"--waves reruns one job; {header(label, given)} gives {len(jobs)}: "
+                "name one simulator, transport, configuration, core and seed"
+            )
+        return _waves(jobs[0], args.out)
     options = eng.ClusterOptions(
         queue=args.queue,
         cores=_int("cores", args.cores, 1),

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import re
 import shlex
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -310,3 +311,25 @@ def test_a_suite_with_a_planted_bug_fails_and_says_so(tmp_path: Path) -> None:
     assert record["jobs"] and all(BUG in j["defines"] for j in record["jobs"])
     verdicts = {j["test"]: j["result"] for j in record["jobs"]}
     assert verdicts["SmokeTest"] == "FAIL" and verdicts["BrokenDutTest"] == "PASS"
+
+
+def test_waves_refuses_a_command_that_is_not_one_job(capsys) -> None:
+    assert regress.main(["--waves", "--suite", "smoke"]) == 2
+    assert capsys.readouterr().err.startswith("--waves reruns one test: give it with --test")
+    assert regress.main(["--waves", "--test", "SmokeTest", "--sim", "all", "--seeds", "2"]) == 2
+    assert capsys.readouterr().err.strip() == (
+        "--waves reruns one job; TEST=SmokeTest (SEEDS=2 SIM=all) gives 4: "
+        "name one simulator, transport, configuration, core and seed"
+    )
+
+
+def test_make_help_names_every_suite_file_and_how_to_list_jobs(tmp_path: Path) -> None:
+    """Read from regressions/*.toml: a new suite file is named without editing the Makefile."""
+    shutil.copy(ROOT / "Makefile", tmp_path / "Makefile")
+    shutil.copytree(ROOT / "regressions", tmp_path / "regressions")
+    (tmp_path / "regressions" / "mine.toml").write_text('[[tests]]\nname = "SmokeTest"\n')
+    for where, extra in ((ROOT, []), (tmp_path, ["mine"])):
+        p = subprocess.run(["make", "-s", "help"], cwd=where, capture_output=True, text=True)
+        line = next(ln for ln in p.stdout.splitlines() if ln.strip().startswith("suites"))
+        assert line.split(": ", 1)[1].split() == sorted(regress.suite_names() + extra)
+        assert "make list" in p.stdout and "tools/regress.py --suite ... --list" in p.stdout
