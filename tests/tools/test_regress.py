@@ -240,6 +240,11 @@ def test_seeds_runs_one_test_with_consecutive_seeds() -> None:
             ],
             "define='LUT_TC_BUG_FP_POW2_FTZ': core mac has no block with that bug; on mac",
         ),  # fmt: skip
+        (
+            ["--test", "SmokeTest", "--config", "M2N4", "--define", "LUT_TC_BUG_FP_RTZ"],
+            "define='LUT_TC_BUG_FP_RTZ': config M2N4 builds no FP block for it; "
+            "choose an FP configuration (M2N64FP, M2N4FP)",
+        ),
     ],
 )
 def test_bad_command_line_values_answer_one_line_and_write_nothing(
@@ -285,9 +290,20 @@ def test_every_printed_repro_command_describes_exactly_its_job() -> None:
     """
     template = _make_mapping()
     checked = 0
-    runs = [(n, c) for n in regress.suite_names() for c in (None, ["lut_conv", "mac"])]
-    for name, cores in runs:
-        for job in regress.expand(regress.load_suite(name), None, None, cores=cores):
+    runs = [(n, {"cores": c}) for n in regress.suite_names() for c in (None, ["lut_conv", "mac"])]
+    # the command line's overrides too: a define added, other configurations, an env knob
+    runs.append(
+        (
+            "smoke",
+            {
+                "defines": ("LUT_TC_BUG_NO_NEGATE",),
+                "configs": ["M2N4", "M2N4FP"],
+                "env": {"LUT_TC_SCALE": "2"},
+            },
+        )
+    )
+    for name, overrides in runs:
+        for job in regress.expand(regress.load_suite(name), None, None, **overrides):
             words = shlex.split(job.repro())
             i = words.index("make")
             env = dict(w.split("=", 1) for w in words[:i])
@@ -315,7 +331,7 @@ def test_every_printed_repro_command_describes_exactly_its_job() -> None:
             again = regress.single_job(
                 a.test, int(a.seed), a.sim, a.config, a.transport, a.define, env, a.core
             )
-            assert again == job, (name, job.repro())
+            assert again == job, (name, overrides, job.repro())
             checked += 1
     assert checked > 1000
 
@@ -366,6 +382,9 @@ def test_a_suite_that_names_a_core_without_its_formats_is_refused(tmp_path: Path
         'defines = ["LUT_TC_BUG_FP_POW2_FTZ"]\n'
     )
     with pytest.raises(SuiteError, match=r"core mac has no block with LUT_TC_BUG_FP_POW2_FTZ"):
+        regress.expand(regress.load_suite(str(path)), None, None)
+    path.write_text('[[tests]]\nname = "SmokeTest"\ndefines = ["LUT_TC_BUG_FP_RTZ"]\n')
+    with pytest.raises(SuiteError, match=r"config M2N64 builds no FP block for LUT_TC_BUG_FP_RTZ"):
         regress.expand(regress.load_suite(str(path)), None, None)
     path.write_text('cores = ["z80"]\n[[tests]]\nname = "SmokeTest"\n')
     with pytest.raises(
