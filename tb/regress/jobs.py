@@ -1,10 +1,13 @@
 """Jobs of a regression: suite files as data, validated, expanded into runs.
 
 A suite (``regressions/<name>.toml``) is tests x seeds x configs x simulators
-x transports. :func:`load_suite` checks every key and value before anything
-builds; :func:`expand` turns it into :class:`Job` records, each carrying all
-a rerun needs: its printed :meth:`Job.repro` command rebuilds exactly this
-job (env, defines, transport, config, simulator and seed).
+x transports x cores (the format: ``regressions/README.md``).
+:func:`load_suite` checks every key and value before anything builds;
+:func:`expand` turns it into :class:`Job` records under the command line's
+overrides (simulators, transports, configurations, cores, defines, seeds,
+env) and says what it left out. Each job carries all a rerun needs: its
+printed :meth:`Job.repro` command rebuilds exactly this job (env, defines,
+transport, config, core, simulator and seed).
 """
 
 from __future__ import annotations
