@@ -10,6 +10,7 @@ real run with a planted bug must fail and say which override it ran with.
 from __future__ import annotations
 
 import json
+import os
 import re
 import shlex
 import shutil
@@ -24,6 +25,13 @@ from tools import regress
 ROOT = Path(__file__).resolve().parents[2]
 README = ROOT / "README.md"
 BUG = "LUT_TC_BUG_NO_NEGATE"
+
+
+@pytest.fixture(autouse=True)
+def _no_knobs_from_outside(monkeypatch) -> None:
+    """A ``LUT_TC_*`` knob in the caller's environment is an override too: none here."""
+    for k in [k for k in os.environ if k.startswith("LUT_TC_")]:
+        monkeypatch.delenv(k)
 
 
 def readme_variables() -> set[str]:
