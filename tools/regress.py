@@ -1,8 +1,13 @@
 #!/usr/bin/env python3
 """Regression runner: suite file -> builds -> groups of tests per simulator process -> results.
 
-A suite (``regressions/<name>.toml``) is data: tests x seeds x configs x
-simulators x transports (:mod:`tb.regress.jobs`). Jobs that share a build and
+A suite (``regressions/<name>.toml``, format in ``regressions/README.md``) is
+data: tests x seeds x configs x simulators x transports (:mod:`tb.regress.jobs`).
+The command line narrows or overrides it (``--sim``, ``--transport``,
+``--config``, ``--core`` replace its lists, ``--define`` adds a planted bug to
+every job, ``--seed``/``--seeds`` replace its seeds, ``LUT_TC_*`` in the
+environment is set in every job), or ``--test`` runs one test with the same
+options; ``--list`` prints the jobs either would run. Jobs that share a build and
 an env run as one group in one simulator process (:mod:`tb.regress.group`);
 groups run on Dask workers (:mod:`tb.regress.engine`): an in-process local
 cluster by default, ``--scheduler`` for a running one, ``--cluster`` to start
@@ -21,14 +26,15 @@ import os
 import shlex
 import shutil
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from models.config import CORES, DEFAULT_CORE, config_by_name  # noqa: E402
+from models.config import CONFIGS, CORES, DEFAULT_CORE, config_by_name  # noqa: E402
 from tb import simrun  # noqa: E402
-from tb.build import build_for  # noqa: E402
+from tb.build import BUGS, CORE_BUGS, build_for  # noqa: E402
 from tb.regress import engine as eng  # noqa: E402
 from tb.regress.group import DEFAULT_TIMEOUT_S, run_group  # noqa: E402
 from tb.regress.jobs import (  # noqa: E402
@@ -39,6 +45,7 @@ from tb.regress.jobs import (  # noqa: E402
     check_suite,
     choice,
     config_refusal,
+    define_refusal,
     expand,
     job_env,
     job_to_dict,
@@ -48,7 +55,7 @@ from tb.regress.jobs import (  # noqa: E402
     suite_names,
     test_transports,
 )
-from tb.regress.runner import OUT, run_jobs, summarize  # noqa: E402
+from tb.regress.runner import OUT, header, run_jobs, summarize  # noqa: E402
 from tb.scoreboard import FIRST_ERROR_FILE  # noqa: E402
 from tb.transports import TRANSPORTS  # noqa: E402
 
@@ -81,6 +88,10 @@ RUNNER_VARS = {
 }
 
 
+#: The configuration of a one-test command line that names none.
+DEFAULT_CONFIG = "M2N64"
+
+
 def _int(field: str, text: str, minimum: int | None = None) -> int:
     try:
         v = int(text)
@@ -95,24 +106,32 @@ def _args(argv: list[str] | None) -> argparse.Namespace:
     ap = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    ap.add_argument("--suite", default="smoke", help="regressions/<suite>.toml, or a path")
-    ap.add_argument("--sim", default="", help="icarus, verilator, all, or empty for the suite's")
+    ap.add_argument(
+        "--suite", default=None, help="regressions/<suite>.toml (smoke if none), or a path"
+    )
+    ap.add_argument("--test", help="run one test instead of a suite (the options below apply)")
+    many = "a comma list, all, or empty for the suite's"
+    ap.add_argument("--sim", default="", help=f"icarus, verilator: {many} (one test: icarus)")
+    ap.add_argument("--transport", default="", help=f"pins, batch: {many} (one test: pins)")
+    ap.add_argument(
+        "--config",
+        default="",
+        help=f"configurations: a comma list, or empty for the suite's (one test: {DEFAULT_CONFIG})",
+    )
+    ap.add_argument("--core", default="", help=f"{', '.join(CORES)}: {many} (one test: lut_tc)")
+    ap.add_argument(
+        "--define",
+        action="append",
+        default=[],
+        help="RTL define (planted bug) added to every job; repeat it or give a comma list",
+    )
     ap.add_argument("--seed", default=None, help="run every test with this seed")
     ap.add_argument("--seeds", default=None, help="run every test N times: seed, seed+1, ...")
     ap.add_argument("--jobs", default=str(os.cpu_count() or 1), help="local workers (>= 1)")
-    ap.add_argument("--test", help="run one test (with --config, --seed) instead of a suite")
-    ap.add_argument("--config", default="M2N64")
-    ap.add_argument(
-        "--core",
-        default="",
-        help=f"{', '.join(CORES)}, all, or empty for the suite's (one test: lut_tc)",
-    )
-    ap.add_argument(
-        "--transport", default="", help="pins, batch, all, or empty for the suite's own"
-    )
-    ap.add_argument("--define", action="append", default=[], help="RTL define (bug injection)")
     ap.add_argument("--waves", action="store_true", help="dump FST + GTKWave save file")
-    ap.add_argument("--list", action="store_true", help="print the jobs and exit")
+    ap.add_argument(
+        "--list", action="store_true", help="print the jobs (id and repro command) and exit"
+    )
     ap.add_argument("--out", type=Path, default=OUT, help="results, logs, JUnit XML, coverage")
     ap.add_argument(
         "--timeout",
@@ -141,34 +160,89 @@ def main(argv: list[str] | None = None) -> int:
         return 2
 
 
+@dataclasses.dataclass(frozen=True)
+class Choices:
+    """What the command line chose, checked: None (or empty) where it left the suite's own."""
+
+    sims: list[str] | None
+    transports: list[str] | None
+    configs: list[str] | None
+    cores: list[str] | None
+    defines: tuple[str, ...]
+    seed: int | None
+    seeds: int | None
+    env: dict[str, str]
+
+
+def choices(args: argparse.Namespace, environ: Mapping[str, str] = os.environ) -> Choices:
+    """Every job-shaping option of the command line, checked (one line for a bad value)."""
+    defines = [d for arg in args.define for d in arg.split(",") if d]
+    return Choices(
+        sims=_many("sim", args.sim, simrun.SIMS),
+        transports=_many("transport", args.transport, TRANSPORTS),
+        configs=_many("config", args.config, CONFIGS),
+        cores=_many("core", args.core, CORES),
+        defines=tuple(choice("define", d, BUGS) for d in dict.fromkeys(defines)),
+        seed=None if args.seed in (None, "") else _int("SEED", args.seed),
+        seeds=None if args.seeds in (None, "") else _int("SEEDS", args.seeds, 1),
+        env=given_env(environ),
+    )
+
+
+def overrides(args: argparse.Namespace, c: Choices) -> dict[str, str]:
+    """What the command line gave on top of the suite, by the make variable's name.
+
+    Recorded in run.json and the run's first line (a run with a planted bug or
+    another configuration is not the suite's own), and in ``--list``'s.
+    """
+    given = {
+        "SIM": args.sim,
+        "TRANSPORT": args.transport,
+        "CONFIG": args.config,
+        "CORE": args.core,
+        "DEFINES": ",".join(c.defines),
+        "SEED": "" if c.seed is None else str(c.seed),
+        "SEEDS": "" if c.seeds is None else str(c.seeds),
+    }
+    return {k: v for k, v in given.items() if v} | dict(sorted(c.env.items()))
+
+
 def _main(args: argparse.Namespace) -> int:
     n = _int("JOBS", args.jobs, 1)
     timeout = float(_int("timeout", args.timeout, 1))
-    seed = None if args.seed in (None, "") else _int("SEED", args.seed)
-    seeds = None if args.seeds in (None, "") else _int("SEEDS", args.seeds, 1)
     if args.cluster:
         choice("cluster", args.cluster, eng.CLUSTERS)
+    c = choices(args)
+    given = overrides(args, c)
+    if args.test and args.suite:
+        raise SuiteError(
+            f"SUITE={args.suite} and TEST={args.test}: give one (a suite, or one test)"
+        )
+    if args.waves and not args.test:
+        raise SuiteError("--waves reruns one test: give it with --test (make waves TEST=...)")
     if args.test:
-        jobs = _single_jobs(args, seed, seeds)
         label = f"TEST={args.test}"
-        if args.waves:
-            return _waves(jobs[0], args.out)
+        jobs, lines = single_jobs(args.test, c)
     else:
-        sims = _many("sim", args.sim, simrun.SIMS)
-        transports = _many("transport", args.transport, TRANSPORTS)
-        cores = _many("core", args.core, CORES)
-        suite = load_suite(args.suite)
-        left_out: list[tuple[str, str, str]] = []
-        jobs = expand(suite, sims, seed, transports, seeds, cores, left_out)
-        label = Path(args.suite).stem if args.suite.endswith(".toml") else args.suite
-        for line in left_out_lines(left_out):
-            print(line)
-        if not jobs:
-            raise SuiteError(f"suite {label}: no job runs on core {args.core}")
+        suite = args.suite or "smoke"
+        label = Path(suite).stem if suite.endswith(".toml") else suite
+        jobs, lines = suite_jobs(suite, label, c, given)
+    # --list prints only the jobs on stdout (one per line), what it left out beside them
+    info = sys.stderr if args.list else sys.stdout
+    for line in lines:
+        print(line, file=info)
     if args.list:
+        print(f"{header(label, given)}: {len(jobs)} jobs", file=sys.stderr)
         for j in jobs:
-            print(j.job_id, " ".join(j.defines))
+            print(f"{j.job_id}  {j.repro()}")
         return 0
+    if args.waves:
+        if len(jobs) > 1:
+            raise SuiteError(
+                f"--waves reruns one job; {header(label, given)} gives {len(jobs)}: "
+                "name one simulator, transport, configuration, core and seed"
+            )
+        return _waves(jobs[0], args.out)
     options = eng.ClusterOptions(
         queue=args.queue,
         cores=_int("cores", args.cores, 1),
@@ -188,7 +262,35 @@ def _main(args: argparse.Namespace) -> int:
         timeout_s=timeout,
         report=not args.no_report,
         command=_command_line(),
+        overrides=given,
     )
+
+
+def suite_jobs(
+    suite: str, label: str, c: Choices, given: dict[str, str]
+) -> tuple[list[Job], list[str]]:
+    """A suite's jobs under the command line's choices, and a line per kind left out.
+
+    Nothing left: one line naming the overrides and why each job went.
+    """
+    left_out: list[tuple[str, str, str]] = []
+    jobs = expand(
+        load_suite(suite),
+        c.sims,
+        c.seed,
+        c.transports,
+        c.seeds,
+        c.cores,
+        left_out,
+        configs=c.configs,
+        defines=c.defines,
+        env=c.env,
+    )
+    lines = left_out_lines(left_out)
+    if not jobs:
+        why = "; ".join(lines) or "no job"
+        raise SuiteError(f"refused: suite {header(label, given)}: nothing left to run: {why}")
+    return jobs, lines
 
 
 def _command_line() -> str:
@@ -208,7 +310,7 @@ def _many(field: str, value: str, choices) -> list[str] | None:
     return [choice(field, v, choices) for v in dict.fromkeys(value.split(","))]
 
 
-def given_env(environ: os._Environ[str] | dict[str, str] = os.environ) -> dict[str, str]:
+def given_env(environ: Mapping[str, str] = os.environ) -> dict[str, str]:
     """The ``LUT_TC_*`` knobs of the command line's environment (a repro command sets them)."""
     return {k: v for k, v in environ.items() if k.startswith("LUT_TC_") and k not in RUNNER_VARS}
 
@@ -220,13 +322,18 @@ def single_job(
     config: str,
     transport: str,
     defines: list[str],
-    environ: os._Environ[str] | dict[str, str] = os.environ,
+    environ: Mapping[str, str] = os.environ,
     core: str = "",
 ) -> Job:
-    """The job a one-test command line describes: exactly its env, defines, config and seed."""
+    """The job a one-test command line describes: exactly its env, defines, config and seed.
+
+    One line (SuiteError) when the test cannot run so: a transport or a
+    configuration it refuses, a configuration or a define the core does not build.
+    """
     sim = choice("sim", sim or "icarus", simrun.SIMS)
     transport = choice("transport", transport or "pins", TRANSPORTS)
     core = choice("core", core or DEFAULT_CORE, CORES)
+    config = config or DEFAULT_CONFIG
     try:
         config_by_name(config, core)
     except ValueError as exc:
@@ -237,14 +344,18 @@ def single_job(
         raise SuiteError(f"refused: {cfg_why}; asked for config {config}")
     if why:
         raise SuiteError(f"refused: {why}; asked for transport {transport}")
-    from tb.build import BUGS, CORE_BUGS
-
     for d in defines:
         choice("define", d, BUGS)
         if d not in CORE_BUGS[core]:
             raise SuiteError(
                 f"define={d!r}: core {core} has no block with that bug; "
                 f"on {core} choose one of {list(CORE_BUGS[core])}"
+            )
+        if define_refusal(d, config, core):
+            fp = [n for n, cfg in CONFIGS.items() if cfg.has_fp and cfg.fits(core)]
+            raise SuiteError(
+                f"define={d!r}: config {config} builds no FP block for it; "
+                f"choose an FP configuration ({', '.join(fp)})"
             )
     return Job(
         test,
@@ -258,14 +369,44 @@ def single_job(
     )
 
 
-def _single_jobs(args: argparse.Namespace, seed: int | None, seeds: int | None) -> list[Job]:
-    base = 1 if seed is None else seed
-    one = single_job(
-        args.test, base, args.sim, args.config, args.transport, args.define, core=args.core
-    )
-    if seeds is None:
-        return [one]
-    return [dataclasses.replace(one, seed=base + i) for i in range(seeds)]
+def single_jobs(test: str, c: Choices) -> tuple[list[Job], list[str]]:
+    """The jobs of a one-test command line: every simulator, transport, configuration, core
+    and seed it names (a comma list or ``all``), and a line per combination left out.
+
+    A combination the test cannot run on is left out with its one-line reason;
+    when the command line names one combination only, or none is left, that
+    reason is the refusal.
+    """
+    test_transports(test)  # an unknown test: one line naming the known ones
+    base = 1 if c.seed is None else c.seed
+    seeds = [base + i for i in range(c.seeds or 1)]
+    combos = [
+        (sim, tr, cfg, core)
+        for sim in c.sims or ["icarus"]
+        for tr in c.transports or ["pins"]
+        for cfg in c.configs or [DEFAULT_CONFIG]
+        for core in c.cores or [DEFAULT_CORE]
+    ]
+    jobs: list[Job] = []
+    refused: dict[str, int] = {}
+    for sim, tr, cfg, core in combos:
+        try:
+            one = single_job(test, base, sim, cfg, tr, list(c.defines), c.env, core)
+        except SuiteError as exc:
+            if len(combos) == 1:
+                raise
+            why = str(exc).removeprefix("refused: ")
+            refused[why] = refused.get(why, 0) + 1
+            continue
+        jobs += [dataclasses.replace(one, seed=s) for s in seeds]
+    if not jobs:
+        first = next(iter(refused))
+        raise SuiteError(f"refused: TEST={test}: no combination asked for runs: {first}")
+    k = len(seeds)
+    lines = [
+        f"left out: {n * k} {'job' if n * k == 1 else 'jobs'}: {why}" for why, n in refused.items()
+    ]
+    return jobs, lines
 
 
 # --- one test with waves ----------------------------------------------------------------------

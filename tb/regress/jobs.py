@@ -1,10 +1,13 @@
 """Jobs of a regression: suite files as data, validated, expanded into runs.
 
 A suite (``regressions/<name>.toml``) is tests x seeds x configs x simulators
-x transports. :func:`load_suite` checks every key and value before anything
-builds; :func:`expand` turns it into :class:`Job` records, each carrying all
-a rerun needs: its printed :meth:`Job.repro` command rebuilds exactly this
-job (env, defines, transport, config, simulator and seed).
+x transports x cores (the format: ``regressions/README.md``).
+:func:`load_suite` checks every key and value before anything builds;
+:func:`expand` turns it into :class:`Job` records under the command line's
+overrides (simulators, transports, configurations, cores, defines, seeds,
+env) and says what it left out. Each job carries all a rerun needs: its
+printed :meth:`Job.repro` command rebuilds exactly this job (env, defines,
+transport, config, core, simulator and seed).
 """
 
 from __future__ import annotations
@@ -188,6 +191,10 @@ def check_suite(suite: dict, file: str) -> None:
     """
     from tb.tests import catalog
 
+    try:
+        registered = catalog()
+    except ValueError as exc:  # a test module that cannot be imported, or a name twice
+        raise SuiteError(str(exc)) from None
     _check_keys(file, suite, SUITE_KEYS)
     tests = suite.get("tests")
     if not tests:
@@ -199,7 +206,6 @@ def check_suite(suite: dict, file: str) -> None:
         "cores": tuple(CORES),
         "defines": BUGS,
     }
-    registered = catalog()
     tables = [(file, suite)] + [
         (f"{file} [[tests]] #{i + 1}", t if isinstance(t, dict) else {"name": t})
         for i, t in enumerate(tests)
@@ -284,6 +290,20 @@ def choice(field: str, value: str, choices) -> str:
     return value
 
 
+#: Planted bugs that live in the floating-point blocks: a configuration that builds no FP
+#: format has no such block, so the define would change nothing (the names say so).
+FP_BUGS = tuple(b for b in BUGS if b.startswith("LUT_TC_BUG_FP_"))
+
+
+def define_refusal(define: str, config: str, core: str) -> str | None:
+    """Why ``define`` plants nothing in ``config`` on ``core`` (one line), or None."""
+    if define not in CORE_BUGS[core]:
+        return f"core {core} has no block with {define}"
+    if define in FP_BUGS and not config_by_name(config, core).has_fp:
+        return f"config {config} builds no FP block for {define}"
+    return None
+
+
 def expand(
     suite: dict,
     sims: list[str] | None,
@@ -291,30 +311,50 @@ def expand(
     transports: list[str] | None = None,
     seeds: int | None = None,
     cores: list[str] | None = None,
-    left_out: list[tuple[str, str]] | None = None,
+    left_out: list[tuple[str, str, str]] | None = None,
+    configs: list[str] | None = None,
+    defines: tuple[str, ...] = (),
+    env: dict[str, str] | None = None,
 ) -> list[Job]:
-    """Suite data -> list of jobs.
+    """Suite data -> list of jobs, with the command line's overrides applied.
 
-    ``seed`` given: every test runs with it (``seeds``: with ``seed``,
-    ``seed + 1``, ... ``seeds`` times) instead of the suite's ``reseed`` seeds.
-    A test runs on every transport its suite entry (or the suite) lists and
-    the test itself accepts; the others are left out, not failed.
-    ``cores`` (the command line's) replaces the suite's cores; a job whose
-    configuration builds formats that core does not, or that plants a bug in
-    a block the core does not have (``tb.build.CORE_BUGS``), is then left
-    out, and ``(core, config or define, why)`` goes into ``left_out``, once
-    per job (see :func:`left_out_lines`). A suite that itself names such a
-    pair is refused.
+    The suite gives each ``[[tests]]`` entry its simulators, transports,
+    configurations, cores, defines, env and seeds (the entry's own key, else
+    the suite's, else the default: icarus, every transport the test accepts,
+    M2N64, lut_tc, none, none, ``reseed`` seeds from the suite's ``seed``).
+    The command line narrows or overrides that, as dvsim's ``--build-opts`` and
+    ``--seeds`` do: ``sims``, ``transports``, ``configs`` and ``cores``
+    replace the suite's lists; ``defines`` are added to every job's own;
+    ``env`` (``LUT_TC_*`` knobs) is set in every job over the suite's;
+    ``seed`` runs every test once with it (``seeds``: ``seed``, ``seed + 1``,
+    ... ``seeds`` times; the suite's ``seed`` is the base if ``seed`` is None).
+
+    A test runs on the transports it accepts; the suite's others are left
+    out quietly (documented), those the command line named are left out and
+    said. A job the command line makes impossible (a core without the
+    configuration's formats or the define's block, an FP bug on a
+    configuration without FP, an FP test on an integer configuration) is left
+    out, and ``(scope, what, kind)`` goes into ``left_out`` once per job (see
+    :func:`left_out_lines`); a suite that itself asks for one is refused. Two
+    entries that give the same job are refused too, unless an override made
+    them alike: then the first is kept and the rest left out.
     """
     base = suite.get("seed", 1) if seed is None else seed
+    env = dict(env or {})
+    overridden = bool(sims or transports or configs or cores or defines or env) or (
+        seed is not None or seeds is not None
+    )
+    out: list[tuple[str, str, str]] = []
     jobs = []
     for t in suite["tests"]:
         name = t["name"]
         accepted, _ = test_transports(name)
         t_sims = sims or t.get("sims", suite.get("sims", ["icarus"]))
-        t_trs = transports or t.get("transports", suite.get("transports", ["pins"]))
-        configs = t.get("configs", suite.get("configs", ["M2N64"]))
+        t_trs = transports or t.get("transports", suite.get("transports", list(TRANSPORTS)))
+        t_cfgs = configs or t.get("configs", suite.get("configs", ["M2N64"]))
         t_cores = cores or t.get("cores", suite.get("cores", [DEFAULT_CORE]))
+        own = tuple(t.get("defines", ()))
+        t_defines = tuple(dict.fromkeys(own + tuple(defines)))
         if seeds is not None:
             run_seeds = [base + i for i in range(seeds)]
         elif seed is not None:
@@ -322,82 +362,107 @@ def expand(
         else:
             reseed = int(t.get("reseed", suite.get("reseed", 1)))
             run_seeds = [seed_for(base, name, i) for i in range(reseed)]
-        env = job_env(name, t.get("env", {}))
+        t_env = job_env(name, {**t.get("env", {}), **env})
+        n = len(run_seeds)
         for sim in t_sims:
             choice("sim", sim, simrun.SIMS)
             for tr in t_trs:
                 choice("transport", tr, TRANSPORTS)
                 if tr not in accepted:
+                    if transports:
+                        out += [(tr, name, TRANSPORT)] * n
                     continue
-                for cfg in configs:
+                for cfg in t_cfgs:
                     why = config_refusal(name, cfg)  # fail early on a typo
                     if why:
-                        raise SuiteError(f"suite {name}: config={cfg!r}: {why}")
+                        if not configs:
+                            raise SuiteError(f"suite {name}: config={cfg!r}: {why}")
+                        out += [(cfg, name, NEEDS_FP)] * n
+                        continue
                     for core in t_cores:
                         choice("core", core, CORES)
-                        missing = [d for d in t.get("defines", ()) if d not in CORE_BUGS[core]]
-                        if not CONFIGS[cfg].fits(core):
-                            why, what, kind = (
-                                f"config {cfg} builds formats core {core} does not",
-                                cfg,
-                                FORMATS,
-                            )
-                        elif missing:
-                            why, what, kind = (
-                                f"core {core} has no block with {missing[0]}",
-                                missing[0],
-                                BUG,
-                            )
-                        else:
-                            why = ""
-                        if why:
-                            if not cores:
-                                raise SuiteError(f"suite {name}: core={core!r}: {why}")
-                            if left_out is not None:
-                                left_out += [(core, what, kind)] * len(run_seeds)
+                        skip = _impossible(name, cfg, core, own, t_defines, bool(cores or configs))
+                        if skip is not None:
+                            out += [skip] * n
                             continue
                         for s in run_seeds:
-                            jobs.append(
-                                Job(
-                                    test=name,
-                                    seed=s,
-                                    sim=sim,
-                                    config=cfg,
-                                    defines=tuple(t.get("defines", ())),
-                                    env=env,
-                                    transport=tr,
-                                    core=core,
-                                )
-                            )
+                            jobs.append(Job(name, s, sim, cfg, t_defines, t_env, tr, core))
     seen: dict[str, Job] = {}
     for j in jobs:
         if j.job_id in seen:
-            raise SuiteError(
-                f"{j.job_id}: two [[tests]] entries give this job; give one of them "
-                "other seeds (reseed), configs or defines"
-            )
+            if not overridden:
+                raise SuiteError(
+                    f"{j.job_id}: two [[tests]] entries give this job; give one of them "
+                    "other seeds (reseed), configs or defines"
+                )
+            out.append(("", j.test, DUPLICATE))
+            continue
         seen[j.job_id] = j
-    return jobs
+    if left_out is not None:
+        left_out += out
+    return list(seen.values())
+
+
+def _impossible(
+    test: str, cfg: str, core: str, own: tuple[str, ...], defines: tuple[str, ...], chosen: bool
+) -> tuple[str, str, str] | None:
+    """Why a (config, core, defines) job cannot be built, as a left-out record, or None.
+
+    Raises SuiteError instead when the suite itself asks for it: ``chosen`` (the
+    command line named the cores or configurations) and defines not in ``own``
+    (added by the command line) are the command line's doing.
+    """
+    if not CONFIGS[cfg].fits(core):
+        if not chosen:
+            raise SuiteError(
+                f"suite {test}: core={core!r}: config {cfg} builds formats core {core} does not"
+            )
+        return (core, cfg, FORMATS)
+    for d in defines:
+        why = define_refusal(d, cfg, core)
+        if why is None:
+            continue
+        if d in own and not chosen:
+            raise SuiteError(f"suite {test}: core={core!r}: {why}")
+        return (core, d, BUG) if d not in CORE_BUGS[core] else (cfg, d, NO_FP_BLOCK)
+    return None
 
 
 #: Why :func:`expand` left a job out: the line :func:`left_out_lines` gives it.
-FORMATS, BUG = "formats", "bug"
+FORMATS, BUG, NO_FP_BLOCK, NEEDS_FP, TRANSPORT, DUPLICATE = (
+    "formats",
+    "bug",
+    "no_fp_block",
+    "needs_fp",
+    "transport",
+    "duplicate",
+)
+#: kind -> (what the scope is, the word before the list, why)
 _LEFT_OUT = {
-    FORMATS: ("on", "formats the core does not build"),
-    BUG: ("with", "planted bugs in blocks the core does not have"),
+    FORMATS: ("core", "on", "formats the core does not build"),
+    BUG: ("core", "with", "planted bugs in blocks the core does not have"),
+    NO_FP_BLOCK: ("config", "with", "planted bugs in FP blocks the configuration does not build"),
+    NEEDS_FP: ("config", "of", "tests that need a configuration that builds FP formats: {fp}"),
+    TRANSPORT: ("transport", "of", "tests that do not run on that transport"),
+    DUPLICATE: ("", "of", "another [[tests]] entry gives the same job here; the first is kept"),
 }
 
 
 def left_out_lines(left_out: list[tuple[str, str, str]]) -> list[str]:
-    """One line per core and reason: how many jobs :func:`expand` left out, and on which
-    configurations or with which defines."""
+    """One line per scope and reason: how many jobs :func:`expand` left out, and which
+    configurations, defines or tests."""
     out = []
-    for core, kind in dict.fromkeys((c, k) for c, _, k in left_out):
-        whats = sorted({w for c, w, k in left_out if (c, k) == (core, kind)})
-        n = sum(1 for c, _, k in left_out if (c, k) == (core, kind))
-        prep, why = _LEFT_OUT[kind]
+    for scope, kind in dict.fromkeys((c, k) for c, _, k in left_out):
+        whats = sorted({w for c, w, k in left_out if (c, k) == (scope, kind)})
+        n = sum(1 for c, _, k in left_out if (c, k) == (scope, kind))
+        label, prep, why = _LEFT_OUT[kind]
+        if kind == NEEDS_FP:
+            from tb.tests.base_test import fp_configs
+
+            why = why.format(fp=", ".join(fp_configs()))
         jobs = "job" if n == 1 else "jobs"
-        out.append(f"left out on core {core}: {n} {jobs} {prep} {', '.join(whats)} ({why})")
+        where = f" on {label} {scope}" if label else ""
+        out.append(f"left out{where}: {n} {jobs} {prep} {', '.join(whats)} ({why})")
     return out
 
 

@@ -2,8 +2,9 @@
 
 They prove that a group of tests in one simulator process loses only the
 test that hangs or crashes (the watchdog kills the process, the runner
-reruns the rest). They are no suite's tests: :func:`tb.tests.catalog` lists
-them only when asked for ``selftests``, so a suite that names one is refused.
+reruns the rest). They are no suite's tests: ``RUNNER_SELFTESTS`` below keeps
+them out of :func:`tb.tests.catalog` unless it is asked for ``selftests``, so
+a suite that names one is refused.
 """
 
 from __future__ import annotations
@@ -13,6 +14,9 @@ import signal
 import time
 
 from tb.tests.functional_tests import SmokeTest
+
+#: The runner's own tests, not the core's: out of the catalogue suites choose from.
+RUNNER_SELFTESTS = True
 
 
 class HangSelfTest(SmokeTest):

@@ -30,14 +30,17 @@ def test_expand_is_deterministic_and_seed_overrides() -> None:
     }
     jobs = regress.expand(suite, None, None)
     assert jobs == regress.expand(suite, None, None)
-    assert [j.test for j in jobs] == ["SmokeTest"] * 3 + ["GemmInt4Test"]
+    assert [j.test for j in jobs] == ["SmokeTest"] * 6 + ["GemmInt4Test"] * 2
     assert len({j.seed for j in jobs if j.test == "SmokeTest"}) == 3
     assert jobs[-1].config == "M2N4" and jobs[0].config == "M2N64" and jobs[0].sim == "icarus"
-    assert {j.transport for j in jobs} == {"pins"}  # the default when a suite names none
+    # a suite that names no transport runs each test on every transport it accepts
+    assert [j.transport for j in jobs if j.test == "GemmInt4Test"] == ["pins", "batch"]
     fixed = regress.expand(suite, ["verilator"], 42)
-    assert [(j.test, j.seed, j.sim) for j in fixed] == [
-        ("SmokeTest", 42, "verilator"),
-        ("GemmInt4Test", 42, "verilator"),
+    assert [(j.test, j.seed, j.sim, j.transport) for j in fixed] == [
+        ("SmokeTest", 42, "verilator", "pins"),
+        ("SmokeTest", 42, "verilator", "batch"),
+        ("GemmInt4Test", 42, "verilator", "pins"),
+        ("GemmInt4Test", 42, "verilator", "batch"),
     ]
 
 
@@ -107,7 +110,7 @@ def test_failing_run_prints_test_seed_and_repro(tmp_path: Path) -> None:
     """A planted DUT bug must fail the run, exit 1, and name the repro command."""
     suite = tmp_path / "neg.toml"
     suite.write_text(
-        'configs = ["M2N4"]\nsims = ["icarus"]\n'
+        'configs = ["M2N4"]\nsims = ["icarus"]\ntransports = ["pins"]\n'
         '[[tests]]\nname = "SmokeTest"\n'
         '[[tests]]\nname = "SmokeTest"\ndefines = ["LUT_TC_BUG_NO_NEGATE"]\n'
         '[[tests]]\nname = "BrokenDutTest"\ndefines = ["LUT_TC_BUG_NO_NEGATE"]\n'
@@ -197,11 +200,12 @@ def test_every_shipped_suite_passes_validation() -> None:
 
 
 def test_seeds_runs_one_test_with_consecutive_seeds() -> None:
-    suite = {"tests": [{"name": "SmokeTest", "reseed": 5}]}
+    suite = {"transports": ["pins"], "tests": [{"name": "SmokeTest", "reseed": 5}]}
     jobs = regress.expand(suite, None, 7, seeds=3)
     assert [j.seed for j in jobs] == [7, 8, 9]
     args = regress._args(["--test", "SmokeTest", "--seed", "4", "--seeds", "3"])
-    assert [j.seed for j in regress._single_jobs(args, 4, 3)] == [4, 5, 6]
+    jobs, left_out = regress.single_jobs("SmokeTest", regress.choices(args, {}))
+    assert [j.seed for j in jobs] == [4, 5, 6] and left_out == []
 
 
 @pytest.mark.parametrize(
@@ -235,6 +239,11 @@ def test_seeds_runs_one_test_with_consecutive_seeds() -> None:
             ],
             "define='LUT_TC_BUG_FP_POW2_FTZ': core mac has no block with that bug; on mac",
         ),  # fmt: skip
+        (
+            ["--test", "SmokeTest", "--config", "M2N4", "--define", "LUT_TC_BUG_FP_RTZ"],
+            "define='LUT_TC_BUG_FP_RTZ': config M2N4 builds no FP block for it; "
+            "choose an FP configuration (M2N64FP, M2N4FP)",
+        ),
     ],
 )
 def test_bad_command_line_values_answer_one_line_and_write_nothing(
@@ -280,9 +289,20 @@ def test_every_printed_repro_command_describes_exactly_its_job() -> None:
     """
     template = _make_mapping()
     checked = 0
-    runs = [(n, c) for n in regress.suite_names() for c in (None, ["lut_conv", "mac"])]
-    for name, cores in runs:
-        for job in regress.expand(regress.load_suite(name), None, None, cores=cores):
+    runs = [(n, {"cores": c}) for n in regress.suite_names() for c in (None, ["lut_conv", "mac"])]
+    # the command line's overrides too: a define added, other configurations, an env knob
+    runs.append(
+        (
+            "smoke",
+            {
+                "defines": ("LUT_TC_BUG_NO_NEGATE",),
+                "configs": ["M2N4", "M2N4FP"],
+                "env": {"LUT_TC_SCALE": "2"},
+            },
+        )
+    )
+    for name, overrides in runs:
+        for job in regress.expand(regress.load_suite(name), None, None, **overrides):
             words = shlex.split(job.repro())
             i = words.index("make")
             env = dict(w.split("=", 1) for w in words[:i])
@@ -310,7 +330,7 @@ def test_every_printed_repro_command_describes_exactly_its_job() -> None:
             again = regress.single_job(
                 a.test, int(a.seed), a.sim, a.config, a.transport, a.define, env, a.core
             )
-            assert again == job, (name, job.repro())
+            assert again == job, (name, overrides, job.repro())
             checked += 1
     assert checked > 1000
 
@@ -361,6 +381,9 @@ def test_a_suite_that_names_a_core_without_its_formats_is_refused(tmp_path: Path
         'defines = ["LUT_TC_BUG_FP_POW2_FTZ"]\n'
     )
     with pytest.raises(SuiteError, match=r"core mac has no block with LUT_TC_BUG_FP_POW2_FTZ"):
+        regress.expand(regress.load_suite(str(path)), None, None)
+    path.write_text('[[tests]]\nname = "SmokeTest"\ndefines = ["LUT_TC_BUG_FP_RTZ"]\n')
+    with pytest.raises(SuiteError, match=r"config M2N64 builds no FP block for LUT_TC_BUG_FP_RTZ"):
         regress.expand(regress.load_suite(str(path)), None, None)
     path.write_text('cores = ["z80"]\n[[tests]]\nname = "SmokeTest"\n')
     with pytest.raises(
