@@ -34,7 +34,8 @@ sys.path.insert(0, str(ROOT))
 
 from models.config import CONFIGS, CORES, DEFAULT_CORE, config_by_name  # noqa: E402
 from tb import simrun  # noqa: E402
-from tb.build import BUGS, CORE_BUGS, build_for  # noqa: E402
+from tb.bugs import check_define  # noqa: E402
+from tb.build import build_for  # noqa: E402
 from tb.regress import engine as eng  # noqa: E402
 from tb.regress.group import DEFAULT_TIMEOUT_S, run_group  # noqa: E402
 from tb.regress.jobs import (  # noqa: E402
@@ -158,6 +159,9 @@ def main(argv: list[str] | None = None) -> int:
     except (SuiteError, eng.EngineError) as exc:
         print(str(exc), file=sys.stderr)
         return 2
+    except BrokenPipeError:  # `--list | head`: the reader has what it wanted
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 @dataclasses.dataclass(frozen=True)
@@ -174,6 +178,14 @@ class Choices:
     env: dict[str, str]
 
 
+def _define(define: str, core: str | None = None) -> str:
+    """``define`` if it is a planted bug (``core`` has a block for), else SuiteError (one line)."""
+    try:
+        return check_define(define, core)
+    except ValueError as exc:
+        raise SuiteError(str(exc)) from None
+
+
 def choices(args: argparse.Namespace, environ: Mapping[str, str] = os.environ) -> Choices:
     """Every job-shaping option of the command line, checked (one line for a bad value)."""
     defines = [d for arg in args.define for d in arg.split(",") if d]
@@ -182,7 +194,7 @@ def choices(args: argparse.Namespace, environ: Mapping[str, str] = os.environ) -
         transports=_many("transport", args.transport, TRANSPORTS),
         configs=_many("config", args.config, CONFIGS),
         cores=_many("core", args.core, CORES),
-        defines=tuple(choice("define", d, BUGS) for d in dict.fromkeys(defines)),
+        defines=tuple(_define(d) for d in dict.fromkeys(defines)),
         seed=None if args.seed in (None, "") else _int("SEED", args.seed),
         seeds=None if args.seeds in (None, "") else _int("SEEDS", args.seeds, 1),
         env=given_env(environ),
@@ -345,12 +357,7 @@ def single_job(
     if why:
         raise SuiteError(f"refused: {why}; asked for transport {transport}")
     for d in defines:
-        choice("define", d, BUGS)
-        if d not in CORE_BUGS[core]:
-            raise SuiteError(
-                f"define={d!r}: core {core} has no block with that bug; "
-                f"on {core} choose one of {list(CORE_BUGS[core])}"
-            )
+        _define(d, core)
         if define_refusal(d, config, core):
             fp = [n for n, cfg in CONFIGS.items() if cfg.has_fp and cfg.fits(core)]
             raise SuiteError(

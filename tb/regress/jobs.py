@@ -27,6 +27,7 @@ from models.config import (
     config_label,
 )
 from tb import simrun
+from tb.bugs import DOC as BUG_DOC
 from tb.build import BUGS, CORE_BUGS, build_name_for
 from tb.transports import TRANSPORTS
 
@@ -224,8 +225,9 @@ def check_suite(suite: dict, file: str) -> None:
         for key, valid in choices.items():
             for v in table.get(key, ()):
                 if v not in valid:
+                    about = f" (what each breaks: {BUG_DOC})" if key == "defines" else ""
                     raise SuiteError(
-                        f"{where}: {key}: {v!r} unknown; choose one of {', '.join(valid)}"
+                        f"{where}: {key}: {v!r} unknown; choose one of {', '.join(valid)}{about}"
                     )
         if table.get("reseed", 1) < 1:
             raise SuiteError(f"{where}: reseed={table['reseed']} must be >= 1")

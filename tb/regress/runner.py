@@ -177,7 +177,6 @@ def run_jobs(
         "suite": label,
         "overrides": overrides,
         "command": command,
-        "overrides": overrides,
         "started": started,
         "wall_s": round(wall, 2),
         "build_s": round(sum(b["seconds"] for b in builds), 2) if builds else None,
