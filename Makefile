@@ -122,7 +122,7 @@ waves: setup ## one test with an FST + GTKWave save file: TEST= SEED= SIM= CONFI
 	$(PY) tools/regress.py --waves --test $(or $(TEST),SmokeTest) --sim $(or $(SIM),icarus) --config $(CONFIG) --transport $(or $(TRANSPORT),pins) \
 	  --seed $(or $(SEED),1) $(if $(CORE),--core $(CORE)) $(foreach d,$(subst $(comma), ,$(DEFINES)),--define $(d))
 
-cov: setup ## merge the latest regression's coverage (or RUN=<name or path>): holes first, UCIS XML + HTML [MISSED=1] [COV_ARGS=--details|--strict]
+cov: setup ## merge the latest regression's coverage (or RUN=<name or path>): summary, testpoints and grouped holes (HTML), UCIS XML, text [MISSED=1] [COV_ARGS=--details|--strict]
 	@run=$$($(PY) -m tb.regress.rundirs $(or $(RUN),latest)) || exit 2; \
 	  echo "$(PY) tools/covmerge.py $$run/cov $(if $(filter 1,$(MISSED)),--missed) $(COV_ARGS)"; \
 	  $(PY) tools/covmerge.py $$run/cov $(if $(filter 1,$(MISSED)),--missed) $(COV_ARGS)
