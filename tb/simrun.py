@@ -294,8 +294,8 @@ def _cocotb_build_args(sim: str, waves: bool, marked_public_only: bool) -> list[
         args += ["-O3"]
         if marked_public_only:
             args += ["--no-public-flat-rw"]  # after the runner's --public-flat-rw
-        if waves:
-            args += ["--trace-fst", "--trace-structs"]
+        if waves:  # --no-trace-top: no `$rootio` copy of the top ports in the signal tree
+            args += ["--trace-fst", "--trace-structs", "--no-trace-top"]
     else:
         args += ["-g2012"]
     return args

@@ -100,6 +100,11 @@ def run(job: Job, out: Path | None = None) -> int:
             f"first error at {first['time_ns']:.0f} ns ({where}); marker at {marker:g} ns, "
             f"on the response before its accepting edge: {first['error'][:160]}"
         )
+    elif res.result != "PASS":
+        print(
+            f"the scoreboard saw no bad response (the job failed otherwise: {r.message[:160]}); "
+            f"the save file shows the whole run, 0..{window[1]:g} ns"
+        )
     gtkw = write_save_file(dump, job.cfg, core_scope(job.transport), window, marker)
     for problem in check_save_file(gtkw, dump):
         print(f"warning: {problem}")
