@@ -9,7 +9,7 @@ GTKWave with a timer-driven Tcl script (``--repscript``: it runs once the
 window is laid out, unlike ``--script``, which runs before), and reads back
 the visible window, the marker and the value of each asked-for trace at the
 marker, as the value column shows them. Optionally it takes a screenshot
-(ImageMagick ``import``) while the window is up.
+of the X screen (Pillow's ``ImageGrab``, over XCB) while the window is up.
 
     tools/gtkwave_view.py build/waves/<job>/waves.gtkw --png shot.png
 """
@@ -32,7 +32,8 @@ SCREEN = "1920x1080x24"
 PERIOD_MS = 300
 #: Seconds to wait for GTKWave's report before giving up (a hang guard, not a measurement).
 DEADLINE_S = 60.0
-TOOLS = {"gtkwave": "gtkwave", "Xvfb": "xvfb", "import": "imagemagick"}
+#: Programs it runs, with the Debian package of each.
+TOOLS = {"gtkwave": "gtkwave", "Xvfb": "xvfb"}
 
 _TCL = """\
 set out {OUT}
@@ -72,10 +73,9 @@ class View:
         return self.start <= t <= self.end
 
 
-def missing_tools(png: bool) -> list[str]:
+def missing_tools() -> list[str]:
     """The programs :func:`render` needs that are not installed, with their Debian packages."""
-    need = [t for t in TOOLS if png or t != "import"]
-    return [f"{t} (apt-get install {TOOLS[t]})" for t in need if shutil.which(t) is None]
+    return [f"{t} (apt-get install {pkg})" for t, pkg in TOOLS.items() if shutil.which(t) is None]
 
 
 def _parse(text: str) -> View:
@@ -112,7 +112,7 @@ def _start_xvfb() -> tuple[subprocess.Popen, str]:
 
 def render(gtkw: Path, traces: list[str], png: Path | None = None) -> View:
     """Open ``gtkw`` in GTKWave under a private Xvfb and report what it shows."""
-    missing = missing_tools(png is not None)
+    missing = missing_tools()
     if missing:
         raise ViewError(f"missing: {', '.join(missing)}")
     with tempfile.TemporaryDirectory(prefix="gtkwave_view_") as tmp:
@@ -141,12 +141,10 @@ def render(gtkw: Path, traces: list[str], png: Path | None = None) -> View:
                 try:
                     view = _wait_for(out, gw, log)
                     if png is not None:
+                        from PIL import ImageGrab
+
                         png.parent.mkdir(parents=True, exist_ok=True)
-                        subprocess.run(
-                            ["import", "-display", display, "-window", "root", str(png)],
-                            check=True,
-                            capture_output=True,
-                        )
+                        ImageGrab.grab(xdisplay=display).save(png)
                         view.png = png
                     quit_.touch()
                     gw.wait(timeout=DEADLINE_S)

@@ -26,6 +26,7 @@ sys.path.insert(0, str(ROOT))
 
 from models.config import CORES, DEFAULT_CORE, config_by_name  # noqa: E402
 from tb import simrun  # noqa: E402
+from tb.build import build_for  # noqa: E402
 from tb.regress import engine as eng  # noqa: E402
 from tb.regress.group import DEFAULT_TIMEOUT_S  # noqa: E402
 from tb.regress.jobs import (  # noqa: E402
@@ -53,6 +54,7 @@ __all__ = [
     "Job",
     "Result",
     "SuiteError",
+    "build_for",
     "check_suite",
     "config_refusal",
     "expand",

@@ -127,7 +127,7 @@ def shown_problems(view: gtkwave_view.View, first: dict, units_per_ns: float) ->
 @pytest.fixture(scope="module")
 def failing_waves() -> tuple[Path, dict]:
     """`make waves` of a failing job (a planted bug): its folder and its first error."""
-    if missing := gtkwave_view.missing_tools(png=True):
+    if missing := gtkwave_view.missing_tools():
         pytest.fail(f"rendering needs {', '.join(missing)}")  # `make test` installs them
     p = _make("waves", *FAILING)
     assert p.returncode != 0, "the planted bug must fail the job"
