@@ -117,10 +117,10 @@ crosscheck: setup ## the same stimulus on Icarus and Verilator, responses compar
 	@if [ ! -e /usr/include/lz4.h ]; then tools/need_pkg.sh liblz4-dev /usr/include/lz4.h; fi
 	@REGRESS_MAKE_COMMAND='make crosscheck $(strip $(MAKEOVERRIDES))' $(PY) tools/crosscheck.py --suite $(if $(filter command line,$(origin SUITE)),$(SUITE),crosscheck) --jobs $(JOBS) $(if $(TRANSPORT),--transport $(TRANSPORT))
 
-waves: setup ## one test with an FST + GTKWave save file: TEST= SEED= SIM= CONFIG= TRANSPORT= [CORE= DEFINES=a,b]
+waves: setup ## rerun one test with waves, opened on its first error: TEST= SEED= SIM= CONFIG= TRANSPORT= [CORE= DEFINES=a,b] -> build/waves/<job>/waves.gtkw
 	@if [ "$(SIM)" = verilator ]; then tools/need_pkg.sh liblz4-dev /usr/include/lz4.h; fi  # Verilator's FST writer
-	$(PY) tools/regress.py --waves --test $(or $(TEST),SmokeTest) --sim $(or $(SIM),icarus) --config $(CONFIG) --transport $(or $(TRANSPORT),pins) \
-	  --seed $(or $(SEED),1) $(if $(CORE),--core $(CORE)) $(foreach d,$(subst $(comma), ,$(DEFINES)),--define $(d))
+	@$(PY) tools/regress.py --waves $(if $(TEST),--test $(TEST)) --sim $(or $(SIM),icarus) --config $(CONFIG) --transport $(or $(TRANSPORT),pins) \
+	  --seed $(or $(SEED),1) $(if $(SEEDS),--seeds $(SEEDS)) $(if $(CORE),--core $(CORE)) $(foreach d,$(subst $(comma), ,$(DEFINES)),--define $(d))
 
 cov: setup ## merge the latest regression's coverage (or RUN=<name or path>): summary, testpoints and grouped holes (HTML), UCIS XML, text [MISSED=1] [COV_ARGS=--details|--strict]
 	@run=$$($(PY) -m tb.regress.rundirs $(or $(RUN),latest)) || exit 2; \

@@ -65,10 +65,11 @@ module lut_conv_unit #(
   end
 
   logic [IntW-1:0] table_q [Entries];
+  int ce;  // declared here: a loop's own index is a `$ivl_for_loop` scope in Icarus waves
   always_ff @(posedge clk_i) begin
     if (load_i) begin
-      for (int c = 0; c < Entries; c++) begin
-        table_q[c] <= gen[c];
+      for (ce = 0; ce < Entries; ce++) begin
+        table_q[ce] <= gen[ce];
       end
     end
   end

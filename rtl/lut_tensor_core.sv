@@ -203,13 +203,17 @@ module lut_tensor_core #(
 
   assign tbl_we = lutgen_fire ? dec_treg_oh : '0;
 
+  // Loop indices are declared here, not in the loops: a loop that declares its
+  // own gives Icarus a `$ivl_for_loop` scope in the waveform's signal tree.
+  int tv, tw, ts;
+
   always_comb begin
     tvalid_d = tvalid_q;
     tfmt_d   = tfmt_q;
-    for (int t = 0; t < T; t++) begin
-      if (tbl_we[t]) begin
-        tvalid_d[t]                = 1'b1;
-        tfmt_d[t*AfmtW +: AfmtW]   = dec_afmt;
+    for (tv = 0; tv < T; tv++) begin
+      if (tbl_we[tv]) begin
+        tvalid_d[tv]               = 1'b1;
+        tfmt_d[tv*AfmtW +: AfmtW]  = dec_afmt;
       end
     end
   end
@@ -225,9 +229,9 @@ module lut_tensor_core #(
   end
 
   always_ff @(posedge clk_i) begin
-    for (int t = 0; t < T; t++) begin
-      if (tbl_we[t]) begin
-        table_q[t] <= gen_tables;
+    for (tw = 0; tw < T; tw++) begin
+      if (tbl_we[tw]) begin
+        table_q[tw] <= gen_tables;
       end
     end
   end
@@ -325,8 +329,8 @@ module lut_tensor_core #(
   assign tbl_sel = (Core == CoreLutConv) ? dec_treg_oh : ex_treg_oh_q;
   always_comb begin
     ex_tables = '0;
-    for (int t = 0; t < T; t++) begin
-      ex_tables = ex_tables | (table_q[t] & {RegBits{tbl_sel[t]}});
+    for (ts = 0; ts < T; ts++) begin
+      ex_tables = ex_tables | (table_q[ts] & {RegBits{tbl_sel[ts]}});
     end
   end
 

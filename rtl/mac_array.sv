@@ -130,16 +130,20 @@ module mac_array #(
   logic [AccW-1:0] unit_c   [M*N];
   logic [AccW-1:0] unit_sum [M*N];
 
+  // Loop indices are declared here, not in the loops: a loop that declares its
+  // own gives Icarus a `$ivl_for_loop` scope in the waveform's signal tree.
+  int ci, si;
+
   always_comb begin
-    for (int i = 0; i < M * N; i++) begin
-      unit_c[i] = c_i[i*AccW +: AccW];
+    for (ci = 0; ci < M * N; ci++) begin
+      unit_c[ci] = c_i[ci*AccW +: AccW];
     end
   end
 
   always_comb begin
     sum_o = '0;
-    for (int i = 0; i < M * N; i++) begin
-      sum_o[i*AccW +: AccW] = unit_sum[i];
+    for (si = 0; si < M * N; si++) begin
+      sum_o[si*AccW +: AccW] = unit_sum[si];
     end
   end
 

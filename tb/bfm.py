@@ -39,11 +39,10 @@ from dataclasses import dataclass
 import cocotb
 from cocotb.clock import Clock
 from cocotb.queue import Queue
-from cocotb.simtime import get_sim_time
 from cocotb.triggers import ReadOnly, RisingEdge, current_gpi_trigger
 
 from models.config import CoreConfig
-from tb import patterns
+from tb import patterns, timebase
 from tb.transports.base import ProtocolError
 
 
@@ -128,7 +127,8 @@ class LutTcBfm:
         Clock(self.clk, self.period_ns, unit="ns").start()
 
     def _cycle(self) -> int:
-        return int(get_sim_time("ns")) // self.period_ns
+        """Clock cycle of now, counted from the job's start (:mod:`tb.timebase`)."""
+        return timebase.cycle(self.period_ns)
 
     def _start_tasks(self) -> None:
         self._tasks = [cocotb.start_soon(self._drive()), cocotb.start_soon(self._monitor_out())]

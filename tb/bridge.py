@@ -31,6 +31,7 @@ from cocotb.triggers import Event, RisingEdge
 
 from models.batch import Batch, BatchResponse, bus_bytes
 from models.config import CoreConfig
+from tb import timebase
 from tb.build import STREAM_PARAMS
 from tb.records import Observed
 
@@ -149,11 +150,14 @@ REC_HEAD = 5
 NO_TIME = 0xFFFFFFFF  #: accept time / input stall of a response with no accept to pair
 
 
-def decode_segment(raw: bytes, cfg: CoreConfig, period_ns: int = 10) -> Observed:
+def decode_segment(
+    raw: bytes, cfg: CoreConfig, period_ns: int = 10, origin_ns: int = 0
+) -> Observed:
     """One response segment file -> responses with their timing.
 
-    Times come as the bridge's ``$time`` in ns (32 bits); cycles are those
-    times divided by the clock period. A response the bridge could not pair
+    Times come as the bridge's ``$time`` in ns (32 bits); cycles count clock
+    periods from ``origin_ns``, the job's time 0 (:mod:`tb.timebase`: 0 in a
+    lone run, the test's start in a group run). A response the bridge could not pair
     with an accept has ``in_cycle`` and ``in_stall`` -1. BridgeError on a torn
     or unmarked record.
     """
@@ -168,6 +172,7 @@ def decode_segment(raw: bytes, cfg: CoreConfig, period_ns: int = 10) -> Observed
         raise BridgeError(f"response record without its marker: {hdr[hdr >> 16 != REC_MARK][:4]}")
     t_resp, t_acc, out_stall, in_stall = (rec[:, k].astype(np.int64) for k in range(1, 5))
     unpaired = t_acc == NO_TIME
+    t_resp, t_acc = t_resp - origin_ns, t_acc - origin_ns
     in_cycle = np.where(unpaired, -1, t_acc // period_ns)
     resp = BatchResponse(
         (hdr & 0xFF).astype(np.uint8),
@@ -265,7 +270,8 @@ class StreamBridge:
         while True:
             while self.segments_read < int(done.value):
                 path = self.dir / out_file(self.segments_read)
-                seg = decode_segment(path.read_bytes(), self.cfg, self.period_ns)
+                raw = path.read_bytes()
+                seg = decode_segment(raw, self.cfg, self.period_ns, timebase.origin_ns())
                 self.segments_read += 1
                 self.dut.seg_ack_i.value = self.segments_read
                 yield seg

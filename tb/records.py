@@ -1,5 +1,6 @@
 """What transports report, the same on every transport: runs of accepted instructions
-and runs of responses, each with the clock cycles the waves show.
+and runs of responses, each with the clock cycles the waves show (counted from the
+job's start, :mod:`tb.timebase`, in a group run as in a lone one).
 
 Everything above the transports (predictor, scoreboard, coverage, tests)
 deals only in these two records, so a scenario, a check or a covergroup is

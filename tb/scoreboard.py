@@ -21,7 +21,8 @@ instructions are abandoned by reset, docs section 5).
 
 Each reported mismatch names the instruction index in the test's stream, the
 tag, the decoded instruction, the lanes ``[m, n]`` with expected and actual
-values, and the simulation time of the response, to jump to in the waves.
+values, and the time of the response's accepting clock edge, counted from
+the job's start (:mod:`tb.timebase`): the time its waves and its repro show.
 Errors fail the test in ``check_phase`` unless ``EXPECT_SB_ERRORS`` is set
 in the ConfigDB (negative tests assert on :attr:`counts` themselves).
 """
@@ -133,8 +134,9 @@ class Scoreboard(uvm_component):
         self.recent_lost: deque[int] = deque(maxlen=RECENT)  # tags reported lost
         self.counts = dict.fromkeys(KINDS, 0)
         self.n_exp = self.n_act = self.matched = self.flushed = 0
-        self.first_error_ns: float | None = None  #: simulation time of the first bad response
+        self.first_error_ns: float | None = None  #: job time (ns) of the first bad response
         self.first_error = ""
+        self.first_error_at: dict[str, int] = {}  #: its cycle and the tag on the pins then
 
     def start_of_simulation_phase(self) -> None:
         self.transport = ConfigDB().get(self, "", "TRANSPORT")
@@ -211,7 +213,8 @@ class Scoreboard(uvm_component):
                 self._error(
                     "lost",
                     f"no response for {self._instr(ahead, i)} (next response is tag {tag}, {when})",
-                    when_ns=float(a["cycle"][0]) * self.period_ns,
+                    a,
+                    0,
                 )
             self.exp.drop(j)
         elif tag in self.recent_lost:
@@ -298,6 +301,8 @@ class Scoreboard(uvm_component):
         if self.first_error_ns is None and when_ns is not None:
             self.first_error_ns = when_ns
             self.first_error = f"{kind}: {msg}"
+            if a is not None:
+                self.first_error_at = {"cycle": int(a["cycle"][i]), "tag": int(a["tag"][i])}
         before = self.counts[kind]
         self.counts[kind] += n
         if before < MAX_REPORTED:
@@ -330,11 +335,16 @@ class Scoreboard(uvm_component):
         for kind, msg in self.transport.end_checks():
             self._error(kind, msg)
         if self.first_error_ns is not None:
-            # make waves opens the waves at this time, with a marker on it.
+            # make waves opens the waves on this response (tools/waves_run.py): the
+            # accepting edge at time_ns, the response on the pins the period before it.
             self.logger.info(f"first error at {self.first_error_ns:.0f} ns: {self.first_error}")
-            (knobs.job_dir() / FIRST_ERROR_FILE).write_text(
-                json.dumps({"time_ns": self.first_error_ns, "error": self.first_error})
-            )
+            first = {
+                "time_ns": self.first_error_ns,
+                **self.first_error_at,
+                "period_ns": self.period_ns,
+                "error": self.first_error,
+            }
+            (knobs.job_dir() / FIRST_ERROR_FILE).write_text(json.dumps(first))
         if self.errors and not self.expect_errors:
             raise AssertionError(f"scoreboard: {self.errors} errors {self._nonzero()}")
 

@@ -27,6 +27,9 @@ ROOT = Path(__file__).resolve().parent.parent
 RTL = ROOT / "rtl"
 SIM_BUILD = ROOT / "sim_build"
 SIMS = ("icarus", "verilator")
+#: The waveform a traced run writes into its test folder, under either simulator
+#: (cocotb's defaults differ: Icarus ``<toplevel>.fst`` in the build, Verilator ``dump.fst``).
+WAVES_FILE = "waves.fst"
 
 #: Core sources in compile order (package first).
 CORE_SOURCES = [
@@ -291,8 +294,8 @@ def _cocotb_build_args(sim: str, waves: bool, marked_public_only: bool) -> list[
         args += ["-O3"]
         if marked_public_only:
             args += ["--no-public-flat-rw"]  # after the runner's --public-flat-rw
-        if waves:
-            args += ["--trace-fst", "--trace-structs"]
+        if waves:  # --no-trace-top: no `$rootio` copy of the top ports in the signal tree
+            args += ["--trace-fst", "--trace-structs", "--no-trace-top"]
     else:
         args += ["-g2012"]
     return args
@@ -435,6 +438,8 @@ def run(
     Parallel workers pass ``runner=None`` so they never rebuild concurrently.
     ``execute(cmds, cwd, env)`` replaces the runner's own ``subprocess.run`` of
     the simulator (the regression runner's watchdog and log capture).
+    ``waves``: the run writes its trace to ``<test_dir>/waves.fst`` (:data:`WAVES_FILE`,
+    the cwd when no ``test_dir``) on both simulators; the build must be traced.
     """
     _check_sim(sim)
     if runner is None:
@@ -448,6 +453,13 @@ def run(
     env.update(extra_env or {})
     if test_dir is not None:
         Path(test_dir).mkdir(parents=True, exist_ok=True)
+    test_args: list[str] = []
+    if waves:
+        trace = Path(test_dir or os.getcwd()).resolve() / WAVES_FILE
+        if sim == "icarus":  # cocotb's dump module reads this plusarg
+            plusargs = [f"+dumpfile_path={trace}", *plusargs]
+        else:  # cocotb's Verilator main takes the trace file name as an option
+            test_args = ["--trace-file", str(trace)]
     if execute is not None:
         runner._execute = lambda cmds, cwd: execute(cmds, cwd, runner.env)
     return runner.test(
@@ -457,6 +469,7 @@ def run(
         hdl_toplevel_lang="verilog",
         build_dir=build_dir,
         plusargs=list(plusargs),
+        test_args=test_args,
         seed=seed,
         extra_env=env,
         waves=waves,

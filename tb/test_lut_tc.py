@@ -12,7 +12,9 @@ test per job, each with its own env (set for the length of the test), its own
 seed (seeded as a lone run of that test would be), its own folder for its
 coverage dump, first error and response digest, and its own verdict. Each
 verdict is written to the results file as soon as it is known, so a later
-test that crashes the simulator does not take it along.
+test that crashes the simulator does not take it along. Each test also has
+its own time base (:mod:`tb.timebase`): every time it prints, in reports and
+in the log, counts from its own start, as in a lone run of that job.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ import cocotb
 import pyuvm
 from pyuvm import uvm_root
 
-from tb import knobs, rand
+from tb import knobs, rand, timebase
 from tb.tests import catalog
 
 
@@ -83,14 +85,26 @@ def _job(entry: dict) -> Iterator[None]:
             rand.clear_test_seed()
 
 
+async def _run_job(entry: dict, cls: type) -> None:
+    with _job(entry):
+        await timebase.start()  # the job's time 0: its clock starts here
+        await uvm_root().run_test(cls)
+
+
 def _register_group(path: Path) -> None:
     tests = catalog(selftests=True)
+    timebase.install_log_time()
+    created: list[str] = []
     for i, entry in enumerate(json.loads(path.read_text())["jobs"]):
         cls = tests[entry["test"]]
 
-        async def run(_dut, entry=entry, cls=cls) -> None:
-            with _job(entry):
-                await uvm_root().run_test(cls)
+        # A plain function that returns the test's coroutine: cocotb calls it when
+        # it creates the test, before it logs the test's `running` line, so the
+        # job's time base (tb.timebase) is in place for that line too.
+        def run(_dut, entry=entry, cls=cls):
+            timebase.plan(first=not created)
+            created.append(entry["job_id"])
+            return _run_job(entry, cls)
 
         run.__name__ = run.__qualname__ = entry["name"]
         with _env(entry.get("env", {})):  # its scale and expected bug, as in a lone run

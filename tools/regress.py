@@ -21,10 +21,8 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import json
 import os
 import shlex
-import shutil
 import sys
 from collections.abc import Mapping
 from pathlib import Path
@@ -37,7 +35,7 @@ from tb import simrun  # noqa: E402
 from tb.bugs import check_define  # noqa: E402
 from tb.build import build_for  # noqa: E402
 from tb.regress import engine as eng  # noqa: E402
-from tb.regress.group import DEFAULT_TIMEOUT_S, run_group  # noqa: E402
+from tb.regress.group import DEFAULT_TIMEOUT_S  # noqa: E402
 from tb.regress.jobs import (  # noqa: E402
     SUITES,
     Job,
@@ -49,22 +47,22 @@ from tb.regress.jobs import (  # noqa: E402
     define_refusal,
     expand,
     job_env,
-    job_to_dict,
     left_out_lines,
     load_suite,
     refusal,
     suite_names,
     test_transports,
 )
-from tb.regress.runner import OUT, header, run_jobs, summarize  # noqa: E402
-from tb.scoreboard import FIRST_ERROR_FILE  # noqa: E402
+from tb.regress.runner import OUT, header, run_jobs  # noqa: E402
 from tb.transports import TRANSPORTS  # noqa: E402
+from tools import waves_run  # noqa: E402
 
 __all__ = [
     "SUITES",
     "Job",
     "Result",
     "SuiteError",
+    "build_for",
     "check_suite",
     "config_refusal",
     "expand",
@@ -230,8 +228,8 @@ def _main(args: argparse.Namespace) -> int:
         raise SuiteError(
             f"SUITE={args.suite} and TEST={args.test}: give one (a suite, or one test)"
         )
-    if args.waves and not args.test:
-        raise SuiteError("--waves reruns one test: give it with --test (make waves TEST=...)")
+    if args.waves and (not args.test or c.seeds is not None):
+        raise SuiteError(waves_run.refusal(c.seeds))
     if args.test:
         label = f"TEST={args.test}"
         jobs, lines = single_jobs(args.test, c)
@@ -254,7 +252,7 @@ def _main(args: argparse.Namespace) -> int:
                 f"--waves reruns one job; {header(label, given)} gives {len(jobs)}: "
                 "name one simulator, transport, configuration, core and seed"
             )
-        return _waves(jobs[0], args.out)
+        return waves_run.run(jobs[0], None if args.out is OUT else args.out)
     options = eng.ClusterOptions(
         queue=args.queue,
         cores=_int("cores", args.cores, 1),
@@ -414,49 +412,6 @@ def single_jobs(test: str, c: Choices) -> tuple[list[Job], list[str]]:
         f"left out: {n * k} {'job' if n * k == 1 else 'jobs'}: {why}" for why, n in refused.items()
     ]
     return jobs, lines
-
-
-# --- one test with waves ----------------------------------------------------------------------
-
-
-def _waves(job: Job, out: Path) -> int:
-    """Run one job on a traced build, in place, and write the GTKWave save file."""
-    from tools.waves import ERROR_WINDOW_NS, check_save_file, core_scope, write_save_file
-
-    out = ROOT / "build" / "waves" if out == OUT else out
-    build_for(job.sim, job.cfg, job.transport, job.defines, waves=True)
-    work = out / job.job_id
-    shutil.rmtree(work, ignore_errors=True)
-    g = run_group([job_to_dict(job)], cov=False, workdir=str(work), waves=True)
-    r = g.results[0]
-    jd = work / "jobs" / job.job_id
-    res = Result(job, r.result, r.sim_time_ns, r.wall_s, str(jd / "sim.log"), r.message)
-    rc = summarize([res], Path("-"))
-    dump = _find_dump(jd)
-    if dump is None:
-        print("no wave file was written")
-        return 1
-    window, marker, first = (0.0, max(res.sim_time_ns, 1.0)), None, _first_error(jd)
-    if first is not None:
-        marker = first["time_ns"]
-        window = (marker - ERROR_WINDOW_NS, marker + ERROR_WINDOW_NS)
-        print(f"first error at {marker:.0f} ns (marker set): {first['error'][:160]}")
-    gtkw = write_save_file(dump, job.cfg, core_scope(job.transport), window, marker)
-    for problem in check_save_file(gtkw, dump):
-        print(f"warning: {problem}")
-    print(f"\nwaves: {dump}\nopen:  gtkwave {shlex.quote(str(gtkw))}")
-    return rc
-
-
-def _first_error(test_dir: Path) -> dict | None:
-    """The scoreboard's first error of a run (time and message), if it had one."""
-    p = test_dir / FIRST_ERROR_FILE
-    return json.loads(p.read_text()) if p.exists() else None
-
-
-def _find_dump(test_dir: Path) -> Path | None:
-    cands = list(test_dir.glob("*.fst"))
-    return max(cands, key=lambda p: p.stat().st_mtime) if cands else None
 
 
 if __name__ == "__main__":

@@ -1,11 +1,13 @@
 """GTKWave save file for a core waveform: interface signals grouped, fields decoded.
 
-``make waves`` calls :func:`write_save_file` after a traced run. Opcode, format
-and status names come from translate-filter files generated from
-``models.config`` so the viewer shows ``LMMA``/``TABLE_INVALID`` instead of hex.
-The file opens zoomed to the run, or to a window around the scoreboard's
-first error with the marker on it, and shows ``out_d_o`` lane by lane as
-signed decimals (``D[m,n]``) beside the raw bus.
+``make waves`` (:mod:`tools.waves_run`) calls :func:`write_save_file` after a
+traced run. Opcode, format and status names come from translate-filter files
+generated from ``models.config`` so the viewer shows ``LMMA``/``TABLE_INVALID``
+instead of hex. The file opens zoomed to the run, or to a window around the
+scoreboard's first error with the marker on it, and shows ``out_d_o`` lane by
+lane as signed decimals (``D[m,n]``) beside the raw bus. Every path in it is
+relative to the save file (GTKWave resolves them from there), so the folder
+can be moved or copied as a whole.
 """
 
 from __future__ import annotations
@@ -15,11 +17,18 @@ from pathlib import Path
 
 from models.config import AFmt, CoreConfig, Opcode, Status
 
-#: Width of the waveform pane in pixels at the saved window size (for the zoom).
+#: Width of the waveform pane in pixels at the saved window size and pane widths
+#: (GTKWave 3.3.118 under Xvfb: 1600 - 260 - 300 - borders).
 _WAVE_PX = 1000
+#: GTKWave's zoom counts time per 200-pixel frame, not per pixel: a zoom z shows
+#: ``2 ** -z / 200`` time units per pixel (its ``pixelsperframe``).
+_FRAME_PX = 200
 _UNIT_S = {"fs": 1e-15, "ps": 1e-12, "ns": 1e-9, "us": 1e-6, "ms": 1e-3, "s": 1.0}
-#: Nanoseconds shown either side of a first error.
-ERROR_WINDOW_NS = 300
+#: Nanoseconds shown around a first error ...
+ERROR_WINDOW_NS = 600
+#: ... of which this part before the marker: a narrower window than the saved
+#: size (a smaller screen) still shows the marker, at its left.
+MARKER_AT = 0.25
 
 # gtkwave trace flags (gtkwave's TR_* constants).
 _HEX, _DEC, _BIN, _RJ, _SIGNED, _FTRANS = 0x2, 0x4, 0x8, 0x20, 0x400, 0x2000
@@ -99,14 +108,26 @@ def dump_units_per_ns(dump: Path) -> float:
     return 1e-9 / (ts.factor * _UNIT_S[str(ts.unit)])
 
 
+def error_window(marker_ns: float) -> tuple[float, float]:
+    """The window a first error opens on: :data:`ERROR_WINDOW_NS` wide, the marker at
+    :data:`MARKER_AT` of it."""
+    lo = marker_ns - MARKER_AT * ERROR_WINDOW_NS
+    return lo, lo + ERROR_WINDOW_NS
+
+
+def zoom_for(span_units: float, wave_px: int = _WAVE_PX) -> float:
+    """GTKWave's zoom factor that shows ``span_units`` of time across ``wave_px`` pixels."""
+    return -math.log2(max(span_units, 1.0) / wave_px * _FRAME_PX)
+
+
 def _view(units_per_ns: float, window_ns: tuple[float, float], marker_ns: float | None):
     """``[timestart]`` and the ``*zoom marker named-markers`` line of a save file."""
     lo, hi = (t * units_per_ns for t in window_ns)
     span = max(hi - lo, 1.0)
     lo = max(0.0, lo)  # a window that starts before 0 keeps its width
-    zoom = -math.log2(span / _WAVE_PX)  # gtkwave: time units per pixel = 2 ** -zoom
     marker = -1 if marker_ns is None else round(marker_ns * units_per_ns)
-    return [f"[timestart] {round(lo)}", f"*{zoom:.6f} {marker} " + " ".join(["-1"] * 26)]
+    line = f"*{zoom_for(span):.6f} {marker} " + " ".join(["-1"] * 26)
+    return [f"[timestart] {round(lo)}", line]
 
 
 def _d_lanes(cfg: CoreConfig, scope: str) -> list[str]:
@@ -129,7 +150,7 @@ def write_save_file(
     """Write ``<dump>.gtkw`` (and filter files beside it); returns its path.
 
     ``window_ns``: the time range the file opens on (default: from 0, unzoomed);
-    ``marker_ns``: where the primary marker sits (e.g. the first error).
+    ``marker_ns``: where the primary marker sits (e.g. the first error's response).
     """
     out = dump.with_suffix(".gtkw")
     filters = {
@@ -140,9 +161,9 @@ def write_save_file(
     view = ["[timestart] 0"]
     if window_ns is not None:
         view = _view(dump_units_per_ns(dump), window_ns, marker_ns)
-    lines = [
-        f'[dumpfile] "{dump}"',
-        f'[savefile] "{out}"',
+    lines = [  # relative: GTKWave finds them beside the save file, wherever it is opened from
+        f'[dumpfile] "{dump.name}"',
+        f'[savefile] "{out.name}"',
         *view,
         "[size] 1600 900",
         f"[treeopen] {scope}.",
@@ -153,7 +174,7 @@ def write_save_file(
         lines += [f"@{_GRP_BEGIN | _BLANK:x}", f"-{group}"]
         for sig, flags, filt in sigs:  # vectors are named with their range
             if filt:
-                lines.append(f"^1 {filters[filt]}")
+                lines.append(f"^1 {filters[filt].name}")
             lines += [f"@{flags | _RJ:x}", f"{scope}.{sig}"]
         lines += [f"@{_GRP_END | _BLANK:x}", f"-{group}"]
     lines += [f"@{_GRP_BEGIN | _BLANK:x}", "-D lanes (signed)", *_d_lanes(cfg, scope)]

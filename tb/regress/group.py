@@ -288,7 +288,6 @@ def _one_process(
             test_dir=pdir,
             results_xml=str(xml),
             build_dir=simrun.build_dir_for(first.sim, first.build_name, waves),
-            plusargs=[f"+dumpfile_path={pdir / (toplevel + '.fst')}"] if waves else [],
             execute=_supervised(log, progress, timeout_s, outcome),
         )
     except SystemExit:

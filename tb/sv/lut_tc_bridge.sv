@@ -343,8 +343,11 @@ module lut_tc_bridge #(
     acc_n      = 0;
   end
 
+  // Declared here, not in the block below: a block's own variables make an
+  // unnamed-block scope (`$unm_blk`) in Icarus waves.
+  bit accepted, busy;
+
   always @(posedge clk_i) begin
-    bit accepted, busy;
     if (!rst_ni) begin
       // Every count restarts: one simulation runs several cocotb tests in turn.
       if (seg_open) $fclose(fd_out);

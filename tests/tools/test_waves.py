@@ -1,8 +1,20 @@
-"""`make waves`: a traced rerun writes an FST and a save file whose every signal exists."""
+"""`make waves`: one folder per job, a save file whose every signal exists, opened on the failure.
+
+The decisive check renders: GTKWave itself (under Xvfb, asked through its
+Tcl interface by :mod:`tools.gtkwave_view`) must show the first failing
+response's tag and ``out_valid_o`` high at the marker, inside the visible
+window; the save file's own numbers prove nothing, as the 3 ns view of a
+zoom computed per pixel instead of per 200-pixel frame showed.
+"""
 
 from __future__ import annotations
 
+import json
+import math
 import os
+import re
+import shlex
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -11,9 +23,19 @@ import pytest
 
 from tb import simrun
 from tests.needs import needs
-from tools.waves import check_save_file
+from tools import gtkwave_view
+from tools.waves import check_save_file, dump_units_per_ns
 
 ROOT = Path(__file__).resolve().parents[2]
+FAILING = [
+    "TEST=RandomStreamTest",
+    "SEED=1",
+    "SIM=icarus",
+    "CONFIG=M2N4",
+    "DEFINES=LUT_TC_BUG_NO_NEGATE",
+]
+FAILING_DIR = ROOT / "build/waves/icarus-pins-M2N4_LUT_TC_BUG_NO_NEGATE-RandomStreamTest-1"
+TAG, VALID = "lut_tensor_core.out_tag_o[7:0]", "lut_tensor_core.out_valid_o"
 
 
 def _tracing(sim: str) -> pytest.MarkDecorator:
@@ -21,53 +43,53 @@ def _tracing(sim: str) -> pytest.MarkDecorator:
     return needs(sim, "lz4") if sim == "verilator" else needs(sim)
 
 
+def _paths(stdout: str) -> tuple[Path, Path]:
+    """(dump, save file) as `make waves` prints them, relative to where it ran."""
+    dump = ROOT / re.search(r"(?m)^waves: (\S+)$", stdout)[1]
+    gtkw = ROOT / re.search(r"(?m)^open:  gtkwave (\S+)$", stdout)[1]
+    return dump, gtkw
+
+
+def _make(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(["make", *args], cwd=ROOT, capture_output=True, text=True)
+
+
 @pytest.mark.parametrize("transport", ["pins", "batch"])  # the core, the core in the bridge
 @pytest.mark.parametrize("sim", [pytest.param(s, marks=_tracing(s)) for s in simrun.SIMS])
 def test_waves_save_file_matches_dump(sim: str, transport: str) -> None:
-    cmd = [
-        sys.executable,
-        "tools/regress.py",
-        "--waves",
-        "--test",
-        "StreamRandomTest",
-        "--transport",
-        transport,
-        "--sim",
-        sim,
-        "--config",
-        "M2N4",
-        "--seed",
-        "1",
-    ]
+    """One layout on both simulators: <job>/waves.fst + waves.gtkw, relative paths, no
+    simulator-internal scopes."""
+    cmd = [sys.executable, "tools/regress.py", "--waves", "--test", "StreamRandomTest"]
+    cmd += ["--transport", transport, "--sim", sim, "--config", "M2N4", "--seed", "1"]
     env = {**os.environ, "LUT_TC_SCALE": "0.1"}  # a short trace is enough
     p = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, env=env)
     assert p.returncode == 0, p.stdout[-3000:] + p.stderr[-3000:]
     assert "warning:" not in p.stdout
-    gtkw = Path(p.stdout.split("open:  gtkwave ")[1].split()[0])
-    dump = Path(p.stdout.split("waves: ")[1].split()[0])
-    assert dump.suffix == ".fst" and dump.stat().st_size > 0
+    dump, gtkw = _paths(p.stdout)
+    job = f"{sim}-{transport}-M2N4-StreamRandomTest-1"
+    assert dump == ROOT / "build/waves" / job / "waves.fst" and dump.stat().st_size > 0
+    assert gtkw == dump.with_suffix(".gtkw")
+    assert sorted(f.name for f in dump.parent.iterdir() if not f.name.endswith("filter")) == [
+        "sim.log",
+        "waves.fst",
+        "waves.gtkw",
+    ]
+    text = gtkw.read_text()
+    assert '[dumpfile] "waves.fst"' in text and str(ROOT) not in text  # relative paths only
     assert check_save_file(gtkw, dump) == []
+    import pywellen
+
+    scopes = {v.full_name.rsplit(".", 1)[0] for v in pywellen.Waveform(str(dump)).all_vars()}
+    assert not [s for s in scopes if "$" in s]  # no $ivl_for_loop / $unm_blk scopes
 
 
 @needs("icarus")
 def test_check_save_file_catches_a_wrong_signal(tmp_path: Path) -> None:
     """The checker itself must bite: a renamed signal is reported."""
-    cmd = [
-        sys.executable,
-        "tools/regress.py",
-        "--waves",
-        "--test",
-        "SmokeTest",
-        "--sim",
-        "icarus",
-        "--config",
-        "M2N4",
-        "--seed",
-        "2",
-    ]
+    cmd = [sys.executable, "tools/regress.py", "--waves", "--test", "SmokeTest"]
+    cmd += ["--sim", "icarus", "--config", "M2N4", "--seed", "2"]
     p = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
-    gtkw = Path(p.stdout.split("open:  gtkwave ")[1].split()[0])
-    dump = Path(p.stdout.split("waves: ")[1].split()[0])
+    dump, gtkw = _paths(p.stdout)
     bad = tmp_path / "bad.gtkw"
     bad.write_text(
         gtkw.read_text()
@@ -82,36 +104,95 @@ def test_check_save_file_catches_a_wrong_signal(tmp_path: Path) -> None:
     assert check_save_file(beyond, dump)
 
 
-@needs("icarus")
-def test_waves_open_at_the_first_error_with_a_marker() -> None:
-    """A failing run's save file is zoomed around its first error, the marker on it."""
-    cmd = [
-        sys.executable,
-        "tools/regress.py",
-        "--waves",
-        "--test",
-        "BrokenPredictionTest",  # passes, but its scoreboard saw (planted) errors
-        "--transport",
-        "batch",
-        "--sim",
-        "icarus",
-        "--config",
-        "M2N4",
-        "--seed",
-        "2",
-    ]
-    p = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
-    assert p.returncode == 0, p.stdout[-3000:] + p.stderr[-3000:]
-    at_ns = float(p.stdout.split("first error at ")[1].split()[0])
-    gtkw = Path(p.stdout.split("open:  gtkwave ")[1].split()[0])
-    lines = gtkw.read_text().splitlines()
-    view = next(line for line in lines if line.startswith("*"))
-    zoom, marker = float(view[1:].split()[0]), int(view.split()[1])
-    assert marker == round(at_ns * 1000)  # FST time units: ps
-    start = int(next(line for line in lines if line.startswith("[timestart]")).split()[1])
-    assert start <= marker and marker - start <= 300_000
-    assert 2.0**-zoom * 1000 == pytest.approx(600_000, rel=1e-6)  # a 600 ns window
-    lanes = [line for line in lines if line.startswith("#{D[")]
-    assert len(lanes) == 2 * 4 and lanes[0].startswith("#{D[0,0]}")  # M2N4: one per lane
-    dump = Path(p.stdout.split("waves: ")[1].split()[0])
-    assert check_save_file(gtkw, dump) == []
+# --- what GTKWave shows -------------------------------------------------------------------------
+
+
+def shown_problems(view: gtkwave_view.View, first: dict, units_per_ns: float) -> list[str]:
+    """Why GTKWave does not show the first failing response at the marker (empty: it does)."""
+    marker = round((first["time_ns"] - first["period_ns"] / 2) * units_per_ns)
+    out = []
+    if view.marker != marker:
+        out.append(f"marker at {view.marker}, not {marker}")
+    if not view.shows(view.marker):
+        out.append(f"marker {view.marker} outside the window {view.start}..{view.end}")
+    if view.values.get(TAG) != str(first["tag"]):
+        out.append(f"tag at the marker is {view.values.get(TAG)!r}, not {first['tag']}")
+    if view.values.get(VALID) != "1":
+        out.append(f"out_valid_o at the marker is {view.values.get(VALID)!r}, not 1")
+    return out
+
+
+@pytest.fixture(scope="module")
+def failing_waves() -> tuple[Path, dict]:
+    """`make waves` of a failing job (a planted bug): its folder and its first error."""
+    if missing := gtkwave_view.missing_tools():
+        pytest.fail(f"rendering needs {', '.join(missing)}")  # `make test` installs them
+    p = _make("waves", *FAILING)
+    assert p.returncode != 0, "the planted bug must fail the job"
+    assert "first error at 110 ns (cycle 11, tag 3); marker at 105 ns" in p.stdout, p.stdout
+    dump, gtkw = _paths(p.stdout)
+    assert gtkw == FAILING_DIR / "waves.gtkw" and dump == FAILING_DIR / "waves.fst"
+    first = json.loads((FAILING_DIR / "scoreboard_first_error.json").read_text())
+    return FAILING_DIR, first
+
+
+@needs("icarus", "gtkwave", "xvfb")
+def test_gtkwave_opens_on_the_first_failing_response(failing_waves) -> None:
+    folder, first = failing_waves
+    png = folder / "gtkwave.png"  # left beside the waves, to look at
+    view = gtkwave_view.render(folder / "waves.gtkw", [TAG, VALID], png)
+    assert shown_problems(view, first, dump_units_per_ns(folder / "waves.fst")) == []
+    assert view.end - view.start > 100 * 1000  # more than ten clock periods in view
+    assert png.stat().st_size > 10_000
+
+
+def _variant(folder: Path, dest: Path, view_line: str) -> Path:
+    """A copy of the job's folder whose save file has another ``*zoom marker`` line."""
+    shutil.copytree(folder, dest)
+    gtkw = dest / "waves.gtkw"
+    gtkw.write_text(re.sub(r"(?m)^\*.*$", view_line, gtkw.read_text()))
+    return gtkw
+
+
+@needs("icarus", "gtkwave", "xvfb")
+def test_the_rendering_check_bites(failing_waves, tmp_path: Path) -> None:
+    """The old save file (zoom per pixel, marker on the accepting edge) fails the check."""
+    folder, first = failing_waves
+    units = dump_units_per_ns(folder / "waves.fst")
+    edge = round(first["time_ns"] * units)
+    rest = " ".join(["-1"] * 26)
+    old_zoom = -math.log2(600 * units / 1000)  # 600 ns over 1000 px, per pixel
+    old = _variant(folder, tmp_path / "old", f"*{old_zoom:.6f} {edge} {rest}")
+    problems = shown_problems(gtkwave_view.render(old, [TAG, VALID]), first, units)
+    assert any("outside the window" in p for p in problems), problems
+    good_zoom = float(re.search(r"(?m)^\*(\S+)", (folder / "waves.gtkw").read_text())[1])
+    on_edge = _variant(folder, tmp_path / "edge", f"*{good_zoom:.6f} {edge} {rest}")
+    problems = shown_problems(gtkwave_view.render(on_edge, [TAG, VALID]), first, units)
+    assert any("out_valid_o at the marker is '0'" in p for p in problems), problems
+
+
+# --- the command line ---------------------------------------------------------------------------
+
+
+def test_make_waves_refuses_without_a_test() -> None:
+    p = _make("waves")
+    assert p.returncode != 0
+    own = re.compile(r"make(\[\d+\])?: ")  # make's own "*** [Makefile:..] Error 2"
+    ours = [ln for ln in (p.stdout + p.stderr).splitlines() if not own.match(ln)]
+    assert len(ours) == 1 and "TEST=<test>" in ours[0] and "RandomStreamTest" in ours[0]
+    p = _make("waves", "TEST=SmokeTest", "SEEDS=3")
+    assert "make waves reruns one job: give SEED=<n>, not SEEDS=3" in p.stderr
+
+
+def test_the_readme_waves_commands_are_real() -> None:
+    """The README's `make waves` runs and writes the save file its `gtkwave` line opens."""
+    readme = (ROOT / "README.md").read_text()
+    block = readme.split("## Waveforms", 1)[1].split("```sh", 1)[1].split("```", 1)[0]
+    make = next(ln for ln in block.splitlines() if ln.startswith("make waves"))
+    view = next(ln for ln in block.splitlines() if ln.startswith("gtkwave "))
+    gtkw = ROOT / shlex.split(view)[1]
+    shutil.rmtree(gtkw.parent, ignore_errors=True)
+    p = _make(*shlex.split(make)[1:])
+    assert p.returncode == 0, p.stdout[-2000:] + p.stderr[-2000:]
+    assert f"open:  gtkwave {shlex.split(view)[1]}" in p.stdout
+    assert gtkw.exists() and (gtkw.parent / "waves.fst").exists()
