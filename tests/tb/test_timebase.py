@@ -15,8 +15,8 @@ import pytest
 
 from models.batch import bus_bytes
 from models.config import config_by_name
-from tb import simrun
 from tb.bridge import REC_MARK, decode_segment
+from tests.needs import needs
 
 BUG = ("LUT_TC_BUG_NO_NEGATE",)
 
@@ -28,7 +28,7 @@ def _first(result) -> tuple[dict, str]:
     return first, next(ln for ln in log.splitlines() if "MISMATCH:" in ln)
 
 
-@pytest.mark.skipif(not simrun.have_sim("icarus"), reason="icarus missing")
+@needs("icarus")
 @pytest.mark.parametrize("transport", ["pins", "batch"])
 def test_a_failure_reports_the_same_time_alone_and_second_in_a_group(transport: str) -> None:
     from tb.build import build_for

@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 
 import tb.tests
-from tb import simrun
 from tb.regress.jobs import SuiteError
+from tests.needs import needs
 from tools import regress
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -114,7 +114,7 @@ def test_a_broken_user_module_is_one_line(user_module, capsys, text: str, line: 
     assert err.startswith(line) and len(err.strip().splitlines()) == 1, err
 
 
-@pytest.mark.skipif(not simrun.have_sim("icarus"), reason="icarus missing")
+@needs("icarus")
 def test_a_user_file_dropped_into_tb_tests_runs(tmp_path: Path) -> None:
     """The sources copied with one more file in tb/tests/: its test runs on both transports."""
     tree = tmp_path / "tree"

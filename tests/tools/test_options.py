@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from tb import simrun
+from tests.needs import needs
 from tools import regress
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -291,7 +291,7 @@ def test_make_list_and_list_1_print_the_jobs_with_their_repro_commands() -> None
     assert q.returncode == 0 and q.stdout == p.stdout, q.stderr
 
 
-@pytest.mark.skipif(not simrun.have_sim("icarus"), reason="icarus missing")
+@needs("icarus")
 def test_a_suite_with_a_planted_bug_fails_and_says_so(tmp_path: Path) -> None:
     """The define reaches every job: the clean tests fail, the run says which override it ran."""
     out = tmp_path / "run"
@@ -323,10 +323,13 @@ def test_a_suite_with_a_planted_bug_fails_and_says_so(tmp_path: Path) -> None:
 
 def test_waves_refuses_a_command_that_is_not_one_job(capsys) -> None:
     assert regress.main(["--waves", "--suite", "smoke"]) == 2
-    assert capsys.readouterr().err.startswith("--waves reruns one test: give it with --test")
-    assert regress.main(["--waves", "--test", "SmokeTest", "--sim", "all", "--seeds", "2"]) == 2
+    assert capsys.readouterr().err.startswith("make waves needs TEST=<test>")
+    assert regress.main(["--waves", "--test", "SmokeTest", "--seeds", "2"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err == "make waves reruns one job: give SEED=<n>, not SEEDS=2"
+    assert regress.main(["--waves", "--test", "SmokeTest", "--sim", "all"]) == 2
     assert capsys.readouterr().err.strip() == (
-        "--waves reruns one job; TEST=SmokeTest (SEEDS=2 SIM=all) gives 4: "
+        "--waves reruns one job; TEST=SmokeTest (SIM=all) gives 2: "
         "name one simulator, transport, configuration, core and seed"
     )
 

@@ -17,10 +17,10 @@ from pathlib import Path
 
 import pytest
 
-from tb import simrun
 from tb.regress import rundirs
 from tb.regress.files import write_atomic
 from tb.regress.jobs import ROOT, Job
+from tests.needs import needs
 
 
 def test_run_folders_are_named_readably_and_never_shared(tmp_path: Path) -> None:
@@ -103,7 +103,7 @@ def test_make_cov_with_no_such_run_answers_one_line(tmp_path: Path) -> None:
     assert "Traceback" not in p.stderr
 
 
-@pytest.mark.skipif(not simrun.have_sim("icarus"), reason="icarus missing")
+@needs("icarus")
 def test_a_repro_keeps_the_regression_it_came_from(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -165,9 +165,7 @@ def test_a_run_the_engine_refuses_leaves_no_empty_folder(tmp_path: Path) -> None
     assert not made.exists() and given.is_dir()  # a folder the user named is never removed
 
 
-@pytest.mark.skipif(
-    not (simrun.have_sim("icarus") and simrun.have_sim("verilator")), reason="a simulator missing"
-)
+@needs("icarus", "verilator")
 def test_each_crosscheck_keeps_its_own_folder(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
