@@ -6,13 +6,13 @@ Each tb run with ``LUT_TC_COV_DIR`` set writes one JSON dump
 bins that cannot be hit with the reason, and ``_meta``). A nightly closes
 coverage over many tests and seeds, so only the merge decides:
 
-    tools/covmerge.py build/regress/cov               # text report, UCIS XML, HTML
-    tools/covmerge.py build/regress/cov --missed      # list every hole, not the first 40
-    tools/covmerge.py build/regress/cov --details     # also every exclusion rule and bin
-    tools/covmerge.py build/regress/cov --strict      # exit 1 if a bin is missed
-    tools/covmerge.py build/regress/cov --out merged.json   # the merged hits as JSON
-    tools/covmerge.py build/regress/cov --run other/run.json  # check against that run
-    tools/covmerge.py build/regress/cov --testpoints my.toml  # another testpoint list
+    tools/covmerge.py build/regress/latest/cov               # text report, UCIS XML, HTML
+    tools/covmerge.py build/regress/latest/cov --missed      # list every hole, not the first 40
+    tools/covmerge.py build/regress/latest/cov --details     # also every exclusion rule and bin
+    tools/covmerge.py build/regress/latest/cov --strict      # exit 1 if a bin is missed
+    tools/covmerge.py build/regress/latest/cov --out merged.json   # the merged hits as JSON
+    tools/covmerge.py build/regress/latest/cov --run other/run.json  # check against that run
+    tools/covmerge.py build/regress/latest/cov --testpoints my.toml  # another testpoint list
 
 A merge is only as good as the runs in it: a run that fails before its end
 writes no dump. The regression's ``run.json`` beside the dump folder (or

@@ -12,8 +12,9 @@ an env run as one group in one simulator process (:mod:`tb.regress.group`);
 groups run on Dask workers (:mod:`tb.regress.engine`): an in-process local
 cluster by default, ``--scheduler`` for a running one, ``--cluster`` to start
 workers through Slurm, LSF, PBS or SGE. Every run writes
-``build/regress/run.json``, JUnit XML, each job's log and the dashboard
-``build/regress/report/index.html``; every failure is printed with the
+its own folder ``build/regress/<label>-<time>/`` (``latest`` points at the
+newest): ``run.json``, JUnit XML, each job's log and the dashboard
+``report/index.html``; every failure is printed with the
 command that reruns exactly that job.
 """
 
