@@ -17,6 +17,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import lxml.html
 import pytest
 
 from tests.needs import needs
@@ -319,6 +320,9 @@ def test_a_suite_with_a_planted_bug_fails_and_says_so(tmp_path: Path) -> None:
     assert record["jobs"] and all(BUG in j["defines"] for j in record["jobs"])
     verdicts = {j["test"]: j["result"] for j in record["jobs"]}
     assert verdicts["SmokeTest"] == "FAIL" and verdicts["BrokenDutTest"] == "PASS"
+    page = lxml.html.parse(str(out / "report" / "index.html"))  # the dashboard says it too
+    assert page.xpath('string(//*[@id="verdict"])') == "FAIL"
+    assert f"DEFINES={BUG}" in page.xpath('string(//*[@id="overrides"])')
 
 
 def test_waves_refuses_a_command_that_is_not_one_job(capsys) -> None:
