@@ -88,6 +88,10 @@ def _job(entry: dict) -> Iterator[None]:
 async def _run_job(entry: dict, cls: type) -> None:
     with _job(entry):
         await timebase.start()  # the job's time 0: its clock starts here
+        waited = timebase.waited_ns()
+        if waited:  # the runner takes it off the test's simulated time (as a lone run has it)
+            wait = json.dumps({"waited_ns": waited})
+            (Path(entry["dir"]) / timebase.WAITED_FILE).write_text(wait)
         await uvm_root().run_test(cls)
 
 

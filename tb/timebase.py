@@ -26,6 +26,10 @@ from cocotb.simtime import convert, get_sim_time
 from cocotb.triggers import Timer
 
 _origin_steps = 0
+#: A group test's wait for its time 0, in its job folder (the runner reads it).
+WAITED_FILE = "timebase_wait.json"
+#: Steps the current test waited for its time 0 (its simulated duration includes them).
+_waited_steps = 0
 
 
 def _steps_per_ns() -> int:
@@ -48,13 +52,20 @@ def plan(first: bool) -> None:
 
 async def start() -> None:
     """Wait (less than a nanosecond) until the job's time 0 and begin it there."""
-    global _origin_steps
+    global _origin_steps, _waited_steps
     now = int(get_sim_time("step"))
+    _waited_steps = 0
     if now > _origin_steps:  # started later than planned: the next whole ns from now
         per_ns = _steps_per_ns()
         _origin_steps = math.ceil(now / per_ns) * per_ns
     if _origin_steps > now:
-        await Timer(_origin_steps - now, unit="step")
+        _waited_steps = _origin_steps - now
+        await Timer(_waited_steps, unit="step")
+
+
+def waited_ns() -> float:
+    """How long the test waited for its time 0: not part of the job's own simulated time."""
+    return _waited_steps / _steps_per_ns()
 
 
 def reset() -> None:

@@ -98,7 +98,7 @@ def test_make_cov_with_no_such_run_answers_one_line(tmp_path: Path) -> None:
         check=False,
     )
     assert p.returncode != 0
-    lines = [ln for ln in p.stderr.splitlines() if not ln.startswith("make:")]
+    lines = [ln for ln in p.stderr.splitlines() if not re.match(r"make(\[\d+\])?: ", ln)]
     assert len(lines) == 1 and lines[0].startswith("no run 'no-such-run-anywhere'")
     assert "Traceback" not in p.stderr
 
