@@ -122,11 +122,12 @@ def shown_problems(view: gtkwave_view.View, first: dict, units_per_ns: float) ->
     return out
 
 
-@pytest.fixture(scope="module")
-def failing_waves() -> tuple[Path, dict]:
-    """`make waves` of a failing job (a planted bug): its folder and its first error."""
-    if missing := gtkwave_view.missing_tools():
-        pytest.fail(f"rendering needs {', '.join(missing)}")  # `make test` installs them
+def _failing_waves() -> tuple[Path, dict]:
+    """`make waves` of a failing job (a planted bug): its folder and its first error.
+
+    One test makes it and reads it: the job's folder is fixed (``build/waves/<job>``), and
+    two pytest-xdist workers writing it at once would each replace the other's.
+    """
     p = _make("waves", *FAILING)
     assert p.returncode != 0, "the planted bug must fail the job"
     assert "first error at 110 ns (cycle 11, tag 3); marker at 105 ns" in p.stdout, p.stdout
@@ -134,16 +135,6 @@ def failing_waves() -> tuple[Path, dict]:
     assert gtkw == FAILING_DIR / "waves.gtkw" and dump == FAILING_DIR / "waves.fst"
     first = json.loads((FAILING_DIR / "scoreboard_first_error.json").read_text())
     return FAILING_DIR, first
-
-
-@needs("icarus", "gtkwave", "xvfb")
-def test_gtkwave_opens_on_the_first_failing_response(failing_waves) -> None:
-    folder, first = failing_waves
-    png = folder / "gtkwave.png"  # left beside the waves, to look at
-    view = gtkwave_view.render(folder / "waves.gtkw", [TAG, VALID], png)
-    assert shown_problems(view, first, dump_units_per_ns(folder / "waves.fst")) == []
-    assert view.end - view.start > 100 * 1000  # more than ten clock periods in view
-    assert png.stat().st_size > 10_000
 
 
 def _variant(folder: Path, dest: Path, view_line: str) -> Path:
@@ -155,10 +146,17 @@ def _variant(folder: Path, dest: Path, view_line: str) -> Path:
 
 
 @needs("icarus", "gtkwave", "xvfb")
-def test_the_rendering_check_bites(failing_waves, tmp_path: Path) -> None:
-    """The old save file (zoom per pixel, marker on the accepting edge) fails the check."""
-    folder, first = failing_waves
+def test_gtkwave_opens_on_the_first_failing_response(tmp_path: Path) -> None:
+    """GTKWave shows the failing response at the marker; the old save file fails the check
+    (zoom per pixel, marker on the accepting edge)."""
+    folder, first = _failing_waves()
+    png = folder / "gtkwave.png"  # left beside the waves, to look at
     units = dump_units_per_ns(folder / "waves.fst")
+    view = gtkwave_view.render(folder / "waves.gtkw", [TAG, VALID], png)
+    assert shown_problems(view, first, units) == []
+    assert view.end - view.start > 100 * 1000  # more than ten clock periods in view
+    assert png.stat().st_size > 10_000
+
     edge = round(first["time_ns"] * units)
     rest = " ".join(["-1"] * 26)
     old_zoom = -math.log2(600 * units / 1000)  # 600 ns over 1000 px, per pixel
