@@ -18,7 +18,7 @@ RULES = {
     "models": ("tb", "tools", "cocotb", "pyuvm"),
     "tb": ("tools",),
     "tb/stimulus": ("tools", "cocotb", "pyuvm", "vsc"),
-    "tb/covdb": ("tools", "cocotb", "pyuvm", "vsc"),
+    "flow/covdb": ("tools", "cocotb", "pyuvm", "vsc"),
 }
 
 

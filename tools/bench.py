@@ -8,7 +8,7 @@
 
 Parts (``--only``, comma separated; default all):
 
-``build``    clean builds per simulator (``tb.simrun.build_target(clean=True)``,
+``build``    clean builds per simulator (``flow.simrun.build_target(clean=True)``,
              the one build mechanism): the core for the per-transaction
              testbench, the stream bridge around the core for the batched
              testbench, and the replay harness: wall time, CPU time, peak RSS
@@ -24,7 +24,7 @@ Parts (``--only``, comma separated; default all):
              (``BenchTest`` on the pins transport: the per-transaction
              environment with its BFM, ``--txn-count`` LMMAs).
 ``limit``    the same stream (``tb.stimulus`` preset ``bench``, same seed)
-             replayed by the pure-SystemVerilog harness (``tb.replay``, vectors
+             replayed by the pure-SystemVerilog harness (``flow.replay``, vectors
              via ``tools/replay.py``); repeated until the replay runs for at least
              ``--limit-min-s`` so the figure is a steady state, not process start-up.
 ``ratio``    testbench / limit per simulator and environment (needs ``tb`` and ``limit``).
@@ -79,15 +79,15 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from models.config import K, config_by_name  # noqa: E402
-from tb import measure, simrun  # noqa: E402
-from tb.build import (  # noqa: E402
+from flow import measure, simrun  # noqa: E402
+from flow.build import (  # noqa: E402
     STREAM_PARAMS,
     STREAM_SOURCES,
     STREAM_TOPLEVEL,
     TEST_MODULE,
 )
-from tb.replay import harness  # noqa: E402
+from flow.replay import harness  # noqa: E402
+from models.config import K, config_by_name  # noqa: E402
 from tools import replay  # noqa: E402
 
 PARTS = ("build", "tb", "limit", "ratio", "fp", "e2e", "util", "regress", "profile")
@@ -238,7 +238,7 @@ def fmt_rate(x: float | None) -> str:
 
 
 def part_build(sims: list[str], cfg_name: str, res: dict) -> None:
-    """Clean builds through the one build mechanism (``tb.simrun.build_target``, ``clean=True``).
+    """Clean builds through the one build mechanism (``flow.simrun.build_target``, ``clean=True``).
 
     Every command of a build runs under GNU time, so wall time, CPU time and
     the peak RSS of its largest process are the build's own, not this process's.
@@ -594,9 +594,9 @@ def part_regress(args, res) -> None:
     through a scheduler and two workers on loopback: the per-job cost of the
     network path.
     """
-    from tb.build import build_for
-    from tb.regress.engine import loopback_cluster
-    from tb.regress.jobs import expand, load_suite
+    from flow.build import build_for
+    from flow.regress.engine import loopback_cluster
+    from flow.regress.jobs import expand, load_suite
 
     suites = ["smoke"] + (["nightly"] if args.regress_nightly else [])
     builds = sorted({j.build_key for s in suites for j in expand(load_suite(s), None, None)})

@@ -2,14 +2,14 @@
 """Regression runner: suite file -> builds -> groups of tests per simulator process -> results.
 
 A suite (``regressions/<name>.toml``, format in ``regressions/README.md``) is
-data: tests x seeds x configs x simulators x transports (:mod:`tb.regress.jobs`).
+data: tests x seeds x configs x simulators x transports (:mod:`flow.regress.jobs`).
 The command line narrows or overrides it (``--sim``, ``--transport``,
 ``--config``, ``--core`` replace its lists, ``--define`` adds a planted bug to
 every job, ``--seed``/``--seeds`` replace its seeds, ``LUT_TC_*`` in the
 environment is set in every job), or ``--test`` runs one test with the same
 options; ``--list`` prints the jobs either would run. Jobs that share a build and
-an env run as one group in one simulator process (:mod:`tb.regress.group`);
-groups run on Dask workers (:mod:`tb.regress.engine`): an in-process local
+an env run as one group in one simulator process (:mod:`flow.regress.group`);
+groups run on Dask workers (:mod:`flow.regress.engine`): an in-process local
 cluster by default, ``--scheduler`` for a running one, ``--cluster`` to start
 workers through Slurm, LSF, PBS or SGE. Every run writes
 its own folder ``build/regress/<label>-<time>/`` (``latest`` points at the
@@ -31,13 +31,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from models.config import CONFIGS, CORES, DEFAULT_CORE, config_by_name  # noqa: E402
-from tb import simrun  # noqa: E402
-from tb.bugs import check_define  # noqa: E402
-from tb.build import build_for  # noqa: E402
-from tb.regress import engine as eng  # noqa: E402
-from tb.regress.group import DEFAULT_TIMEOUT_S  # noqa: E402
-from tb.regress.jobs import (  # noqa: E402
+from flow import simrun  # noqa: E402
+from flow.bugs import check_define  # noqa: E402
+from flow.build import build_for  # noqa: E402
+from flow.regress import engine as eng  # noqa: E402
+from flow.regress.group import DEFAULT_TIMEOUT_S  # noqa: E402
+from flow.regress.jobs import (  # noqa: E402
     SUITES,
     Job,
     Result,
@@ -54,7 +53,8 @@ from tb.regress.jobs import (  # noqa: E402
     suite_names,
     test_transports,
 )
-from tb.regress.runner import OUT, header, run_jobs  # noqa: E402
+from flow.regress.runner import OUT, header, run_jobs  # noqa: E402
+from models.config import CONFIGS, CORES, DEFAULT_CORE, config_by_name  # noqa: E402
 from tb.transports import TRANSPORTS  # noqa: E402
 from tools import waves_run  # noqa: E402
 
