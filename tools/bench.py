@@ -54,9 +54,11 @@ Parts (``--only``, comma separated; default all):
 ``--render build/bench.json [--write-doc]`` prints a saved run again.
 Benchmarks report; nothing here asserts a time. The table is printed and
 written to ``build/bench.json`` (``--out``); ``docs/performance.md`` holds
-the latest table. This file is the command line; the parts, the table and
-the measurement live in ``flow/bench/``.
+the latest table.
 """
+
+# This file is the command line (its docstring is --help): the parts, the
+# table and the measurement live in flow/bench/.
 
 import argparse
 import json
