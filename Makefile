@@ -111,7 +111,7 @@ list: setup ## the jobs `make regress` would run with the same variables, one pe
 	@$(PY) tools/regress.py $(REGRESS_JOBS) --list $(REGRESS_ARGS)
 
 report: setup ## rewrite the dashboard of the latest regression, or RUN=<name or path>: <run>/report/index.html
-	$(PY) -m tb.regress.report --run $(or $(RUN),latest)
+	$(PY) -m flow.regress.report --run $(or $(RUN),latest)
 
 crosscheck: setup ## the same stimulus on Icarus and Verilator, responses compared bit for bit [SUITE=crosscheck TRANSPORT=]
 	@if [ ! -e /usr/include/lz4.h ]; then tools/need_pkg.sh liblz4-dev /usr/include/lz4.h; fi
@@ -123,7 +123,7 @@ waves: setup ## rerun one test with waves, opened on its first error: TEST= SEED
 	  --seed $(or $(SEED),1) $(if $(SEEDS),--seeds $(SEEDS)) $(if $(CORE),--core $(CORE)) $(foreach d,$(subst $(comma), ,$(DEFINES)),--define $(d))
 
 cov: setup ## merge the latest regression's coverage (or RUN=<name or path>): summary, testpoints and grouped holes (HTML), UCIS XML, text [MISSED=1] [COV_ARGS=--details|--strict]
-	@run=$$($(PY) -m tb.regress.rundirs $(or $(RUN),latest)) || exit 2; \
+	@run=$$($(PY) -m flow.regress.rundirs $(or $(RUN),latest)) || exit 2; \
 	  echo "$(PY) tools/covmerge.py $$run/cov $(if $(filter 1,$(MISSED)),--missed) $(COV_ARGS)"; \
 	  $(PY) tools/covmerge.py $$run/cov $(if $(filter 1,$(MISSED)),--missed) $(COV_ARGS)
 

@@ -32,8 +32,8 @@ from cocotb.triggers import Event, RisingEdge
 from models.batch import Batch, BatchResponse, bus_bytes
 from models.config import CoreConfig
 from tb import timebase
-from tb.build import STREAM_PARAMS
 from tb.records import Observed
+from tb.transports.base import STREAM_PARAMS
 
 MAGIC = 0x4C545331  # "LTS1"
 REC_MARK = 0x5354  # "ST" in every response record

@@ -15,7 +15,7 @@ from __future__ import annotations
 from pyuvm import uvm_env
 
 from tb.agent import LutTcAgent
-from tb.coverage import Coverage
+from tb.coverage.collector import Coverage
 from tb.predictor import Predictor
 from tb.responses import ResponseLog
 from tb.scoreboard import Scoreboard

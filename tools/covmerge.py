@@ -30,8 +30,8 @@ covergroup, each testpoint of ``docs/testpoints.toml`` with its closure, the
 holes grouped by covergroup and point, the runs not merged, and every hit
 bin with the first test and seed that hit it ("first" in run.json's job
 order; by dump file name without a run.json; ``--out`` has it as
-``_first_hit``). The work is done by :mod:`tb.covdb`
-(``tb.covdb.summary`` is the same merge as data); this is its command line.
+``_first_hit``). The work is done by :mod:`flow.covdb`
+(``flow.covdb.summary`` is the same merge as data); this is its command line.
 """
 
 from __future__ import annotations
@@ -45,7 +45,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tb.covdb import (  # noqa: E402
+from flow.covdb import (  # noqa: E402
     Collected,
     CovError,
     Testpoint,
@@ -57,7 +57,7 @@ from tb.covdb import (  # noqa: E402
     write_html,
     write_ucis_dir,
 )
-from tb.covdb import testpoints as tpdata  # noqa: E402
+from flow.covdb import testpoints as tpdata  # noqa: E402
 
 MAX_HOLES = 40  # per configuration, unless --missed
 MISSED_HINT = "make cov MISSED=1 or --missed lists every hole"

@@ -29,10 +29,10 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tb import simrun  # noqa: E402
-from tb.regress.jobs import Job, SuiteError, expand, load_suite  # noqa: E402
-from tb.regress.rundirs import new_run_dir, point_latest  # noqa: E402
-from tb.regress.runner import run_jobs  # noqa: E402
+from flow import simrun  # noqa: E402
+from flow.regress.jobs import Job, SuiteError, expand, load_suite  # noqa: E402
+from flow.regress.rundirs import new_run_dir, point_latest  # noqa: E402
+from flow.regress.runner import run_jobs  # noqa: E402
 from tb.responses import LOG_FILE  # noqa: E402
 from tb.transports import TRANSPORTS  # noqa: E402
 

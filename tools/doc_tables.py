@@ -2,7 +2,7 @@
 
 * ``docs/architecture.md``: the named configurations (``models.config.CONFIGS``):
   shape, the formats each builds and the cores that build it.
-* ``docs/verification_plan.md``: the planted bugs (``tb.bugs.PLANTED``): each
+* ``docs/verification_plan.md``: the planted bugs (``flow.bugs.PLANTED``): each
   define, its block, what it breaks, its cores, and what catches it: the pytest
   tests of its record and the suite jobs of ``regressions/*.toml`` that plant it.
 
@@ -21,8 +21,8 @@ import tomllib
 from collections.abc import Callable
 from pathlib import Path
 
+from flow.bugs import PLANTED
 from models.config import CONFIGS, CORES, AFmt
-from tb.bugs import PLANTED
 
 ROOT = Path(__file__).resolve().parents[1]
 SUITES = ROOT / "regressions"

@@ -4,7 +4,7 @@ For each configuration of ``models.config.CONFIGS`` on each core that builds
 its formats (``models.config.CORES``), and the one-format instances ``make
 ppa`` synthesizes (at M2 N4), and each tool, the core
 (``lut_tensor_core`` and everything below it, sources from
-``tb.simrun.CORE_SOURCES``) is compiled three ways:
+``flow.simrun.CORE_SOURCES``) is compiled three ways:
 
 * ``plain``: no defines (what synthesis sees),
 * ``assert``: ``LUT_TC_ASSERTIONS`` (the assertion code, used by the tests),
@@ -39,8 +39,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from flow.simrun import CORE_SOURCES, PACED_CORE, RTL, TB_SV, setup_verilator_env  # noqa: E402
 from models.config import CONFIGS, CORES, AFmt, CoreConfig, config_label, formats_mask  # noqa: E402
-from tb.simrun import CORE_SOURCES, PACED_CORE, RTL, TB_SV, setup_verilator_env  # noqa: E402
 
 TOP = "lut_tensor_core"
 TOOLS = ("verilator", "icarus")

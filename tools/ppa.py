@@ -7,7 +7,7 @@
 
 Each precision pair is its own instance: M2 N64 K4 (``--m``, ``--n``), one
 table register (``--t``), ``WBitsMax`` = the weight bits b and ``Formats``
-= that one activation format, synthesized by :mod:`tb.synth` (Yosys 0.23,
+= that one activation format, synthesized by :mod:`flow.synth` (Yosys 0.23,
 ``abc -g cmos2``, ``stat -tech cmos``; flip-flops at the stated transistor
 count). A core that does not build a format has no row for it.
 
@@ -47,6 +47,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from flow import synth
 from models.config import (
     ACC_W,
     ACT_LANE_BITS,
@@ -62,7 +63,6 @@ from models.config import (
     K,
     formats_mask,
 )
-from tb import synth
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "build" / "ppa"

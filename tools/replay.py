@@ -3,11 +3,11 @@
 
 The vectorized model (``models.batch.BatchModel``, the bit-exact twin of
 ``CoreModel``) predicts every response of an instruction stream; the stream
-and the predictions go to hex files (``tb.replay.vectors``) and the
-pure-SystemVerilog harness ``tb/sv/lut_tc_replay_tb.sv`` (``tb.replay.harness``)
+and the predictions go to hex files (``flow.replay.vectors``) and the
+pure-SystemVerilog harness ``tb/sv/lut_tc_replay_tb.sv`` (``flow.replay.harness``)
 drives them, compares every response (tag, status, D) bit-exactly and
 reports the first mismatch with its index. This file is the command line;
-the replay itself is ``tb.replay``, which takes any ``models.batch.Batch``.
+the replay itself is ``flow.replay``, which takes any ``models.batch.Batch``.
 
     tools/replay.py --sim verilator --config M2N64 --count 100000 --seed 1
     tools/replay.py --sim icarus --config M2N4 --mix bench --wbits 2
@@ -30,7 +30,7 @@ instructions loads in milliseconds; each response is still compared against
 its own expected D (the expected-D pool is deduplicated by value). Vector
 sets are cached under ``build/replay/`` by what determines the stream
 (generator and its source, mix, count, seed, pools), harness builds under
-``sim_build/<sim>/replay_<config>...`` by ``tb.simrun``'s stamp.
+``sim_build/<sim>/replay_<config>...`` by ``flow.simrun``'s stamp.
 
 Exit status 1 on a mismatch, after printing the first mismatching index.
 """
@@ -46,10 +46,10 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from tb import simrun  # noqa: E402
-from tb.replay import harness  # noqa: E402
-from tb.replay.harness import describe_mismatch  # noqa: E402
-from tb.replay.streams import MIXES, make_stream, prepare, replay, stream_key  # noqa: E402
+from flow import simrun  # noqa: E402
+from flow.replay import harness  # noqa: E402
+from flow.replay.harness import describe_mismatch  # noqa: E402
+from flow.replay.streams import MIXES, make_stream, prepare, replay, stream_key  # noqa: E402
 
 __all__ = ["MIXES", "main", "make_stream", "prepare", "replay", "stream_key"]
 

@@ -5,7 +5,7 @@
     tools/testpoints.py --write    # regenerate the table from the data file
 
 The data file is the one list of testpoints; ``make cov`` reads it for its
-testpoint view (:mod:`tb.covdb.testpoints`).
+testpoint view (:mod:`flow.covdb.testpoints`).
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tb.covdb import CovError  # noqa: E402
-from tb.covdb.testpoints import DATA, PLAN, WRITE_CMD, load, with_table  # noqa: E402
+from flow.covdb import CovError  # noqa: E402
+from flow.covdb.testpoints import DATA, PLAN, WRITE_CMD, load, with_table  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:

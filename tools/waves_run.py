@@ -21,9 +21,9 @@ import json
 import shutil
 from pathlib import Path
 
-from tb.regress.jobs import Job, Result, job_to_dict
+from flow.regress.jobs import Job, Result, job_to_dict
+from flow.simrun import WAVES_FILE
 from tb.scoreboard import FIRST_ERROR_FILE
-from tb.simrun import WAVES_FILE
 
 ROOT = Path(__file__).resolve().parent.parent
 #: Where ``make waves`` writes one folder per job.
@@ -66,9 +66,9 @@ def shown(path: Path) -> str:
 
 def run(job: Job, out: Path | None = None) -> int:
     """Run ``job`` traced into ``<out>/<job id>/`` and write its save file; the exit code."""
-    from tb.build import build_for
-    from tb.regress.group import run_group
-    from tb.regress.runner import summarize
+    from flow.build import build_for
+    from flow.regress.group import run_group
+    from flow.regress.runner import summarize
     from tools.waves import check_save_file, core_scope, error_window, write_save_file
 
     out = WAVES_DIR if out is None else out

@@ -1,6 +1,6 @@
 """Stimulus library: instruction streams as ``models.batch.Batch``, no simulator import.
 
-Plain Python + numpy + ``models`` + ``tb.covbins``, so streams can be built,
+Plain Python + numpy + ``models`` + ``tb.coverage.bins``, so streams can be built,
 inspected and checked against the model anywhere (pytest, tools, either
 testbench). Every generator takes a seeded ``numpy.random.Generator`` from
 the caller and numbers its tags from 0; :func:`concat` / :func:`retag`

@@ -9,7 +9,7 @@ in between prove that an error changes no state (a failing LUTGEN must not
 overwrite the table). A configuration with FP formats gets the FP rules too
 (accfmt FP32 against INT32, integer and FP tables read in the other kind).
 
-Phase 2 sweeps the instruction coverage cross of ``tb.covbins``: for every
+Phase 2 sweeps the instruction coverage cross of ``tb.coverage.bins``: for every
 reachable (opcode, wbits, afmt, treg, status) bin it builds a word that
 lands there, first setting up the table register when the status depends on
 it. An offline ``models.core.CoreModel`` mirror of the stream checks each
@@ -27,7 +27,7 @@ from models import isa
 from models.batch import Batch, bus_bytes
 from models.config import ACCFMT_OF, FP_AFMTS, AccFmt, AFmt, CoreConfig, Opcode, Status
 from models.core import CoreModel
-from tb.covbins import (
+from tb.coverage.bins import (
     STATUS_BINS,
     afmt_bins,
     op_bins,

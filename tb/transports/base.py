@@ -10,6 +10,9 @@ from models.config import CoreConfig
 from tb.records import Issued, Observed
 
 TRANSPORTS = ("pins", "batch")
+#: The batch transport's bridge capacities (``sv/lut_tc_bridge.sv`` parameters):
+#: :mod:`tb.bridge` sizes its files by them, and the flow builds the bridge with them.
+STREAM_PARAMS = {"MaxBatch": 1024, "Slots": 1024, "SegLen": 1024}
 
 
 class ProtocolError(AssertionError):

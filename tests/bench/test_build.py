@@ -1,4 +1,4 @@
-"""The one build mechanism (``tb.simrun.build_target``): stamps, reuse, clean builds, cost.
+"""The one build mechanism (``flow.simrun.build_target``): stamps, reuse, clean builds, cost.
 
 Icarus only: its builds take a fraction of a second, and the mechanism is the
 same for Verilator (the replay tests build the harness there too).
@@ -10,9 +10,9 @@ import json
 
 import pytest
 
+from flow import simrun
+from flow.replay import harness
 from models.config import config_by_name
-from tb import simrun
-from tb.replay import harness
 from tests.needs import needs
 
 pytestmark = needs("icarus")

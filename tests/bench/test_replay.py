@@ -9,14 +9,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from flow import simrun
+from flow.replay import harness
 from models.batch import BatchModel, from_bytes
 from models.config import Opcode, Status, config_by_name
 from models.core import CoreModel
 from models.encoding import unpack_codes
 from models.isa import decode
 from models.lmma import lmma, pack_c, unpack_c
-from tb import simrun
-from tb.replay import harness
 from tests.needs import needs
 from tools import replay
 
@@ -123,7 +123,7 @@ def test_fp_lmmas_issue_back_to_back_like_integer_ones(sim: str, b: int, tmp_pat
     """FP16 LMMAs take b cycles each with no bubble: exactly the cycles of the INT8 stream."""
     import dataclasses
 
-    from tb.replay import vectors
+    from flow.replay import vectors
     from tb.stimulus import Knobs, random_stream
 
     cfg = config_by_name("M2N4FP")

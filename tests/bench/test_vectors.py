@@ -7,9 +7,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from flow.replay import vectors
 from models.batch import Batch, BatchModel, bus_bytes
 from models.config import config_by_name
-from tb.replay import vectors
 from tools import replay
 
 CFG = config_by_name("M2N4")

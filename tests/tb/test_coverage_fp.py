@@ -1,4 +1,4 @@
-"""FP functional coverage (``tb/fpcov.py``): classifiers, derived exclusions, binning, merge.
+"""FP functional coverage (``tb/coverage/fp.py``): classifiers, derived exclusions, binning, merge.
 
 The adder classifier is held to Berkeley SoftFloat's exception flags (inexact,
 overflow) and to exact rational arithmetic (ties) on TestFloat-style corner
@@ -23,14 +23,16 @@ import numpy as np
 import pytest
 import softfloatpy as sf
 
+from flow.covdb import load_dumps, merge, read_ucis, text_report
 from models import isa
 from models.batch import Batch, BatchModel
 from models.config import CONFIGS, AFmt, Status, config_by_name
 from models.encoding import pack_codes
-from tb import fpcov, fpcov_mac, stimulus
-from tb.covbins import FP_ALIGN_BINS, FP_INPUT_BINS, FP_RESULT_BINS
-from tb.covdb import load_dumps, merge, read_ucis, text_report
-from tb.coverage import CoverageCounts
+from tb import stimulus
+from tb.coverage import fp as fpcov
+from tb.coverage import fp_mac as fpcov_mac
+from tb.coverage.bins import FP_ALIGN_BINS, FP_INPUT_BINS, FP_RESULT_BINS
+from tb.coverage.collector import CoverageCounts
 from tb.fpvec import corner_pairs, random_pairs
 from tb.predictor import Prediction
 from tb.records import Issued

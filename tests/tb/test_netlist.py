@@ -2,7 +2,7 @@
 
 For each core, a small configuration (M2 N4, and on the MAC core also M2 N4
 with every FP format) goes through the same Yosys flow ``make ppa`` counts
-(:mod:`tb.synth`, hierarchy kept), and its gate-level netlist
+(:mod:`flow.synth`, hierarchy kept), and its gate-level netlist
 (``write_verilog``: NAND, NOR, NOT and D flip-flops) runs the directed smoke
 and a random stream under Icarus on the pins transport. Every response, in
 order, must be the one the RTL gave for the same seed (the response digest
@@ -21,9 +21,9 @@ from pathlib import Path
 
 import pytest
 
+from flow import simrun, synth
+from flow.build import TEST_MODULE, TOPLEVEL, build_for, build_name, tb_env
 from models.config import config_by_name
-from tb import simrun, synth
-from tb.build import TEST_MODULE, TOPLEVEL, build_for, build_name, tb_env
 from tb.responses import SUMMARY_FILE
 from tests.needs import needs
 

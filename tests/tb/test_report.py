@@ -14,8 +14,8 @@ from urllib.parse import unquote
 
 import pytest
 
-from tb.regress import browser, history
-from tb.regress.report import buckets, main, matrix, normalize, write_report
+from flow.regress import browser, history
+from flow.regress.report import buckets, main, matrix, normalize, write_report
 from tests.needs import require
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -382,7 +382,7 @@ def test_the_summary_shows_overrides_and_build_time(tmp_path: Path) -> None:
 def test_an_empty_coverage_section_says_why(
     jobs: list[dict[str, Any]], run_extra: dict[str, Any], reason: str
 ) -> None:
-    from tb.regress.report import coverage_gap
+    from flow.regress.report import coverage_gap
 
     assert reason in coverage_gap({"jobs": jobs, **run_extra})
 

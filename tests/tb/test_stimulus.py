@@ -27,7 +27,7 @@ from models.core import CoreModel
 from models.lmma import ACC_MAX
 from models.tables import SIGNS
 from tb import stimulus as st
-from tb.covbins import (
+from tb.coverage.bins import (
     STATUS_BINS,
     afmt_bins,
     op_bins,
@@ -263,7 +263,7 @@ def wraps(batch: Batch, f: dict[str, np.ndarray], r: BatchResponse) -> set[str]:
 
 
 def extremes(batch: Batch, f: dict[str, np.ndarray], r: BatchResponse, cfg: CoreConfig) -> set:
-    """The EXTREME_BINS of tb/coverage.py that the OK LUTGENs hit."""
+    """The EXTREME_BINS of tb/coverage/collector.py that the OK LUTGENs hit."""
     hits = set()
     for fmt, p in ((AFmt.INT8, "i8"), (AFmt.INT16, "i16")):
         g = ok_rows(f, r, Opcode.LUTGEN)

@@ -32,7 +32,7 @@ from models.core import CoreModel
 from models.fp import fp_tables
 from models.lmma import ACC_MAX
 from tb import stimulus as st
-from tb.covbins import STATUS_BINS, afmt_bins, op_bins, treg_bins, wbits_bins
+from tb.coverage.bins import STATUS_BINS, afmt_bins, op_bins, treg_bins, wbits_bins
 from tb.stimulus.fp_payloads import fp_format
 
 FPC = config_by_name("M2N4FP")
@@ -507,7 +507,7 @@ def test_fp_images_are_bus_values_the_transaction_model_accepts() -> None:
 
 # --- directed FP corners (tb/stimulus/fp_corners.py) --------------------------------------
 def _corner_hits(cfg_name: str, seed: int = 1) -> dict:
-    from tb.coverage import CoverageCounts
+    from tb.coverage.collector import CoverageCounts
     from tb.predictor import Prediction
     from tb.records import Issued
     from tb.stimulus.directed import directed

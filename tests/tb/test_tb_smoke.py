@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import pytest
 
+from flow import simrun
+from flow.build import TEST_MODULE, build_for, build_name_for, tb_env, toplevel_for
 from models.config import config_by_name
-from tb import simrun
-from tb.build import TEST_MODULE, build_for, build_name_for, tb_env, toplevel_for
 from tb.transports import TRANSPORTS
 from tests.needs import needs
 

@@ -14,8 +14,8 @@ from models.config import AFmt, Status, config_by_name
 from models.core import CoreModel
 from models.lmma import pack_c
 from tb import patterns
-from tb.covbins import STATUS_BINS, reachable_statuses, unreachable_instr_bins
-from tb.coverage import CoverageCounts
+from tb.coverage.bins import STATUS_BINS, reachable_statuses, unreachable_instr_bins
+from tb.coverage.collector import CoverageCounts
 from tb.predictor import Prediction
 from tb.records import Issued, Observed
 from tools import covmerge

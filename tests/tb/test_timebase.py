@@ -31,9 +31,9 @@ def _first(result) -> tuple[dict, str]:
 @needs("icarus")
 @pytest.mark.parametrize("transport", ["pins", "batch"])
 def test_a_failure_reports_the_same_time_alone_and_second_in_a_group(transport: str) -> None:
-    from tb.build import build_for
-    from tb.regress.group import run_group
-    from tb.regress.jobs import Job, job_to_dict
+    from flow.build import build_for
+    from flow.regress.group import run_group
+    from flow.regress.jobs import Job, job_to_dict
 
     before = Job("RandomStreamTest", 2, "icarus", "M2N4", BUG, (), transport)
     failing = Job("RandomStreamTest", 1, "icarus", "M2N4", BUG, (), transport)

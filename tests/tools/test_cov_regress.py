@@ -85,7 +85,7 @@ def test_first_hits_follow_the_job_order_and_the_page_opens_on_the_summary(
     n_holes = int(r.stdout.split()[1])  # "HOLES: 511 bin(s) never hit, ..."
     section = text[text.index('<section id="holes">') : text.index('<section id="runs">')]
     assert n_holes > 100 and section.count("<tr") < n_holes / 4  # grouped, not a row per bin
-    from tb.regress import browser
+    from flow.regress import browser
 
     probe = tmp_path / "probe.html"
     probe.write_text(text.replace("</body>", _PROBE + "</body>"))

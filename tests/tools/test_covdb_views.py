@@ -18,14 +18,14 @@ from pathlib import Path
 
 import pytest
 
+from flow.covdb import CovError, collect, merge
+from flow.covdb import testpoints as tpdata
+from flow.covdb.holes import ANY, hole_patterns
+from flow.covdb.model import ConfigCoverage, CoverPoint
+from flow.covdb.runs import parse_run, why_no_dump
+from flow.regress import group
+from flow.regress.jobs import Job, job_to_dict
 from models.config import CONFIGS, CORES, config_by_name
-from tb.covdb import CovError, collect, merge
-from tb.covdb import testpoints as tpdata
-from tb.covdb.holes import ANY, hole_patterns
-from tb.covdb.model import ConfigCoverage, CoverPoint
-from tb.covdb.runs import parse_run, why_no_dump
-from tb.regress import group
-from tb.regress.jobs import Job, job_to_dict
 from tools import covmerge
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -105,7 +105,7 @@ def test_the_first_hit_follows_the_run_json_job_order_not_the_file_names(tmp_pat
 
 # --- why a run has no dump, from what the runner writes ------------------------------------
 def _record(job: Job, result: str, message: str, cov_expected: bool = True) -> dict:
-    """A job as tb/regress/runner.py records it in run.json (the fields the merge reads)."""
+    """A job as flow/regress/runner.py records it in run.json (the fields the merge reads)."""
     return {
         "job_id": job.job_id,
         **job_to_dict(job),
@@ -158,11 +158,11 @@ def test_every_reason_a_run_has_no_dump_is_the_right_one(tmp_path: Path) -> None
             assert f"{result}: " in why  # the runner's verdict is shown with it
         assert "before the end of its run" not in why
     # the runner's wording that the reasons key on is still the runner's
-    src = (ROOT / "tb" / "regress" / "group.py").read_text()
+    src = (ROOT / "flow" / "regress" / "group.py").read_text()
     assert 'f"hang: no progress' in src and '"did not run (no result recorded)"' in src
     assert 'f"ERROR: {err}"' in src and "skipped, not run:" in src
     assert 'f"scoreboard: {self.errors} errors' in (ROOT / "tb" / "scoreboard.py").read_text()
-    assert 'f"coverage: {total' in (ROOT / "tb" / "coverage.py").read_text()
+    assert 'f"coverage: {total' in (ROOT / "tb" / "coverage" / "collector.py").read_text()
     # a passed run whose log reports its coverage but left no dump is still suspicious
     (parsed,) = parse_run({"jobs": [_record(clean, "PASS", "")]}).jobs
     assert "suspicious" in why_no_dump(parsed, "INFO coverage: 192/733 bins hit\n")
@@ -172,7 +172,7 @@ def test_every_reason_a_run_has_no_dump_is_the_right_one(tmp_path: Path) -> None
 # --- testpoints ------------------------------------------------------------------------
 def _known_coverage() -> dict[str, set[str]]:
     """Every covergroup and point the collector has, on every configuration of every core."""
-    from tb.coverage import CoverageCounts
+    from tb.coverage.collector import CoverageCounts
 
     known: dict[str, set[str]] = {}
     for core in CORES:

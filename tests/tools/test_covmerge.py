@@ -1,7 +1,7 @@
 """Coverage merge: sums, UCIS XML round trip, holes first in text and HTML, exit codes,
 what was not merged against the regression's run.json, excluded bins explained.
 
-Synthetic dumps in the layout ``tb/coverage.py`` writes; no simulator.
+Synthetic dumps in the layout ``tb/coverage/collector.py`` writes; no simulator.
 """
 
 from __future__ import annotations
@@ -23,16 +23,7 @@ from ucis.scope_type_t import ScopeTypeT
 from ucis.xml import validate_ucis_xml
 from ucis.xml.xml_factory import XmlFactory
 
-from models.config import config_by_name
-from tb.covbins import (
-    STATUS_BINS,
-    afmt_bins,
-    op_bins,
-    treg_bins,
-    unreachable_instr_bins,
-    wbits_bins,
-)
-from tb.covdb import (
+from flow.covdb import (
     Hole,
     load_dumps,
     merge,
@@ -41,6 +32,15 @@ from tb.covdb import (
     reason_summary,
     summary,
     write_ucis,
+)
+from models.config import config_by_name
+from tb.coverage.bins import (
+    STATUS_BINS,
+    afmt_bins,
+    op_bins,
+    treg_bins,
+    unreachable_instr_bins,
+    wbits_bins,
 )
 from tools import covmerge
 
@@ -618,8 +618,8 @@ def test_holes_cut_end_with_the_hint_and_missed_lists_them_all(
 
 def test_each_core_merges_apart(monkeypatch) -> None:
     """A dump on the MAC core is labelled ``mac:<config>``, where that core builds the config."""
+    from flow.covdb.runs import config_labels
     from tb import knobs
-    from tb.covdb.runs import config_labels
 
     labels = config_labels()
     assert "M2N64" in labels and "mac:M2N64" in labels and "lut_conv:M2N4I8" in labels

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-from tb.regress.jobs import Job
+from flow.regress.jobs import Job
 from tb.responses import LOG_FILE
 from tools import crosscheck
 

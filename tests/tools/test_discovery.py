@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 import tb.tests
-from tb.regress.jobs import SuiteError
+from flow.regress.jobs import SuiteError
 from tests.needs import needs
 from tools import regress
 

@@ -2,7 +2,7 @@
 
 ``tools/doc_tables.py`` writes the named-configuration table of
 ``docs/architecture.md`` and the planted-bug table of ``docs/verification_plan.md``;
-the records of ``tb/bugs.py`` must name every ``LUT_TC_BUG_*`` define of ``rtl/``,
+the records of ``flow/bugs.py`` must name every ``LUT_TC_BUG_*`` define of ``rtl/``,
 the file each lives in, and tests that exist.
 """
 
@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
+from flow.bugs import BY_DEFINE, DOC, PLANTED, check_define
+from flow.build import BUGS, CORE_BUGS, PROTOCOL_BUGS, build_name
 from models.config import config_by_name
-from tb.bugs import BY_DEFINE, DOC, PLANTED, check_define
-from tb.build import BUGS, CORE_BUGS, PROTOCOL_BUGS, build_name
 from tools import doc_tables
 
 ROOT = Path(__file__).resolve().parents[2]

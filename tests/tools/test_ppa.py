@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from flow import synth
 from models.config import CoreConfig
-from tb import synth
 from tests.needs import needs
 from tools import ppa
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from tb.regress.progress import Eta, Progress
+from flow.regress.progress import Eta, Progress
 
 
 class Clock:

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from tb.covdb import summary
-from tb.covdb.runs import collect
-from tb.regress.jobs import SuiteError
+from flow.covdb import summary
+from flow.covdb.runs import collect
+from flow.regress.jobs import SuiteError
 from tests.needs import needs, require
 from tools import regress
 
@@ -154,7 +154,7 @@ def test_failing_run_prints_test_seed_and_repro(tmp_path: Path) -> None:
     assert "icarus-pins-M2N4_LUT_TC_BUG_NO_NEGATE-SmokeTest-3" in log
     assert "seed 3, scale" in Path(log).read_text()  # the seed as given, not a derived number
     # The dashboard, rendered by a real headless browser, shows the failing row.
-    from tb.regress import browser
+    from flow.regress import browser
 
     page = tmp_path / "out" / "report" / "index.html"
     assert f"dashboard: {page}" in p.stdout
@@ -395,8 +395,8 @@ def test_a_suite_that_names_a_core_without_its_formats_is_refused(tmp_path: Path
 @needs("icarus")
 def test_a_group_gives_each_job_what_it_gives_alone() -> None:
     """Tests sharing one simulator process see the stimulus and give the responses of lone runs."""
-    from tb.regress.group import run_group
-    from tb.regress.jobs import Job, job_to_dict
+    from flow.regress.group import run_group
+    from flow.regress.jobs import Job, job_to_dict
 
     tests = ["SmokeTest", "ErrorInjectionTest", "BackpressureTest", "ResetInFlightTest"]
     jobs = [job_to_dict(Job(t, s, "icarus", "M2N4")) for t in tests for s in (1, 2)]
@@ -425,8 +425,8 @@ def test_a_group_gives_each_job_what_it_gives_alone() -> None:
 @needs("icarus")
 def test_a_hang_or_a_crash_loses_only_its_own_job() -> None:
     """The watchdog kills a hung process, a crash ends one; the rest of the group reruns."""
-    from tb.regress.group import run_group
-    from tb.regress.jobs import Job, job_to_dict
+    from flow.regress.group import run_group
+    from flow.regress.jobs import Job, job_to_dict
 
     order = [("SmokeTest", 1), ("HangSelfTest", 1), ("SmokeTest", 2), ("CrashSelfTest", 1)]
     order += [("SmokeTest", 3)]
@@ -453,7 +453,7 @@ def test_two_entries_that_give_one_job_are_refused() -> None:
 
 
 def test_the_progress_line_says_done_failed_remaining_and_eta(capsys) -> None:
-    from tb.regress.progress import Progress
+    from flow.regress.progress import Progress
 
     bar = Progress(20, "smoke", tty=False, every_s=1e9)
     bar.advance(1, 0)  # not yet a tenth: quiet
@@ -465,7 +465,7 @@ def test_the_progress_line_says_done_failed_remaining_and_eta(capsys) -> None:
 
 
 def test_a_job_never_run_is_expected_to_take_what_its_test_took() -> None:
-    from tb.regress.runner import DEFAULT_ESTIMATE_S, estimator
+    from flow.regress.runner import DEFAULT_ESTIMATE_S, estimator
 
     known = {
         "icarus-pins-M2N64-SmokeTest-1": 2.0,
@@ -488,7 +488,7 @@ def test_selftests_are_no_suite_tests(tmp_path: Path) -> None:
 
 
 def test_a_build_refuses_a_bug_its_core_has_no_block_for() -> None:
-    from tb.build import build_name
+    from flow.build import build_name
 
     mac = regress.config_by_name("M2N4FP", "mac")
     with pytest.raises(ValueError, match=r"^bug='LUT_TC_BUG_FP_POW2_FTZ': core mac has no block"):

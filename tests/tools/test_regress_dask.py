@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from tb.regress.engine import worker_env
+from flow.regress.engine import worker_env
 from tests.needs import needs
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -41,7 +41,7 @@ name = "BackpressureTest"
 @pytest.fixture
 def cluster(tmp_path: Path) -> Iterator[dict]:
     """``dask scheduler`` and two ``dask worker`` processes on 127.0.0.1; stopped afterwards."""
-    from tb.regress.engine import loopback_cluster
+    from flow.regress.engine import loopback_cluster
 
     with loopback_cluster(tmp_path / "dask", 2) as lb:
         yield {"address": lb.address, "workers": lb.workers}
@@ -85,10 +85,10 @@ def test_a_killed_worker_loses_no_job_and_counts_none_twice(tmp_path: Path, clus
     """One worker is killed while it runs a group; Dask reruns that group on the other."""
     from distributed import Client
 
+    from flow.build import build_for
+    from flow.regress import engine
+    from flow.regress.jobs import Job, job_from_dict
     from models.config import config_by_name
-    from tb.build import build_for
-    from tb.regress import engine
-    from tb.regress.jobs import Job, job_from_dict
 
     build_for("icarus", config_by_name("M2N4"), "pins")
     jobs = [Job("SmokeTest", s, "icarus", "M2N4") for s in range(1, 9)]
@@ -118,7 +118,7 @@ def test_a_killed_worker_loses_no_job_and_counts_none_twice(tmp_path: Path, clus
 
 
 def _blind(marker: tuple[str, str] | None) -> str | None:
-    from tb.regress import engine
+    from flow.regress import engine
 
     return engine._blind_to((marker[0] + ".elsewhere", marker[1]))  # as a worker elsewhere
 
@@ -127,7 +127,7 @@ def test_a_worker_without_the_shared_filesystem_is_named(tmp_path: Path) -> None
     """A worker that cannot read the marker file stops the run before anything builds."""
     from distributed import Client, LocalCluster
 
-    from tb.regress import engine
+    from flow.regress import engine
 
     warnings.filterwarnings("ignore", message="Port .* is already in use")
     with LocalCluster(n_workers=1, processes=False, dashboard_address=None) as lc:
@@ -150,7 +150,7 @@ def test_a_worker_without_the_shared_filesystem_is_named(tmp_path: Path) -> None
 
 def test_a_slurm_cluster_starts_workers_in_this_checkout() -> None:
     """The batch script dask-jobqueue would submit: the queue, and this checkout's Python."""
-    from tb.regress import engine
+    from flow.regress import engine
 
     warnings.filterwarnings("ignore", message="Port .* is already in use")
     opts = engine.ClusterOptions(queue="short", account="proj", cores=2, memory="8GB")

@@ -17,9 +17,9 @@ from pathlib import Path
 
 import pytest
 
-from tb.regress import rundirs
-from tb.regress.files import write_atomic
-from tb.regress.jobs import ROOT, Job
+from flow.regress import rundirs
+from flow.regress.files import write_atomic
+from flow.regress.jobs import ROOT, Job
 from tests.needs import needs
 
 
@@ -83,10 +83,10 @@ def _make(target: str, *args: str) -> subprocess.CompletedProcess[str]:
 def test_make_report_and_cov_take_the_latest_run_or_a_named_one() -> None:
     """The recipes pass RUN (default latest) on: report to the dashboard, cov as <run>/cov."""
     report = _make("report", "RUN=smoke-20261206-011500").stdout
-    assert "-m tb.regress.report --run smoke-20261206-011500" in report
-    assert "-m tb.regress.report --run latest" in _make("report").stdout
+    assert "-m flow.regress.report --run smoke-20261206-011500" in report
+    assert "-m flow.regress.report --run latest" in _make("report").stdout
     cov = _make("cov", "RUN=x").stdout
-    assert "-m tb.regress.rundirs x" in cov and "tools/covmerge.py $run/cov" in cov
+    assert "-m flow.regress.rundirs x" in cov and "tools/covmerge.py $run/cov" in cov
 
 
 def test_make_cov_with_no_such_run_answers_one_line(tmp_path: Path) -> None:
@@ -107,7 +107,7 @@ def test_make_cov_with_no_such_run_answers_one_line(tmp_path: Path) -> None:
 def test_a_repro_keeps_the_regression_it_came_from(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from tb.regress import runner
+    from flow.regress import runner
 
     root = tmp_path / "regress"
     monkeypatch.setattr(runner, "RUNS", root)
@@ -155,7 +155,7 @@ def test_a_repro_keeps_the_regression_it_came_from(
 
 
 def test_a_run_the_engine_refuses_leaves_no_empty_folder(tmp_path: Path) -> None:
-    from tb.regress import engine, runner
+    from flow.regress import engine, runner
 
     made, given = tmp_path / "made", tmp_path / "given"
     for d, own in ((made, True), (given, False)):

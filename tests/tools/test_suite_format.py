@@ -11,8 +11,8 @@ import re
 import subprocess
 from pathlib import Path
 
+from flow.regress import jobs
 from models.config import CONFIGS
-from tb.regress import jobs
 from tools import regress
 
 ROOT = Path(__file__).resolve().parents[2]

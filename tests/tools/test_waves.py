@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from tb import simrun
+from flow import simrun
 from tests.needs import needs
 from tools import gtkwave_view
 from tools.waves import check_save_file, dump_units_per_ns

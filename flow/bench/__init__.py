@@ -1,0 +1,2 @@
+"""The benchmarks behind ``make bench`` (command line: ``tools/bench.py``): each part
+measures one figure of ``docs/performance.md``; nothing here asserts a time."""

@@ -1,0 +1,120 @@
+"""Floating-point coverage of the MAC core: its own additions, the same bins.
+
+The MAC core (docs/architecture.md section 11) has no FP table generator and
+no plane additions: an FP LMMA adds the four exact products of each lane in
+a tree, then C (``models.fp.mac_fp_lmma``). Its covergroups are therefore:
+
+* ``fp_input``: as on the LUT Tensor Core (the activations LUTGEN latches,
+  by format and class);
+* ``fp_acc``: every addition of every lane of every OK FP LMMA, the two
+  pair sums ``p0 + p1``, ``p2 + p3``, the tree sum and ``C + s``, by format,
+  weight width, result class and alignment distance: the same bins as the
+  LUT Tensor Core's plane additions, binned by the same classifier;
+* no ``fp_tablegen``: the core has no table additions.
+
+The collector keeps each register's converted activations (the last OK FP
+LUTGEN to it) and replays each FP LMMA in the contract's order, so it bins
+the operands the four adders get; the replay's result is the model's D
+(held equal in the tests).
+
+Exclusions are derived as in :mod:`tb.coverage.fp`: the last addition ``C + s``
+meets every value a witness of the LUT Tensor Core's plane 0 uses, since C
+is any binary32 pattern and ``s`` is ``+-v`` for any format value ``v`` (one
+non-zero lane, weight +-1, which every width has) or the largest sum, four
+products of the largest value and weight ``2^b - 1``. That largest sum
+bounds every addend, which rules out overflow below 2^103.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+
+from models import fp
+from models.batch import dequantize_batch
+from models.config import TABLE_ENTRIES, CoreConfig, K
+from tb.coverage.fp import (
+    N_CODES,
+    FpCoverage,
+    add_codes,
+    addend_reach,
+    addend_witnessed,
+    format_facts,
+)
+
+
+@functools.cache
+def top_sum(afmt: int, b: int) -> float:
+    """The largest finite addend of the MAC core's FP additions at width ``b``:
+    ``RN(RN(p + p) + RN(p + p))``, ``p = max * (2^b - 1)`` (inf if it overflows)."""
+    with np.errstate(over="ignore"):
+        p = np.float32(format_facts(afmt)["max"]) * np.float32((1 << b) - 1)
+        return float((p + p) + (p + p))
+
+
+@functools.cache
+def mac_acc_reach(afmt: int, b: int) -> tuple[dict[str, str], dict[str, str]]:
+    """Unreachable ``fp_acc`` (result classes, distance buckets) on the MAC core."""
+    top = top_sum(afmt, b)
+    what = f"the largest sum, 4 * max * (2^b-1) = {top:g},"
+    return addend_reach(afmt, b, addend_witnessed(afmt, top), top, what)
+
+
+class MacFpCoverage(FpCoverage):
+    """:class:`~tb.coverage.fp.FpCoverage` for the MAC core: registers hold activations,
+    an FP LMMA's four additions per lane are binned."""
+
+    TABLEGEN = False
+
+    def _acc_reach(self, afmt: int, b: int) -> tuple[dict[str, str], dict[str, str]]:
+        return mac_acc_reach(afmt, b)
+
+    def _sample_lutgen(self, a: np.ndarray, af: np.ndarray) -> np.ndarray:
+        """Input classes of OK FP LUTGEN rows; the converted activations, in the bank's
+        entry slots 0-3 (the register's contents on this core)."""
+        cfg = self.cfg
+        lanes = np.ascontiguousarray(a).view("<u2").reshape(len(a), cfg.M, K)
+        self._bin_inputs(lanes, af)
+        out = np.zeros((len(a), cfg.M, TABLE_ENTRIES), dtype=np.float32)
+        for code in self.fmts.values():
+            sel = af == code
+            if sel.any():
+                out[sel, :, :K] = fp.to_f32(lanes[sel], code)
+        return out
+
+    def _replay_sorted(
+        self,
+        tables: np.ndarray,
+        w: np.ndarray,
+        c: np.ndarray,
+        b: np.ndarray,
+        af: np.ndarray,
+        want_d: bool = True,
+    ) -> np.ndarray | None:
+        """The four additions of each lane, binned per (format, b) block; D bits."""
+        cfg = self.cfg
+        rows, m, n = len(b), cfg.M, cfg.N
+        key = self.fmt_index[af] * cfg.W_BITS_MAX + b - 1
+        acts = tables[:, :, :K]  # [L, M, K]
+        wt = dequantize_batch(w, b, cfg).astype(np.float32)  # [L, K, N]
+        cc = np.ascontiguousarray(c).view("<f4").reshape(rows, m, n)
+        t = fp.mac_fp_sums(acts, wt, cc)
+        with np.errstate(all="ignore"):
+            codes = [
+                add_codes(t.p[0], t.p[1], t.s01),
+                add_codes(t.p[2], t.p[3], t.s23),
+                add_codes(t.s01, t.s23, t.s),
+                add_codes(cc, t.s, t.d),
+            ]
+        code = np.stack(codes, axis=1).astype(np.intp)  # [L, 4, M, N]
+        starts = np.flatnonzero(np.diff(key, prepend=-1))
+        ends = [*starts[1:].tolist(), rows]
+        for r0, r1, kk in zip(starts.tolist(), ends, key[starts].tolist(), strict=True):
+            self.acc[kk] += np.bincount(code[r0:r1].reshape(-1), minlength=N_CODES)
+        return fp.bits(t.d).reshape(rows, -1) if want_d else None
+
+
+def fp_coverage(cfg: CoreConfig) -> FpCoverage:
+    """The FP collector of ``cfg``'s core (``cfg`` must build an FP format)."""
+    return MacFpCoverage(cfg) if cfg.core == "mac" else FpCoverage(cfg)
