@@ -23,6 +23,7 @@ import numpy as np
 import pytest
 import softfloatpy as sf
 
+from blocks.fpadd import corner_pairs, random_pairs
 from models import isa
 from models.batch import Batch, BatchModel
 from models.config import CONFIGS, AFmt, Status, config_by_name
@@ -31,7 +32,6 @@ from tb import fpcov, fpcov_mac, stimulus
 from tb.covbins import FP_ALIGN_BINS, FP_INPUT_BINS, FP_RESULT_BINS
 from tb.covdb import load_dumps, merge, read_ucis, text_report
 from tb.coverage import CoverageCounts
-from tb.fpvec import corner_pairs, random_pairs
 from tb.predictor import Prediction
 from tb.records import Issued
 from tools import covmerge
