@@ -53,16 +53,23 @@ def canonical_nan(x: np.ndarray) -> np.ndarray:
 # --------------------------------------------------------------------------- reference
 
 
+def aligned(**arrays: Sequence[int] | np.ndarray) -> list[np.ndarray]:
+    """The arrays, the first 1-D and every other of its shape; ValueError names the first
+    that is not (the inputs of one vector, side by side)."""
+    (first, a0), *rest = ((k, np.asarray(v)) for k, v in arrays.items())
+    if a0.ndim != 1:
+        raise ValueError(f"{first}: expected a 1-D array, got shape {a0.shape}")
+    for name, v in rest:
+        if v.shape != a0.shape:
+            raise ValueError(f"{name}: shape {v.shape} differs from {first}'s {a0.shape}")
+    return [a0, *(v for _, v in rest)]
+
+
 def _check_pair(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    a = np.asarray(a)
-    b = np.asarray(b)
+    a, b = aligned(a=a, b=b)
     for name, v in (("a", a), ("b", b)):
-        if v.ndim != 1:
-            raise ValueError(f"{name}: expected a 1-D array of bit patterns, got shape {v.shape}")
         if v.size and (v.min() < 0 or int(v.max()) > 0xFFFFFFFF):
             raise ValueError(f"{name}: bit patterns must lie in [0, 2^32)")
-    if a.shape != b.shape:
-        raise ValueError(f"b: shape {b.shape} differs from a's {a.shape}")
     return a.astype(np.uint32), b.astype(np.uint32)
 
 

@@ -64,10 +64,7 @@ def lane_is_subnormal(lanes: np.ndarray, afmt: int) -> np.ndarray:
 
 def ref_convert(lanes: np.ndarray, afmts: np.ndarray) -> np.ndarray:
     """Expected ``f32_o`` per (lane, afmt): the model's binary32 bits, 0 for a non-FP code."""
-    lanes = np.asarray(lanes)
-    afmts = np.asarray(afmts)
-    if lanes.shape != afmts.shape or lanes.ndim != 1:
-        raise ValueError(f"afmts: shape {afmts.shape} must equal the lanes' 1-D {lanes.shape}")
+    lanes, afmts = fpadd.aligned(lanes=lanes, afmts=afmts)
     if lanes.size and (lanes.min() < 0 or int(lanes.max()) > 0xFFFF):
         raise ValueError("lanes: patterns must lie in [0, 2^16)")
     out = np.zeros(lanes.shape, dtype=np.uint32)
@@ -146,12 +143,7 @@ def check_max_shift(max_shift: int) -> int:
 
 
 def _check_pow2_args(x: np.ndarray, neg: np.ndarray, shift: np.ndarray) -> tuple[np.ndarray, ...]:
-    x, neg, shift = (np.asarray(v) for v in (x, neg, shift))
-    if x.ndim != 1:
-        raise ValueError(f"x: expected a 1-D array of bit patterns, got shape {x.shape}")
-    for name, v in (("neg", neg), ("shift", shift)):
-        if v.shape != x.shape:
-            raise ValueError(f"{name}: shape {v.shape} differs from x's {x.shape}")
+    x, neg, shift = fpadd.aligned(x=x, neg=neg, shift=shift)
     if neg.size and (neg.min() < 0 or neg.max() > 1):
         raise ValueError("neg: values must be 0 or 1")
     if shift.size and (shift.min() < 0 or shift.max() > 127):
@@ -248,12 +240,7 @@ def ref_fmul(x: np.ndarray, neg: np.ndarray, mag: np.ndarray) -> np.ndarray:
     ``x``: binary32 patterns of converted activations; ``mag``: odd, below
     ``2^FMUL_MAG_W``. One IEEE multiplication by an exact float32 integer.
     """
-    x, neg, mag = (np.asarray(v) for v in (x, neg, mag))
-    if x.ndim != 1:
-        raise ValueError(f"x: expected a 1-D array of bit patterns, got shape {x.shape}")
-    for name, v in (("neg", neg), ("mag", mag)):
-        if v.shape != x.shape:
-            raise ValueError(f"{name}: shape {v.shape} differs from x's {x.shape}")
+    x, neg, mag = fpadd.aligned(x=x, neg=neg, mag=mag)
     if neg.size and (neg.min() < 0 or neg.max() > 1):
         raise ValueError("neg: values must be 0 or 1")
     if mag.size and (mag.min() < 1 or mag.max() >= 1 << FMUL_MAG_W or not (mag & 1).all()):

@@ -57,12 +57,7 @@ def _u32(x: np.ndarray) -> np.ndarray:
 def write_vectors(unit: str, path: Path, in0: np.ndarray, in1: np.ndarray, s: np.ndarray) -> None:
     """The harness's files plus ``vec.npy``; ValueError names an input of the wrong shape."""
     u = check_unit(unit)
-    in0, in1, s = (np.asarray(v) for v in (in0, in1, s))
-    if in0.ndim != 1:
-        raise ValueError(f"in0: expected a 1-D array of words, got shape {in0.shape}")
-    for name, v in (("in1", in1), ("s", s)):
-        if v.shape != in0.shape:
-            raise ValueError(f"{name}: shape {v.shape} differs from in0's {in0.shape}")
+    in0, in1, s = fpadd.aligned(in0=in0, in1=in1, s=s)
     if in0.size < 1:
         raise ValueError("in0: a vector set needs at least one vector")
     path.mkdir(parents=True, exist_ok=True)
