@@ -8,7 +8,7 @@
 // of operands with opposite signs is +0, (-0) + (-0) = -0; inf + inf = inf,
 // inf - inf = NaN; overflow gives a signed infinity; any NaN operand gives
 // NaN. Every NaN result is the canonical quiet NaN 32'h7FC00000.
-// Vectors: tb/fpvec.py (Berkeley SoftFloat), harness tb/sv/lut_fp32_add_tb.sv.
+// Vectors: blocks/ (unit fpadd, Berkeley SoftFloat), harness blocks/sv/fpadd_tb.sv.
 //
 // Datapath, one pass, no state:
 //

@@ -10,7 +10,7 @@
 // normal range correctly (normalized, not just shifted); a zero stays a zero
 // of its (possibly flipped) sign; an infinity stays an infinity; every NaN
 // gives the canonical quiet NaN 32'h7FC00000.
-// Vectors: tb/fpunits.py, harness tb/sv/lut_fp32_pow2_tb.sv.
+// Vectors: blocks/ (unit fpow2), harness blocks/sv/fpow2_tb.sv.
 //
 // Parameters:
 //   MaxShift  largest shift_i (>= 1); shift_i is $clog2(MaxShift + 1) bits.

@@ -17,7 +17,7 @@
 // (binary16/FP8 subnormals are binary32 normals; bfloat16 subnormals stay
 // binary32 subnormals), signed zeros keep their sign, infinities stay
 // infinite, and every NaN becomes the canonical quiet NaN 32'h7FC00000.
-// Vectors: tb/fpunits.py, harness tb/sv/lut_fp_to_f32_tb.sv.
+// Vectors: blocks/ (unit fcvt), harness blocks/sv/fcvt_tb.sv.
 //
 // Datapath, one pass, no state:
 //

@@ -34,7 +34,7 @@
 // Simulation cost: as rtl/lut_fp32_add.sv, one always_comb on block-local
 // variables that reads only signals assigned outside it and writes the
 // output once, with no constant bit- or part-selects inside (Icarus 11).
-// Vectors: tb/fpunits.py (unit fmul), harness tb/sv/mac_fp_mul_tb.sv.
+// Vectors: blocks/ (unit fmul), harness blocks/sv/fmul_tb.sv.
 //
 // Defines (all off by default):
 //   LUT_TC_BUG_FP_MUL_FTZ  injected bug: a subnormal x multiplies as a zero

@@ -4,7 +4,9 @@
 * ``tb/`` (the environment a user extends) imports ``models`` only, never the
   flow or the tools, and its top level holds only the environment's modules;
 * ``flow/`` (builds, runs, regressions, reports: everything around a test)
-  imports ``tb`` and ``models``, never ``tools``;
+  imports ``tb`` and ``models``, never ``blocks`` or ``tools``;
+* ``blocks/`` (the FP block benches: one harness, one vector module) imports
+  ``models`` and ``flow``, never the environment (``tb``) or ``tools``;
 * ``tools/`` (command lines) may import anything, and each file stays under
   :data:`TOOL_LINES` lines: the logic lives in the flow;
 * the stimulus library, the coverage bins and the coverage database run in
@@ -23,13 +25,14 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-OURS = ("models", "tb", "flow", "tools")
+OURS = ("models", "tb", "flow", "blocks", "tools")
 SIMULATOR = ("cocotb", "pyuvm", "vsc")
 #: folder or file -> the top-level packages it must not import
 RULES = {
     "models": (*OURS[1:], *SIMULATOR),
-    "tb": ("flow", "tools"),
-    "flow": ("tools",),
+    "tb": ("flow", "blocks", "tools"),
+    "flow": ("blocks", "tools"),
+    "blocks": ("tb", "tools", *SIMULATOR),
     "tb/stimulus": ("flow", "tools", *SIMULATOR),
     "tb/coverage/__init__.py": ("flow", "tools", *SIMULATOR),
     "tb/coverage/bins.py": ("flow", "tools", *SIMULATOR),
@@ -37,10 +40,6 @@ RULES = {
     "tb/coverage/fp_mac.py": ("flow", "tools", *SIMULATOR),
     "flow/covdb": ("tools", *SIMULATOR),
 }
-#: The FP block benches (vector sets and harness runs of single FP blocks): not
-#: the environment; they run the flow's simulator runner, and leave ``tb/`` for
-#: a room of their own.
-BLOCK_BENCHES = ("tb/fpvec.py", "tb/fpunits.py")
 #: What ``tb/``'s top level may hold: the environment, nothing of the flow.
 ENVIRONMENT = (
     "README.md",
@@ -81,9 +80,7 @@ def imported(path: Path) -> set[str]:
     return out
 
 
-def violations(
-    root: Path, where: str, forbidden: tuple[str, ...], exempt: tuple[str, ...] = ()
-) -> dict[str, list[str]]:
+def violations(root: Path, where: str, forbidden: tuple[str, ...]) -> dict[str, list[str]]:
     """Each Python file under ``root/where`` (a folder or a file) importing a forbidden package."""
     target = root / where
     files = sorted(target.rglob("*.py")) if target.is_dir() else [target]
@@ -91,7 +88,7 @@ def violations(
     return {
         str(f.relative_to(root)): sorted(imported(f) & set(forbidden))
         for f in files
-        if imported(f) & set(forbidden) and str(f.relative_to(root)) not in exempt
+        if imported(f) & set(forbidden)
     }
 
 
@@ -101,7 +98,7 @@ def long_tools(root: Path, limit: int = TOOL_LINES) -> dict[str, int]:
     return {name: n for name, n in counts.items() if n >= limit}
 
 
-def strangers(root: Path, allowed: tuple[str, ...] = ENVIRONMENT + BLOCK_BENCHES) -> list[str]:
+def strangers(root: Path, allowed: tuple[str, ...] = ENVIRONMENT) -> list[str]:
     """Entries of ``tb/``'s top level that are not the environment's."""
     names = {Path(a).name for a in allowed}
     return sorted(
@@ -111,7 +108,7 @@ def strangers(root: Path, allowed: tuple[str, ...] = ENVIRONMENT + BLOCK_BENCHES
 
 @pytest.mark.parametrize("where", sorted(RULES))
 def test_imports_point_one_way(where: str) -> None:
-    bad = violations(ROOT, where, RULES[where], exempt=BLOCK_BENCHES)
+    bad = violations(ROOT, where, RULES[where])
     assert not bad, f"{where} must not import {RULES[where]}: {bad}"
 
 

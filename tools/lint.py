@@ -17,8 +17,8 @@ The SystemVerilog testbench pieces of ``tb/sv`` (the core behind its
 gap/back-pressure pacer, and the two harnesses around it: the stream bridge
 and the replay harness) are linted the same way around the core, at the
 default configuration with assertions on, and a unit's vector harness
-around its unit; the harnesses' deliberate testbench idioms are waived in
-the files themselves.
+(the block benches of ``blocks/sv``) around its unit; the harnesses'
+deliberate testbench idioms are waived in the files themselves.
 Any diagnostic at all (a warning, a ``sorry``, an error) fails the run.
 One summary line is printed per (tool, config); the diagnostics of a failing
 variant follow it. Exit status 1 on any failure.
@@ -39,6 +39,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from blocks.units import UNITS as BLOCK_UNITS  # noqa: E402
 from flow.simrun import CORE_SOURCES, PACED_CORE, RTL, TB_SV, setup_verilator_env  # noqa: E402
 from models.config import CONFIGS, CORES, AFmt, CoreConfig, config_label, formats_mask  # noqa: E402
 
@@ -88,12 +89,9 @@ UNITS: dict[str, tuple[str, tuple[Path, ...], tuple[tuple[str, ...], ...]]] = {
     "fp_pow2": ("lut_fp32_pow2", (FP32_POW2,), ((), ("LUT_TC_BUG_FP_POW2_FTZ",))),
     "fp_mul": ("mac_fp_mul", (FP_MUL,), ((), ("LUT_TC_BUG_FP_MUL_FTZ",))),
 }
-#: A unit's vector harness: top module, files, Verilator options it needs.
+#: A unit's vector harness (``blocks/``): top module, files, Verilator options it needs.
 UNIT_HARNESSES: dict[str, tuple[str, tuple[Path, ...], tuple[str, ...]]] = {
-    "fpadd": ("lut_fp32_add_tb", (FP32_ADD, SV / "lut_fp32_add_tb.sv"), ("--timing",)),
-    "fcvt": ("lut_fp_to_f32_tb", (FP_TO_F32, SV / "lut_fp_to_f32_tb.sv"), ("--timing",)),
-    "fpow2": ("lut_fp32_pow2_tb", (FP32_POW2, SV / "lut_fp32_pow2_tb.sv"), ("--timing",)),
-    "fmul": ("mac_fp_mul_tb", (FP_MUL, SV / "mac_fp_mul_tb.sv"), ("--timing",)),
+    u.name: (u.top, (u.rtl, *u.harness), ("--timing",)) for u in BLOCK_UNITS.values()
 }
 
 

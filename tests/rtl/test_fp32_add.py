@@ -1,6 +1,6 @@
 """The FP32 adder (rtl/lut_fp32_add.sv) against Berkeley SoftFloat, and the checks of the check.
 
-* The reference (``tb.fpvec.ref_add``, SoftFloat) is held to hand-worked
+* The reference (``blocks.fpadd.ref_add``, SoftFloat) is held to hand-worked
   values and to the host's float32 addition (numpy) on every corner and on
   10^6 random pairs, so a wrong reference cannot pass silently.
 * The corner set is shown to contain each family it claims (every alignment
@@ -23,8 +23,9 @@ import numpy as np
 import pytest
 import softfloatpy as sf
 
+from blocks import fpadd, harness, vectors
+from blocks.units import UNITS
 from flow import simrun
-from tb import fpvec
 from tests.needs import needs
 
 SIMS = [pytest.param(s, marks=needs(s)) for s in simrun.SIMS]
@@ -57,12 +58,12 @@ KNOWN = [
     (0x80000000, 0x00000000, 0x00000000),
     (0x80000000, 0x00000001, 0x00000001),  # -0 + x = x
     (0x7F800000, 0x7F800000, 0x7F800000),  # inf + inf = inf
-    (0x7F800000, 0xFF800000, fpvec.QNAN),  # inf - inf = NaN
+    (0x7F800000, 0xFF800000, fpadd.QNAN),  # inf - inf = NaN
     (0xFF800000, 0x3F800000, 0xFF800000),  # -inf + finite = -inf
-    (0x7F800001, 0x3F800000, fpvec.QNAN),  # signalling NaN
-    (0xFFC00001, 0x00000000, fpvec.QNAN),  # negative quiet NaN with a payload
-    (0x7FC00000, 0x7F800000, fpvec.QNAN),  # NaN beats inf
-    (0x3F800000, 0xFFBFFFFF, fpvec.QNAN),  # negative signalling NaN second
+    (0x7F800001, 0x3F800000, fpadd.QNAN),  # signalling NaN
+    (0xFFC00001, 0x00000000, fpadd.QNAN),  # negative quiet NaN with a payload
+    (0x7FC00000, 0x7F800000, fpadd.QNAN),  # NaN beats inf
+    (0x3F800000, 0xFFBFFFFF, fpadd.QNAN),  # negative signalling NaN second
 ]
 
 
@@ -72,8 +73,8 @@ def _known() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 
 @pytest.fixture(scope="module")
-def corners() -> fpvec.VectorSet:
-    return fpvec.vector_set("corners", seed=SEED)
+def corners() -> vectors.VectorSet:
+    return vectors.vector_set("fpadd", "corners", seed=SEED)
 
 
 # --------------------------------------------------------------------------- the reference
@@ -81,25 +82,25 @@ def corners() -> fpvec.VectorSet:
 
 def test_reference_known_values() -> None:
     a, b, s = _known()
-    ref = fpvec.ref_add(a, b)
+    ref = fpadd.ref_add(a, b)
     rows = zip(a.tolist(), b.tolist(), ref.tolist(), s.tolist(), strict=True)
     bad = [(hex(x), hex(y), hex(g), hex(e)) for x, y, g, e in rows if g != e]
     assert not bad, f"SoftFloat (a, b, got, expected): {bad}"
-    assert np.array_equal(fpvec.numpy_add(a, b), s)
+    assert np.array_equal(fpadd.numpy_add(a, b), s)
 
 
-def test_reference_matches_numpy_on_corners(corners: fpvec.VectorSet) -> None:
+def test_reference_matches_numpy_on_corners(corners: vectors.VectorSet) -> None:
     vec = corners.arrays()
-    host = fpvec.numpy_add(vec[:, 0], vec[:, 1])
+    host = fpadd.numpy_add(vec[:, 0], vec[:, 1])
     diff = np.flatnonzero(host != vec[:, 2])
     assert diff.size == 0, f"{diff.size} corners differ from numpy, first {vec[diff[:4]]}"
 
 
 def test_reference_matches_numpy_on_random() -> None:
-    vs = fpvec.vector_set("random", RANDOM_COUNT["verilator"], SEED)
+    vs = vectors.vector_set("fpadd", "random", RANDOM_COUNT["verilator"], SEED)
     vec = vs.arrays()
     assert vec.shape == (RANDOM_COUNT["verilator"], 3)
-    host = fpvec.numpy_add(vec[:, 0], vec[:, 1])
+    host = fpadd.numpy_add(vec[:, 0], vec[:, 1])
     diff = np.flatnonzero(host != vec[:, 2])
     assert diff.size == 0, f"{diff.size} random pairs differ from numpy, first {vec[diff[:4]]}"
 
@@ -108,16 +109,16 @@ def test_reference_restores_the_rounding_mode() -> None:
     """SoftFloat's mode is global: a directed-rounding call must not leak into later ones."""
     a, b, s = _known()
     before = sf.get_rounding_mode()
-    fpvec.ref_add(a, b, sf.RoundingMode.MIN_MAG)
+    fpadd.ref_add(a, b, sf.RoundingMode.MIN_MAG)
     assert sf.get_rounding_mode() == before
-    assert np.array_equal(fpvec.ref_add(a, b), s)
+    assert np.array_equal(fpadd.ref_add(a, b), s)
 
 
-def test_every_nan_is_canonical(corners: fpvec.VectorSet) -> None:
+def test_every_nan_is_canonical(corners: vectors.VectorSet) -> None:
     vec = corners.arrays()
-    nan_out = fpvec.is_nan(vec[:, 2])
+    nan_out = fpadd.is_nan(vec[:, 2])
     assert nan_out.any()
-    assert np.all(vec[nan_out, 2] == fpvec.QNAN)
+    assert np.all(vec[nan_out, 2] == fpadd.QNAN)
 
 
 # --------------------------------------------------------------------------- the vector sets
@@ -128,7 +129,7 @@ def _eff_exp(x: np.ndarray) -> np.ndarray:
     return np.maximum(e, 1)
 
 
-def test_corner_set_covers_every_family(corners: fpvec.VectorSet) -> None:
+def test_corner_set_covers_every_family(corners: vectors.VectorSet) -> None:
     vec = corners.arrays().astype(np.uint32)
     a, b, s = vec[:, 0], vec[:, 1], vec[:, 2]
     a_exp, b_exp = (a >> 23) & 0xFF, (b >> 23) & 0xFF
@@ -157,7 +158,7 @@ def test_corner_set_covers_every_family(corners: fpvec.VectorSet) -> None:
 
 def test_random_mix_has_each_distribution() -> None:
     n = 100_000
-    a, b = fpvec.random_pairs(n, SEED)
+    a, b = fpadd.random_pairs(n, SEED)
     assert a.dtype == np.uint32 and a.size == b.size == n
     exact_cancel = (a ^ b) == 0x80000000
     d = np.abs(_eff_exp(a) - _eff_exp(b))
@@ -165,38 +166,38 @@ def test_random_mix_has_each_distribution() -> None:
     assert np.count_nonzero(exact_cancel) > 0.04 * n
     assert np.count_nonzero(d <= 30) > 0.3 * n
     assert np.count_nonzero(tiny) > 0.14 * n
-    assert np.count_nonzero(fpvec.is_nan(a)) > 0.001 * n  # uniform patterns include NaNs
+    assert np.count_nonzero(fpadd.is_nan(a)) > 0.001 * n  # uniform patterns include NaNs
     # Same seed, same pairs; another seed, other pairs.
-    a2, b2 = fpvec.random_pairs(n, SEED)
+    a2, b2 = fpadd.random_pairs(n, SEED)
     assert np.array_equal(a, a2) and np.array_equal(b, b2)
-    assert not np.array_equal(a, fpvec.random_pairs(n, SEED + 1)[0])
+    assert not np.array_equal(a, fpadd.random_pairs(n, SEED + 1)[0])
 
 
-def test_vector_files_hold_the_arrays(corners: fpvec.VectorSet) -> None:
+def test_vector_files_hold_the_arrays(corners: vectors.VectorSet) -> None:
     """The hex files the harness reads say what ``vec.npy`` (the Python side) says."""
     words = [int(w, 16) for w in (corners.path / "vec.hex").read_text().split()]
     meta = [int(w, 16) for w in (corners.path / "meta.hex").read_text().split()]
-    assert meta == [fpvec.MAGIC, fpvec.FORMAT_VERSION, corners.n]
+    assert meta == [UNITS["fpadd"].magic, vectors.FORMAT_VERSION, corners.n]
     assert np.array_equal(np.array(words, dtype=np.uint32).reshape(-1, 3), corners.arrays())
 
 
-def test_vector_set_is_cached(corners: fpvec.VectorSet) -> None:
-    again = fpvec.vector_set("corners", seed=SEED)
+def test_vector_set_is_cached(corners: vectors.VectorSet) -> None:
+    again = vectors.vector_set("fpadd", "corners", seed=SEED)
     assert again.cached and again.path == corners.path and again.n == corners.n
 
 
 @pytest.mark.parametrize(
     ("call", "field"),
     [
-        (lambda: fpvec.vector_set("bogus"), "kind"),
-        (lambda: fpvec.vector_set("random", 0), "count"),
-        (lambda: fpvec.random_pairs(0, 1), "count"),
-        (lambda: fpvec.ref_add(np.zeros(2, np.uint32), np.zeros(3, np.uint32)), "b"),
-        (lambda: fpvec.ref_add(np.zeros((2, 2), np.uint32), np.zeros(4, np.uint32)), "a"),
-        (lambda: fpvec.ref_add(np.zeros(1, np.uint32), np.zeros(1, np.uint32), 0), "rounding"),
-        (lambda: fpvec.f32_bits(0, 256, 0), "exp"),
-        (lambda: fpvec.pow2_bits(-150), "k"),
-        (lambda: fpvec.build("icarus", ("LUT_TC_BUG_NOPE",)), "defines"),
+        (lambda: vectors.vector_set("fpadd", "bogus"), "kind"),
+        (lambda: vectors.vector_set("fpadd", "random", 0), "count"),
+        (lambda: fpadd.random_pairs(0, 1), "count"),
+        (lambda: fpadd.ref_add(np.zeros(2, np.uint32), np.zeros(3, np.uint32)), "b"),
+        (lambda: fpadd.ref_add(np.zeros((2, 2), np.uint32), np.zeros(4, np.uint32)), "a"),
+        (lambda: fpadd.ref_add(np.zeros(1, np.uint32), np.zeros(1, np.uint32), 0), "rounding"),
+        (lambda: fpadd.f32_bits(0, 256, 0), "exp"),
+        (lambda: fpadd.pow2_bits(-150), "k"),
+        (lambda: harness.build("fpadd", "icarus", ("LUT_TC_BUG_NOPE",)), "defines"),
     ],
 )
 def test_bad_inputs_name_the_field(call, field: str) -> None:
@@ -207,21 +208,21 @@ def test_bad_inputs_name_the_field(call, field: str) -> None:
 # --------------------------------------------------------------------------- the RTL
 
 
-def _check_pass(r: fpvec.RunResult, n: int) -> None:
+def _check_pass(r: harness.RunResult, n: int) -> None:
     assert r.passed, f"{r.errors} mismatches, first {r.mismatches[:3]} (log: {r.log})"
     assert r.n == n and r.errors == 0 and r.returncode == 0
 
 
 @pytest.mark.parametrize("sim", SIMS)
-def test_corners_pass(sim: str, corners: fpvec.VectorSet) -> None:
-    r = fpvec.run(fpvec.build(sim), corners)
+def test_corners_pass(sim: str, corners: vectors.VectorSet) -> None:
+    r = harness.run(harness.build("fpadd", sim), corners)
     _check_pass(r, corners.n)
 
 
 @pytest.mark.parametrize("sim", SIMS)
 def test_random_pairs_pass(sim: str) -> None:
-    vs = fpvec.vector_set("random", RANDOM_COUNT[sim], SEED)
-    r = fpvec.run(fpvec.build(sim, n=vs.n), vs)
+    vs = vectors.vector_set("fpadd", "random", RANDOM_COUNT[sim], SEED)
+    r = harness.run(harness.build("fpadd", sim, n=vs.n), vs)
     _check_pass(r, vs.n)
 
 
@@ -229,21 +230,21 @@ def _bug_prediction(define: str, vec: np.ndarray) -> np.ndarray:
     """What the adder with the planted bug returns for every vector (from its header)."""
     a, b, s = vec[:, 0], vec[:, 1], vec[:, 2]
     if define == "LUT_TC_BUG_FP_RTZ":
-        return fpvec.ref_add(a, b, sf.RoundingMode.MIN_MAG)
+        return fpadd.ref_add(a, b, sf.RoundingMode.MIN_MAG)
     assert define == "LUT_TC_BUG_FP_FTZ"
     subnormal = ((s & 0x7F800000) == 0) & ((s & 0x007FFFFF) != 0)
     return np.where(subnormal, s & np.uint32(0x80000000), s).astype(np.uint32)
 
 
-@pytest.mark.parametrize("define", fpvec.BUG_DEFINES)
+@pytest.mark.parametrize("define", UNITS["fpadd"].bugs)
 @pytest.mark.parametrize("sim", SIMS)
-def test_planted_bug_fails_the_corners(sim: str, define: str, corners: fpvec.VectorSet) -> None:
+def test_planted_bug_fails_the_corners(sim: str, define: str, corners: vectors.VectorSet) -> None:
     """Exactly the vectors where the bug changes the sum fail, each showing the bug's sum."""
     vec = corners.arrays()
     predicted = _bug_prediction(define, vec)
     differ = np.flatnonzero(predicted != vec[:, 2])
     assert differ.size > 0
-    r = fpvec.run(fpvec.build(sim, (define,)), corners, max_errors=20)
+    r = harness.run(harness.build("fpadd", sim, (define,)), corners, max_errors=20)
     assert not r.passed and r.returncode != 0
     assert r.n == corners.n and r.errors == differ.size
     assert [m["index"] for m in r.mismatches] == differ[:20].tolist()
@@ -254,11 +255,13 @@ def test_planted_bug_fails_the_corners(sim: str, define: str, corners: fpvec.Vec
 
 
 @pytest.mark.parametrize("sim", SIMS)
-def test_corrupted_expected_fails_there(sim: str, corners: fpvec.VectorSet, tmp_path: Path) -> None:
+def test_corrupted_expected_fails_there(
+    sim: str, corners: vectors.VectorSet, tmp_path: Path
+) -> None:
     """One flipped bit of one expected sum: one mismatch, at that index, showing the true sum."""
     index, bit = corners.n * 2 // 3, 0
-    bad = fpvec.corrupted_copy(corners, index, bit, tmp_path / "corrupt")
-    r = fpvec.run(fpvec.build(sim), bad)
+    bad = vectors.corrupted_copy(corners, index, bit, tmp_path / "corrupt")
+    r = harness.run(harness.build("fpadd", sim), bad)
     assert not r.passed and r.returncode != 0
     assert r.errors == 1 and len(r.mismatches) == 1
     m = r.mismatches[0]
@@ -268,10 +271,12 @@ def test_corrupted_expected_fails_there(sim: str, corners: fpvec.VectorSet, tmp_
 
 
 @pytest.mark.parametrize("sim", SIMS)
-def test_harness_refuses_a_foreign_file(sim: str, corners: fpvec.VectorSet, tmp_path: Path) -> None:
+def test_harness_refuses_a_foreign_file(
+    sim: str, corners: vectors.VectorSet, tmp_path: Path
+) -> None:
     vec = corners.arrays()[:8]
-    fpvec.write_vectors(tmp_path, vec[:, 0], vec[:, 1], vec[:, 2])
+    vectors.write_vectors("fpadd", tmp_path, vec[:, 0], vec[:, 1], vec[:, 2])
     (tmp_path / "meta.hex").write_text("12345678\n00000001\n00000008\n")
-    r = fpvec.run(fpvec.build(sim), fpvec.VectorSet(tmp_path, 8))
+    r = harness.run(harness.build("fpadd", sim), vectors.VectorSet("fpadd", tmp_path, 8))
     assert not r.passed and r.returncode != 0
     assert any(ln.startswith("FPADD_ERROR") and "magic" in ln for ln in r.lines), r.lines

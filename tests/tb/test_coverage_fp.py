@@ -24,6 +24,7 @@ import pytest
 import softfloatpy as sf
 
 from flow.covdb import load_dumps, merge, read_ucis, text_report
+from blocks.fpadd import corner_pairs, random_pairs
 from models import isa
 from models.batch import Batch, BatchModel
 from models.config import CONFIGS, AFmt, Status, config_by_name
@@ -33,7 +34,6 @@ from tb.coverage import fp as fpcov
 from tb.coverage import fp_mac as fpcov_mac
 from tb.coverage.bins import FP_ALIGN_BINS, FP_INPUT_BINS, FP_RESULT_BINS
 from tb.coverage.collector import CoverageCounts
-from tb.fpvec import corner_pairs, random_pairs
 from tb.predictor import Prediction
 from tb.records import Issued
 from tools import covmerge

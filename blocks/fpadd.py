@@ -1,4 +1,4 @@
-"""IEEE-754 binary32 addition vectors for ``rtl/lut_fp32_add.sv``: reference, sets, harness.
+"""IEEE-754 binary32 addition for ``rtl/lut_fp32_add.sv``: bit helpers, reference, operands.
 
 The adder's contract is ``sum = RNE(a + b)`` with full IEEE behaviour (no
 flush to zero) and every NaN result delivered as :data:`QNAN`. This module
@@ -11,27 +11,17 @@ flush to zero) and every NaN result delivered as :data:`QNAN`. This module
 * makes the operand pairs: TestFloat-style corners crossed over signs and
   operand order (:func:`corner_pairs`) and a random mix of distributions
   drawn with numpy (:func:`random_pairs`);
-* writes and caches vector sets under ``build/fpadd/`` keyed by what
-  determines them (kind, count, seed, this file, the SoftFloat release), so
-  10^6 vectors are predicted once (:func:`vector_set`);
-* builds the pure-SV harness ``tb/sv/lut_fp32_add_tb.sv`` through
-  :func:`tb.simrun.build_target` (``binary=True``) and runs and parses it
-  (:func:`build`, :func:`run`).
+* holds the binary32 bit helpers and special values the other blocks'
+  operands (:mod:`blocks.fpops`) are built from.
 
-Operands and sums are ``uint32`` bit patterns throughout, never floats.
+The vector sets (files, cache) are :mod:`blocks.vectors`'; the harness run is
+:mod:`blocks.harness`'. Operands and sums are ``uint32`` bit patterns
+throughout, never floats.
 """
 
 from __future__ import annotations
 
-import hashlib
-import importlib.metadata
-import json
-import re
-import shutil
-import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 import softfloatpy as sf
@@ -45,19 +35,6 @@ QNAN = fp.CANONICAL_NAN  #: the one NaN the adder delivers (0x7FC00000, the mode
 SIGN = 0x80000000
 EXP_MASK = 0x7F800000
 FRAC_MASK = 0x007FFFFF
-MAGIC = 0x46414444  #: meta.hex word 0, "FADD"
-FORMAT_VERSION = 1  #: meta.hex word 1
-
-VECTORS = simrun.ROOT / "build" / "fpadd"
-ADDER = simrun.RTL / "lut_fp32_add.sv"
-HARNESS = simrun.TB_SV / "lut_fp32_add_tb.sv"
-SOURCES = (ADDER, HARNESS)
-TOP = "lut_fp32_add_tb"
-#: Planted bugs of the adder (its header), for the negative tests.
-BUG_DEFINES = ("LUT_TC_BUG_FP_RTZ", "LUT_TC_BUG_FP_FTZ")
-#: Harness capacity in vectors: one build takes both the corners and 10^6 random pairs.
-DEFAULT_MAX_VEC = 1 << 20
-KINDS = ("corners", "random")
 
 
 def _u32(x: Sequence[int] | np.ndarray) -> np.ndarray:
@@ -79,16 +56,23 @@ def canonical_nan(x: np.ndarray) -> np.ndarray:
 # --------------------------------------------------------------------------- reference
 
 
+def aligned(**arrays: Sequence[int] | np.ndarray) -> list[np.ndarray]:
+    """The arrays, the first 1-D and every other of its shape; ValueError names the first
+    that is not (the inputs of one vector, side by side)."""
+    (first, a0), *rest = ((k, np.asarray(v)) for k, v in arrays.items())
+    if a0.ndim != 1:
+        raise ValueError(f"{first}: expected a 1-D array, got shape {a0.shape}")
+    for name, v in rest:
+        if v.shape != a0.shape:
+            raise ValueError(f"{name}: shape {v.shape} differs from {first}'s {a0.shape}")
+    return [a0, *(v for _, v in rest)]
+
+
 def _check_pair(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    a = np.asarray(a)
-    b = np.asarray(b)
+    a, b = aligned(a=a, b=b)
     for name, v in (("a", a), ("b", b)):
-        if v.ndim != 1:
-            raise ValueError(f"{name}: expected a 1-D array of bit patterns, got shape {v.shape}")
         if v.size and (v.min() < 0 or int(v.max()) > 0xFFFFFFFF):
             raise ValueError(f"{name}: bit patterns must lie in [0, 2^32)")
-    if a.shape != b.shape:
-        raise ValueError(f"b: shape {b.shape} differs from a's {a.shape}")
     return a.astype(np.uint32), b.astype(np.uint32)
 
 
@@ -373,220 +357,3 @@ def random_pairs(count: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
     b = np.concatenate([ub, cb, xb, tb]).astype(u32)
     order = rng.permutation(count)
     return a[order], b[order]
-
-
-# --------------------------------------------------------------------------- vector sets
-
-
-@dataclass
-class VectorSet:
-    """A vector directory (``meta.hex``, ``vec.hex``, ``vec.npy``) and how it was made."""
-
-    path: Path
-    n: int
-    gen_s: float = 0.0  #: pair generation + reference + files; 0 when the cache was used
-    cached: bool = False
-
-    def arrays(self) -> np.ndarray:
-        """``uint32 [n, 3]``: a, b, expected sum of every vector (as the harness reads them)."""
-        return np.load(self.path / "vec.npy")
-
-
-def write_vectors(path: Path, a: np.ndarray, b: np.ndarray, s: np.ndarray) -> None:
-    """The harness's files (format in ``tb/sv/lut_fp32_add_tb.sv``) plus ``vec.npy``."""
-    a, b = _check_pair(a, b)
-    s = np.asarray(s, dtype=np.uint32)
-    if s.shape != a.shape:
-        raise ValueError(f"s: shape {s.shape} differs from the operands' {a.shape}")
-    if a.size < 1:
-        raise ValueError("a: a vector set needs at least one vector")
-    path.mkdir(parents=True, exist_ok=True)
-    vec = np.stack([a, b, s], axis=1).astype(np.uint32)
-    np.save(path / "vec.npy", vec)
-    (path / "vec.hex").write_bytes(hex_lines(vec.ravel()))
-    (path / "meta.hex").write_bytes(hex_lines(np.array([MAGIC, FORMAT_VERSION, a.size])))
-
-
-def _cache_key(kind: str, count: int, seed: int) -> str:
-    """What determines a set: its kind, count and seed, this generator, the SoftFloat release."""
-    doc = {
-        "kind": kind,
-        "count": count,
-        "seed": seed,
-        "generator": hashlib.sha256(Path(__file__).read_bytes()).hexdigest(),
-        "softfloatpy": importlib.metadata.version("softfloatpy"),
-        "format": FORMAT_VERSION,
-    }
-    return hashlib.sha256(json.dumps(doc, sort_keys=True).encode()).hexdigest()[:16]
-
-
-def vector_set(kind: str, count: int = 0, seed: int = 1, root: Path = VECTORS) -> VectorSet:
-    """The cached vector set ``kind`` (``corners``, or ``random`` of ``count`` pairs).
-
-    Made once under ``root/<kind>_<count>_<seed>_<key>`` and reused while
-    the key (kind, count, seed, this file, the SoftFloat release) matches;
-    making it removes the sets of the same kind, count and seed under older
-    keys (a 10^6 set is about 40 MB). A file lock makes parallel workers
-    wait for one writer.
-    """
-    if kind not in KINDS:
-        raise ValueError(f"kind={kind!r} unknown; choose one of {KINDS}")
-    if kind == "random" and count < 1:
-        raise ValueError(f"count={count}: a random set needs count >= 1")
-    if kind == "corners":
-        count = 0
-    path = root / f"{kind}_{count}_{seed}_{_cache_key(kind, count, seed)}"
-    done = path / "done.json"
-    with simrun.file_lock(root / f".{path.name}.lock"):
-        if done.exists():
-            info = json.loads(done.read_text())
-            return VectorSet(path, int(info["n"]), cached=True)
-        t0 = time.perf_counter()
-        shutil.rmtree(path, ignore_errors=True)
-        for stale in root.glob(f"{kind}_{count}_{seed}_*"):  # made by an older generator
-            shutil.rmtree(stale, ignore_errors=True)
-        a, b = corner_pairs(seed) if kind == "corners" else random_pairs(count, seed)
-        s = ref_add(a, b)
-        write_vectors(path, a, b, s)
-        gen_s = time.perf_counter() - t0
-        done.write_text(json.dumps({"n": int(a.size), "gen_s": gen_s}))
-    return VectorSet(path, int(a.size), gen_s=gen_s)
-
-
-def corrupted_copy(vs: VectorSet, index: int, bit: int, dest: Path) -> VectorSet:
-    """A copy of ``vs`` in ``dest`` whose expected sum ``index`` has bit ``bit`` flipped."""
-    if not 0 <= index < vs.n:
-        raise ValueError(f"index={index} out of range [0, {vs.n})")
-    if not 0 <= bit < 32:
-        raise ValueError(f"bit={bit} out of range [0, 32)")
-    vec = vs.arrays().copy()
-    vec[index, 2] ^= np.uint32(1 << bit)
-    write_vectors(dest, vec[:, 0], vec[:, 1], vec[:, 2])
-    return VectorSet(dest, vs.n)
-
-
-# --------------------------------------------------------------------------- harness
-
-
-def _pow2_at_least(n: int) -> int:
-    return 1 << max(0, (n - 1).bit_length())
-
-
-def build_name(defines: Sequence[str] = (), max_vec: int = DEFAULT_MAX_VEC) -> str:
-    """``fpadd`` plus each define and a raised capacity."""
-    name = "fpadd" + "".join(f"_{d}" for d in defines)
-    return name + (f"_MaxVec{max_vec}" if max_vec != DEFAULT_MAX_VEC else "")
-
-
-def build(
-    sim: str,
-    defines: Sequence[str] = (),
-    n: int = 0,
-    clean: bool = False,
-    jobs: int | None = None,
-) -> simrun.Build:
-    """The harness + adder for (sim, defines), for sets of up to ``n`` vectors; reused once built.
-
-    The adder has no clock and so no assertions: built without
-    ``LUT_TC_ASSERTIONS``.
-    """
-    unknown = sorted(set(defines) - set(BUG_DEFINES))
-    if unknown:
-        raise ValueError(f"defines: unknown {unknown}; known {list(BUG_DEFINES)}")
-    max_vec = max(DEFAULT_MAX_VEC, _pow2_at_least(n))
-    return simrun.build_target(
-        sim,
-        TOP,
-        build_name(tuple(defines), max_vec),
-        sources=SOURCES,
-        parameters={"MaxVec": max_vec},
-        defines={d: 1 for d in defines},
-        assertions=False,
-        binary=True,
-        clean=clean,
-        jobs=jobs,
-    )
-
-
-@dataclass
-class RunResult:
-    """One harness run: verdict, counts, the printed mismatches, where the time went."""
-
-    sim: str
-    passed: bool = False
-    n: int = -1
-    errors: int = -1
-    mismatches: list[dict[str, int]] = field(default_factory=list)
-    load_s: float = 0.0  #: process start -> vectors loaded (<PREFIX>_LOADED)
-    sim_s: float = 0.0  #: vectors loaded -> process exit: the comparison loop
-    run_s: float = 0.0  #: whole process
-    maxrss_mb: float = 0.0
-    returncode: int = 0
-    log: str = ""
-    lines: list[str] = field(default_factory=list)
-
-
-def command(b: simrun.Build, vectors: Path, max_errors: int = 10) -> list[str]:
-    """The simulator command line of one run (plusargs in the harness header)."""
-    if max_errors < 0:
-        raise ValueError(f"max_errors={max_errors} must be >= 0")
-    return [*harness_command(b.sim, b.exe), f"+dir={vectors}", f"+max_errors={max_errors}"]
-
-
-def run(
-    b: simrun.Build,
-    vs: VectorSet,
-    max_errors: int = 10,
-    timeout_s: float = 600.0,
-    prefix: str = "FPADD",
-    operands: tuple[str, str] = ("a", "b"),
-) -> RunResult:
-    """Run a built harness on a vector set; the log goes next to the vectors.
-
-    A run still going after ``timeout_s`` is killed (a zero-delay loop in a
-    simulator would otherwise hang the caller): it fails with no result line.
-    ``prefix`` and ``operands`` name the harness's output lines and the two
-    input fields of its mismatch lines (``tb.fpunits`` runs its harnesses here).
-    """
-    if timeout_s <= 0:
-        raise ValueError(f"timeout_s={timeout_s} must be > 0")
-    cmd = command(b, vs.path, max_errors)
-    res = RunResult(b.sim)
-    log = vs.path / f"run_{b.sim}_{b.path.name}.log"
-    out = run_captured(cmd, b.path, f"{prefix}_LOADED", log, timeout_s)
-    res.run_s, res.load_s, res.sim_s = out.run_s, out.load_s, out.sim_s
-    res.maxrss_mb, res.returncode, res.log = out.maxrss_mb, out.returncode, str(log)
-    parse(res, out.lines, prefix, operands)
-    return res
-
-
-def parse(
-    res: RunResult,
-    lines: list[str],
-    prefix: str = "FPADD",
-    operands: tuple[str, str] = ("a", "b"),
-) -> None:
-    """Fill ``res`` from the output: PASS needs the line, errors=0 and exit status 0."""
-    x, y = operands
-    mismatch = re.compile(
-        rf"{prefix}_MISMATCH index=(\d+) {x}=([0-9a-f]{{8}}) {y}=([0-9a-f]{{8}}) "
-        r"got=([0-9a-fxz]{8}) expected=([0-9a-f]{8})"
-    )
-    result = re.compile(rf"{prefix}_RESULT (PASS|FAIL) n=(\d+) errors=(\d+)")
-    res.lines = [ln.rstrip("\n") for ln in lines]
-    verdict = None
-    for line in lines:
-        if m := mismatch.search(line):
-            idx, a, b, got, exp = m.groups()
-            res.mismatches.append(
-                {
-                    "index": int(idx),
-                    x: int(a, 16),
-                    y: int(b, 16),
-                    "got": int(got, 16) if re.fullmatch(r"[0-9a-f]{8}", got) else -1,
-                    "expected": int(exp, 16),
-                }
-            )
-        elif m := result.search(line):
-            verdict, res.n, res.errors = m.group(1), int(m.group(2)), int(m.group(3))
-    res.passed = verdict == "PASS" and res.errors == 0 and res.returncode == 0
