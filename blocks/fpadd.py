@@ -26,9 +26,6 @@ from collections.abc import Sequence
 import numpy as np
 import softfloatpy as sf
 
-from flow import simrun
-from flow.measure import harness_command, run_captured
-from flow.replay.vectors import hex_lines
 from models import fp
 
 QNAN = fp.CANONICAL_NAN  #: the one NaN the adder delivers (0x7FC00000, the model's)

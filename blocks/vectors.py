@@ -25,9 +25,9 @@ import numpy as np
 
 from blocks import fpadd, fpops
 from blocks.units import DEFAULT_MAX_SHIFT, check_unit
-from models import fp
 from flow.replay.vectors import hex_lines
 from flow.simrun import ROOT, file_lock
+from models import fp
 
 FORMAT_VERSION = 1  #: meta.hex word 1
 VECTORS = ROOT / "build" / "blocks"

@@ -29,8 +29,8 @@ import softfloatpy as sf
 
 from blocks import fpadd, fpops, harness, vectors
 from blocks.units import DEFAULT_MAX_SHIFT, FMUL_MAG_W, UNITS
-from models.config import AFmt
 from flow import simrun, synth
+from models.config import AFmt
 from tests.needs import needs
 
 SIMS = [pytest.param(s, marks=needs(s)) for s in simrun.SIMS]

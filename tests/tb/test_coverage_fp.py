@@ -23,8 +23,8 @@ import numpy as np
 import pytest
 import softfloatpy as sf
 
-from flow.covdb import load_dumps, merge, read_ucis, text_report
 from blocks.fpadd import corner_pairs, random_pairs
+from flow.covdb import load_dumps, merge, read_ucis, text_report
 from models import isa
 from models.batch import Batch, BatchModel
 from models.config import CONFIGS, AFmt, Status, config_by_name
