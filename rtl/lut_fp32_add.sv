@@ -95,6 +95,9 @@ module lut_fp32_add (
 `ifdef LUT_TC_BUG_FP_FTZ
   localparam logic [31:0]     MinNormal = 32'h0080_0000;     // rounded magnitudes below: subnormal
 `endif
+  localparam int              NormSigW  = ExtW;              // fp_norm moves {sig, G, R, S}
+  localparam int              NormExpW  = 9;                 // ... and its exponent norm_e
+  `include "lut_fp_norm.svh"
 
   always_comb begin : p_add
     logic                big_sign, sml_sign;
@@ -154,30 +157,7 @@ module lut_fp32_add (
       norm_e = {1'b0, big_e} + 9'd1;
     end else begin
       // Left past the leading zeros by halves, at most e_big - 1 places.
-      norm   = raw;
-      norm_e = {1'b0, big_e};
-      if (norm < 27'h400_0000) begin
-        if ((norm < 27'h000_0800) && (norm_e > 9'd16)) begin
-          norm   = norm << 16;
-          norm_e = norm_e - 9'd16;
-        end
-        if ((norm < 27'h008_0000) && (norm_e > 9'd8)) begin
-          norm   = norm << 8;
-          norm_e = norm_e - 9'd8;
-        end
-        if ((norm < 27'h080_0000) && (norm_e > 9'd4)) begin
-          norm   = norm << 4;
-          norm_e = norm_e - 9'd4;
-        end
-        if ((norm < 27'h200_0000) && (norm_e > 9'd2)) begin
-          norm   = norm << 2;
-          norm_e = norm_e - 9'd2;
-        end
-        if ((norm < 27'h400_0000) && (norm_e > 9'd1)) begin
-          norm   = norm << 1;
-          norm_e = norm_e - 9'd1;
-        end
-      end
+      {norm_e, norm} = fp_norm(raw, {1'b0, big_e});
     end
 
     // ---------------------------------------------------------- round

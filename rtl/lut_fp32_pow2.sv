@@ -60,6 +60,9 @@ module lut_fp32_pow2 #(
   localparam int          EW     = $clog2(256 + (1 << ShiftW)) + 1;  // E: holds 254 + any code
   localparam logic [7:0]  ExpMax = 8'hFF;
   localparam logic [31:0] QNaN   = 32'h7FC0_0000;
+  localparam int          NormSigW = SigW;
+  localparam int          NormExpW = EW;
+  `include "lut_fp_norm.svh"
 
   always_comb begin : p_scale
     logic            x_sign, sign;
@@ -83,26 +86,7 @@ module lut_fp32_pow2 #(
       // Left past the leading zeros by halves, at most E - 1 places.
       sig = {1'b0, frac};
       e   = EW'(1) + EW'(shift_i);
-      if ((sig < 24'h00_0100) && (e > EW'(16))) begin
-        sig = sig << 16;
-        e   = e - EW'(16);
-      end
-      if ((sig < 24'h01_0000) && (e > EW'(8))) begin
-        sig = sig << 8;
-        e   = e - EW'(8);
-      end
-      if ((sig < 24'h10_0000) && (e > EW'(4))) begin
-        sig = sig << 4;
-        e   = e - EW'(4);
-      end
-      if ((sig < 24'h40_0000) && (e > EW'(2))) begin
-        sig = sig << 2;
-        e   = e - EW'(2);
-      end
-      if ((sig < 24'h80_0000) && (e > EW'(1))) begin
-        sig = sig << 1;
-        e   = e - EW'(1);
-      end
+      {e, sig} = fp_norm(sig, e);
     end
     {hidden, res_frac} = sig;
 

@@ -58,6 +58,9 @@ module mac_fp_mul #(
   localparam logic [EW-1:0] MagE = EW'(MagW);
   localparam logic [7:0]  ExpMax = 8'hFF;
   localparam logic [31:0] QNaN   = 32'h7FC0_0000;
+  localparam int          NormSigW = 24;
+  localparam int          NormExpW = EW;
+  `include "lut_fp_norm.svh"
 
   logic            x_sign;
   logic [7:0]      exp_f;
@@ -88,28 +91,7 @@ module mac_fp_mul #(
     logic [7:0]      e8;
 
     sign = x_sign ^ neg_i;
-    sig  = sig0;
-    e    = e0;
-    if ((sig < 24'h00_0100) && (e > EW'(16))) begin
-      sig = sig << 16;
-      e   = e - EW'(16);
-    end
-    if ((sig < 24'h01_0000) && (e > EW'(8))) begin
-      sig = sig << 8;
-      e   = e - EW'(8);
-    end
-    if ((sig < 24'h10_0000) && (e > EW'(4))) begin
-      sig = sig << 4;
-      e   = e - EW'(4);
-    end
-    if ((sig < 24'h40_0000) && (e > EW'(2))) begin
-      sig = sig << 2;
-      e   = e - EW'(2);
-    end
-    if ((sig < 24'h80_0000) && (e > EW'(1))) begin
-      sig = sig << 1;
-      e   = e - EW'(1);
-    end
+    {e, sig} = fp_norm(sig0, e0);  // left past the leading zeros by halves
     {hidden, res_frac} = sig;
 
     // The exponent field by a split, not by a cast: Yosys 0.23 widens 8'(e)
