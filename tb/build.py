@@ -22,7 +22,12 @@ STREAM_TOPLEVEL = "lut_tc_bridge"
 TOPLEVELS = {"pins": TOPLEVEL, "batch": STREAM_TOPLEVEL}
 #: Bridge capacities (module parameters; tb/bridge.py sizes its files by them).
 STREAM_PARAMS = {"MaxBatch": 1024, "Slots": 1024, "SegLen": 1024}
-STREAM_SOURCES = [*simrun.CORE_SOURCES, simrun.PACED_CORE, simrun.TB_SV / "lut_tc_bridge.sv"]
+STREAM_SOURCES = [
+    *simrun.CORE_SOURCES,
+    simrun.PACED_CORE,
+    simrun.PACED_DUT,
+    simrun.TB_SV / "lut_tc_bridge.sv",
+]
 #: Bug-injection defines the RTL understands (negative tests): the records of
 #: ``tb.bugs.PLANTED`` say where each lives, what it breaks and what catches it.
 BUGS = tuple(b.define for b in PLANTED)

