@@ -57,5 +57,5 @@ function automatic logic [NormExpW+NormSigW-1:0] fp_norm(logic [NormSigW-1:0] si
     sig = sig << 1;
     e   = e - NormExpW'(1);
   end
-  return {e, sig};
+  fp_norm = {e, sig};
 endfunction
