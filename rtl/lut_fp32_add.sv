@@ -29,11 +29,12 @@
 //             increments the exponent. Otherwise the 27-bit sum shifts left
 //             past its leading zeros, but at most e_big - 1 places, so that
 //             the exponent stops at 1: the result is subnormal then (no
-//             hidden bit), the exponent field 0. A sum with its top bit set
-//             stays; any other goes by halves: 16, 8, 4, 2 and 1 places,
-//             each step taken if the top that many bits are zero and the
-//             exponent is above that many, which moves exactly
-//             min(leading zeros, e_big - 1) places in all.
+//             hidden bit), the exponent field 0. The shift goes by halves
+//             (fp_norm of rtl/lut_fp_norm.svh, shared with the scaler and
+//             the MAC multiplier): 16, 8, 4, 2 and 1 places, each step
+//             taken if the top that many bits are zero and the exponent is
+//             above that many, which moves exactly min(leading zeros,
+//             e_big - 1) places in all; a sum with its top bit set stays.
 //             Cancellation deeper than one place only happens for d <= 1,
 //             where sticky is zero and the sum is exact.
 //   round     RNE on {G, R, S}: up if G and (R or S or lsb). The rounded
