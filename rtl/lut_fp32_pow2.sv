@@ -29,8 +29,9 @@
 //             with the adder and the MAC multiplier): 16, 8, 4, 2 and 1
 //             places, each step taken if the top that many bits are zero
 //             and the exponent is above that many, which moves exactly
-//             min(leading zeros, E - 1) places in all. A hidden bit after the move gives a normal with
-//             exponent E' (E' >= 255 overflows to inf); otherwise E' = 1
+//             min(leading zeros, E - 1) places in all. A hidden bit after
+//             the move gives a normal with exponent E' (E' >= 255 overflows
+//             to inf); otherwise E' = 1
 //             and the result is subnormal (exponent field 0): only a
 //             subnormal whose shift is too small to reach the normal range,
 //             or a zero.
