@@ -31,10 +31,9 @@
 //             and the exponent is above that many, which moves exactly
 //             min(leading zeros, E - 1) places in all. A hidden bit after
 //             the move gives a normal with exponent E' (E' >= 255 overflows
-//             to inf); otherwise E' = 1
-//             and the result is subnormal (exponent field 0): only a
-//             subnormal whose shift is too small to reach the normal range,
-//             or a zero.
+//             to inf); otherwise E' = 1 and the result is subnormal
+//             (exponent field 0): only a subnormal whose shift is too small
+//             to reach the normal range, or a zero.
 //   specials  NaN: 32'h7FC00000; inf: {sign, inf}; chosen last.
 //
 // Simulation cost: as rtl/lut_fp32_add.sv, the datapath is one always_comb
