@@ -30,7 +30,7 @@
 //             past its leading zeros, but at most e_big - 1 places, so that
 //             the exponent stops at 1: the result is subnormal then (no
 //             hidden bit), the exponent field 0. The shift goes by halves
-//             (fp_norm of rtl/lut_fp_norm.svh, shared with the scaler and
+//             (`LUT_TC_FP_NORM of rtl/lut_fp_norm.svh, shared with the scaler and
 //             the MAC multiplier): 16, 8, 4, 2 and 1 places, each step
 //             taken if the top that many bits are zero and the exponent is
 //             above that many, which moves exactly min(leading zeros,
@@ -72,6 +72,10 @@
 //   LUT_TC_BUG_FP_FTZ   injected bug: subnormal results are flushed to a
 //                       zero of the same sign
 // The bugs exist for the negative tests only.
+`ifndef LUT_TC_FP_NORM_SVH
+`include "lut_fp_norm.svh"
+`endif
+
 module lut_fp32_add (
   input  logic [31:0] a_i,
   input  logic [31:0] b_i,
@@ -96,9 +100,7 @@ module lut_fp32_add (
 `ifdef LUT_TC_BUG_FP_FTZ
   localparam logic [31:0]     MinNormal = 32'h0080_0000;     // rounded magnitudes below: subnormal
 `endif
-  localparam int              NormSigW  = ExtW;              // fp_norm moves {sig, G, R, S}
-  localparam int              NormExpW  = 9;                 // ... and its exponent norm_e
-  `include "lut_fp_norm.svh"
+  localparam int              NormEW    = 9;                 // norm_e
 
   always_comb begin : p_add
     logic                big_sign, sml_sign;
@@ -114,7 +116,7 @@ module lut_fp32_add (
     logic                raw_carry;         // carry out of an addition
     logic [ExtW-1:0]     raw;               // the sum below the carry
     logic [ExtW-1:0]     norm;              // normalized {sig, G, R, S}
-    logic [8:0]          norm_e;            // 1..255: exponent of norm's top bit (1 if subnormal)
+    logic [NormEW-1:0]   norm_e;            // 1..255: exponent of norm's top bit (1 if subnormal)
     logic                round_up;
 `ifdef LUT_TC_BUG_FP_RTZ
     logic                unused_round;
@@ -158,7 +160,11 @@ module lut_fp32_add (
       norm_e = {1'b0, big_e} + 9'd1;
     end else begin
       // Left past the leading zeros by halves, at most e_big - 1 places.
-      {norm_e, norm} = fp_norm(raw, {1'b0, big_e});
+      norm   = raw;
+      norm_e = {1'b0, big_e};
+      if (norm < 27'h400_0000) begin  // a sum with its top bit set stays
+        `LUT_TC_FP_NORM(norm, norm_e, ExtW, NormEW)
+      end
     end
 
     // ---------------------------------------------------------- round

@@ -25,7 +25,7 @@
 //   normalize a normal sig has its hidden bit set: nothing moves. A zero or
 //             subnormal sig moves left past its leading zeros, but at most
 //             E - 1 places (the exponent stops at 1), E' = E - places. The
-//             shift goes by halves (fp_norm of rtl/lut_fp_norm.svh, shared
+//             shift goes by halves (`LUT_TC_FP_NORM of rtl/lut_fp_norm.svh, shared
 //             with the adder and the MAC multiplier): 16, 8, 4, 2 and 1
 //             places, each step taken if the top that many bits are zero
 //             and the exponent is above that many, which moves exactly
@@ -47,6 +47,10 @@
 //   LUT_TC_BUG_FP_POW2_FTZ  injected bug: a subnormal x scales as a zero
 //                           of the result's sign
 // The bug exists for the negative tests only.
+`ifndef LUT_TC_FP_NORM_SVH
+`include "lut_fp_norm.svh"
+`endif
+
 module lut_fp32_pow2 #(
   parameter int MaxShift = 7,
   localparam int ShiftW = (MaxShift < 2) ? 1 : $clog2(MaxShift + 1)
@@ -61,9 +65,6 @@ module lut_fp32_pow2 #(
   localparam int          EW     = $clog2(256 + (1 << ShiftW)) + 1;  // E: holds 254 + any code
   localparam logic [7:0]  ExpMax = 8'hFF;
   localparam logic [31:0] QNaN   = 32'h7FC0_0000;
-  localparam int          NormSigW = SigW;
-  localparam int          NormExpW = EW;
-  `include "lut_fp_norm.svh"
 
   always_comb begin : p_scale
     logic            x_sign, sign;
@@ -84,7 +85,7 @@ module lut_fp32_pow2 #(
     e   = ((exp_f != '0) ? EW'(exp_f) : EW'(1)) + EW'(shift_i);
     // Left past the leading zeros by halves, at most E - 1 places: a normal
     // sig (hidden bit set) does not move.
-    {e, sig} = fp_norm(sig, e);
+    `LUT_TC_FP_NORM(sig, e, SigW, EW)
     {hidden, res_frac} = sig;
 
     // ---------------------------------------------------------- result

@@ -1,61 +1,53 @@
 // SPDX-License-Identifier: Apache-2.0
 //
 // Normalize by halves, the left shift the binary32 blocks share
-// (lut_fp32_add, lut_fp32_pow2, mac_fp_mul), for a module body:
+// (lut_fp32_add, lut_fp32_pow2, mac_fp_mul), as a macro of statements for
+// the block's always_comb:
 //
-//   localparam int NormSigW = 24;  // significand width, top bit = hidden bit (>= 17)
-//   localparam int NormExpW = 10;  // exponent width
+//   `ifndef LUT_TC_FP_NORM_SVH
 //   `include "lut_fp_norm.svh"
+//   `endif
 //   ...
-//   {e, sig} = fp_norm(sig, e);    // inside the block's always_comb
+//   `LUT_TC_FP_NORM(sig, e, SigW, ExpW)
 //
-// fp_norm(sig, e) moves sig left past its leading zeros, but at most e - 1
-// places, so that the exponent e of sig's top bit stops at 1 (the result is
-// subnormal then: no hidden bit). It goes by halves: 16, 8, 4, 2 and 1
-// places, each step taken if the top that many bits are zero and the
-// exponent is above that many, which moves exactly min(leading zeros, e - 1)
-// places in all. A significand with its top bit set does not move.
+// sig (SigW bits, SigW >= 17) and e (ExpW bits) are variables of the block,
+// SigW and ExpW plain identifiers (localparams) naming their widths. The
+// steps move sig left past its leading zeros, but at most e - 1 places, so
+// that the exponent e of sig's top bit stops at 1 (the result is subnormal
+// then: no hidden bit). They go by halves: 16, 8, 4, 2 and 1 places, each
+// step taken if the top that many bits are zero and the exponent is above
+// that many, which moves exactly min(leading zeros, e - 1) places in all. A
+// significand with its top bit set does not move.
 //
-// A function, not a module: it runs inside the caller's one always_comb, so
-// an input change still costs the block one pass of straight-line code in
-// Icarus (see rtl/lut_fp32_add.sv), and synthesis sees the same logic as
-// when it was written out. It compares the whole significand against powers
-// of two and takes no constant selects (Icarus 11 cannot inside always_comb).
+// Statements, not a function or a module: a function call costs Icarus 11 a
+// context per call (12 % of an FP replay) and a module splits the block's
+// one always_comb; written into the block, an input change still costs one
+// pass of straight-line code (see rtl/lut_fp32_add.sv). The top bits are
+// tested by comparing the whole significand against a power of two, not by
+// a part-select (Icarus 11 takes no constant selects inside always_comb).
+`ifndef LUT_TC_FP_NORM_SVH
+`define LUT_TC_FP_NORM_SVH
 
-localparam logic [NormSigW-1:0] NormOne = 1;
-// sig below NormLtS: its top S bits are zero.
-localparam logic [NormSigW-1:0] NormLt16 = NormOne << (NormSigW - 16);
-localparam logic [NormSigW-1:0] NormLt8  = NormOne << (NormSigW - 8);
-localparam logic [NormSigW-1:0] NormLt4  = NormOne << (NormSigW - 4);
-localparam logic [NormSigW-1:0] NormLt2  = NormOne << (NormSigW - 2);
-localparam logic [NormSigW-1:0] NormLt1  = NormOne << (NormSigW - 1);
+`define LUT_TC_FP_NORM(sig, e, SigW, ExpW) \
+  if ((sig < (SigW'(1) << (SigW - 16))) && (e > ExpW'(16))) begin \
+    sig = sig << 16; \
+    e   = e - ExpW'(16); \
+  end \
+  if ((sig < (SigW'(1) << (SigW - 8))) && (e > ExpW'(8))) begin \
+    sig = sig << 8; \
+    e   = e - ExpW'(8); \
+  end \
+  if ((sig < (SigW'(1) << (SigW - 4))) && (e > ExpW'(4))) begin \
+    sig = sig << 4; \
+    e   = e - ExpW'(4); \
+  end \
+  if ((sig < (SigW'(1) << (SigW - 2))) && (e > ExpW'(2))) begin \
+    sig = sig << 2; \
+    e   = e - ExpW'(2); \
+  end \
+  if ((sig < (SigW'(1) << (SigW - 1))) && (e > ExpW'(1))) begin \
+    sig = sig << 1; \
+    e   = e - ExpW'(1); \
+  end
 
-// {exponent, significand} after the move.
-function automatic logic [NormExpW+NormSigW-1:0] fp_norm(logic [NormSigW-1:0] sig_in,
-                                                         logic [NormExpW-1:0] e_in);
-  logic [NormSigW-1:0] sig;
-  logic [NormExpW-1:0] e;
-  sig = sig_in;
-  e   = e_in;
-  if ((sig < NormLt16) && (e > NormExpW'(16))) begin
-    sig = sig << 16;
-    e   = e - NormExpW'(16);
-  end
-  if ((sig < NormLt8) && (e > NormExpW'(8))) begin
-    sig = sig << 8;
-    e   = e - NormExpW'(8);
-  end
-  if ((sig < NormLt4) && (e > NormExpW'(4))) begin
-    sig = sig << 4;
-    e   = e - NormExpW'(4);
-  end
-  if ((sig < NormLt2) && (e > NormExpW'(2))) begin
-    sig = sig << 2;
-    e   = e - NormExpW'(2);
-  end
-  if ((sig < NormLt1) && (e > NormExpW'(1))) begin
-    sig = sig << 1;
-    e   = e - NormExpW'(1);
-  end
-  fp_norm = {e, sig};
-endfunction
+`endif  // LUT_TC_FP_NORM_SVH
