@@ -81,11 +81,15 @@ module lut_fp32_pow2 #(
     // ---------------------------------------------------------- unpack, scale, normalize
     {x_sign, exp_f, frac} = x_i;
     sign = x_sign ^ neg_i;
-    sig = {exp_f != '0, frac};
-    e   = ((exp_f != '0) ? EW'(exp_f) : EW'(1)) + EW'(shift_i);
-    // Left past the leading zeros by halves, at most E - 1 places: a normal
-    // sig (hidden bit set) does not move.
-    `LUT_TC_FP_NORM(sig, e, SigW, EW)
+    if (exp_f != '0) begin
+      sig = {1'b1, frac};
+      e   = EW'(exp_f) + EW'(shift_i);
+    end else begin
+      // Left past the leading zeros by halves, at most E - 1 places.
+      sig = {1'b0, frac};
+      e   = EW'(1) + EW'(shift_i);
+      `LUT_TC_FP_NORM(sig, e, SigW, EW)
+    end
     {hidden, res_frac} = sig;
 
     // ---------------------------------------------------------- result
