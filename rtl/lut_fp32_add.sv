@@ -30,8 +30,8 @@
 //             past its leading zeros, but at most e_big - 1 places, so that
 //             the exponent stops at 1: the result is subnormal then (no
 //             hidden bit), the exponent field 0. The shift goes by halves
-//             (`LUT_TC_FP_NORM of rtl/lut_fp_norm.svh, shared with the scaler and
-//             the MAC multiplier): 16, 8, 4, 2 and 1 places, each step
+//             (`LUT_TC_FP_NORM of rtl/lut_fp_norm.svh, shared with the
+//             scaler and the MAC multiplier): 16, 8, 4, 2 and 1 places, each step
 //             taken if the top that many bits are zero and the exponent is
 //             above that many, which moves exactly min(leading zeros,
 //             e_big - 1) places in all; a sum with its top bit set stays.

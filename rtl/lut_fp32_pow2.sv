@@ -25,8 +25,8 @@
 //   normalize a normal sig has its hidden bit set: nothing moves. A zero or
 //             subnormal sig moves left past its leading zeros, but at most
 //             E - 1 places (the exponent stops at 1), E' = E - places. The
-//             shift goes by halves (`LUT_TC_FP_NORM of rtl/lut_fp_norm.svh, shared
-//             with the adder and the MAC multiplier): 16, 8, 4, 2 and 1
+//             shift goes by halves (`LUT_TC_FP_NORM of rtl/lut_fp_norm.svh,
+//             shared with the adder and the MAC multiplier): 16, 8, 4, 2 and 1
 //             places, each step taken if the top that many bits are zero
 //             and the exponent is above that many, which moves exactly
 //             min(leading zeros, E - 1) places in all. A hidden bit after

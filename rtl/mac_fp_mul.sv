@@ -25,8 +25,8 @@
 //             bits, placed at the top of a 24-bit significand; the exponent
 //             of that significand's top bit is E = ee + MagW (ee = 1 for a
 //             zero or subnormal x, else its exponent field).
-//   normalize as rtl/lut_fp32_pow2.sv (`LUT_TC_FP_NORM of rtl/lut_fp_norm.svh): left
-//             past the leading zeros by halves (16, 8, 4, 2, 1), at most
+//   normalize as rtl/lut_fp32_pow2.sv (`LUT_TC_FP_NORM of
+//             rtl/lut_fp_norm.svh): left past the leading zeros by halves (16, 8, 4, 2, 1), at most
 //             E - 1 places; a hidden bit
 //             after the move gives a normal (E' >= 255 overflows to inf),
 //             otherwise a subnormal or zero (exponent field 0).
