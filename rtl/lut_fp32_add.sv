@@ -29,11 +29,12 @@
 //             increments the exponent. Otherwise the 27-bit sum shifts left
 //             past its leading zeros, but at most e_big - 1 places, so that
 //             the exponent stops at 1: the result is subnormal then (no
-//             hidden bit), the exponent field 0. A sum with its top bit set
-//             stays; any other goes by halves: 16, 8, 4, 2 and 1 places,
-//             each step taken if the top that many bits are zero and the
-//             exponent is above that many, which moves exactly
-//             min(leading zeros, e_big - 1) places in all.
+//             hidden bit), the exponent field 0. The shift goes by halves
+//             (`LUT_TC_FP_NORM of rtl/lut_fp_norm.svh, shared with the
+//             scaler and the MAC multiplier): 16, 8, 4, 2 and 1 places, each step
+//             taken if the top that many bits are zero and the exponent is
+//             above that many, which moves exactly min(leading zeros,
+//             e_big - 1) places in all; a sum with its top bit set stays.
 //             Cancellation deeper than one place only happens for d <= 1,
 //             where sticky is zero and the sum is exact.
 //   round     RNE on {G, R, S}: up if G and (R or S or lsb). The rounded
@@ -71,6 +72,10 @@
 //   LUT_TC_BUG_FP_FTZ   injected bug: subnormal results are flushed to a
 //                       zero of the same sign
 // The bugs exist for the negative tests only.
+`ifndef LUT_TC_FP_NORM_SVH
+`include "lut_fp_norm.svh"
+`endif
+
 module lut_fp32_add (
   input  logic [31:0] a_i,
   input  logic [31:0] b_i,
@@ -95,6 +100,7 @@ module lut_fp32_add (
 `ifdef LUT_TC_BUG_FP_FTZ
   localparam logic [31:0]     MinNormal = 32'h0080_0000;     // rounded magnitudes below: subnormal
 `endif
+  localparam int              NormEW    = 9;                 // norm_e
 
   always_comb begin : p_add
     logic                big_sign, sml_sign;
@@ -110,7 +116,7 @@ module lut_fp32_add (
     logic                raw_carry;         // carry out of an addition
     logic [ExtW-1:0]     raw;               // the sum below the carry
     logic [ExtW-1:0]     norm;              // normalized {sig, G, R, S}
-    logic [8:0]          norm_e;            // 1..255: exponent of norm's top bit (1 if subnormal)
+    logic [NormEW-1:0]   norm_e;            // 1..255: exponent of norm's top bit (1 if subnormal)
     logic                round_up;
 `ifdef LUT_TC_BUG_FP_RTZ
     logic                unused_round;
@@ -156,27 +162,8 @@ module lut_fp32_add (
       // Left past the leading zeros by halves, at most e_big - 1 places.
       norm   = raw;
       norm_e = {1'b0, big_e};
-      if (norm < 27'h400_0000) begin
-        if ((norm < 27'h000_0800) && (norm_e > 9'd16)) begin
-          norm   = norm << 16;
-          norm_e = norm_e - 9'd16;
-        end
-        if ((norm < 27'h008_0000) && (norm_e > 9'd8)) begin
-          norm   = norm << 8;
-          norm_e = norm_e - 9'd8;
-        end
-        if ((norm < 27'h080_0000) && (norm_e > 9'd4)) begin
-          norm   = norm << 4;
-          norm_e = norm_e - 9'd4;
-        end
-        if ((norm < 27'h200_0000) && (norm_e > 9'd2)) begin
-          norm   = norm << 2;
-          norm_e = norm_e - 9'd2;
-        end
-        if ((norm < 27'h400_0000) && (norm_e > 9'd1)) begin
-          norm   = norm << 1;
-          norm_e = norm_e - 9'd1;
-        end
+      if (norm < 27'h400_0000) begin  // a sum with its top bit set stays
+        `LUT_TC_FP_NORM(norm, norm_e, ExtW, NormEW)
       end
     end
 

@@ -25,14 +25,15 @@
 //   normalize a normal sig has its hidden bit set: nothing moves. A zero or
 //             subnormal sig moves left past its leading zeros, but at most
 //             E - 1 places (the exponent stops at 1), E' = E - places. The
-//             shift goes by halves: 16, 8, 4, 2 and 1 places, each step
-//             taken if the top that many bits are zero and the exponent is
-//             above that many, which moves exactly min(leading zeros, E - 1)
-//             places in all. A hidden bit after the move gives a normal with
-//             exponent E' (E' >= 255 overflows to inf); otherwise E' = 1
-//             and the result is subnormal (exponent field 0): only a
-//             subnormal whose shift is too small to reach the normal range,
-//             or a zero.
+//             shift goes by halves (`LUT_TC_FP_NORM of rtl/lut_fp_norm.svh,
+//             shared with the adder and the MAC multiplier): 16, 8, 4, 2 and 1
+//             places, each step taken if the top that many bits are zero
+//             and the exponent is above that many, which moves exactly
+//             min(leading zeros, E - 1) places in all. A hidden bit after
+//             the move gives a normal with exponent E' (E' >= 255 overflows
+//             to inf); otherwise E' = 1 and the result is subnormal
+//             (exponent field 0): only a subnormal whose shift is too small
+//             to reach the normal range, or a zero.
 //   specials  NaN: 32'h7FC00000; inf: {sign, inf}; chosen last.
 //
 // Simulation cost: as rtl/lut_fp32_add.sv, the datapath is one always_comb
@@ -46,6 +47,10 @@
 //   LUT_TC_BUG_FP_POW2_FTZ  injected bug: a subnormal x scales as a zero
 //                           of the result's sign
 // The bug exists for the negative tests only.
+`ifndef LUT_TC_FP_NORM_SVH
+`include "lut_fp_norm.svh"
+`endif
+
 module lut_fp32_pow2 #(
   parameter int MaxShift = 7,
   localparam int ShiftW = (MaxShift < 2) ? 1 : $clog2(MaxShift + 1)
@@ -83,26 +88,7 @@ module lut_fp32_pow2 #(
       // Left past the leading zeros by halves, at most E - 1 places.
       sig = {1'b0, frac};
       e   = EW'(1) + EW'(shift_i);
-      if ((sig < 24'h00_0100) && (e > EW'(16))) begin
-        sig = sig << 16;
-        e   = e - EW'(16);
-      end
-      if ((sig < 24'h01_0000) && (e > EW'(8))) begin
-        sig = sig << 8;
-        e   = e - EW'(8);
-      end
-      if ((sig < 24'h10_0000) && (e > EW'(4))) begin
-        sig = sig << 4;
-        e   = e - EW'(4);
-      end
-      if ((sig < 24'h40_0000) && (e > EW'(2))) begin
-        sig = sig << 2;
-        e   = e - EW'(2);
-      end
-      if ((sig < 24'h80_0000) && (e > EW'(1))) begin
-        sig = sig << 1;
-        e   = e - EW'(1);
-      end
+      `LUT_TC_FP_NORM(sig, e, SigW, EW)
     end
     {hidden, res_frac} = sig;
 

@@ -7,10 +7,10 @@
 //   CoreLutTc    the LUT Tensor Core, described below
 //   CoreLutConv  the conventional LUT baseline: LUTGEN latches the
 //                activations; every unit builds its own 16-entry table when
-//                an LMMA is accepted (lut_conv_array), then b cycles as here
+//                an LMMA is accepted (lut_conv_unit), then b cycles as here
 //   CoreMac      the MAC baseline: LUTGEN latches the activations; an LMMA
 //                dequantizes the weights and multiply-accumulates in one
-//                execute cycle whatever b is (mac_array); FP formats with
+//                execute cycle whatever b is (lut_array); FP formats with
 //                their own order of roundings (section 11)
 // The conventional core builds the integer formats only. All three give the
 // same integer D.
@@ -54,7 +54,7 @@
 // binary32 scaler and adder on the same accumulator (ex_fp_q selects the
 // path per LMMA), so an FP LMMA takes b cycles like an integer one. On the
 // MAC core the array converts the latched lanes of an FP LMMA and
-// multiplies and adds in binary32 in its one cycle (mac_array, section 11).
+// multiplies and adds in binary32 in its one cycle (lut_array, section 11).
 // A format that is not built answers UNSUPPORTED at decode.
 //
 // Defines (all off by default):
@@ -128,6 +128,8 @@ module lut_tensor_core #(
   localparam int TableBits = M * TableEntries * EntryW;  // one table register
   localparam int PlaneBits = N * CodeW;                  // codes of one plane
   localparam bit IsLutTc   = (Core == CoreLutTc);
+  // Codes the array reads: the current plane, or every plane (MAC core).
+  localparam int ArrCodeBits = (Core == CoreMac) ? WW : PlaneBits;
   // What a table register holds: the tables, or a baseline's activations.
   localparam int RegBits   = IsLutTc ? TableBits : M * K * ActW;
 
@@ -339,79 +341,48 @@ module lut_tensor_core #(
   // ---------------------------------------------------------------------------
   logic [CW-1:0] sum;
 
-  if (Core == CoreLutConv) begin : gen_conv
-    logic unused_fp;  // integer formats only
-    assign unused_fp = ex_fp_q;
-    lut_conv_array #(
-      .M        (M),
-      .N        (N),
-      .WBitsMax (WBitsMax),
-      .Formats  (Formats)
-    ) u_array (
-      .clk_i    (clk_i),
-      .acts_i   (ex_tables),
-      .codes_i  (codes_q[PlaneBits-1:0]),
-      .plane_i  (plane_q),
-      .load_i   (lmma_fire),
-      .c_i      (in_c_i),
-      .acc_en_i (ex_step),
-      .sum_o    (sum)
-    );
-  end else if (Core == CoreMac) begin : gen_mac
-    // b and the format of the executing LMMA, for the dequantizers and the
-    // FP converters.
-    logic [WbitsW-1:0] ex_wbits_q;
-    logic [AfmtW-1:0]  ex_afmt_q;
+  // The MAC core's b and format of the executing LMMA, for its dequantizers
+  // and FP converters (the bit-serial cores count planes instead).
+  logic [WbitsW-1:0] ex_wbits_q;
+  logic [AfmtW-1:0]  ex_afmt_q;
+  if (Core == CoreMac) begin : gen_mac_wbits
     always_ff @(posedge clk_i) begin
       if (lmma_fire) begin
         ex_wbits_q <= dec_wbits;
       end
     end
-    if (HasFp) begin : gen_afmt
-      always_ff @(posedge clk_i) begin
-        if (lmma_fire) begin
-          ex_afmt_q <= dec_afmt;
-        end
-      end
-    end else begin : gen_no_afmt  // integer formats only: the array converts nothing
-      assign ex_afmt_q = '0;
-    end
-    logic unused_mac;  // one cycle: no plane counter
-    assign unused_mac = |plane_q;
-    mac_array #(
-      .M        (M),
-      .N        (N),
-      .WBitsMax (WBitsMax),
-      .Formats  (Formats)
-    ) u_array (
-      .clk_i   (clk_i),
-      .acts_i  (ex_tables),
-      .codes_i (codes_q),
-      .wbits_i (ex_wbits_q),
-      .fp_i    (HasFp && ex_fp_q),
-      .afmt_i  (ex_afmt_q),
-      .load_i  (lmma_fire),
-      .c_i     (in_c_i),
-      .sum_o   (sum)
-    );
-  end else begin : gen_lut_tc
-    lut_array #(
-      .M        (M),
-      .N        (N),
-      .WBitsMax (WBitsMax),
-      .Formats  (Formats)
-    ) u_array (
-      .clk_i    (clk_i),
-      .tables_i (ex_tables),
-      .codes_i  (codes_q[PlaneBits-1:0]),
-      .plane_i  (plane_q),
-      .fp_i     (ex_fp_q),
-      .load_i   (lmma_fire),
-      .c_i      (in_c_i),
-      .acc_en_i (ex_step),
-      .sum_o    (sum)
-    );
+  end else begin : gen_no_mac_wbits
+    assign ex_wbits_q = '0;
   end
+  if (Core == CoreMac && HasFp) begin : gen_mac_afmt
+    always_ff @(posedge clk_i) begin
+      if (lmma_fire) begin
+        ex_afmt_q <= dec_afmt;
+      end
+    end
+  end else begin : gen_no_mac_afmt  // the array converts nothing
+    assign ex_afmt_q = '0;
+  end
+
+  lut_array #(
+    .M        (M),
+    .N        (N),
+    .WBitsMax (WBitsMax),
+    .Formats  (Formats),
+    .Core     (Core)
+  ) u_array (
+    .clk_i    (clk_i),
+    .tables_i (ex_tables),
+    .codes_i  (codes_q[ArrCodeBits-1:0]),
+    .plane_i  (plane_q),
+    .wbits_i  (ex_wbits_q),
+    .fp_i     (HasFp && ex_fp_q),
+    .afmt_i   (ex_afmt_q),
+    .load_i   (lmma_fire),
+    .c_i      (in_c_i),
+    .acc_en_i (ex_step),
+    .sum_o    (sum)
+  );
 
   // ---------------------------------------------------------------------------
   // Output register

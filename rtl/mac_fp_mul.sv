@@ -25,8 +25,9 @@
 //             bits, placed at the top of a 24-bit significand; the exponent
 //             of that significand's top bit is E = ee + MagW (ee = 1 for a
 //             zero or subnormal x, else its exponent field).
-//   normalize as rtl/lut_fp32_pow2.sv: left past the leading zeros by
-//             halves (16, 8, 4, 2, 1), at most E - 1 places; a hidden bit
+//   normalize as rtl/lut_fp32_pow2.sv (`LUT_TC_FP_NORM of
+//             rtl/lut_fp_norm.svh): left past the leading zeros by halves (16, 8, 4, 2, 1), at most
+//             E - 1 places; a hidden bit
 //             after the move gives a normal (E' >= 255 overflows to inf),
 //             otherwise a subnormal or zero (exponent field 0).
 //   specials  NaN: 32'h7FC00000; inf: {sign, inf}; chosen last.
@@ -43,6 +44,9 @@
 `ifndef LUT_TC_ASSERT_SVH
 `include "lut_tc_assert.svh"
 `endif
+`ifndef LUT_TC_FP_NORM_SVH
+`include "lut_fp_norm.svh"
+`endif
 
 module mac_fp_mul #(
   parameter int SigW = 11,
@@ -58,6 +62,7 @@ module mac_fp_mul #(
   localparam logic [EW-1:0] MagE = EW'(MagW);
   localparam logic [7:0]  ExpMax = 8'hFF;
   localparam logic [31:0] QNaN   = 32'h7FC0_0000;
+  localparam int          F32SigW = 24;      // a binary32 significand, hidden bit included
 
   logic            x_sign;
   logic [7:0]      exp_f;
@@ -80,7 +85,7 @@ module mac_fp_mul #(
 
   always_comb begin : p_mul
     logic          sign, hidden;
-    logic [23:0]   sig;
+    logic [F32SigW-1:0] sig;
     logic [EW-1:0] e;
     logic [22:0]   res_frac;
     logic [31:0]   y;
@@ -90,26 +95,7 @@ module mac_fp_mul #(
     sign = x_sign ^ neg_i;
     sig  = sig0;
     e    = e0;
-    if ((sig < 24'h00_0100) && (e > EW'(16))) begin
-      sig = sig << 16;
-      e   = e - EW'(16);
-    end
-    if ((sig < 24'h01_0000) && (e > EW'(8))) begin
-      sig = sig << 8;
-      e   = e - EW'(8);
-    end
-    if ((sig < 24'h10_0000) && (e > EW'(4))) begin
-      sig = sig << 4;
-      e   = e - EW'(4);
-    end
-    if ((sig < 24'h40_0000) && (e > EW'(2))) begin
-      sig = sig << 2;
-      e   = e - EW'(2);
-    end
-    if ((sig < 24'h80_0000) && (e > EW'(1))) begin
-      sig = sig << 1;
-      e   = e - EW'(1);
-    end
+    `LUT_TC_FP_NORM(sig, e, F32SigW, EW)  // left past the leading zeros by halves
     {hidden, res_frac} = sig;
 
     // The exponent field by a split, not by a cast: Yosys 0.23 widens 8'(e)

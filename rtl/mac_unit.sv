@@ -5,7 +5,7 @@
 //
 //   sum_o = acc_q + sum_k a_k * w_k       (mod 2^AccW)
 //
-// with w_k the dequantized weights of this unit's column (mac_array) and a_k
+// with w_k the dequantized weights of this unit's column (lut_array) and a_k
 // the activations of its row. D is the LUT Tensor Core's, exactly: the same
 // integers, summed mod 2^32.
 //

@@ -40,7 +40,14 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from blocks.units import UNITS as BLOCK_UNITS  # noqa: E402
-from flow.simrun import CORE_SOURCES, PACED_CORE, RTL, TB_SV, setup_verilator_env  # noqa: E402
+from flow.simrun import (  # noqa: E402
+    CORE_SOURCES,
+    PACED_CORE,
+    PACED_DUT,
+    RTL,
+    TB_SV,
+    setup_verilator_env,
+)
 from models.config import CONFIGS, CORES, AFmt, CoreConfig, config_label, formats_mask  # noqa: E402
 
 TOP = "lut_tensor_core"
@@ -64,8 +71,8 @@ PACED = PACED_CORE
 #: Testbench harnesses: top module, its files after the core's, Verilator options it needs.
 HARNESSES: dict[str, tuple[str, tuple[Path, ...], tuple[str, ...]]] = {
     "paced": ("lut_tc_paced_core", (PACED,), ()),
-    "stream": ("lut_tc_bridge", (PACED, SV / "lut_tc_bridge.sv"), ()),
-    "replay": ("lut_tc_replay_tb", (PACED, SV / "lut_tc_replay_tb.sv"), ("--timing",)),
+    "stream": ("lut_tc_bridge", (PACED, PACED_DUT, SV / "lut_tc_bridge.sv"), ()),
+    "replay": ("lut_tc_replay_tb", (PACED, PACED_DUT, SV / "lut_tc_replay_tb.sv"), ("--timing",)),
 }
 
 FP32_ADD = RTL / "lut_fp32_add.sv"

@@ -24,7 +24,7 @@ from models.config import config_by_name
 SV = simrun.TB_SV
 HARNESS = SV / "lut_tc_replay_tb.sv"
 PACED = simrun.PACED_CORE
-SOURCES = (*simrun.CORE_SOURCES, PACED, HARNESS)
+SOURCES = (*simrun.CORE_SOURCES, PACED, simrun.PACED_DUT, HARNESS)
 TOP = "lut_tc_replay_tb"
 
 #: Capacities of the harness build (entries); raised per vector set if needed.

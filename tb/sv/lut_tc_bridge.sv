@@ -61,9 +61,10 @@
 // plain C++ build: every signal public costs a factor of about 4.
 //
 // The core and its gap/back-pressure generator are `lut_tc_paced_core`
-// (instance u_dut; the core is u_dut.u_core), shared with the replay harness.
-`ifndef LUT_TC_ASSERT_SVH
-`include "lut_tc_assert.svh"
+// (instance u_dut; the core is u_dut.u_core), declared with its nets by the
+// macro of tb/sv/lut_tc_paced_dut.svh, shared with the replay harness.
+`ifndef LUT_TC_PACED_DUT_SVH
+`include "lut_tc_paced_dut.svh"
 `endif
 
 // A testbench, not RTL: blocking assignments in the clocked process are deliberate.
@@ -104,12 +105,14 @@ module lut_tc_bridge #(
 );
   import lut_tc_pkg::*;
 
-  localparam int AW = M * K * ActLaneW;
-  localparam int WW = WBitsMax * N * CodeW;
-  localparam int CW = M * N * AccW;
-  localparam int AL = (AW + 31) / 32;  // lanes per payload
-  localparam int WL = (WW + 31) / 32;
-  localparam int CL = (CW + 31) / 32;
+  // ---------------------------------------------------------------------------
+  // The core behind the pacer (gaps, back-pressure, waits, hold check): the
+  // payload widths AW/WW/CW and lanes AL/WL/CL, the nets in_* / out_* and
+  // u_dut, as the replay harness has them (tb/sv/lut_tc_paced_dut.svh)
+  // ---------------------------------------------------------------------------
+  logic out_ready;  // the bridge takes a response (below)
+  `LUT_TC_PACED_DUT(clk_i, rst_ni, gap_pct_i, bp_pct_i, seed_i, out_ready)
+
   localparam int XL = (AL > WL) ? ((AL > CL) ? AL : CL) : ((WL > CL) ? WL : CL);
   localparam int MaxWords = 3 + MaxBatch * (4 + 3 + AL + WL + CL);  // every payload new
   localparam logic [31:0] Magic = 32'h4C545331;
@@ -117,49 +120,6 @@ module lut_tc_bridge #(
   localparam int FlushIdle = 64;  // cycles without a response that close a segment
   localparam int AccDepth = 4;    // accept-time FIFO: the core holds at most two
   localparam logic [31:0] NoTime = 32'hFFFF_FFFF;  // record word 2/4: no accept to pair
-
-  // ---------------------------------------------------------------------------
-  // The core behind the pacer (gaps, back-pressure, waits, hold check)
-  // ---------------------------------------------------------------------------
-  logic               in_valid, in_ready, out_valid, out_ready;
-  logic [InstrW-1:0]  in_instr;
-  logic [AW-1:0]      in_a;
-  logic [WW-1:0]      in_w;
-  logic [CW-1:0]      in_c;
-  logic [TagW-1:0]    out_tag;
-  logic [StatusW-1:0] out_status;
-  logic [CW-1:0]      out_d;
-  logic [31:0]        in_wait, out_wait;
-  logic               hold_err;
-
-  lut_tc_paced_core #(
-    .M        (M),
-    .N        (N),
-    .T        (T),
-    .WBitsMax (WBitsMax),
-    .Formats  (Formats),
-    .Core     (Core)
-  ) u_dut (
-    .clk_i        (clk_i),
-    .rst_ni       (rst_ni),
-    .gap_pct_i    (gap_pct_i),
-    .bp_pct_i     (bp_pct_i),
-    .seed_i       (seed_i),
-    .src_valid_i  (in_valid),
-    .src_ready_o  (in_ready),
-    .src_instr_i  (in_instr),
-    .src_a_i      (in_a),
-    .src_w_i      (in_w),
-    .src_c_i      (in_c),
-    .rsp_valid_o  (out_valid),
-    .rsp_ready_i  (out_ready),
-    .rsp_tag_o    (out_tag),
-    .rsp_status_o (out_status),
-    .rsp_d_o      (out_d),
-    .in_wait_o    (in_wait),
-    .out_wait_o   (out_wait),
-    .hold_err_o   (hold_err)
-  );
 
   // ---------------------------------------------------------------------------
   // Payload store, descriptors, file buffer

@@ -45,7 +45,8 @@
 //   +quiet             no progress lines
 //
 // The core and its gap/back-pressure generator are `lut_tc_paced_core`
-// (instance u_dut; the core is u_dut.u_core), shared with the stream bridge.
+// (instance u_dut; the core is u_dut.u_core), declared with its nets by the
+// macro of tb/sv/lut_tc_paced_dut.svh, shared with the stream bridge.
 //
 // Output lines parsed by tb/replay/harness.py:
 //   REPLAY_LOADED n_vec=..
@@ -54,8 +55,8 @@
 //                last_resp=.. lmma_ok=.. lmma_planes=.. lutgen=.. other=..
 //   REPLAY_RESULT PASS | REPLAY_RESULT FAIL first_mismatch=<index>
 // A failure also ends with $fatal (non-zero exit code in both simulators).
-`ifndef LUT_TC_ASSERT_SVH
-`include "lut_tc_assert.svh"
+`ifndef LUT_TC_PACED_DUT_SVH
+`include "lut_tc_paced_dut.svh"
 `endif
 
 // A testbench, not RTL: blocking assignments in the clocked process and NBAs
@@ -80,12 +81,6 @@ module lut_tc_replay_tb #(
 );
   import lut_tc_pkg::*;
 
-  localparam int AW = M * K * ActLaneW;
-  localparam int WW = WBitsMax * N * CodeW;
-  localparam int CW = M * N * AccW;
-  localparam int AL = (AW + 31) / 32;  // lanes per pool entry
-  localparam int WL = (WW + 31) / 32;
-  localparam int CL = (CW + 31) / 32;
   localparam int Version = 2;
 
   // ---------------------------------------------------------------------------
@@ -99,49 +94,13 @@ module lut_tc_replay_tb #(
   end
   always #5 clk = ~clk;
 
-  logic                in_valid;
-  logic                in_ready;
-  logic [InstrW-1:0]   in_instr;
-  logic [AW-1:0]       in_a;
-  logic [WW-1:0]       in_w;
-  logic [CW-1:0]       in_c;
-  logic                out_valid;
-  logic [TagW-1:0]     out_tag;
-  logic [StatusW-1:0]  out_status;
-  logic [CW-1:0]       out_d;
-  logic [6:0]          gap_pct, bp_pct;
-  logic [31:0]         seed;
-  logic [31:0]         in_wait, out_wait;
-  logic                hold_err;
+  logic [6:0]  gap_pct, bp_pct;
+  logic [31:0] seed;
 
-  lut_tc_paced_core #(
-    .M        (M),
-    .N        (N),
-    .T        (T),
-    .WBitsMax (WBitsMax),
-    .Formats  (Formats),
-    .Core     (Core)
-  ) u_dut (
-    .clk_i        (clk),
-    .rst_ni       (rst_n),
-    .gap_pct_i    (gap_pct),
-    .bp_pct_i     (bp_pct),
-    .seed_i       (seed),
-    .src_valid_i  (in_valid),
-    .src_ready_o  (in_ready),
-    .src_instr_i  (in_instr),
-    .src_a_i      (in_a),
-    .src_w_i      (in_w),
-    .src_c_i      (in_c),
-    .rsp_valid_o  (out_valid),
-    .rsp_ready_i  (1'b1),  // back-pressure comes from the pacer only
-    .rsp_tag_o    (out_tag),
-    .rsp_status_o (out_status),
-    .rsp_d_o      (out_d),
-    .in_wait_o    (in_wait),
-    .out_wait_o   (out_wait),
-    .hold_err_o   (hold_err)
-  );
+  // The payload widths AW/WW/CW and lanes per pool entry AL/WL/CL, the nets
+  // in_* / out_* and u_dut, as the stream bridge has them
+  // (tb/sv/lut_tc_paced_dut.svh). Back-pressure comes from the pacer only.
+  `LUT_TC_PACED_DUT(clk, rst_n, gap_pct, bp_pct, seed, 1'b1)
 
   // ---------------------------------------------------------------------------
   // Vector memories
