@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # LUT Tensor Core: every entry point. `make help` lists the targets.
 #
 # Set-up is automatic: the first target that needs Python creates .venv from

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Block benches: the FP blocks (adder, converter, scaler, multiplier) on their own.
 
 One pure-SystemVerilog harness (``blocks/sv/``) and one vector-set module

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """IEEE-754 binary32 addition for ``rtl/lut_fp32_add.sv``: bit helpers, reference, operands.
 
 The adder's contract is ``sum = RNE(a + b)`` with full IEEE behaviour (no

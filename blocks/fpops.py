@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """The FP conversion, scaling and multiplication blocks: references and inputs.
 
 Three combinational units of the FP datapaths (docs/architecture.md section 10):

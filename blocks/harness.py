@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Build and run the FP block harness on a vector set, and read its verdict.
 
 One pure-SystemVerilog harness serves every unit: the unit's top

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """The four FP blocks under the block harness: what each one's vectors and build need.
 
 One table (:data:`UNITS`) says, per unit, which RTL block it is, the harness

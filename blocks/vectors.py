@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """The vector sets of the four FP blocks: made, written in the harness's format, cached.
 
 Every unit (:data:`blocks.units.UNITS`: adder, converter, scaler, multiplier)

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """The flow: everything around a test, never imported by one.
 
 Builds and simulator runs (:mod:`flow.build`, :mod:`flow.simrun`), the

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """The planted bugs: every ``LUT_TC_BUG_*`` define the RTL understands, in one place.
 
 Negative tests build the core (or one block) with one of these defines and must

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Build the full core for the testbench: one call for tests, regressions and benchmarks.
 
 A thin layer over :func:`flow.simrun.build` (which owns sources, assertions,

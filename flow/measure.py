@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Wall time, CPU time and peak memory of one child command.
 
 Builds (``flow.simrun``) and the runs of the pure-SV harnesses (replay, FP

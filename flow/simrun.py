@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Build and run simulations for both simulators, one place for the quirks.
 
 Block tests (``tests/rtl``), the regression runner, the replay harness and the

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Synthesis with Yosys: one core configuration -> cell and transistor counts, a netlist.
 
 The same RTL the simulators compile (``flow.simrun.CORE_SOURCES``) goes

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """The bit-exact reference of the core: configuration (the single source of truth),
 weight encoding, tables, LMMA, ISA, the core and batch models, the GEMM tiler.
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Vectorized twin of :class:`models.core.CoreModel`: one call per batch of instructions.
 
 Verifying at simulator speed needs predictions at numpy speed: the batch

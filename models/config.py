@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """The single source of truth for array shape, widths and encodings.
 
 The RTL package ``rtl/lut_tc_pkg.sv`` is generated from this module

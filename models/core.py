@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Transaction-level model of ``lut_tensor_core``: one call per instruction.
 
 It sees exactly what the RTL ports carry (instruction word and bus ints) and

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Offline weight encoding: bit planes and the 4-bit ``{neg, sel}`` codes.
 
 The inversion of the three index bits for negative entries is done here, once,

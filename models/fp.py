@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """The floating-point contract, bit-exact (docs/architecture.md section 10).
 
 Activations in FP8 E4M3, FP16, BF16 or FP8 E5M2 are converted to binary32

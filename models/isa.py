@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """The 32-bit instruction word (docs section 6).
 
 ``encode``/``decode`` are raw: any value that fits its field is accepted, so

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """One LMMA: lookup, conditional negation, bit-serial shift-accumulate (docs section 1).
 
 Mirrors the LUT unit: ``v = T[sel]; if neg: v = -v``, plane ``i`` shifted by

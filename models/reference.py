@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """The plain math the LUT path must reproduce: no tables, no codes, no buses.
 
 ``symmetric_matmul`` is what the core computes; ``dequant_matmul`` is what the

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Symmetrized lookup tables and the activation bus (docs sections 2 and 4).
 
 Only the 8 entries with index bit 3 set are stored; the other half of ``F`` is

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """GEMM -> instruction stream for the core, and model executors for it.
 
 The paper's precompute split: each table (m-tile, k-group) is generated ONCE

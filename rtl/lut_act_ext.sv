@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Activation latch input of the baseline cores (lut_conv, mac): the M*K lanes
 // of `a_i` as signed ActW-bit values, read by format.
 //

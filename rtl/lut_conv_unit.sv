@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // One unit of the conventional LUT core (lut_conv): its own table generator,
 // a 16-entry table register, a 16:1 lookup, shift and INT32 accumulate.
 //

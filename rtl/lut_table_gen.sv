@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Symmetrized table generator (docs/architecture.md section 2).
 //
 // For every activation row m, the four lanes a0..a3 of `a_i` (lane m*K + k)

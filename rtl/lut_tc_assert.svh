@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Assertion macros of the LUT Tensor Core.
 //
 // Every macro expands to nothing unless `LUT_TC_ASSERTIONS` is defined, so

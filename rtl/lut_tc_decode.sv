@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Instruction decoder (docs/architecture.md section 6), combinational.
 //
 // Splits the 32-bit instruction word into its fields and checks it against

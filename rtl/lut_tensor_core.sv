@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // LUT Tensor Core (Mo et al., arXiv 2408.06003): top level.
 //
 // Contract: docs/architecture.md (math, bus layouts, ports, ISA, status).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // One LUT unit: lookup, conditional negation, shift, INT32 accumulate.
 //
 // Each cycle of an LMMA the unit turns the 4-bit weight code {neg, sel} of

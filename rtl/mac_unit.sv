@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // One unit of the MAC baseline core (mac): K multipliers, their sum and the
 // accumulator, one whole LMMA per cycle.
 //

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """The agent: sequencer -> driver -> transport, and monitors of what the core accepted and answered.
 
 Transport-agnostic: the driver hands each item to the run's transport, the

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """All pin wiggling of ``lut_tensor_core`` (TinyALU-style BFM).
 
 Drivers and monitors above this layer deal in plain ints and records; only

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """All pin wiggling and file formats of the stream bridge (``lut_tc_bridge.sv``).
 
 The batched testbench moves data in bulk: a batch of instructions goes to

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """The environment: one agent, predictor, scoreboard and coverage, wired once for every transport.
 
 The test puts the configuration and the run's transport into the ConfigDB

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Every environment-variable knob of the testbench, read in one place.
 
 Regressions and benchmarks steer the tb through these variables only, so a

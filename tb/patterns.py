@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Idle and back-pressure patterns: plain generators handed to the BFM.
 
 cocotbext-axi style: a pattern is an infinite iterator of 0/1, one value per

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Predictor: :class:`models.batch.BatchModel` on every run of instructions the core accepted.
 
 It sees exactly the instruction words and bus images the transport reported

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Seeding: every random stream of a test derives from ``cocotb.RANDOM_SEED``.
 
 cocotb combines the run's seed with the test name (:func:`derived`), so each

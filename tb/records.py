@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """What transports report, the same on every transport: runs of accepted instructions
 and runs of responses, each with the clock cycles the waves show (counted from the
 job's start, :mod:`tb.timebase`, in a group run as in a lone one).

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """The response log: every response the core gave, in order, as a digest and optionally whole.
 
 Two runs of the same stimulus must give the same responses bit for bit

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Scoreboard: every accepted instruction answered once, in order, bit-exact on tag, status, D.
 
 Expected responses arrive per :class:`~tb.predictor.Prediction`, actual ones

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """The sequence item: a run of instructions with their payloads (a :class:`models.batch.Batch`).
 
 An item holds as many instructions as suit the transport (a few on ``pins``,

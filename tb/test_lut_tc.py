@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """The cocotb test module of the LUT Tensor Core (``tb.test_lut_tc``), every transport.
 
 Importing it registers every test of :func:`tb.tests.catalog` under its class

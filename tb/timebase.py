@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """The job's own clock: every time the testbench prints counts from the start of its test.
 
 A lone run starts its test at simulation time 0, so its reports, its log and

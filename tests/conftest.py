@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Tests that need an OS tool say so with ``@pytest.mark.needs(...)`` (``tests/needs.py``):
 a missing tool fails them with the command that installs it, it never skips them."""
 

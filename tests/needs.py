@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """The OS tools a test needs, and what a test does when one is missing: fail.
 
 A skipped test reads as a pass in a summary, so a missing tool is a failure

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """The rooms of the house and which way their imports point.
 
 * ``models/`` (the reference) imports nothing of ours;

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """A missing OS tool fails the tests that need it, with its install command; nothing skips.
 
 ``make test`` installs the packages of ``tools/os_packages.txt`` (as root) before any test

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """The README is run as written: its FP model example gives the core's sums, and its
 ``make`` and runner commands name real targets, suites, tests and values."""
 

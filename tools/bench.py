@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Benchmarks: every figure of the performance table, measured in one run.
 
     tools/bench.py                       # everything, the default figures

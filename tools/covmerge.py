@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Merge per-test functional coverage; report holes first, write UCIS XML and HTML.
 
 Each tb run with ``LUT_TC_COV_DIR`` set writes one JSON dump

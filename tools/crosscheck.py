@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Cross-simulator identity: the same stimulus on Icarus and Verilator, responses bit for bit.
 
 Each job of the suite runs on both simulators (whatever the suite's ``sims``

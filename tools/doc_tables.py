@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Write the docs' generated tables from their one source, or check they are current.
 
 * ``docs/architecture.md``: the named configurations (``models.config.CONFIGS``):

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """What GTKWave really shows for a save file: opened under Xvfb, asked through its Tcl interface.
 
 A save file is only right if the viewer agrees: GTKWave (3.3.118, Debian)

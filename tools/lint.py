@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Lint the RTL with Verilator and Icarus for every named configuration.
 
 For each configuration of ``models.config.CONFIGS`` on each core that builds

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # need_pkg.sh PACKAGE PROBE [PACKAGE PROBE ...]: make sure Debian packages are there.
 # PROBE is a command on PATH or an absolute file; a|b means either will do.
 # With everything present it does nothing. As root it installs the missing packages

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Area of the three cores with open tools: ``make ppa``.
 
     tools/ppa.py                         # every core x weight bits x activation format

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Regression runner: suite file -> builds -> groups of tests per simulator process -> results.
 
 A suite (``regressions/<name>.toml``, format in ``regressions/README.md``) is

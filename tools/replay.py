@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Replay long vector streams through the core at simulator speed, no Python in the loop.
 
 The vectorized model (``models.batch.BatchModel``, the bit-exact twin of

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Check or rewrite the verification plan's testpoint table from ``docs/testpoints.toml``.
 
     tools/testpoints.py            # exit 1 if docs/verification_plan.md's table differs

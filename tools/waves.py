@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """GTKWave save file for a core waveform: interface signals grouped, fields decoded.
 
 ``make waves`` (:mod:`tools.waves_run`) calls :func:`write_save_file` after a

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """``make waves``: rerun one job with tracing on, and open its waves on its first error.
 
 The job runs exactly as in a regression (one group of one job, its env,

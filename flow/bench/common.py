@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """What every benchmark part shares: the testbench kinds it builds, where results go,
 the machine they were measured on, and process measurement."""
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """The measuring parts of ``make bench``: builds, testbench and replay throughput,
 the FP core, end to end, core utilization (``tools/bench.py`` describes each)."""
 

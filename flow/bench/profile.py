@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """The profile part of ``make bench``: where a stream testbench's Python time goes."""
 
 from __future__ import annotations

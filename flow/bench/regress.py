@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """The regression part of ``make bench``: ``tools/regress.py`` run as a user starts it,
 1 vs 2 jobs, its per-job start-up, and the Dask cluster on loopback."""
 

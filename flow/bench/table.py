@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """The benchmark's table: printed, saved in ``build/bench.json`` and written into
 ``docs/performance.md``."""
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Merged functional coverage: per-test JSON dumps -> one database per configuration.
 
 Plain Python (no cocotb, no pyvsc): the merge runs after the regression, on

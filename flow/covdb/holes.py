@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Holes of a cross as a few patterns: ``<illegal,*,*,*,illegal_instr>`` for 120 bins.
 
 A regression that skips one behaviour leaves hundreds of cross bins empty

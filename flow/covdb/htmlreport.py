@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """The HTML report of merged coverage: one static page that opens on its summary.
 
 Self-contained (inline CSS, no script, no network): it opens from a build

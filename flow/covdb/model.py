@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Coverage dumps in, one merged model per configuration out.
 
 A dump is what ``tb/coverage/collector.py`` writes per test run::

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """The text report of merged coverage: what is missing comes first.
 
 Order: the holes of every configuration (the work still to do), then per

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """What was merged, measured against what the last regression ran.
 
 A folder of dumps alone cannot say what is missing: a run that fails writes

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """The verification plan's testpoints and the coverage that closes each, from one data file.
 
 ``docs/testpoints.toml`` lists every testpoint of ``docs/verification_plan.md``:

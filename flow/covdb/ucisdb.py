@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """The merged coverage of one configuration as a UCIS XML database, through pyucis.
 
 UCIS (Accellera's Unified Coverage Interoperability Standard) is what other

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Headless Chromium: what a browser really shows of a page, and a picture of it.
 
 Checking the HTML text proves the template wrote something; rendering it

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Where a regression's groups run: Dask distributed, on a local cluster by default.
 
 The same code path serves three places:

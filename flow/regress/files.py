@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Files the regression leaves for people: written whole, and readable as the umask allows.
 
 A page or record is written to a temporary name beside it and renamed, so a

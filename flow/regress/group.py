@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """One group of jobs in one simulator process, supervised: the unit of work of a regression.
 
 Starting a simulator, Python, pyuvm and the test modules costs seconds; most

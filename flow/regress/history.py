@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Regression history: one small JSON per run, and the trend plots drawn from them.
 
 Every run keeps its own folder, but a trend needs the runs side by side, so

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Jobs of a regression: suite files as data, validated, expanded into runs.
 
 A suite (``regressions/<name>.toml``) is tests x seeds x configs x simulators

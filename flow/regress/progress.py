@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """The live line of a long run: builds first, then done, failed, remaining, ETA.
 
 On a terminal it is one ``rich`` progress line, redrawn in place. Elsewhere

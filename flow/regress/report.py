@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """The regression dashboard: ``run.json`` -> one static HTML page (plus trend PNGs).
 
 Every regression run ends by writing ``run.json`` in its own folder and

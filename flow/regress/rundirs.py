@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Where runs keep their results: one folder per run, ``latest`` the newest, one history.
 
 A regression writes ``build/regress/<label>-<YYYYmmdd-HHMMSS>/`` (UTC; a

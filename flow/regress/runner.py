@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Run a list of jobs and keep what they leave: files, run.json, JUnit XML, the dashboard.
 
 What every front end shares (``tools/regress.py``, ``tools/crosscheck.py``,

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Which jobs a command line asks for: its options checked, then a suite narrowed or
 one test expanded by them (``tools/regress.py`` is the command line).
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Build and run the pure-SystemVerilog replay harness; parse what it reports.
 
 The harness (``tb/sv/lut_tc_replay_tb.sv`` around ``lut_tc_paced_core``)

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Replay streams: a preset stream of ``tb.stimulus`` from a seed, its vector set, a run.
 
 The same stream ``BenchTest`` sends through the pyuvm environment (the same

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Vector sets of the replay harness: any instruction stream, its predicted responses, hex files.
 
 The harness (``tb/sv/lut_tc_replay_tb.sv``, file formats in its header)

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Functional coverage of the environment: the bins, their counting, the FP covergroups.
 
 * :mod:`tb.coverage.bins`: the bins as plain data, with the unreachable cross

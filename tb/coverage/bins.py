@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Coverage bins of the LUT Tensor Core as plain data, and which cross bins cannot be hit.
 
 Bins follow the spec, not the implementation: field values are grouped the

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Functional coverage, binned a whole record at a time with numpy, on every transport.
 
 The bins are those of :mod:`tb.coverage.bins` (plain data, with the unreachable

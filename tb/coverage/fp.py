@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Floating-point functional coverage, binned in bulk with numpy (no simulator import).
 
 Three covergroups exist on configurations that build an FP format (none on

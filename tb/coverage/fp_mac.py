@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Floating-point coverage of the MAC core: its own additions, the same bins.
 
 The MAC core (docs/architecture.md section 11) has no FP table generator and

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Sequences: one per scenario, each a thin pyuvm wrapper over :mod:`tb.stimulus`.
 
 The stimulus library (no cocotb import) builds the instruction stream with

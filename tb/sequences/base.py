@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Base sequence: a prepared stream, tagged, sent in items of the transport's size."""
 
 from __future__ import annotations

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """The scenario sequences: each names its stimulus from :mod:`tb.stimulus`."""
 
 from __future__ import annotations

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Stimulus library: instruction streams as ``models.batch.Batch``, no simulator import.
 
 Plain Python + numpy + ``models`` + ``tb.coverage.bins``, so streams can be built,

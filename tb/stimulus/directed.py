@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Directed smoke: one LUTGEN + LMMA for every built activation format and weight width.
 
 The first pair of each integer format uses extreme activations and C near

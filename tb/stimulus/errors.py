@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Error injection: every illegal field of docs section 6, status priority, random words.
 
 Phase 1 (directed) walks each rule: illegal opcodes, every non-zero

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Directed FP corners: the additions random FP traffic reaches too rarely to close coverage.
 
 For every FP format a configuration builds, one LUTGEN + LMMA group per case,

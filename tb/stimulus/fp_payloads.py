@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Floating-point payload values: activation lanes and binary32 C lanes, many rows per call.
 
 Values are bit patterns, as on the buses: 16-bit activation lanes (FP8 in

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """A whole quantized GEMM through ``models.tiler`` as one Batch, checked end to end.
 
 Weights are ``b``-bit codes ``q`` with a per-column scale ``s`` and zero

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """The knobs of a generated instruction stream: every distribution draws only what it lists.
 
 A distribution is a dict value -> weight. A value that is not listed is

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Payload images of the a/w/c buses, many rows per numpy call.
 
 Modes pick value *distributions*, so a knob says "extremes" and the data hits

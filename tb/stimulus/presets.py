@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Named long streams (the mixes of ``tools/replay.py``), counted in LMMAs.
 
 ``full`` exercises everything the integer core does in one stream; ``fp``

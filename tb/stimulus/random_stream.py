@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """The constrained-random instruction stream, vectorized: knobs in, a Batch out.
 
 Every choice is a numpy draw over the whole stream. The choices that depend

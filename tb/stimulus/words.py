@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Instruction words as arrays: encode, decode, tags, concatenation.
 
 ``models.isa`` packs one word at a time with checks; a stream of 10^5 words

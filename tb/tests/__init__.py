@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Tests: a base test and one small class per scenario, in the modules of this package.
 
 Every concrete subclass of :class:`~tb.tests.base_test.BaseTest` defined in

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Base test: builds the env on the run's transport, resets, runs ``body()``, drains, checks.
 
 A test is one small subclass that overrides ``body()`` (usually: start one

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """The negative-test mixin both environments share."""
 
 from __future__ import annotations

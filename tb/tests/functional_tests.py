@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """The positive tests: one small class per scenario, each on every transport unless it says so."""
 
 from __future__ import annotations

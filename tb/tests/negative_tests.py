@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Negative tests: each proves a checker can fail (it must catch its planted bug to pass)."""
 
 from __future__ import annotations

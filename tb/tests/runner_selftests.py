@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Tests of the regression runner itself, never of the core: one hangs, one crashes the simulator.
 
 They prove that a group of tests in one simulator process loses only the

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Transports: how the one environment reaches the core.
 
 * ``pins`` (toplevel ``lut_tensor_core``): one instruction or response per

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """What every transport offers the environment (the agent's driver and monitors use it)."""
 
 from __future__ import annotations

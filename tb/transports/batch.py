@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """The ``batch`` transport: the SystemVerilog bridge (``tb/sv/lut_tc_bridge.sv``).
 
 Python hands over whole batches and reads back whole segments of responses

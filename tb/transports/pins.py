@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """The ``pins`` transport: the cycle-level BFM on ``lut_tensor_core``'s own ports.
 
 One instruction per handshake, idle and back-pressure patterns, resets at any

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """The one build mechanism (``flow.simrun.build_target``): stamps, reuse, clean builds, cost.
 
 Icarus only: its builds take a fraction of a second, and the mechanism is the

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """The replay harness on the real RTL: it passes, and it finds planted errors at the right index.
 
 Small streams on M2N4 under both simulators. Nothing here measures time:

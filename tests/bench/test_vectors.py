@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Vector sets without a simulator: pools, records and hex files say what the stream says."""
 
 from __future__ import annotations

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Hypothesis profiles for the model tests.
 
 ``fast`` (the default) keeps the whole suite well under a minute on two cores;

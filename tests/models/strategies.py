@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Hypothesis strategies shared by the model tests.
 
 Arrays come from a seeded numpy generator in one of a few modes, so large

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """BatchModel answers exactly what CoreModel.step answers, one instruction at a time."""
 
 from __future__ import annotations

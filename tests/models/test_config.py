@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """config.py is the single source of truth: the RTL package matches it, bad shapes are refused."""
 
 from __future__ import annotations

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Transaction-level core model: LUTGEN/LMMA semantics, status rules, no state change on error."""
 
 from __future__ import annotations

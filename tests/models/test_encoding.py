@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Bit planes, the {neg, sel} weight codes and the weight-code bus."""
 
 from __future__ import annotations

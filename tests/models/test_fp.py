@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """The FP contract model (``models.fp``) against independent references.
 
 Conversions against Berkeley SoftFloat (FP16, BF16) and a hand decoder of the

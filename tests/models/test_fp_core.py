@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """FP activations in the two core models (docs section 10).
 
 ``CoreModel`` against the FP contract functions (``models.fp``, which

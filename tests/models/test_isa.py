@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Instruction word: raw encode/decode, validated builders, disassembly."""
 
 from __future__ import annotations

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """The LUT path equals the plain math; C accumulation wraps like INT32; epilogue.
 
 ``check_lut_equals_math`` is the one property; the negative tests feed it a

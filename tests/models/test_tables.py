@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Symmetrized tables (entry order, symmetry, widths) and the activation bus."""
 
 from __future__ import annotations

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """GEMM tiling: results equal the math, tables are generated once, tags, host memory."""
 
 from __future__ import annotations

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """FP GEMM tiling: the stream, C chained as binary32 through host memory, both models equal.
 
 The tiler's FP result is held to an independent emulation of the contract

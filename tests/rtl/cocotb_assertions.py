@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Traffic for the valid/ready assertions of ``lut_tensor_core`` (``tests/rtl/test_assertions.py``).
 
 ``in_valid_withdrawn`` is a sender that breaks the rule: it lets the core

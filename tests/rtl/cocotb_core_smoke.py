@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """``lut_tensor_core`` smoke: LUTGEN + LMMA for every afmt and b, errors,
 back-pressure, and the latency/throughput of the execute stage, all checked
 bit-exactly against ``models.core.CoreModel``.

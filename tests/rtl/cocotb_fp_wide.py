@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """A core that builds every format with 8-bit weights (``M2N4FPW8``) answers like the model:
 LUTGEN then LMMA at every width 1..8 for every format, random weight codes plus, at
 8 bits, columns of ``w = +255`` and ``w = -255`` (the MAC core's widest FP products),

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """``lut_array`` against ``models.lmma.lmma``, every b in 1..WBitsMax.
 
 The test plays the core's sequencing: C is loaded (``load_i``) one cycle

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """A one-format instance (``Formats`` with one bit, as ``make ppa`` builds them) answers
 like the model: LUTGEN then LMMA of every width on its format, with FP-shaped or
 integer operands, and every other format refused. Bit-exact against

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """``lut_table_gen`` against ``models.tables.make_tables`` (combinational block)."""
 
 from __future__ import annotations

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Helpers shared by the cocotb block tests (simulator side, no pytest).
 
 The configuration reaches a test through ``LUT_TC_CONFIG`` (a name of

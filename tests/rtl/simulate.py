@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Build and run the block tests through ``cocotb_test.simulator.run``, for both simulators.
 
 One :class:`Build` is one compiled design (simulator, toplevel, parameters,

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Each valid/ready assertion of ``lut_tensor_core`` fires, alone, when its rule is broken.
 
 A checker nobody has seen fail proves nothing, so every assertion gets a

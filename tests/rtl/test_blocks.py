@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Block-level RTL tests: pytest builds and runs the cocotb modules beside it.
 
 Configurations: every block at M2N4 on both simulators; the core also at

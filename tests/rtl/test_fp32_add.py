@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """The FP32 adder (rtl/lut_fp32_add.sv) against Berkeley SoftFloat, and the checks of the check.
 
 * The reference (``blocks.fpadd.ref_add``, SoftFloat) is held to hand-worked

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """The FP converter (rtl/lut_fp_to_f32.sv), scaler (rtl/lut_fp32_pow2.sv) and the MAC
 core's multiplier (rtl/mac_fp_mul.sv) against the model.
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """FP functional coverage (``tb/coverage/fp.py``): classifiers, derived exclusions, binning, merge.
 
 The adder classifier is held to Berkeley SoftFloat's exception flags (inexact,

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """FP GEMM layers of the stimulus (``tb.stimulus.gemm``) without a simulator.
 
 The two layers the testbench runs, W_INT2 (scale, zero point) x A_FP16 and

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """The synthesized netlist answers like the RTL: Yosys reads our SystemVerilog as the simulators do.
 
 For each core, a small configuration (M2 N4, and on the MAC core also M2 N4

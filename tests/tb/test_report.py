@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """The regression dashboard: failure buckets, the page, the history, the CLI, a real browser.
 
 Every run.json here is synthetic, built by :func:`make_run`, so the tests need

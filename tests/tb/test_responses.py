@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """The response digest: the same responses, the same digest, however they are cut into records."""
 
 from __future__ import annotations

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """The stimulus library (``tb.stimulus``) without a simulator: knobs do what they say, and
 every scenario gets the statuses it promises from the model."""
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """FP stimulus (``tb.stimulus`` with FP formats built): the knobs, the value modes, the
 accfmt and error rules of docs sections 6 and 10, and integer streams left exactly as
 they were.

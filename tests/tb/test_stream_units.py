@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Bridge pieces without a simulator: payload store, file formats, response timing."""
 
 from __future__ import annotations

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """The one environment end to end on both simulators and both transports, with its negative tests.
 
 One simulator process per (simulator, transport) runs the directed smoke, a

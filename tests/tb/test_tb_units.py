@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Simulator-free checks of testbench pieces: coverage bins and counts, merge, patterns."""
 
 from __future__ import annotations

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """One time base: a job reports the same times alone and as the second test of a group.
 
 In a group run the second test starts at whatever time the first one ended;

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """``make cov`` after real regressions, checked the way a user meets it.
 
 Two small Icarus runs at M2N4 (the build other runner tests make too): a clean

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """What ``make cov`` shows besides the counts: hole patterns, first hits, the reason each
 run has no dump (as the runner words its verdicts), and the testpoint view with its
 data file held equal to the verification plan and to the coverage that exists.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Coverage merge: sums, UCIS XML round trip, holes first in text and HTML, exit codes,
 what was not merged against the regression's run.json, excluded bins explained.
 

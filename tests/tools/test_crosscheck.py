@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """make crosscheck: two simulators' response logs compared bit for bit, and what it reports."""
 
 from __future__ import annotations

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Tests register from every module of ``tb/tests/``: a user's new file needs no list edited.
 
 In this process a temporary folder joins the package's path (``tb.tests.__path__``), so the

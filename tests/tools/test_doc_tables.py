@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """The docs' generated tables are current, and the planted-bug records are the RTL's truth.
 
 ``tools/doc_tables.py`` writes the named-configuration table of

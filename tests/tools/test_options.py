@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Every variable the README documents for ``make regress`` takes effect, with a suite and with
 one test, or is refused with one line: none is dropped on the way from the Makefile to the jobs.
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """``make ppa``: every core synthesizes with Yosys, the counts are real, bad runs are errors."""
 
 from __future__ import annotations

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """The progress line: builds shown while they run, and an ETA from the planned work.
 
 Every clock here is a fake one the test moves by hand: no test waits, and no

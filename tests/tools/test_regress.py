@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """The regression runner: suite expansion, and a failing run is reported with its repro."""
 
 from __future__ import annotations

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """The regression runner on a real Dask cluster: a scheduler and two workers on loopback.
 
 The same code path as a site's cluster (``--scheduler tcp://...``): the

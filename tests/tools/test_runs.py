@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Runs keep their results: a folder per run, ``latest``, ``RUN=`` for make report and make cov.
 
 The real-run test runs two tiny regressions (M2N4, Icarus, one job each) into

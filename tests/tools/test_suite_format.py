@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """regressions/README.md, the suite format's one description, says what the code accepts.
 
 Every key the validator knows is documented in its table, every configuration is named, the

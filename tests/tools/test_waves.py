@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """`make waves`: one folder per job, a save file whose every signal exists, opened on the failure.
 
 The decisive check renders: GTKWave itself (under Xvfb, asked through its
