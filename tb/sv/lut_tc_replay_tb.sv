@@ -2,7 +2,7 @@
 //
 // Pure-SystemVerilog replay harness of `lut_tensor_core`: no Python in the loop.
 //
-// `tb/replay` (front end `tools/replay.py`) writes a vector set with the
+// `flow/replay` (front end `tools/replay.py`) writes a vector set with the
 // Python model (models/) and this module replays it at simulator speed, comparing every response (tag,
 // status, D) bit-exactly with the model's. It is both the "limit" of the
 // benchmark (what a testbench could reach with zero verification overhead)
@@ -48,7 +48,7 @@
 // (instance u_dut; the core is u_dut.u_core), declared with its nets by the
 // macro of tb/sv/lut_tc_paced_dut.svh, shared with the stream bridge.
 //
-// Output lines parsed by tb/replay/harness.py:
+// Output lines parsed by flow/replay/harness.py:
 //   REPLAY_LOADED n_vec=..
 //   REPLAY_MISMATCH index=.. ...            (per mismatch, up to max_errors)
 //   REPLAY_STATS vectors=.. repeat=.. checked=.. ok=.. errors=.. cycles=.. first_accept=..
@@ -72,7 +72,7 @@ module lut_tc_replay_tb #(
   parameter int WBitsMax = 4,
   parameter int Formats  = lut_tc_pkg::FormatsInt,
   parameter int Core     = lut_tc_pkg::CoreLutTc,
-  // Capacities (entries); tb/replay raises them when a vector set needs it.
+  // Capacities (entries); flow/replay raises them when a vector set needs it.
   parameter int MaxVec   = 1 << 18,
   parameter int MaxA     = 1024,
   parameter int MaxW     = 1024,
