@@ -5,7 +5,7 @@ Negative tests build the core (or one block) with one of these defines and must
 fail. Each record says where the bug lives, what it breaks, which cores have a
 block for it and which pytest tests catch it; the regression suites that plant
 it are read from ``regressions/*.toml``. Everything else derives from here:
-``flow.build.BUGS`` / ``CORE_BUGS`` / ``PROTOCOL_BUGS``, the refusal of an unknown
+``flow.build.BUGS`` / ``CORE_BUGS`` / ``PROTOCOL_BUGS`` / ``FP_BUGS``, the refusal of an unknown
 or misplaced define (:func:`check_define`), and the table in
 ``docs/verification_plan.md`` (``python -m tools.doc_tables``). A test holds the
 records to the RTL's own ``ifdef``s, so a new define cannot go undocumented.
@@ -37,6 +37,9 @@ class PlantedBug:
     #: breaks valid/ready: built without the RTL's assertions, which would stop the
     #: simulation before the testbench's protocol checks can object
     protocol: bool = False
+    #: lives in a floating-point block: a configuration that builds no FP format has
+    #: none, so the define would change nothing there
+    fp: bool = False
 
 
 PLANTED: tuple[PlantedBug, ...] = (
@@ -87,6 +90,7 @@ PLANTED: tuple[PlantedBug, ...] = (
         "FP32 additions truncate (round toward zero) instead of RNE; overflow gives FLT_MAX",
         FP_CORES,
         ("tests/rtl/test_fp32_add.py::test_planted_bug_fails_the_corners",),
+        fp=True,
     ),
     PlantedBug(
         "LUT_TC_BUG_FP_FTZ",
@@ -94,6 +98,7 @@ PLANTED: tuple[PlantedBug, ...] = (
         "a subnormal FP32 sum is flushed to a zero of its sign",
         FP_CORES,
         ("tests/rtl/test_fp32_add.py::test_planted_bug_fails_the_corners",),
+        fp=True,
     ),
     PlantedBug(
         "LUT_TC_BUG_FP_SUBNORMAL_IN",
@@ -101,6 +106,7 @@ PLANTED: tuple[PlantedBug, ...] = (
         "a subnormal FP16, BF16 or FP8 activation converts to a zero of its sign",
         FP_CORES,
         ("tests/rtl/test_fp_units.py::test_planted_bug_fails_as_predicted",),
+        fp=True,
     ),
     PlantedBug(
         "LUT_TC_BUG_FP_POW2_FTZ",
@@ -108,6 +114,7 @@ PLANTED: tuple[PlantedBug, ...] = (
         "a subnormal table entry scales to a zero of its sign",
         ("lut_tc",),
         ("tests/rtl/test_fp_units.py::test_planted_bug_fails_as_predicted",),
+        fp=True,
     ),
     PlantedBug(
         "LUT_TC_BUG_FP_MUL_FTZ",
@@ -118,6 +125,7 @@ PLANTED: tuple[PlantedBug, ...] = (
             "tests/rtl/test_fp_units.py::test_planted_bug_fails_as_predicted",
             "tests/rtl/test_fp_units.py::test_a_block_netlist_of_broken_rtl_fails_as_predicted",
         ),
+        fp=True,
     ),
 )
 

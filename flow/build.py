@@ -39,6 +39,9 @@ CORE_BUGS = {core: tuple(b.define for b in PLANTED if core in b.cores) for core 
 #: Bugs that break valid/ready: built without the RTL's own assertions, which
 #: would stop the simulation before the testbench's protocol checks can object.
 PROTOCOL_BUGS = tuple(b.define for b in PLANTED if b.protocol)
+#: Bugs in the floating-point blocks: a configuration that builds no FP format has no
+#: such block (a job asking for one there is refused or left out).
+FP_BUGS = tuple(b.define for b in PLANTED if b.fp)
 
 
 def _bugs(bug: str | Sequence[str] | None, core: str | None = None) -> tuple[str, ...]:

@@ -5,7 +5,9 @@
   shape, the formats each builds and the cores that build it.
 * ``docs/verification_plan.md``: the planted bugs (``flow.bugs.PLANTED``): each
   define, its block, what it breaks, its cores, and what catches it: the pytest
-  tests of its record and the suite jobs of ``regressions/*.toml`` that plant it.
+  tests of its record and the suite jobs of ``regressions/*.toml`` that plant it;
+  and the testpoints (``docs/testpoints.toml``, the list ``make cov`` reports
+  closure for): each testpoint, its tests and the coverage that closes it.
 
 Each table sits between ``<!-- BEGIN <name> ... -->`` and ``<!-- END <name> -->``
 markers and is rewritten whole, so a hand edit inside them is lost. Run
@@ -23,6 +25,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from flow.bugs import PLANTED
+from flow.covdb import CovError, testpoints
 from models.config import CONFIGS, CORES, AFmt
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -83,6 +86,10 @@ def bugs_table(suites: Path = SUITES) -> str:
 TABLES: dict[str, tuple[Path, Callable[[], str]]] = {
     "configs": (ROOT / "docs" / "architecture.md", configs_table),
     "planted-bugs": (ROOT / "docs" / "verification_plan.md", bugs_table),
+    "testpoints": (
+        ROOT / "docs" / "verification_plan.md",
+        lambda: testpoints.markdown_table(testpoints.load()),
+    ),
 }
 
 
@@ -107,7 +114,7 @@ def stale(tables: dict[str, tuple[Path, Callable[[], str]]] = TABLES) -> list[st
         text = path.read_text()
         try:
             current = splice(text, name, render()) == text
-        except ValueError as exc:
+        except (ValueError, CovError) as exc:
             out.append(f"{path.relative_to(ROOT)}: {exc}")
             continue
         if not current:
@@ -128,7 +135,7 @@ def main(argv: list[str] | None = None) -> int:
         text = path.read_text()
         try:
             new = splice(text, name, render())
-        except ValueError as exc:
+        except (ValueError, CovError) as exc:
             print(f"{path.relative_to(ROOT)}: {exc}", file=sys.stderr)
             return 1
         if new != text:

@@ -4,7 +4,7 @@
 ``docs/testpoints.toml`` lists every testpoint of ``docs/verification_plan.md``:
 what must hold, the tests that show it, and the covergroups (or single
 coverpoints and crosses) that prove the tests went there. The plan's table
-is generated from it (``tools/testpoints.py --write``; a test fails when the
+is generated from it (``python -m tools.doc_tables``; a test fails when the
 two differ), and ``make cov`` reports each testpoint's closure from it: the
 hits over the bins of its covergroups, per configuration that collects all
 of them. The data lives in ``docs/`` beside the plan, not in
@@ -34,15 +34,7 @@ from models.config import CORES, DEFAULT_CORE
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "docs" / "testpoints.toml"
-PLAN = ROOT / "docs" / "verification_plan.md"
 EVERY = "*"
-WRITE_CMD = ".venv/bin/python tools/testpoints.py --write"
-BEGIN = (
-    "<!-- testpoints: generated from docs/testpoints.toml by "
-    f"`{WRITE_CMD}`; edit that file, not this table -->"
-)
-BEGIN_MARK = "<!-- testpoints:"
-END = "<!-- /testpoints -->"
 HEAD = "| # | testpoint | tests | coverage (tb/coverage/collector.py) |\n|---|---|---|---|"
 _KEYS = {"id": int, "what": str, "tests": str, "coverage": list, "note": str, "cores": list}
 _REQUIRED = ("id", "what", "tests")
@@ -159,28 +151,6 @@ def markdown_table(tps: Sequence[Testpoint]) -> str:
         cells = (str(tp.id), tp.what, tp.tests, coverage_text(tp))
         rows.append("|" + "|".join(f" {_cell(c)} " if c else " " for c in cells) + "|")
     return "\n".join([HEAD, *rows])
-
-
-def _span(text: str, path: Path) -> tuple[int, int, int]:
-    """Where the marked table is: (marker line start, table start, end marker start)."""
-    begin = text.find(BEGIN_MARK)
-    start = text.find("\n", begin) + 1 if begin >= 0 else 0
-    end = text.find(END, start)
-    if begin < 0 or start == 0 or end < 0:
-        raise CovError(f"{path}: no testpoint table markers ({BEGIN_MARK} ... {END})")
-    return begin, start, end
-
-
-def plan_table(text: str, path: Path = PLAN) -> str:
-    """The generated table in the plan (between its markers)."""
-    _, start, end = _span(text, path)
-    return text[start:end].strip()
-
-
-def with_table(text: str, tps: Sequence[Testpoint], path: Path = PLAN) -> str:
-    """``text`` (the plan) with its testpoint table, and its marker line, regenerated."""
-    begin, _, end = _span(text, path)
-    return f"{text[:begin]}{BEGIN}\n{markdown_table(tps)}\n{text[end:]}"
 
 
 # --- closure ----------------------------------------------------------------------------

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from flow import simrun
 from flow.bugs import DOC as BUG_DOC
-from flow.build import BUGS, CORE_BUGS, build_name_for
+from flow.build import BUGS, CORE_BUGS, FP_BUGS, build_name_for
 from models.config import (
     CONFIGS,
     CORES,
@@ -291,11 +291,6 @@ def choice(field: str, value: str, choices) -> str:
     if value not in choices:
         raise SuiteError(f"{field}={value!r} unknown; choose one of {', '.join(choices)}")
     return value
-
-
-#: Planted bugs that live in the floating-point blocks: a configuration that builds no FP
-#: format has no such block, so the define would change nothing (the names say so).
-FP_BUGS = tuple(b for b in BUGS if b.startswith("LUT_TC_BUG_FP_"))
 
 
 def define_refusal(define: str, config: str, core: str) -> str | None:

@@ -27,7 +27,7 @@ from flow.covdb.runs import parse_run, why_no_dump
 from flow.regress import group
 from flow.regress.jobs import Job, job_to_dict
 from models.config import CONFIGS, CORES, config_by_name
-from tools import covmerge
+from tools import covmerge, doc_tables
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -200,20 +200,19 @@ def test_the_testpoint_data_names_only_coverage_that_exists() -> None:
 
 
 def test_the_plan_table_is_the_data_file() -> None:
-    r = subprocess.run(
-        [sys.executable, "tools/testpoints.py"], cwd=ROOT, capture_output=True, text=True
-    )
-    assert r.returncode == 0, r.stdout + r.stderr
-    plan = tpdata.PLAN.read_text()
+    """The plan's testpoint table is one of the docs' generated tables."""
+    path, render = doc_tables.TABLES["testpoints"]
+    plan = path.read_text()
     tps = tpdata.load()
-    assert tpdata.with_table(plan, tps) == plan
+    assert render() == tpdata.markdown_table(tps)
+    assert doc_tables.splice(plan, "testpoints", render()) == plan
     # negative: a plan edited by hand, or a data file that changed, no longer matches
     edited = plan.replace("| 8 | reset at any", "| 8 | resets at any")
-    assert edited != plan and tpdata.with_table(edited, tps) == plan
+    assert edited != plan and doc_tables.splice(edited, "testpoints", render()) == plan
     changed = [dataclasses.replace(t, note="other") if t.id == 8 else t for t in tps]
-    assert tpdata.markdown_table(changed) != tpdata.plan_table(plan)
-    with pytest.raises(CovError, match="no testpoint table markers"):
-        tpdata.plan_table("# a plan without the table\n")
+    assert doc_tables.splice(plan, "testpoints", tpdata.markdown_table(changed)) != plan
+    with pytest.raises(ValueError, match="no <!-- BEGIN testpoints"):
+        doc_tables.splice("# a plan without the table\n", "testpoints", render())
 
 
 @pytest.mark.parametrize(

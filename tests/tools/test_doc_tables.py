@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from flow.bugs import BY_DEFINE, DOC, PLANTED, check_define
-from flow.build import BUGS, CORE_BUGS, PROTOCOL_BUGS, build_name
+from flow.build import BUGS, CORE_BUGS, FP_BUGS, PROTOCOL_BUGS, build_name
 from models.config import config_by_name
 from tools import doc_tables
 
@@ -93,6 +93,13 @@ def test_the_derived_lists_follow_the_records() -> None:
     assert "LUT_TC_BUG_FP_POW2_FTZ" not in CORE_BUGS["mac"]
     assert "LUT_TC_BUG_FP_MUL_FTZ" not in CORE_BUGS["lut_tc"]
     assert PROTOCOL_BUGS == ("LUT_TC_BUG_OVERWRITE_STALLED", "LUT_TC_BUG_DROP_STALLED")
+    assert FP_BUGS == BUGS[4:]
+
+
+def test_a_bug_is_marked_fp_exactly_when_it_lives_in_fp_blocks_only() -> None:
+    fp_files = {"lut_fp_to_f32.sv", "lut_fp32_add.sv", "lut_fp32_pow2.sv", "mac_fp_mul.sv"}
+    for define, files in rtl_defines().items():
+        assert BY_DEFINE[define].fp == (files <= fp_files), f"{define} lives in {sorted(files)}"
 
 
 def test_an_unknown_or_misplaced_define_is_one_line_pointing_to_the_table() -> None:
