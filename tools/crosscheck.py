@@ -31,9 +31,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from flow import simrun  # noqa: E402
-from flow.regress.jobs import Job, SuiteError, expand, load_suite  # noqa: E402
+from flow.regress.jobs import Job, SuiteError  # noqa: E402
 from flow.regress.rundirs import new_run_dir, point_latest  # noqa: E402
 from flow.regress.runner import run_jobs  # noqa: E402
+from flow.regress.select import Choices, suite_jobs  # noqa: E402
 from tb.responses import LOG_FILE  # noqa: E402
 from tb.transports import TRANSPORTS  # noqa: E402
 
@@ -113,12 +114,15 @@ def main(argv: list[str] | None = None) -> int:
             raise SuiteError(
                 f"transport={args.transport!r} unknown; choose one of {', '.join(TRANSPORTS)}"
             )
-        suite = load_suite(args.suite)
         trs = [args.transport] if args.transport else None
-        base = expand(suite, ["icarus"], None, trs)
+        c = Choices(["icarus"], trs, None, None, (), None, None, {})
+        given = {"TRANSPORT": args.transport} if args.transport else {}
+        base, lines = suite_jobs(args.suite, f"crosscheck {args.suite}", c, given)
     except ValueError as exc:  # SuiteError, and int() of a bad JOBS
         print(str(exc).replace("invalid literal for int() with base 10", "JOBS"), file=sys.stderr)
         return 2
+    for line in lines:
+        print(f"crosscheck {args.suite}: {line}")
     pairs = [Pair(j, dataclasses.replace(j, sim="verilator")) for j in base]
     everything = [p.icarus for p in pairs] + [p.verilator for p in pairs]
     for sim in simrun.SIMS:

@@ -72,3 +72,15 @@ def test_bad_values_answer_one_line() -> None:
             [sys.executable, "tools/crosscheck.py", *argv], cwd=ROOT, capture_output=True, text=True
         )
         assert p.returncode == 2 and line in p.stderr and "Traceback" not in p.stderr, p.stderr
+
+
+def test_a_transport_names_the_jobs_it_leaves_out(tmp_path: Path, monkeypatch, capsys) -> None:
+    """``TRANSPORT=batch`` narrows the suite and says which job cannot run there."""
+    ran: list[Job] = []
+    monkeypatch.setattr(crosscheck.simrun, "have_sim", lambda sim: True)
+    monkeypatch.setattr(crosscheck, "run_jobs", lambda label, jobs, *a, **k: ran.extend(jobs) or 0)
+    rc = crosscheck.main(["--transport", "batch", "--out", str(tmp_path)])
+    out = capsys.readouterr().out
+    assert "left out on transport batch: 1 job of ResetInFlightTest" in out
+    assert ran and {j.transport for j in ran} == {"batch"}
+    assert rc == 1  # nothing ran here, so no response logs to compare
