@@ -9,8 +9,8 @@
   and the testpoints (``docs/testpoints.toml``, the list ``make cov`` reports
   closure for): each testpoint, its tests and the coverage that closes it.
 
-Each table sits between ``<!-- BEGIN <name> ... -->`` and ``<!-- END <name> -->``
-markers and is rewritten whole, so a hand edit inside them is lost. Run
+Each table is a generated block of :mod:`flow.docblock`, rewritten whole, so a
+hand edit inside it is lost. Run
 ``python -m tools.doc_tables`` after changing a source; ``--check`` exits 1 naming
 each stale table (a test runs it).
 """
@@ -18,7 +18,6 @@ each stale table (a test runs it).
 from __future__ import annotations
 
 import argparse
-import re
 import sys
 import tomllib
 from collections.abc import Callable
@@ -26,6 +25,7 @@ from pathlib import Path
 
 from flow.bugs import PLANTED
 from flow.covdb import CovError, testpoints
+from flow.docblock import splice
 from models.config import CONFIGS, CORES, AFmt
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -91,20 +91,6 @@ TABLES: dict[str, tuple[Path, Callable[[], str]]] = {
         lambda: testpoints.markdown_table(testpoints.load()),
     ),
 }
-
-
-def _span(name: str) -> re.Pattern[str]:
-    return re.compile(
-        rf"(<!-- BEGIN {re.escape(name)}\b[^\n]*-->\n)(.*?)(<!-- END {re.escape(name)} -->)", re.S
-    )
-
-
-def splice(text: str, name: str, table: str) -> str:
-    """``text`` with the table between its markers replaced; ValueError if they are missing."""
-    span = _span(name)
-    if not span.search(text):
-        raise ValueError(f"no <!-- BEGIN {name} --> ... <!-- END {name} --> markers")
-    return span.sub(lambda m: m.group(1) + table + "\n" + m.group(3), text, count=1)
 
 
 def stale(tables: dict[str, tuple[Path, Callable[[], str]]] = TABLES) -> list[str]:

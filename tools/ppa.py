@@ -48,7 +48,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from flow import synth
+from flow import docblock, synth
 from models.config import (
     ACC_W,
     ACT_LANE_BITS,
@@ -69,7 +69,8 @@ ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "build" / "ppa"
 DOC = ROOT / "docs" / "ppa.md"
 DOC_PNG = ROOT / "docs" / "ppa_area.png"
-BEGIN, END = "<!-- ppa table begin -->", "<!-- ppa table end -->"
+#: The doc's generated block (:mod:`flow.docblock`) and the command that writes it.
+DOC_BLOCK, DOC_COMMAND = "ppa", "tools/ppa.py --write-doc"
 AFMTS = {"INT8": AFmt.INT8, "INT16": AFmt.INT16, "FP16": AFmt.FP16, "BF16": AFmt.BF16}
 AFMTS["FP8"] = AFmt.FP8_E4M3
 DEFAULT_AFMTS = "INT8,INT16,FP16,BF16,FP8"
@@ -217,12 +218,10 @@ def plot(doc: dict, path: Path) -> None:
 
 
 def write_doc(table: str, doc_path: Path = DOC) -> None:
-    text = doc_path.read_text()
-    if BEGIN not in text or END not in text:
-        raise SystemExit(f"{doc_path}: markers {BEGIN} / {END} missing")
-    head, rest = text.split(BEGIN, 1)
-    _, tail = rest.split(END, 1)
-    doc_path.write_text(f"{head}{BEGIN}\n{table}\n{END}{tail}")
+    try:
+        docblock.write(doc_path, DOC_BLOCK, table, DOC_COMMAND)
+    except ValueError as exc:
+        raise SystemExit(str(exc)) from None
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from flow import docblock
 from flow.bench.common import ROOT, TARGETS, fmt_rate
 from models.config import config_by_name
 
@@ -210,7 +211,8 @@ def _regress_rows(reg: dict, sims: list[str]) -> list[tuple]:
 
 
 DOC = ROOT / "docs" / "performance.md"
-DOC_BEGIN, DOC_END = "<!-- bench:begin -->", "<!-- bench:end -->"
+#: The generated block of the doc (:mod:`flow.docblock`) and the command that writes it.
+DOC_BLOCK, DOC_COMMAND = "bench", "tools/bench.py --write-doc"
 
 
 def doc_block(res: dict) -> str:
@@ -219,7 +221,6 @@ def doc_block(res: dict) -> str:
     la0, la1 = m["loadavg_start"], m["loadavg_end"]
     busy = la0[0] > 0.5  # other jobs running when the benchmark started
     lines = [
-        DOC_BEGIN,
         (
             f"Measured at commit {m.get('commit')} on {m.get('nproc')} CPUs ({m.get('cpu')}), "
             f"{m.get('mem_gb')} GB RAM, {m.get('platform')}; {m.get('verilator')}, "
@@ -236,15 +237,10 @@ def doc_block(res: dict) -> str:
         ),
         "",
         res["table"],
-        DOC_END,
     ]
     return "\n".join(lines)
 
 
 def write_doc(res: dict, path: Path = DOC) -> None:
-    text = path.read_text() if path.exists() else f"# Performance\n\n{DOC_BEGIN}\n{DOC_END}\n"
-    if DOC_BEGIN not in text or DOC_END not in text:
-        text = text.rstrip() + f"\n\n{DOC_BEGIN}\n{DOC_END}\n"
-    head, rest = text.split(DOC_BEGIN, 1)
-    _, tail = rest.split(DOC_END, 1)
-    path.write_text(head + doc_block(res) + tail)
+    """The block of ``path`` (appended when the doc has none yet)."""
+    docblock.write(path, DOC_BLOCK, doc_block(res), DOC_COMMAND, append=True)
