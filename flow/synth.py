@@ -25,6 +25,11 @@ by the tool, not the design being measured. ``flatten=True`` gives one
 flat module instead, for comparison. ``netlist=True`` also writes the
 gate-level netlist (``write_verilog``) that the netlist tests simulate.
 
+``depth=True`` also measures the longest combinational path, in gate levels:
+after the counts, the design is flattened and ``ltp -noff`` counts the gates
+on the longest path between flip-flops and ports (unit delay per NAND, NOR or
+NOT: a relative clock, no wires, no fan-out, no library timing).
+
 A failed synthesis, or a core that synthesizes to nothing, raises
 :class:`SynthError`: it is never a row of a report.
 """
@@ -55,6 +60,14 @@ class SynthError(RuntimeError):
     """Synthesis failed, or left a design with no logic."""
 
 
+@dataclass(frozen=True)
+class Depth:
+    """The longest combinational path: its gate levels and where it starts and ends."""
+
+    levels: int
+    path: str  #: ``start -> end`` signal names (a flip-flop or port each)
+
+
 @dataclass
 class SynthResult:
     """What one synthesis gave: cell counts of the whole design and where its files are."""
@@ -65,6 +78,7 @@ class SynthResult:
     seconds: float
     log: Path
     netlist: Path | None = None
+    depth: Depth | None = None
 
     @property
     def gates(self) -> int:
@@ -101,12 +115,19 @@ def script(
     netlist: Path | None,
     stat_txt: Path,
     defines: tuple[str, ...] = (),
+    ltp_txt: Path | None = None,
 ) -> str:
-    """The Yosys script for ``cfg`` (``defines``: bug injection, for the netlist tests)."""
+    """The Yosys script for ``cfg`` (``defines``: bug injection, for the netlist tests).
+
+    ``ltp_txt``: after the counts and the netlist, flatten and write the longest
+    path there (the counts stay those of the hierarchical design).
+    """
     lines = _flow(TOP, sources(), cfg.rtl_parameters(), defines, flatten)
     lines.append(f"tee -q -o {stat_txt} stat -tech cmos -top {TOP}")
     if netlist is not None:
         lines.append(f"write_verilog -noattr {netlist}")
+    if ltp_txt is not None:
+        lines += ["flatten", f"tee -q -o {ltp_txt} ltp -noff"]
     return "\n".join(lines) + "\n"
 
 
@@ -165,8 +186,10 @@ def synthesize(
     flatten: bool = False,
     netlist: bool = False,
     defines: tuple[str, ...] = (),
+    depth: bool = False,
 ) -> SynthResult:
-    """Synthesize ``cfg`` into ``out`` (script, log, statistics and the netlist if asked)."""
+    """Synthesize ``cfg`` into ``out`` (script, log, statistics, the netlist and the
+    longest path if asked)."""
     if not have_yosys():
         raise SynthError("yosys is not installed: apt-get install yosys (make ppa does as root)")
     out.mkdir(parents=True, exist_ok=True)
@@ -174,7 +197,8 @@ def synthesize(
     stat_txt = out / "stat.txt"
     ys = out / "synth.ys"
     log = out / "yosys.log"
-    ys.write_text(script(cfg, flatten, net, stat_txt, tuple(defines)))
+    ltp_txt = out / "ltp.txt" if depth else None
+    ys.write_text(script(cfg, flatten, net, stat_txt, tuple(defines), ltp_txt))
     t0 = time.monotonic()
     proc = subprocess.run(
         ["yosys", "-q", "-l", str(log), "-s", str(ys)],
@@ -187,7 +211,8 @@ def synthesize(
         err = (proc.stderr.strip() or proc.stdout.strip()).splitlines()
         raise SynthError(f"{cfg.name}: yosys failed: {err[-1] if err else 'no output'} ({log})")
     cells, logic = parse_stat(stat_txt.read_text() if stat_txt.exists() else "")
-    res = SynthResult(cfg, cells, logic, seconds, log, net)
+    levels = parse_ltp(ltp_txt.read_text() if ltp_txt.exists() else "") if ltp_txt else None
+    res = SynthResult(cfg, cells, logic, seconds, log, net, levels)
     if res.gates == 0 or res.flops == 0:
         raise SynthError(
             f"{cfg.name}: synthesized to nothing ({res.gates} gates, {res.flops} flops)"
@@ -209,3 +234,16 @@ def parse_stat(text: str) -> tuple[dict[str, int], int]:
     if not found:
         raise SynthError("yosys printed no transistor estimate (stat -tech cmos)")
     return cells, int(found.group(1))
+
+
+_NODE = re.compile(r"^\s*(?:\d+|ff): \\?(\S+?)(?:\[\d+\])?(?: \[\d+\])?(?: \(via .*)?$", re.M)
+
+
+def parse_ltp(text: str) -> Depth:
+    """Gate levels and end points of the longest path from ``ltp -noff``'s report."""
+    found = re.search(r"Longest topological path in \S+ \(length=(\d+)\)", text)
+    if not found:
+        raise SynthError("yosys printed no longest path (ltp -noff)")
+    nodes = [n for n in _NODE.findall(text[found.end() :]) if not n.startswith("$")]
+    path = f"{nodes[0]} -> {nodes[-1]}" if nodes else ""
+    return Depth(int(found.group(1)), path)

@@ -10,7 +10,9 @@ Each precision pair is its own instance: M2 N64 K4 (``--m``, ``--n``), one
 table register (``--t``), ``WBitsMax`` = the weight bits b and ``Formats``
 = that one activation format, synthesized by :mod:`flow.synth` (Yosys 0.23,
 ``abc -g cmos2``, ``stat -tech cmos``; flip-flops at the stated transistor
-count). A core that does not build a format has no row for it.
+count; gate levels of the longest path by ``ltp``). A core that does not
+build a format has no row for it. The measuring and the report are
+:mod:`flow.ppa`; this is its command line.
 
 Normalised by throughput: the bit-serial cores (lut_tc, lut_conv) finish
 an LMMA, M*N*K multiply-accumulates, in b cycles; the MAC core in one. So
@@ -39,90 +41,26 @@ the configuration (exit 1).
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import shutil
 import sys
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from flow import docblock, synth
-from models.config import (
-    ACC_W,
-    ACT_LANE_BITS,
-    CODE_BITS,
-    CORE_FORMATS,
-    CORES,
-    FP_W,
-    TABLE_ENTRIES,
-    TABLE_W,
-    TABLE_W_INT8,
-    AFmt,
-    CoreConfig,
-    K,
-    formats_mask,
-)
+from flow import synth
+from flow.ppa.pairs import AFMTS, DEFAULT_AFMTS, measure
+from flow.ppa.report import DOC, DOC_PNG, plot, render, write_doc
+from models.config import CORE_FORMATS, CORES
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "build" / "ppa"
-DOC = ROOT / "docs" / "ppa.md"
-DOC_PNG = ROOT / "docs" / "ppa_area.png"
-#: The doc's generated block (:mod:`flow.docblock`) and the command that writes it.
-DOC_BLOCK, DOC_COMMAND = "ppa", "tools/ppa.py --write-doc"
-AFMTS = {"INT8": AFmt.INT8, "INT16": AFmt.INT16, "FP16": AFmt.FP16, "BF16": AFmt.BF16}
-AFMTS["FP8"] = AFmt.FP8_E4M3
-DEFAULT_AFMTS = "INT8,INT16,FP16,BF16,FP8"
-
-
-def pair_config(core: str, b: int, afmt: str, m: int, n: int, t: int) -> CoreConfig:
-    """The instance of one precision pair on one core."""
-    return CoreConfig(M=m, N=n, T=t, W_BITS_MAX=b, formats=formats_mask([AFMTS[afmt]]), core=core)
-
-
-def storage(cfg: CoreConfig) -> dict[str, int]:
-    """Table storage and broadcast width in bits, from the RTL's widths (docs section 11)."""
-    int16 = cfg.builds(AFmt.INT16)
-    wide = int16 or cfg.builds(AFmt.FP16) or cfg.builds(AFmt.BF16)  # 16-bit stored lanes
-    int_w = TABLE_W if int16 else TABLE_W_INT8
-    entry_w = FP_W if cfg.has_fp else int_w
-    acts = cfg.M * K * (ACT_LANE_BITS if wide else 8)
-    if cfg.core == "lut_tc":
-        tables, rows = cfg.T * cfg.M * TABLE_ENTRIES * entry_w, cfg.M * TABLE_ENTRIES * entry_w
-        cols = cfg.N * CODE_BITS  # one bit plane of codes
-    elif cfg.core == "lut_conv":
-        tables, rows = cfg.M * cfg.N * (1 << CODE_BITS) * int_w, acts
-        cols = cfg.N * CODE_BITS
-    elif cfg.has_fp:  # the rows' activations converted to binary32, signed magnitudes
-        tables, rows = 0, cfg.M * K * FP_W
-        cols = cfg.N * K * (cfg.W_BITS_MAX + 1)
-    else:
-        tables, rows = 0, acts
-        cols = cfg.N * K * (cfg.W_BITS_MAX + 2)  # dequantized weights
-    return {"table_bits": tables, "broadcast_bits": rows + cols, "acc_bits": cfg.M * cfg.N * ACC_W}
-
-
-def measure(core: str, b: int, afmt: str, args: argparse.Namespace) -> dict:
-    cfg = pair_config(core, b, afmt, args.m, args.n, args.t)
-    res = synth.synthesize(cfg, args.out / "runs" / cfg.name)
-    macs = cfg.M * cfg.N * K
-    per_cycle = macs if core == "mac" else macs / b
-    return {
-        "core": core,
-        "wbits": b,
-        "afmt": afmt,
-        "config": cfg.name,
-        "gates": res.gates,
-        "flops": res.flops,
-        "logic_transistors": res.logic_transistors,
-        "transistors": res.transistors,
-        "macs_per_cycle": per_cycle,
-        "transistors_per_mac": res.transistors / per_cycle,
-        "gates_per_mac": res.gates / per_cycle,
-        "synth_s": round(res.seconds, 1),
-        **storage(cfg),
-    }
+_done = itertools.count(1)
+_print_lock = threading.Lock()
 
 
 def _list(field: str, text: str, choices) -> list[str]:
@@ -133,95 +71,17 @@ def _list(field: str, text: str, choices) -> list[str]:
     return items
 
 
-def render(doc: dict) -> str:
-    """The table as Markdown: one row per precision pair and core, ratios against MAC."""
-    rows = doc["rows"]
-    ref_b = doc["meta"].get("mac_ref", 0)
-    mac = {(r["wbits"], r["afmt"]): r for r in rows if r["core"] == "mac"}
-    out = [
-        "| W x A | core | transistors | gates | flops | MAC/cycle | transistors per MAC/cycle "
-        f"| vs MAC (same W) | vs MAC W{ref_b} | table bits | broadcast bits |",
-        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
-    ]
-
-    def ratio(r: dict, base: dict | None) -> str:
-        return f"{r['transistors_per_mac'] / base['transistors_per_mac']:.2f}" if base else "-"
-
-    for r in sorted(rows, key=lambda r: (_afmt_order(r["afmt"]), r["wbits"], _core_order(r))):
-        same = mac.get((r["wbits"], r["afmt"]))
-        ref = mac.get((ref_b, r["afmt"]))
-        out.append(
-            f"| W{r['wbits']} x {r['afmt']} | {r['core']} | {r['transistors']:,} | {r['gates']:,} "
-            f"| {r['flops']:,} | {r['macs_per_cycle']:g} | {r['transistors_per_mac']:,.0f} "
-            f"| {ratio(r, same)} | {ratio(r, ref)} | {r['table_bits']:,} "
-            f"| {r['broadcast_bits']:,} |"
+def _measure(pair: tuple[str, int, str], args: argparse.Namespace, total: int) -> dict:
+    """One synthesis, and a progress line when it is done."""
+    core, b, afmt = pair
+    row = measure(core, b, afmt, args.m, args.n, args.t, args.out)
+    with _print_lock:
+        print(
+            f"[ppa {next(_done)}/{total}] {core} W{b} x {afmt}: {row['transistors']:,} "
+            f"transistors, {row['gate_levels']} gate levels ({row['synth_s']:.0f} s)",
+            flush=True,
         )
-    meta = doc["meta"]
-    out.append("")
-    out.append(
-        f"M{meta['M']} N{meta['N']} K{K}, T={meta['T']}; Yosys {meta['yosys']}, "
-        f"`abc -g cmos2`, `stat -tech cmos`, flip-flops at {meta['flop_transistors']} "
-        f"transistors (+{meta['reset_transistors']} with reset). "
-        f"{len(rows)} syntheses in {meta['wall_s']:.0f} s. Command: `{meta['command']}`."
-    )
-    return "\n".join(out)
-
-
-def _afmt_order(a: str) -> int:
-    return list(AFMTS).index(a)
-
-
-def _core_order(r: dict) -> int:
-    return list(CORES).index(r["core"])
-
-
-def plot(doc: dict, path: Path) -> None:
-    """Transistors per (MAC per cycle) against weight bits, one panel per activation format."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt  # after use(): no display needed
-
-    rows = doc["rows"]
-    ref_b = doc["meta"].get("mac_ref", 0)
-    afmts = [a for a in AFMTS if any(r["afmt"] == a for r in rows)]
-    fig, axes = plt.subplots(1, len(afmts), figsize=(3.2 * len(afmts), 3.2), squeeze=False)
-    styles = {"lut_tc": "o-", "lut_conv": "s--", "mac": "^:"}
-    colors = {"lut_tc": "C0", "lut_conv": "C1", "mac": "C2"}  # one color per core, every panel
-    for ax, a in zip(axes[0], afmts, strict=True):
-        ref = [r for r in rows if r["core"] == "mac" and r["afmt"] == a and r["wbits"] == ref_b]
-        if ref:
-            ax.axhline(ref[0]["transistors_per_mac"], color="grey", ls="-.", lw=1)
-            ax.text(1, ref[0]["transistors_per_mac"], f" mac W{ref_b}", fontsize=7, va="bottom")
-        for core in CORES:
-            pts = sorted(
-                (r["wbits"], r["transistors_per_mac"])
-                for r in rows
-                if r["core"] == core and r["afmt"] == a and (core != "mac" or r["wbits"] != ref_b)
-            )
-            if pts:
-                xs, ys = [p[0] for p in pts], [p[1] for p in pts]
-                ax.plot(xs, ys, styles[core], color=colors[core], label=core)
-        ax.set_title(f"A = {a}")
-        ax.set_xlabel("weight bits")
-        ax.set_xticks(sorted({r["wbits"] for r in rows if r["wbits"] != ref_b}))
-        ax.grid(alpha=0.3)
-    axes[0][0].set_ylabel("transistors per (MAC per cycle)")
-    axes[0][0].legend(fontsize=8)
-    fig.suptitle(
-        f"Area per throughput, M{doc['meta']['M']} N{doc['meta']['N']} K{K} (Yosys, cmos2)"
-    )
-    fig.tight_layout()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-
-
-def write_doc(table: str, doc_path: Path = DOC) -> None:
-    try:
-        docblock.write(doc_path, DOC_BLOCK, table, DOC_COMMAND)
-    except ValueError as exc:
-        raise SystemExit(str(exc)) from None
+    return row
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -270,7 +130,7 @@ def main(argv: list[str] | None = None) -> int:
         t0 = time.monotonic()
         try:
             with ThreadPoolExecutor(max(1, args.jobs)) as pool:
-                rows = list(pool.map(lambda x: measure(*x, args), todo))
+                rows = list(pool.map(lambda x: _measure(x, args, len(todo)), todo))
         except (synth.SynthError, ValueError) as exc:
             print(f"ppa: {exc}", file=sys.stderr)
             return 1
@@ -297,7 +157,11 @@ def main(argv: list[str] | None = None) -> int:
     table = render(doc)
     print(table)
     if args.write_doc:
-        write_doc(table)
+        try:
+            write_doc(table)
+        except ValueError as exc:
+            print(f"ppa: {exc}", file=sys.stderr)
+            return 1
         png = (args.render.parent if args.render else args.out) / "area.png"
         if png.exists():
             shutil.copyfile(png, DOC_PNG)

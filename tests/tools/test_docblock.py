@@ -9,7 +9,8 @@ import pytest
 
 from flow import docblock
 from flow.bench import table as bench_table
-from tools import doc_tables, ppa
+from flow.ppa import report as ppa_report
+from tools import doc_tables
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -41,7 +42,7 @@ def test_write_appends_only_when_asked(tmp_path: Path) -> None:
 
 def test_each_generated_doc_holds_its_block() -> None:
     for path, name in (
-        (ppa.DOC, ppa.DOC_BLOCK),
+        (ppa_report.DOC, ppa_report.DOC_BLOCK),
         (bench_table.DOC, bench_table.DOC_BLOCK),
         *((p, n) for n, (p, _) in doc_tables.TABLES.items()),
     ):

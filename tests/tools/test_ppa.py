@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from flow import synth
+from flow.ppa import pairs
 from models.config import CoreConfig
 from tests.needs import needs
 from tools import ppa
@@ -90,11 +91,17 @@ def test_ppa_writes_table_json_and_plot(tmp_path: Path, capsys) -> None:
         per_cycle = 2 * 4 * 4 / (1 if r["core"] == "mac" else r["wbits"])
         assert r["macs_per_cycle"] == per_cycle
         assert r["transistors_per_mac"] == pytest.approx(r["transistors"] / per_cycle)
+        assert r["gate_levels"] > 10 and " -> " in r["critical_path"]
+        assert r["area_delay_per_mac"] == pytest.approx(
+            r["transistors"] * r["gate_levels"] / per_cycle
+        )
     png = (tmp_path / "area.png").read_bytes()
     assert png.startswith(b"\x89PNG") and len(png) > 5000
     out = capsys.readouterr().out
     assert "| W1 x INT8 | lut_tc |" in out and "| W1 x INT8 | mac |" in out
     assert "| vs MAC W3 |" in out and "| W3 x INT8 | mac |" in out
+    assert "| vs MAC W3 (area x delay) |" in out
+    assert "[ppa 3/3]" in out  # a progress line per synthesis
 
 
 @pytest.mark.parametrize(
@@ -112,12 +119,49 @@ def test_bad_arguments_are_one_line(argv: list[str], msg: str, tmp_path: Path) -
 
 def test_storage_and_broadcast_follow_the_datapaths() -> None:
     """Table bits and broadcast width per core, from the RTL's widths (no synthesis)."""
-    lut = ppa.storage(ppa.pair_config("lut_tc", 2, "FP16", 2, 64, 1))
+    lut = pairs.storage(pairs.pair_config("lut_tc", 2, "FP16", 2, 64, 1))
     assert lut["table_bits"] == 2 * 8 * 32 and lut["broadcast_bits"] == 2 * 8 * 32 + 64 * 4
-    mac_fp = ppa.storage(ppa.pair_config("mac", 2, "FP16", 2, 64, 1))
+    mac_fp = pairs.storage(pairs.pair_config("mac", 2, "FP16", 2, 64, 1))
     # binary32 activations of the rows, sign and magnitude of the column weights
     assert mac_fp == {"table_bits": 0, "broadcast_bits": 2 * 4 * 32 + 64 * 4 * 3, "acc_bits": 4096}
-    mac_int8 = ppa.storage(ppa.pair_config("mac", 2, "INT8", 2, 64, 1))
+    mac_int8 = pairs.storage(pairs.pair_config("mac", 2, "INT8", 2, 64, 1))
     assert mac_int8["broadcast_bits"] == 2 * 4 * 8 + 64 * 4 * 4
-    conv = ppa.storage(ppa.pair_config("lut_conv", 1, "INT16", 2, 64, 1))
+    conv = pairs.storage(pairs.pair_config("lut_conv", 1, "INT16", 2, 64, 1))
     assert conv["table_bits"] == 2 * 64 * 16 * 19
+
+
+def test_the_longest_path_is_counted_in_gates_between_registers(
+    tmp_path: Path, monkeypatch
+) -> None:
+    """A chain of four dependent adders is deeper than one adder, and ltp names its ends."""
+
+    def core(adds: int) -> Path:
+        src = tmp_path / f"add{adds}.sv"
+        chain = " + ".join(f"a_q[{i}]" for i in range(adds + 1))
+        src.write_text(
+            "module lut_tensor_core #(parameter int M = 2, parameter int N = 4,\n"
+            "  parameter int T = 4, parameter int WBitsMax = 4, parameter int Formats = 3,\n"
+            "  parameter int Core = 0)\n"
+            f"  (input logic clk_i, input logic [{16 * (adds + 1) - 1}:0] in_a_i,\n"
+            "   output logic [15:0] out_d_o);\n"
+            f"  logic [15:0] a_q [{adds + 1}];\n  logic [15:0] d_q;\n"
+            "  always_ff @(posedge clk_i) begin\n"
+            f"    for (int i = 0; i < {adds + 1}; i++) a_q[i] <= in_a_i[16 * i +: 16];\n"
+            f"    d_q <= {chain};\n"
+            "  end\n  assign out_d_o = d_q;\nendmodule\n"
+        )
+        return src
+
+    depth = {}
+    for adds in (1, 4):
+        src = core(adds)
+        monkeypatch.setattr(synth, "sources", lambda src=src: [src])
+        res = synth.synthesize(CoreConfig(N=4), tmp_path / f"out{adds}", depth=True)
+        depth[adds] = res.depth
+    assert depth[1].levels > 10 and depth[4].levels > depth[1].levels + 5, depth
+    assert depth[4].path == "a_q -> d_q"
+
+
+def test_a_report_without_a_longest_path_is_an_error() -> None:
+    with pytest.raises(synth.SynthError, match="no longest path"):
+        synth.parse_ltp("End of script.")

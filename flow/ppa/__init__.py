@@ -1,0 +1,8 @@
+# SPDX-License-Identifier: Apache-2.0
+"""The researcher's comparison of the three cores (``make ppa``, ``docs/ppa.md``).
+
+:mod:`flow.ppa.pairs` makes and measures one instance per core and precision
+pair on :mod:`flow.synth` (area, gate depth, table storage, broadcast width);
+:mod:`flow.ppa.report` turns the rows into the table, the plot and the doc's
+block. ``tools/ppa.py`` is the command line.
+"""

@@ -1,0 +1,126 @@
+# SPDX-License-Identifier: Apache-2.0
+"""The comparison as a Markdown table, a plot and the block of ``docs/ppa.md``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flow import docblock
+from flow.ppa.pairs import AFMTS
+from models.config import CORES, K
+
+ROOT = Path(__file__).resolve().parents[2]
+DOC = ROOT / "docs" / "ppa.md"
+DOC_PNG = ROOT / "docs" / "ppa_area.png"
+#: The doc's generated block (:mod:`flow.docblock`) and the command that writes it.
+DOC_BLOCK, DOC_COMMAND = "ppa", "tools/ppa.py --write-doc"
+
+
+def render(doc: dict) -> str:
+    """The table as Markdown: one row per precision pair and core, ratios against MAC."""
+    rows = doc["rows"]
+    ref_b = doc["meta"].get("mac_ref", 0)
+    mac = {(r["wbits"], r["afmt"]): r for r in rows if r["core"] == "mac"}
+    out = [
+        "| W x A | core | transistors | gates | flops | MAC/cycle | transistors per MAC/cycle "
+        f"| vs MAC (same W) | vs MAC W{ref_b} | table bits | broadcast bits "
+        f"| gate levels | area x delay per MAC/cycle | vs MAC W{ref_b} (area x delay) |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+
+    def ratio(r: dict, base: dict | None, key: str = "transistors_per_mac") -> str:
+        if not base or not r.get(key) or not base.get(key):
+            return "-"
+        return f"{r[key] / base[key]:.2f}"
+
+    def num(v: float | None, fmt: str = ",.0f") -> str:
+        return "-" if v is None else format(v, fmt)
+
+    for r in sorted(rows, key=lambda r: (_afmt_order(r["afmt"]), r["wbits"], _core_order(r))):
+        same = mac.get((r["wbits"], r["afmt"]))
+        ref = mac.get((ref_b, r["afmt"]))
+        out.append(
+            f"| W{r['wbits']} x {r['afmt']} | {r['core']} | {r['transistors']:,} | {r['gates']:,} "
+            f"| {r['flops']:,} | {r['macs_per_cycle']:g} | {r['transistors_per_mac']:,.0f} "
+            f"| {ratio(r, same)} | {ratio(r, ref)} | {r['table_bits']:,} "
+            f"| {r['broadcast_bits']:,} | {num(r.get('gate_levels'))} "
+            f"| {num(r.get('area_delay_per_mac'))} | {ratio(r, ref, 'area_delay_per_mac')} |"
+        )
+    meta = doc["meta"]
+    out.append("")
+    out.append(
+        f"M{meta['M']} N{meta['N']} K{K}, T={meta['T']}; Yosys {meta['yosys']}, "
+        f"`abc -g cmos2`, `stat -tech cmos`, flip-flops at {meta['flop_transistors']} "
+        f"transistors (+{meta['reset_transistors']} with reset); gate levels: `ltp -noff` "
+        "of the flattened netlist, one unit of delay per gate. "
+        f"{len(rows)} syntheses in {meta['wall_s']:.0f} s. Command: `{meta['command']}`."
+    )
+    return "\n".join(out)
+
+
+def _afmt_order(a: str) -> int:
+    return list(AFMTS).index(a)
+
+
+def _core_order(r: dict) -> int:
+    return list(CORES).index(r["core"])
+
+
+#: What the plot shows, one row of panels each: (row key, y label).
+METRICS = (
+    ("transistors_per_mac", "transistors per (MAC per cycle)"),
+    ("area_delay_per_mac", "transistors x gate levels\nper (MAC per cycle)"),
+)
+
+
+def plot(doc: dict, path: Path) -> None:
+    """Area, then area x delay, per (MAC per cycle) against weight bits; a panel per format."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt  # after use(): no display needed
+
+    rows = doc["rows"]
+    ref_b = doc["meta"].get("mac_ref", 0)
+    afmts = [a for a in AFMTS if any(r["afmt"] == a for r in rows)]
+    metrics = [m for m in METRICS if all(r.get(m[0]) for r in rows)]
+    fig, axes = plt.subplots(
+        len(metrics), len(afmts), figsize=(3.2 * len(afmts), 3.0 * len(metrics)), squeeze=False
+    )
+    styles = {"lut_tc": "o-", "lut_conv": "s--", "mac": "^:"}
+    colors = {"lut_tc": "C0", "lut_conv": "C1", "mac": "C2"}  # one color per core, every panel
+    for (key, label), panels in zip(metrics, axes, strict=True):
+        for ax, a in zip(panels, afmts, strict=True):
+            ref = [r for r in rows if r["core"] == "mac" and r["afmt"] == a and r["wbits"] == ref_b]
+            if ref:
+                ax.axhline(ref[0][key], color="grey", ls="-.", lw=1)
+                ax.text(1, ref[0][key], f" mac W{ref_b}", fontsize=7, va="bottom")
+            for core in CORES:
+                pts = sorted(
+                    (r["wbits"], r[key])
+                    for r in rows
+                    if r["core"] == core
+                    and r["afmt"] == a
+                    and (core != "mac" or r["wbits"] != ref_b)
+                )
+                if pts:
+                    xs, ys = [p[0] for p in pts], [p[1] for p in pts]
+                    ax.plot(xs, ys, styles[core], color=colors[core], label=core)
+            ax.set_title(f"A = {a}")
+            ax.set_xlabel("weight bits")
+            ax.set_xticks(sorted({r["wbits"] for r in rows if r["wbits"] != ref_b}))
+            ax.grid(alpha=0.3)
+        panels[0].set_ylabel(label)
+    axes[0][0].legend(fontsize=8)
+    fig.suptitle(
+        f"Area and delay per throughput, M{doc['meta']['M']} N{doc['meta']['N']} K{K} "
+        "(Yosys, cmos2, unit gate delay)"
+    )
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def write_doc(table: str, doc_path: Path = DOC) -> None:
+    docblock.write(doc_path, DOC_BLOCK, table, DOC_COMMAND)
