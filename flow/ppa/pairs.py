@@ -7,8 +7,8 @@ synthesized by :mod:`flow.synth`. Normalised by throughput: the bit-serial
 cores (lut_tc, lut_conv) finish an LMMA, M*N*K multiply-accumulates, in b
 cycles, the MAC core in one; so the figure of merit is transistors per (MAC
 per cycle). Delay is the longest combinational path in gate levels (unit
-delay per NAND, NOR or NOT), so the clock is relative: area x delay per MAC
-is transistors x levels / (MAC per cycle).
+delay per NAND, NOR or NOT, measured at :data:`DEPTH_N` columns), so the
+clock is relative: area x delay per MAC is transistors x levels / (MAC per cycle).
 """
 
 from __future__ import annotations
@@ -33,6 +33,13 @@ from models.config import (
 AFMTS = {"INT8": AFmt.INT8, "INT16": AFmt.INT16, "FP16": AFmt.FP16, "BF16": AFmt.BF16}
 AFMTS["FP8"] = AFmt.FP8_E4M3
 DEFAULT_AFMTS = "INT8,INT16,FP16,BF16,FP8"
+#: The longest path is measured on an instance this many columns wide. The
+#: hierarchy is kept, so every unit is the same module whatever N, and no
+#: combinational path runs across columns: the unit-delay depth does not depend
+#: on N (M2 N4 and M2 N64 give 71 and 71 levels on lut_tc W2 x INT8, 59 and 59 on
+#: lut_conv, 91 and 90 on mac), while flattening an N64 FP core for ``ltp``
+#: takes minutes and gigabytes.
+DEPTH_N = 4
 
 
 def pair_config(core: str, b: int, afmt: str, m: int, n: int, t: int) -> CoreConfig:
@@ -65,7 +72,9 @@ def storage(cfg: CoreConfig) -> dict[str, int]:
 def measure(core: str, b: int, afmt: str, m: int, n: int, t: int, out: Path) -> dict:
     """Synthesize one pair into ``out/runs/<config>``: its row of the report."""
     cfg = pair_config(core, b, afmt, m, n, t)
-    res = synth.synthesize(cfg, out / "runs" / cfg.name, depth=True)
+    res = synth.synthesize(cfg, out / "runs" / cfg.name)
+    small = pair_config(core, b, afmt, m, min(n, DEPTH_N), t)
+    depth = synth.synthesize(small, out / "runs" / f"{small.name}_depth", depth=True).depth
     macs = cfg.M * cfg.N * K
     per_cycle = macs if core == "mac" else macs / b
     return {
@@ -80,9 +89,10 @@ def measure(core: str, b: int, afmt: str, m: int, n: int, t: int, out: Path) -> 
         "macs_per_cycle": per_cycle,
         "transistors_per_mac": res.transistors / per_cycle,
         "gates_per_mac": res.gates / per_cycle,
-        "gate_levels": res.depth.levels if res.depth else None,
-        "critical_path": res.depth.path if res.depth else "",
-        "area_delay_per_mac": res.transistors * res.depth.levels / per_cycle if res.depth else None,
+        "gate_levels": depth.levels if depth else None,
+        "critical_path": depth.path if depth else "",
+        "depth_n": small.N,
+        "area_delay_per_mac": res.transistors * depth.levels / per_cycle if depth else None,
         "synth_s": round(res.seconds, 1),
         **storage(cfg),
     }
