@@ -447,6 +447,6 @@ def find(mutants: list[Mutant], mutant_id: str) -> Mutant:
         if m.id == mutant_id:
             return m
     raise ValueError(
-        f"mutant={mutant_id!r} unknown: ids are <file>:<line>:<col>:<kind> "
+        f"MUTANT={mutant_id!r} unknown: ids are <file>:<line>:<col>:<kind> "
         "(tools/mutate.py --list-mutants prints them)"
     )

@@ -133,6 +133,8 @@ def load(
     files: dict[str, FileInfo] = {}
     for name, info in (doc.get("files") or {}).items():
         where = f"{path}: files.{name}"
+        if not isinstance(info, dict):
+            raise SuiteError(f"{where}: a table, {{ cores = [...], fp = true|false }}")
         cores = tuple(info.get("cores", ()))
         for c in cores:
             _choice(where, c, tuple(CORES))
