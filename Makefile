@@ -135,8 +135,8 @@ MUTATE_REFUSED := TEST CONFIG TRANSPORT DEFINES SEEDS SUITE OUT LIST
 mutate: setup ## mutation score of rtl/: a seeded sample of mutants vs the mutation suite, survivors with diff and rerun [MUTANTS=48 SEED=1 CORE= JOBS= SIM= MUTANT=<id>]
 	@$(foreach v,$(MUTATE_REFUSED),$(if $(call given,$(v)),echo "make mutate: $(v)= does not apply; use MUTANTS= SEED= CORE= JOBS= SIM= MUTANT=" >&2; exit 2;))
 	@MUTATE_MAKE_COMMAND='make mutate $(strip $(MAKEOVERRIDES))' $(PY) tools/mutate.py \
-	  $(if $(MUTANTS),--mutants $(MUTANTS)) $(if $(SEED),--seed $(SEED)) $(if $(CORE),--core $(CORE)) \
-	  --jobs $(JOBS) $(if $(SIM),--sim $(SIM)) $(foreach m,$(subst $(comma), ,$(MUTANT)),--mutant $(m))
+	  $(if $(MUTANTS),--mutants=$(MUTANTS)) $(if $(SEED),--seed=$(SEED)) $(if $(CORE),--core $(CORE)) \
+	  --jobs=$(JOBS) $(if $(SIM),--sim $(SIM)) $(foreach m,$(subst $(comma), ,$(MUTANT)),--mutant $(m))
 
 bench: setup ## benchmarks: tb throughput vs pure-SV replay, utilization, scaling, builds (build/bench.json)
 	$(PY) tools/bench.py $(BENCH_ARGS)

@@ -59,8 +59,8 @@ def _positive(name: str):
             v = int(text)
         except ValueError:
             raise argparse.ArgumentTypeError(f"{name}={text!r}: a whole number") from None
-        if v < 0 or (v == 0 and name != "MUTANTS"):
-            least = int(name != "MUTANTS")
+        least = 0 if name in ("MUTANTS", "SEED") else 1
+        if v < least:
             raise argparse.ArgumentTypeError(f"{name}={text!r}: must be >= {least}")
         return v
 
