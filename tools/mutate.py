@@ -105,11 +105,10 @@ def choose(args, suite: msuite.Suite, cores: tuple[str, ...]) -> list[source.Mut
     for f in args.file:
         if f not in files:
             raise Refused(f"FILE={f!r} is not a mutable rtl/ file; choose of {', '.join(files)}")
-    missing = sorted(set(files) - set(suite.files))
-    if missing:
-        raise Refused(f"{args.suite}: [files] does not say which cores build {missing[0]}")
     if cores:
-        files = [f for f in files if set(suite.cores_of(f)) & set(cores)]
+        files = [
+            f for f in files if set(suite.files.get(f, msuite.FileInfo(())).cores) & set(cores)
+        ]
     if args.file:
         files = [f for f in files if f in args.file]
     pool = source.all_mutants(RTL, files)
@@ -119,11 +118,20 @@ def choose(args, suite: msuite.Suite, cores: tuple[str, ...]) -> list[source.Mut
             picked = [source.find(everything, mid) for mid in args.mutant]
         except ValueError as exc:
             raise Refused(str(exc)) from None
+        _placed(args, suite, picked)
         for m in picked:
             if cores and not set(suite.cores_of(m.file)) & set(cores):
                 raise Refused(f"MUTANT={m.id}: no core of CORE={','.join(cores)} builds {m.file}")
         return picked
+    _placed(args, suite, pool)
     return source.sample(pool, args.mutants, args.seed)
+
+
+def _placed(args, suite: msuite.Suite, mutants: list[source.Mutant]) -> None:
+    """Every file a mutant is drawn from must say which cores build it."""
+    missing = sorted({m.file for m in mutants} - set(suite.files))
+    if missing:
+        raise Refused(f"{args.suite}: [files] does not say which cores build {missing[0]}")
 
 
 def _command(args, argv: list[str]) -> str:
