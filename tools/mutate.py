@@ -84,7 +84,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--suite", default=str(msuite.SUITE), help="the mutation suite (TOML)")
     p.add_argument("--out", default="", help="the run folder (default: build/mutate/<label>-<UTC>)")
     p.add_argument("--scheduler", default=None, help="a running Dask scheduler, tcp://host:port")
-    p.add_argument("--equiv-timeout", type=_positive("EQUIV_TIMEOUT"), default=120)
+    p.add_argument("--equiv-timeout", type=_positive("EQUIV_TIMEOUT"), default=60)
     p.add_argument("--list-mutants", action="store_true", help="print the chosen ids; run nothing")
     return p
 

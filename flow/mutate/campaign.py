@@ -43,7 +43,7 @@ class Options:
     jobs: int = 2
     seed: int = 1
     command: str = ""
-    equiv_timeout_s: float = 120.0
+    equiv_timeout_s: float = 60.0
     cores: tuple[str, ...] = ()
     scheduler: str | None = None
     reviewed: dict[str, str] = field(default_factory=dict)

@@ -10,11 +10,13 @@ induction is trivial), or finds a counterexample, or runs out of its time or
 step limit (undecided). A mutant is *equivalent* only when every context is
 proven:
 
-* the mutated module on its own, at its default parameters; for a module
-  with no parameters (the FP blocks) that is the whole proof;
-* otherwise also the core's top, ``lut_tensor_core``, at every
-  (configuration, core) the mutation suite runs the file in: a change that
-  only shows under other parameters is not equivalent there.
+* the mutated module on its own at its default parameters (not the top:
+  its defaults are the full M2 N64 array); for a module with no parameters
+  (the FP adder and converter) that is the whole proof;
+* a module with parameters: also the core's top, ``lut_tensor_core``, at
+  every (configuration, core) the mutation suite runs the file in. A
+  change that shows only in a configuration neither covers would count as
+  equivalent; the report lists the contexts each proof covered.
 
 An undecided or disproven survivor stays a survivor unless it is in the
 reviewed list (``regressions/mutate/equivalent.toml``, a reason per entry).
@@ -59,12 +61,13 @@ def have_yosys() -> bool:
 
 def contexts(module: str, file_text: str, configs: list[tuple[str, str]]) -> list[Context]:
     """Where a mutant of ``module`` must be proven equal (see the module docstring)."""
-    out = [Context(module, {}, f"{module} (default parameters)")]
     has_params = re.search(rf"\bmodule\s+{re.escape(module)}\s*#\s*\(", file_text) is not None
-    if has_params:
-        for config, core in configs:
-            cfg = config_by_name(config, core)
-            out.append(Context(TOP, cfg.rtl_parameters(), f"{TOP} {config} {core}"))
+    out = [] if module == TOP else [Context(module, {}, module)]
+    if not has_params:
+        return out
+    for config, core in configs:
+        cfg = config_by_name(config, core)
+        out.append(Context(TOP, cfg.rtl_parameters(), f"{TOP} {config} {core}"))
     return out
 
 
@@ -144,7 +147,7 @@ def check(
     gold = list(YOSYS_SOURCES)
     if mutant_file.suffix == ".svh":
         gate = [mutant_file, *gold]
-        ctxs = [Context(m, {}, f"{m} (default parameters)") for m in extra_modules]
+        ctxs = [Context(m, {}, m) for m in extra_modules]
     else:
         gate = [mutant_file if p.name == mutant_file.name else p for p in gold]
         ctxs = contexts(module, original_text, configs)
