@@ -175,6 +175,7 @@ def main(argv: list[str] | None = None) -> int:
         scheduler=args.scheduler,
         reviewed=reviewed,
         sim_override=bool(args.sim),
+        suite_path="" if Path(args.suite).resolve() == msuite.SUITE else args.suite,
     )
     try:
         doc = campaign.run(mutants, suite, out, opts, run_step)

@@ -48,10 +48,16 @@ class Options:
     scheduler: str | None = None
     reviewed: dict[str, str] = field(default_factory=dict)
     sim_override: bool = False
+    suite_path: str = ""  #: a suite other than the shipped one (the rerun must name it)
 
 
 def repro(m: Mutant, opts: Options, sim: str) -> str:
     """The command that reruns one mutant (into a run folder of its own)."""
+    if opts.suite_path:
+        cmd = f".venv/bin/python tools/mutate.py --mutant {shlex.quote(m.id)}"
+        cmd += f" --suite {shlex.quote(opts.suite_path)}"
+        cmd += f" --sim {sim}" if opts.sim_override else ""
+        return cmd + (f" --core {','.join(opts.cores)}" if opts.cores else "")
     cmd = f"make mutate MUTANT={shlex.quote(m.id)}"
     if opts.sim_override:
         cmd += f" SIM={sim}"

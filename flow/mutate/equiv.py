@@ -77,6 +77,7 @@ def _read(sources: list[Path], top: str, params: dict[str, int], name: str) -> l
         f"read_verilog -sv -I{simrun.RTL} {' '.join(str(s) for s in sources)}",
         f"hierarchy -check -top {top} {chparams}".rstrip(),
         "proc",
+        "memory",
         "flatten",
         "opt_clean",
         f"rename {top} {name}",
@@ -92,6 +93,7 @@ def script(gold: list[Path], gate: list[Path], ctx: Context) -> str:
         "design -copy-from gate -as gate gate",
         "miter -equiv -flatten -make_assert -ignore_gold_x gold gate miter",
         "hierarchy -top miter",
+        "async2sync",  # the SAT solver models synchronous flip-flops
         "opt -fast",
         f"sat -verify -prove-asserts -tempinduct -set-init-zero -maxsteps {MAX_STEPS} miter",
     ]

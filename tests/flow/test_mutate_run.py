@@ -53,13 +53,13 @@ def test_killed_and_survived(tmp_path: Path) -> None:
     assert b["status"] == "killed" and b["by"] == "block fpadd corners"
     s = by_id[UNREACHED]
     assert s["outcome"]["status"] == "survived"
-    assert s["repro"] == f"make mutate MUTANT={UNREACHED}"
+    assert s["repro"] == f".venv/bin/python tools/mutate.py --mutant {UNREACHED} --suite {suite}"
     assert s["diff"].startswith("--- a/rtl/lut_fp32_pow2.sv") and "+" in s["diff"]
     proofs = s["outcome"]["equivalence"]["proofs"]
     assert s["outcome"]["equivalence"]["verdict"] == "not_proven"
     assert proofs[0]["verdict"] == "differs"
     report = (out / "report.txt").read_text()
-    assert f"SURVIVED {UNREACHED}" in report and f"rerun: make mutate MUTANT={UNREACHED}" in report
+    assert f"SURVIVED {UNREACHED}" in report and f"rerun: {s['repro']}" in report
     assert f"SURVIVED {KILLED_BY_TEST}" not in report
     assert doc["summary"]["overall"]["score"] == pytest.approx(2 / 3)
     assert (out / "mutate.html").read_text().count("<details") == 3
