@@ -222,14 +222,14 @@ def _equivalence(mutant: dict, text: str, steps: list[Step], out: str, opts: Opt
     m = Mutant(**{k: v for k, v in mutant.items() if k != "id"})
     folder = Path(out) / "mutants" / slug(m.id)
     configs = []
-    includers: list[str] = []
+    includers: dict[str, bool] = {}
     for s in steps:
         if s.kind == "test" and (s.config, s.core) not in configs:
             configs.append((s.config, s.core))
         if s.kind == "block":
-            mod = _block_file(s).removesuffix(".sv")
-            if mod not in includers:
-                includers.append(mod)
+            f = _block_file(s)
+            mod = f.removesuffix(".sv")
+            includers[mod] = equiv.has_parameters(mod, (simrun.RTL / f).read_text())
     return equiv.check(
         folder / m.file,
         m.module,
@@ -237,5 +237,5 @@ def _equivalence(mutant: dict, text: str, steps: list[Step], out: str, opts: Opt
         configs,
         folder / "equiv",
         opts.equiv_timeout_s,
-        tuple(includers),
+        includers,
     )

@@ -45,6 +45,7 @@ class Context:
     top: str
     parameters: dict[str, int]
     label: str
+    module: str = ""  #: prove this module as the top elaborates it (a ``$paramod`` name)
 
 
 @dataclass
@@ -59,36 +60,75 @@ def have_yosys() -> bool:
     return shutil.which("yosys") is not None
 
 
-def contexts(module: str, file_text: str, configs: list[tuple[str, str]]) -> list[Context]:
-    """Where a mutant of ``module`` must be proven equal (see the module docstring)."""
-    has_params = re.search(rf"\bmodule\s+{re.escape(module)}\s*#\s*\(", file_text) is not None
+def has_parameters(module: str, file_text: str) -> bool:
+    return re.search(rf"\bmodule\s+{re.escape(module)}\s*#\s*\(", file_text) is not None
+
+
+def contexts(
+    module: str, has_params: bool, configs: list[tuple[str, str]], gold: list[Path], folder: Path
+) -> list[Context]:
+    """Where a mutant of ``module`` must be proven equal (see the module docstring).
+
+    For a module below the top, each configuration's contexts are the
+    module's instances as the top elaborates them (one per distinct
+    parameter set, Yosys's ``$paramod`` names): a proof of the module alone
+    with exactly those parameters, not of the whole core.
+    """
     out = [] if module == TOP else [Context(module, {}, module)]
     if not has_params:
         return out
+    seen: set[str] = set()
     for config, core in configs:
-        cfg = config_by_name(config, core)
-        out.append(Context(TOP, cfg.rtl_parameters(), f"{TOP} {config} {core}"))
+        params = config_by_name(config, core).rtl_parameters()
+        label = f"{TOP} {config} {core}"
+        if module == TOP:
+            out.append(Context(TOP, params, label))
+            continue
+        for d in derived(gold, params, module, folder):
+            if d not in seen:  # the same instance parameters as an earlier configuration's
+                seen.add(d)
+                out.append(Context(TOP, params, f"{label}: {d}", d))
     return out
 
 
-def _read(sources: list[Path], top: str, params: dict[str, int], name: str) -> list[str]:
+def derived(sources: list[Path], params: dict[str, int], module: str, folder: Path) -> list[str]:
+    """The names of ``module``'s instances after the top's elaboration with ``params``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    listing = folder / "modules.txt"
+    chparams = " ".join(f"-chparam {k} {v}" for k, v in params.items())
+    ys = folder / "modules.ys"
+    ys.write_text(
+        f"read_verilog -sv -I{simrun.RTL} {' '.join(str(s) for s in sources)}\n"
+        f"hierarchy -top {TOP} {chparams}\n"
+        f"tee -q -o {listing} ls\n"
+    )
+    subprocess.run(["yosys", "-q", "-s", str(ys)], capture_output=True, check=False, timeout=300)
+    names = listing.read_text().split() if listing.exists() else []
+    own = re.compile(rf"^(\$paramod(\$[0-9a-f]+)?\\)?{re.escape(module)}(\\.*)?$")
+    return [n for n in names if own.match(n)]
+
+
+def _read(
+    sources: list[Path], top: str, params: dict[str, int], name: str, sub: str = ""
+) -> list[str]:
     chparams = " ".join(f"-chparam {k} {v}" for k, v in params.items())
     return [
         f"read_verilog -sv -I{simrun.RTL} {' '.join(str(s) for s in sources)}",
         f"hierarchy -check -top {top} {chparams}".rstrip(),
+        *([f"hierarchy -top {sub}"] if sub else []),
         "proc",
         "memory",
         "flatten",
         "opt_clean",
-        f"rename {top} {name}",
+        f"rename {sub or top} {name}",
         f"design -stash {name}",
     ]
 
 
 def script(gold: list[Path], gate: list[Path], ctx: Context) -> str:
     lines = [
-        *_read(gold, ctx.top, ctx.parameters, "gold"),
-        *_read(gate, ctx.top, ctx.parameters, "gate"),
+        *_read(gold, ctx.top, ctx.parameters, "gold", ctx.module),
+        *_read(gate, ctx.top, ctx.parameters, "gate", ctx.module),
         "design -copy-from gold -as gold gold",
         "design -copy-from gate -as gate gate",
         "miter -equiv -flatten -make_assert -ignore_gold_x gold gate miter",
@@ -129,6 +169,8 @@ def prove(
     if "Reached maximum number of time steps" in text or "failed" in text.lower():
         return Proof(ctx.label, "undecided", sec, f"induction not closed in {MAX_STEPS} steps")
     err = [ln for ln in text.splitlines() if ln.startswith("ERROR")]
+    if proc.returncode < 0:
+        return Proof(ctx.label, "undecided", sec, f"yosys stopped by signal {-proc.returncode}")
     return Proof(ctx.label, "error", sec, err[-1][:300] if err else f"yosys rc={proc.returncode}")
 
 
@@ -138,21 +180,24 @@ def check(
     original_text: str,
     configs: list[tuple[str, str]],
     folder: Path,
-    timeout_s: float = 120.0,
-    extra_modules: tuple[str, ...] = (),
+    timeout_s: float = 60.0,
+    includers: dict[str, bool] | None = None,
 ) -> dict:
     """The equivalence record of one survivor: verdict ``equivalent`` or ``not_proven`` and why.
 
-    ``extra_modules``: more modules to prove at their defaults (the includers
-    of a mutated include file). Stops at the first context not proven.
+    ``includers``: for a mutated include file, the modules that expand it
+    (name -> whether it has parameters), each proven in its contexts. Stops
+    at the first context not proven.
     """
     gold = list(YOSYS_SOURCES)
     if mutant_file.suffix == ".svh":
         gate = [mutant_file, *gold]
-        ctxs = [Context(m, {}, m) for m in extra_modules]
+        ctxs = [
+            c for m, p in (includers or {}).items() for c in contexts(m, p, configs, gold, folder)
+        ]
     else:
         gate = [mutant_file if p.name == mutant_file.name else p for p in gold]
-        ctxs = contexts(module, original_text, configs)
+        ctxs = contexts(module, has_parameters(module, original_text), configs, gold, folder)
     proofs: list[Proof] = []
     for ctx in ctxs:
         p = prove(gold, gate, ctx, folder, timeout_s)
