@@ -17,6 +17,8 @@ KILLED_BY_TEST = "lut_unit.sv:91:28:op_sub"  # acc_q + term -> acc_q - term
 KILLED_BY_BLOCK = "lut_fp32_add.sv:189:18:if_true"
 #: The scaler is built only on an FP configuration: an integer-only suite cannot reach it.
 UNREACHED = "lut_fp32_pow2.sv:99:25:ternary_swap"
+#: 256 -> 257 in ``$clog2(256 + (1 << ShiftW))``: the same width for every ShiftW the core builds.
+EQUIVALENT = "lut_fp32_pow2.sv:65:50:const_inc"
 
 TINY = """\
 sim = "icarus"
@@ -42,7 +44,7 @@ def test_killed_and_survived(tmp_path: Path) -> None:
     suite.write_text(TINY)
     out = tmp_path / "run"
     args = ["--suite", str(suite), "--out", str(out), "--jobs", "2"]
-    for m in (KILLED_BY_TEST, KILLED_BY_BLOCK, UNREACHED):
+    for m in (KILLED_BY_TEST, KILLED_BY_BLOCK, UNREACHED, EQUIVALENT):
         args += ["--mutant", m]
     assert mutate.main(args) == 0
     doc = json.loads((out / "mutate.json").read_text())
@@ -61,8 +63,11 @@ def test_killed_and_survived(tmp_path: Path) -> None:
     report = (out / "report.txt").read_text()
     assert f"SURVIVED {UNREACHED}" in report and f"rerun: {s['repro']}" in report
     assert f"SURVIVED {KILLED_BY_TEST}" not in report
-    assert doc["summary"]["overall"]["score"] == pytest.approx(2 / 3)
-    assert (out / "mutate.html").read_text().count("<details") == 3
+    e = by_id[EQUIVALENT]["outcome"]
+    assert e["status"] == "equivalent" and e["equivalence"]["method"].startswith("yosys")
+    assert [p["verdict"] for p in e["equivalence"]["proofs"]] == ["proven"]
+    assert doc["summary"]["overall"]["score"] == pytest.approx(2 / 3)  # equivalent: not counted
+    assert (out / "mutate.html").read_text().count("<details") == 4
 
 
 COMB = """module m (input logic [7:0] a, input logic [7:0] b, output logic [7:0] y);
