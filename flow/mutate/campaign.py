@@ -24,7 +24,7 @@ from pathlib import Path
 
 from flow import simrun
 from flow.mutate import equiv, report
-from flow.mutate.run import BlockRunner, StepResult, run_mutant, run_test_step, slug
+from flow.mutate.run import BlockRunner, StepResult, _batches, run_mutant, run_test_group, slug
 from flow.mutate.source import Mutant
 from flow.mutate.suite import Step, Suite
 
@@ -66,18 +66,21 @@ def repro(m: Mutant, opts: Options, sim: str) -> str:
     return cmd
 
 
-def _baseline_step(step_d: dict, sim: str, folder: str, timeout_s: float, block_runner) -> dict:
-    step = Step(**{k: tuple(v) if isinstance(v, list) else v for k, v in step_d.items()})
+def _baseline(steps: list[Step], sim: str, folder: str, timeout_s: float, block_runner) -> list:
+    """One batch of steps (a block step, or the test steps of one build) on the original RTL."""
     t0 = time.monotonic()
+    step = steps[0]
     if step.kind == "block":
         unit_rtl = simrun.RTL / _block_file(step)
         verdict, detail, b = block_runner(
             step, sim, unit_rtl, "mutbase", Path(folder) / slug(step.label), timeout_s
         )
-        r = StepResult(step.label, verdict, time.monotonic() - t0, detail, build_s=b)
+        rs = [StepResult(step.label, verdict, time.monotonic() - t0, detail, build_s=b)]
     else:
-        r = run_test_step(step, sim, list(simrun.CORE_SOURCES), "mutbase", Path(folder), timeout_s)
-    return r.__dict__
+        rs = run_test_group(
+            steps, sim, list(simrun.CORE_SOURCES), "mutbase", Path(folder), timeout_s
+        )
+    return [r.__dict__ for r in rs]
 
 
 def _block_file(step: Step) -> str:
@@ -114,17 +117,17 @@ def run(
         say(f"baseline: {len(needed)} steps on the unmutated RTL ({suite.sim}, {opts.jobs} jobs)")
         futs = [
             client.submit(
-                _baseline_step,
-                s.to_dict(),
+                _baseline,
+                batch,
                 suite.sim,
                 str(out / "baseline"),
                 suite.timeout_s,
                 block_runner,
                 pure=False,
-            )
-            for s in needed
+            )  # fmt: skip
+            for batch in _batches(needed)
         ]
-        base = [f.result() for f in futs]
+        base = [r for f in futs for r in f.result()]
         bad = [b for b in base if b["verdict"] != "pass"]
         (out / "baseline.json").write_text(json.dumps(base, indent=1))
         if bad:

@@ -19,6 +19,7 @@ the equivalence check comes after, :mod:`flow.mutate.equiv`),
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -33,6 +34,7 @@ from flow import simrun
 from flow.build import STREAM_SOURCES, STREAM_TOPLEVEL, TEST_MODULE, TOPLEVEL, tb_env
 from flow.mutate.source import Mutant
 from flow.mutate.suite import Step, Suite
+from flow.regress.group import _verdicts
 from models.config import config_by_name
 from tb.transports.base import STREAM_PARAMS
 
@@ -121,8 +123,12 @@ def lint(sources: list[Path], step: Step) -> tuple[bool, str]:
     return proc.returncode == 0 and not text, text
 
 
-def _execute(log: Path, timeout_s: float):
-    """The cocotb runner's command executor: output to ``log``, killed after ``timeout_s``."""
+def _execute(log: Path, timeout_s: float, xml: Path | None = None):
+    """The cocotb runner's command executor: output to ``log``, killed after ``timeout_s``.
+
+    With ``xml`` (a group's results file, written test by test) the process
+    is also stopped as soon as a test has failed: the rest cannot un-kill it.
+    """
 
     def execute(cmds, cwd, env) -> None:
         with open(log, "ab") as fh:
@@ -135,75 +141,115 @@ def _execute(log: Path, timeout_s: float):
                     stderr=subprocess.STDOUT,
                     start_new_session=True,
                 )
-                try:
-                    proc.wait(timeout=timeout_s)
-                except subprocess.TimeoutExpired:
-                    os.killpg(proc.pid, signal.SIGKILL)
-                    proc.wait()
-                    raise StepTimeout(f"no verdict after {timeout_s:.0f} s") from None
+                t0 = time.monotonic()
+                while proc.poll() is None:
+                    if time.monotonic() - t0 > timeout_s:
+                        _stop(proc)
+                        raise StepTimeout(f"no verdict after {timeout_s:.0f} s")
+                    if xml is not None and any(v[0] == "FAIL" for v in _verdicts(xml).values()):
+                        _stop(proc)
+                        return
+                    time.sleep(0.2)
 
     return execute
 
 
-def run_test_step(
-    step: Step, sim: str, sources: list[Path], name: str, folder: Path, timeout_s: float
-) -> StepResult:
-    """Build (or reuse this mutant's build of) the step's core and run its one test."""
-    t0 = time.monotonic()
+def _stop(proc: subprocess.Popen) -> None:
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    proc.wait()
+
+
+def _build(step: Step, sim: str, sources: list[Path], name: str) -> simrun.Build:
+    """This mutant's build of a step's (configuration, core, transport); reused by its steps."""
     cfg = config_by_name(step.config, step.core)
     batch = step.transport == "batch"
-    srcs = sources
-    if batch:
-        srcs = [*sources, *STREAM_SOURCES[len(simrun.CORE_SOURCES) :]]
-    top = STREAM_TOPLEVEL if batch else TOPLEVEL
-    params = {**cfg.rtl_parameters(), **(STREAM_PARAMS if batch else {})}
+    srcs = [*sources, *STREAM_SOURCES[len(simrun.CORE_SOURCES) :]] if batch else sources
+    return simrun.build_target(
+        sim,
+        STREAM_TOPLEVEL if batch else TOPLEVEL,
+        f"{name}_{'stream_' if batch else ''}{cfg.name}",
+        sources=srcs,
+        parameters={**cfg.rtl_parameters(), **(STREAM_PARAMS if batch else {})},
+        marked_public_only=batch,
+    )
+
+
+def run_test_group(
+    steps: list[Step], sim: str, sources: list[Path], name: str, folder: Path, timeout_s: float
+) -> list[StepResult]:
+    """Steps sharing one build in one simulator process, stopped at the first failure.
+
+    The process is a group run of the environment (``LUT_TC_GROUP``, as the
+    regression runner writes it): each test seeded and configured as its lone
+    run would be, its verdict written as it finishes. Returns the results of
+    the steps in order up to and including the first that did not pass.
+    """
+    first = steps[0]
+    t0 = time.monotonic()
     try:
-        b = simrun.build_target(
-            sim,
-            top,
-            f"{name}_{'stream_' if batch else ''}{cfg.name}",
-            sources=srcs,
-            parameters=params,
-            marked_public_only=batch,
-        )
+        b = _build(first, sim, sources, name)
         runner = b.runner()
     except Exception as exc:
-        return StepResult(step.label, "build_failed", time.monotonic() - t0, _last_line(exc))
-    test_dir = folder / slug(step.label)
-    if test_dir.exists():
-        shutil.rmtree(test_dir)
-    test_dir.mkdir(parents=True)
-    log = test_dir / "sim.log"
-    xml = test_dir / "results.xml"
-    env = tb_env(step.config, step.transport, core=step.core, LUT_TC_COV="0", **dict(step.env))
+        return [StepResult(first.label, "build_failed", time.monotonic() - t0, _last_line(exc))]
+    gdir = folder / f"group_{slug(first.config)}_{first.core}_{first.transport}"
+    if gdir.exists():
+        shutil.rmtree(gdir)
+    gdir.mkdir(parents=True)
+    entries = [
+        {
+            "name": f"job{i:04d}_{s.test}",
+            "test": s.test,
+            "seed": s.seed,
+            "job_id": slug(s.label),
+            "dir": str(gdir / slug(s.label)),
+            "env": dict(s.env),
+        }
+        for i, s in enumerate(steps)
+    ]
+    group = gdir / "group.json"
+    group.write_text(json.dumps({"jobs": entries}))
+    log, xml = gdir / "sim.log", gdir / "results.xml"
+    env = tb_env(first.config, first.transport, core=first.core, LUT_TC_COV="0")
+    env["LUT_TC_GROUP"] = str(group)
+    timed_out = ""
     try:
         simrun.run(
             runner,
             sim,
-            top,
+            STREAM_TOPLEVEL if first.transport == "batch" else TOPLEVEL,
             TEST_MODULE,
-            testcase=step.test,
-            seed=step.seed,
+            seed=first.seed,
             extra_env=env,
-            test_dir=test_dir,
+            test_dir=gdir,
             results_xml=str(xml),
-            execute=_execute(log, timeout_s),
+            execute=_execute(log, timeout_s * len(steps), xml),
         )
     except StepTimeout as exc:
-        return StepResult(step.label, "timeout", time.monotonic() - t0, str(exc))
+        timed_out = str(exc)
     except (SystemExit, RuntimeError, subprocess.CalledProcessError):
-        pass  # the verdict is in the results file, or its absence
+        pass  # the verdicts are in the results file, or their absence
     text = log.read_text(errors="replace") if log.exists() else ""
-    fired = ASSERTION in text
-    wall = time.monotonic() - t0
-    try:
-        passed, failed = simrun.results_ok(xml)
-    except Exception:
-        passed, failed = 0, 1
-    if failed or not passed:
-        detail = _first_error(text) or ("no results" if not xml.exists() else "test failed")
-        return StepResult(step.label, "fail", wall, detail, fired, b.wall_s)
-    return StepResult(step.label, "pass", wall, build_s=b.wall_s)
+    verdicts = _verdicts(xml)
+    out: list[StepResult] = []
+    spent = time.monotonic() - t0
+    for e, s in zip(entries, steps, strict=True):
+        v = verdicts.get(e["name"])
+        if v is not None and v[0] == "PASS":
+            out.append(StepResult(s.label, "pass", v[3]))
+            continue
+        if timed_out and v is None:
+            out.append(StepResult(s.label, "timeout", spent, timed_out))
+        else:
+            msg = (v[1] if v else "") or _first_error(text) or "no verdict: the simulator stopped"
+            out.append(StepResult(s.label, "fail", v[3] if v else spent, msg, ASSERTION in text))
+        break
+    if out:  # start-up and build: on the first step of the process
+        out[0].build_s = b.wall_s
+        out[0].wall_s += max(0.0, spent - sum(r.wall_s for r in out))
+    return out
 
 
 def _first_error(text: str) -> str:
@@ -271,23 +317,46 @@ def _steps(
             out.status, out.by = "did_not_build", "lint"
             out.detail = text.splitlines()[0][:300] if text else "lint failed"
             return
-    for step in steps:
-        if step.kind == "block":
+    for batch in _batches(steps):
+        if batch[0].kind == "block":
             if block_runner is None:
                 continue
+            step = batch[0]
             ts = time.monotonic()
             verdict, detail, build_s = block_runner(
                 step, suite.sim, mfile, name, mdir / slug(step.label), suite.timeout_s
             )
-            r = StepResult(step.label, verdict, time.monotonic() - ts, detail, build_s=build_s)
+            wall = time.monotonic() - ts
+            results = [StepResult(step.label, verdict, wall, detail, False, build_s)]
         else:
-            r = run_test_step(step, suite.sim, sources, name, mdir, suite.timeout_s)
-        out.steps.append(r)
-        out.build_s += r.build_s
-        out.run_s += r.wall_s - r.build_s
-        if r.verdict == "pass":
-            continue
-        out.by, out.detail, out.assertion = r.step, r.detail, r.assertion
-        out.status = {"fail": "killed", "timeout": "timed_out"}.get(r.verdict, "did_not_build")
-        return
+            results = run_test_group(batch, suite.sim, sources, name, mdir, suite.timeout_s)
+        for r in results:
+            out.steps.append(r)
+            out.build_s += r.build_s
+            out.run_s += r.wall_s - r.build_s
+            if r.verdict == "pass":
+                continue
+            out.by, out.detail, out.assertion = r.step, r.detail, r.assertion
+            out.status = {"fail": "killed", "timeout": "timed_out"}.get(r.verdict, "did_not_build")
+            return
     out.status = "survived"
+
+
+def _batches(steps: list[Step]) -> list[list[Step]]:
+    """Block steps one by one; test steps in one process per build, in suite order.
+
+    A group starts where its first step stands in the suite; steps of the
+    same build further down join it (they would run on the same build anyway).
+    """
+    out: list[list[Step]] = []
+    groups: dict[tuple, list[Step]] = {}
+    for s in steps:
+        if s.kind == "block":
+            out.append([s])
+            continue
+        key = (s.config, s.core, s.transport, s.seed)
+        if key not in groups:
+            groups[key] = []
+            out.append(groups[key])
+        groups[key].append(s)
+    return out
