@@ -130,11 +130,17 @@ def write_html(doc: dict, path: Path) -> None:
     items = []
     for r in muts:
         o = r["outcome"]
-        by = o["by"] + (" (RTL assertion)" if o.get("assertion") else "")
+        by = ("by " + o["by"] if o["by"] else "") + (
+            " (RTL assertion)" if o.get("assertion") else ""
+        )
+        eq = o.get("equivalence") or {}
+        proofs = "; ".join(f"{p['label']}: {p['verdict']}" for p in eq.get("proofs", []))
+        eq_text = f"equivalence ({eq.get('method', '')}): {proofs or eq.get('reason', '')}"
         items.append(
             f"<details class='{e(o['status'])}'><summary><b>{e(o['status'])}</b> "
             f"{e(r['mutant']['id'])} {e(by)}</summary><p>{e(o['detail'])}</p>"
-            f"<p>rerun: <code>{e(r['repro'])}</code></p><pre>{e(r['diff'])}</pre></details>"
+            + (f"<p>{e(eq_text)}</p>" if eq else "")
+            + f"<p>rerun: <code>{e(r['repro'])}</code></p><pre>{e(r['diff'])}</pre></details>"
         )
     run = doc["run"]
     page = f"""<!doctype html><html><head><meta charset="utf-8"><title>mutation score</title>
