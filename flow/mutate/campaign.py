@@ -111,7 +111,6 @@ def run(
     needed.sort(key=suite.steps.index)
     if cores:
         suite = _narrowed(suite, cores)
-    records: list[dict] = []
     with engine(workers=opts.jobs, scheduler=opts.scheduler) as eng:
         client = eng.client
         say(f"baseline: {len(needed)} steps on the unmutated RTL ({suite.sim}, {opts.jobs} jobs)")
@@ -138,7 +137,7 @@ def run(
         say(f"mutants: {len(mutants)}")
         texts = {f: (simrun.RTL / f).read_text() for f in {m.file for m in mutants}}
         by_future = {}
-        for m in mutants:
+        for m in _interleaved(mutants):
             f = client.submit(
                 run_mutant,
                 m.to_dict(),
@@ -151,35 +150,78 @@ def run(
             )
             by_future[f] = m
         done = 0
-        eq_futures = {}
-        for fut in as_completed(list(by_future)):
-            m = by_future[fut]
-            o = fut.result()
-            done += 1
-            say(f"[{done}/{len(mutants)}] {o['status']:13s} {m.id}  {_by(o)}")
-            if o["status"] == "survived" and equiv.have_yosys():
-                eq_futures[m.id] = client.submit(
-                    _equivalence, m.to_dict(), texts[m.file], steps_of[m.id], str(out), opts,
-                    pure=False,
-                )  # fmt: skip
-            records.append(_record(m, o, texts[m.file], suite, opts))
-        for r in records:
-            mid = r["mutant"]["id"]
-            o = r["outcome"]
-            if mid in eq_futures:
-                o["equivalence"] = eq_futures[mid].result()
-                if o["equivalence"]["verdict"] == "equivalent":
-                    o["status"] = "equivalent"
-                    say(f"equivalent    {mid}  (Yosys: proven in every context)")
-            if o["status"] == "survived" and mid in opts.reviewed:
-                o["status"] = "equivalent"
-                o["equivalence"] = {
-                    **(o.get("equivalence") or {}),
-                    "verdict": "equivalent",
-                    "method": "reviewed",
-                    "reason": opts.reviewed[mid],
-                }
-    records.sort(key=lambda r: r["mutant"]["id"])
+        records: dict[str, dict] = {}
+        eq_of = {}
+        pending = as_completed(list(by_future))
+        for fut in pending:
+            if fut in eq_of:  # an equivalence check
+                r = records[eq_of[fut]]
+                _settle(r, fut.result(), opts.reviewed, say)
+            else:
+                m = by_future[fut]
+                o = fut.result()
+                done += 1
+                say(f"[{done}/{len(mutants)}] {o['status']:13s} {m.id}  {_by(o)}")
+                records[m.id] = _record(m, o, texts[m.file], suite, opts)
+                if o["status"] == "survived" and equiv.have_yosys():
+                    ef = client.submit(
+                        _equivalence, m.to_dict(), texts[m.file], steps_of[m.id], str(out), opts,
+                        pure=False,
+                    )  # fmt: skip
+                    eq_of[ef] = m.id
+                    pending.add(ef)
+                elif o["status"] == "survived":
+                    _settle(records[m.id], {}, opts.reviewed, say)
+            _write(out, opts, suite, base, t0, records, len(mutants), finished=False)
+    return _write(out, opts, suite, base, t0, records, len(mutants), finished=True)
+
+
+def _interleaved(mutants: list[Mutant]) -> list[Mutant]:
+    """Round robin over the files: a run stopped early still has every file's first results."""
+    by_file: dict[str, list[Mutant]] = {}
+    for m in mutants:
+        by_file.setdefault(m.file, []).append(m)
+    out: list[Mutant] = []
+    while any(by_file.values()):
+        for f in sorted(by_file):
+            if by_file[f]:
+                out.append(by_file[f].pop(0))
+    return out
+
+
+def _settle(r: dict, eq: dict, reviewed: dict[str, str], say: Callable[[str], None]) -> None:
+    """A survivor's final verdict: proven equivalent, reviewed equivalent, or survived."""
+    o = r["outcome"]
+    mid = r["mutant"]["id"]
+    if eq:
+        o["equivalence"] = eq
+        if eq["verdict"] == "equivalent":
+            o["status"] = "equivalent"
+            say(f"equivalent    {mid}  (Yosys: proven in every context)")
+            return
+    if mid in reviewed:
+        o["status"] = "equivalent"
+        o["equivalence"] = {
+            **(o.get("equivalence") or {}),
+            "verdict": "equivalent",
+            "method": "reviewed",
+            "reason": reviewed[mid],
+        }
+        say(f"equivalent    {mid}  (reviewed: {reviewed[mid]})")
+
+
+def _write(
+    out: Path,
+    opts: Options,
+    suite: Suite,
+    base: list,
+    t0: float,
+    records: dict[str, dict],
+    total: int,
+    finished: bool,
+) -> dict:
+    """``mutate.json`` after every verdict (a stopped run keeps what it found); then the views."""
+    recs = sorted(records.values(), key=lambda r: r["mutant"]["id"])
     doc = {
         "run": {
             "command": opts.command,
@@ -189,11 +231,18 @@ def run(
             "wall_s": time.monotonic() - t0,
             "baseline": base,
             "cores": list(opts.cores),
+            "finished": finished,
+            "mutants_done": len(recs),
+            "mutants_asked": total,
         },
-        "summary": report.summarize(records),
-        "mutants": records,
+        "summary": report.summarize(recs),
+        "mutants": recs,
     }
-    (out / "mutate.json").write_text(json.dumps(doc, indent=1))
+    tmp = out / "mutate.json.part"
+    tmp.write_text(json.dumps(doc, indent=1))
+    tmp.replace(out / "mutate.json")
+    if not finished:
+        return doc
     report.write_html(doc, out / "mutate.html")
     (out / "report.txt").write_text(report.text(doc))
     return doc
