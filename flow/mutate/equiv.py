@@ -10,13 +10,15 @@ induction is trivial), or finds a counterexample, or runs out of its time or
 step limit (undecided). A mutant is *equivalent* only when every context is
 proven:
 
-* the mutated module on its own at its default parameters (not the top:
-  its defaults are the full M2 N64 array); for a module with no parameters
-  (the FP adder and converter) that is the whole proof;
-* a module with parameters: also the core's top, ``lut_tensor_core``, at
-  every (configuration, core) the mutation suite runs the file in. A
-  change that shows only in a configuration neither covers would count as
-  equivalent; the report lists the contexts each proof covered.
+* a module with no parameters (the FP adder and converter): the module on
+  its own, which is the whole proof;
+* a module with parameters: each of its instances as the core's top
+  elaborates them at every (configuration, core) the mutation suite runs
+  the file in (one proof per distinct parameter set), then the module at
+  its own defaults, where only a counterexample counts (it is the proof
+  when the suite builds no instance); the top itself at each configuration.
+  A change that shows only in a configuration the suite does not build
+  counts as equivalent: the report lists the contexts each proof covered.
 
 An undecided or disproven survivor stays a survivor unless it is in the
 reviewed list (``regressions/mutate/equivalent.toml``, a reason per entry).
@@ -46,6 +48,7 @@ class Context:
     parameters: dict[str, int]
     label: str
     module: str = ""  #: prove this module as the top elaborates it (a ``$paramod`` name)
+    required: bool = True  #: False: only a counterexample counts (the module's own defaults)
 
 
 @dataclass
@@ -74,9 +77,10 @@ def contexts(
     parameter set, Yosys's ``$paramod`` names): a proof of the module alone
     with exactly those parameters, not of the whole core.
     """
-    out = [] if module == TOP else [Context(module, {}, module)]
-    if not has_params:
-        return out
+    own = Context(module, {}, module)
+    if module != TOP and not has_params:
+        return [own]
+    out: list[Context] = []
     seen: set[str] = set()
     for config, core in configs:
         params = config_by_name(config, core).rtl_parameters()
@@ -88,6 +92,9 @@ def contexts(
             if d not in seen:  # the same instance parameters as an earlier configuration's
                 seen.add(d)
                 out.append(Context(TOP, params, f"{label}: {d}", d))
+    if module != TOP:  # its defaults: a guard when instances exist, the proof when none does
+        own.required = not out
+        out.append(own)
     return out
 
 
@@ -199,12 +206,14 @@ def check(
         gate = [mutant_file if p.name == mutant_file.name else p for p in gold]
         ctxs = contexts(module, has_parameters(module, original_text), configs, gold, folder)
     proofs: list[Proof] = []
+    ok = bool(ctxs)
     for ctx in ctxs:
         p = prove(gold, gate, ctx, folder, timeout_s)
         proofs.append(p)
-        if p.verdict != "proven":
-            break
-    ok = bool(proofs) and all(p.verdict == "proven" for p in proofs)
+        if p.verdict == "proven" or (not ctx.required and p.verdict == "undecided"):
+            continue
+        ok = False
+        break
     return {
         "verdict": "equivalent" if ok else "not_proven",
         "method": "yosys miter -equiv, sat -tempinduct -set-init-zero",
