@@ -135,6 +135,8 @@ def run(
                 f"{bad[0]['detail']} (logs: {out / 'baseline'})"
             )
         say(f"mutants: {len(mutants)}")
+        if not equiv.have_yosys():
+            say("no yosys: survivors get no equivalence check (apt-get install yosys)")
         texts = {f: (simrun.RTL / f).read_text() for f in {m.file for m in mutants}}
         by_future = {}
         for m in _interleaved(mutants):
