@@ -1,0 +1,193 @@
+# SPDX-License-Identifier: Apache-2.0
+"""make formal without a solver: the task list, its refusals, the property catalogue held to
+the SystemVerilog, and the reading of SymbiYosys's results (no yowasp-sby run here)."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from flow.bugs import BY_DEFINE
+from flow.formal import props, results, runner, tasks, trace
+from flow.formal.tasks import Task
+
+ROOT = Path(__file__).resolve().parents[2]
+PROPS_SV = (ROOT / "formal" / "lut_tc_props.sv").read_text()
+CORE_SV = (ROOT / "rtl" / "lut_tensor_core.sv").read_text()
+
+
+def test_default_run_is_every_core_both_weight_widths_every_set_and_covers() -> None:
+    got = tasks.expand()
+    assert {(t.core, t.config) for t in got} == {
+        (c, k) for c in ("lut_tc", "lut_conv", "mac") for k in ("M2N4", "M2N4W8")
+    }
+    assert {t.group for t in got} == {*props.GROUPS, tasks.COVER}
+    assert len(got) == 6 * (len(props.GROUPS) + 1)
+
+
+def test_each_set_turns_on_its_own_properties_only() -> None:
+    sby = Task("mac", "M2N4W8", "handshake").sby()
+    assert "-DFORMAL -DLUT_TC_FV_HANDSHAKE " in sby
+    assert "LUT_TC_ASSERTIONS" not in sby and "LUT_TC_FV_ORDER" not in sby
+    assert "-chparam WBitsMax 8" in sby and "-chparam Core 2" in sby
+    assert "mode prove" in sby and "smtbmc yices" in sby
+    cover = Task("lut_tc", "M2N4", tasks.COVER).sby()
+    assert "mode cover" in cover and "-DLUT_TC_FV_COVER" in cover
+    assert "abc pdr" in Task("lut_tc", "M2N4", "order", engine="pdr").sby()
+
+
+def test_a_planted_bug_runs_the_sets_that_catch_it_and_no_covers() -> None:
+    got = tasks.expand(["lut_tc"], ["M2N4"], defines=["LUT_TC_BUG_DROP_STALLED"])
+    assert [t.group for t in got] == list(props.CATCHES["LUT_TC_BUG_DROP_STALLED"])
+    assert all("-DLUT_TC_BUG_DROP_STALLED" in t.sby() for t in got)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "says"),
+    [
+        ({"cores": ["gpu"]}, "core='gpu' unknown"),
+        ({"configs": ["M2N4FP"], "cores": ["lut_conv"]}, "on lut_conv choose one of"),
+        ({"configs": ["M9"]}, "config='M9' unknown"),
+        ({"engine": "cvc9"}, "ENGINE=cvc9 unknown; choose one of yices, z3, pdr"),
+        ({"defines": ["LUT_TC_BUG_NO_NEGATE"]}, "no formal property catches it"),
+        (
+            {"defines": ["LUT_TC_BUG_DROP_STALLED"], "groups": ["timing"]},
+            "PROPS= has no property set that catches",
+        ),
+    ],
+)
+def test_a_bad_choice_is_refused_with_one_line(kwargs: dict, says: str) -> None:
+    with pytest.raises(ValueError, match=re.escape(says)) as e:
+        tasks.expand(**kwargs)
+    assert "\n" not in str(e.value)
+
+
+def test_the_command_line_refuses_with_one_line_and_exit_2() -> None:
+    for args, says in (
+        (["--props", "speed"], "PROPS=speed unknown; choose from all, lemmas"),
+        (["--core", "gpu"], "CORE=gpu unknown"),
+        (["--jobs", "0"], "JOBS=0"),
+    ):
+        p = subprocess.run(
+            [sys.executable, "tools/formal.py", *args], cwd=ROOT, capture_output=True, text=True
+        )
+        assert p.returncode == 2, p.stderr
+        assert p.stderr.strip().count("\n") == 0 and says in p.stderr, p.stderr
+        assert "Traceback" not in p.stderr
+
+
+def test_list_prints_each_task_with_the_command_that_reruns_it() -> None:
+    p = subprocess.run(
+        [sys.executable, "tools/formal.py", "--core", "mac", "--config", "M2N4", "--list"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    lines = p.stdout.splitlines()
+    assert len(lines) == len(props.GROUPS) + 1
+    assert "mac-M2N4-order" in p.stdout
+    assert "make formal CORE=mac CONFIG=M2N4 PROPS=order" in p.stdout
+
+
+def test_every_catalogued_property_is_a_labelled_assert_and_back() -> None:
+    labelled = set(re.findall(r"^\s*(\w+): assert\b", PROPS_SV, flags=re.M))
+    rtl = set(re.findall(r"`LUT_TC_ASSERT(?:_INIT)?\((\w+),", CORE_SV))
+    ours = {p.name for p in props.PROPS if p.group != "rtl"}
+    assert ours == labelled
+    assert {p.name for p in props.PROPS if p.group == "rtl"} == rtl
+    assert set(props.COVERS) == set(re.findall(r"^\s*(\w+): cover\b", PROPS_SV, flags=re.M))
+    for group, (define, _) in props.GROUPS.items():
+        if define and group != "rtl":
+            assert f"`ifdef {define}" in PROPS_SV
+
+
+def test_the_caught_bugs_are_planted_bugs_of_every_core() -> None:
+    for define in props.CATCHES:
+        assert set(BY_DEFINE[define].cores) >= set(tasks.DEFAULT_CORES)
+
+
+def _task_dir(tmp: Path, task: Task, status: str, log: str) -> Path:
+    d = tmp / "tasks" / task.name
+    (d / "engine_0").mkdir(parents=True)
+    (d / "status").write_text(f"{status} 0\n")
+    (d / "logfile.txt").write_text(log)
+    return d
+
+
+def test_a_failed_assertion_is_read_back_with_its_step_and_trace(tmp_path: Path) -> None:
+    task = Task("lut_tc", "M2N4", "handshake", defines=("LUT_TC_BUG_DROP_STALLED",))
+    log = (
+        "SBY 1:00:00 [x] engine_0: ##   0:00:01  Assert failed in lut_tc_formal.u_core.u_props: "
+        "lut_tc_props.sv:250.7-250.40 (out_valid_held)\n"
+        "SBY 1:00:00 [x] summary: failed assertion lut_tc_formal.u_core.u_props.out_valid_held"
+        " at lut_tc_props.sv:250.7-250.40 in step 4\n"
+        "SBY 1:00:00 [x] summary: counterexample trace: engine_0/trace.vcd\n"
+    )
+    d = _task_dir(tmp_path, task, "FAIL", log)
+    (d / "engine_0" / "trace.vcd").write_text("")
+    rows = results.read_rows(task, d, tmp_path, 3.0)
+    by = {r.prop: r for r in rows}
+    assert by["out_valid_held"].result == results.FAILED and by["out_valid_held"].step == 4
+    assert by["out_valid_held"].trace == f"tasks/{task.name}/engine_0/trace.vcd"
+    assert by["out_payload_stable"].result == results.UNKNOWN
+    assert "failed@4" in results.table(rows)
+
+
+def test_a_passing_task_proves_its_set_and_an_unreached_cover_fails(tmp_path: Path) -> None:
+    task = Task("mac", "M2N4", "order")
+    rows = results.read_rows(task, _task_dir(tmp_path, task, "PASS", ""), tmp_path, 1.0)
+    assert [r.prop for r in rows] == [p.name for p in props.by_group("order")]
+    assert all(r.result == results.PROVEN for r in rows)
+    cov = Task("mac", "M2N4", tasks.COVER)
+    log = "".join(
+        f"summary: reached cover statement lut_tc_formal.u_core.u_props.{c} at x.sv:1 in step 3\n"
+        for c in props.COVERS[1:]
+    )
+    crow = results.read_rows(cov, _task_dir(tmp_path, cov, "FAIL", log), tmp_path, 1.0)
+    assert crow[0].result == results.UNREACHED and crow[0].prop == props.COVERS[0]
+    assert all(r.result == results.REACHED and r.step == 3 for r in crow[1:])
+
+
+def test_a_task_that_wrote_no_status_is_unknown_not_proven(tmp_path: Path) -> None:
+    task = Task("lut_tc", "M2N4", "reset")
+    d = tmp_path / "tasks" / task.name
+    d.mkdir(parents=True)
+    rows = results.read_rows(task, d, tmp_path, 900.0)
+    assert rows and all(r.result == results.UNKNOWN for r in rows)
+
+
+def test_signoff_figures_per_core(tmp_path: Path) -> None:
+    rec = {
+        "tasks": [
+            {"name": "a", "core": "mac", "time_s": 2.0},
+            {"name": "b", "core": "mac", "time_s": 3.0},
+        ],
+        "rows": [
+            {"core": "mac", "config": "M2N4", "group": "order", "result": "proven"},
+            {"core": "mac", "config": "M2N4", "group": "order", "result": "failed"},
+            {"core": "mac", "config": "M2N4", "group": "cover", "result": "reached"},
+            {"core": "mac", "config": "M2N4W8", "group": "cover", "result": "unreached"},
+        ],
+    }
+    path = tmp_path / "formal.json"
+    path.write_text(json.dumps(rec))
+    got = runner.signoff(path)["mac"]
+    assert (got["proven"], got["failed"], got["properties"]) == (1, 1, 2)
+    assert (got["covers_reached"], got["covers"], got["ok"]) == (1, 2, False)
+    assert got["configs"] == ["M2N4", "M2N4W8"] and got["time_s"] == 5.0
+
+
+def test_trace_steps_are_read_from_smt_step(tmp_path: Path) -> None:
+    vcd = tmp_path / "t.vcd"
+    vcd.write_text(
+        "$timescale 1ns $end\n$var integer 32 t smt_step $end\n$enddefinitions $end\n"
+        "#0\nb0 t\n#10\nb1 t\n#20\nb10 t\n#25\n"
+    )
+    assert trace.step_times_ns(vcd) == {0: 0.0, 1: 10.0, 2: 20.0}
+    assert trace.end_ns(vcd) == 25.0
