@@ -28,7 +28,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from flow.formal import props, tasks, trace
+from flow.formal import tasks, trace
 from flow.formal.results import GOOD, Row, table
 from flow.formal.runner import run, sby_command
 from models.config import CORES, config_by_name
@@ -49,9 +49,7 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
         "--config",
         help=f"comma list of named configurations (default: {','.join(tasks.DEFAULT_CONFIGS)})",
     )
-    ap.add_argument(
-        "--props", help=f"comma list of property sets, or all: {', '.join(props.GROUPS)}"
-    )
+    ap.add_argument("--props", help=f"comma list, or all: {', '.join(tasks.CHOICES)}")
     ap.add_argument("--define", action="append", default=[], help="a planted bug (repeatable)")
     ap.add_argument("--engine", default=tasks.DEFAULT_ENGINE, help=", ".join(tasks.ENGINES))
     ap.add_argument("--no-cover", action="store_true", help="leave out the cover tasks")
@@ -61,8 +59,9 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     return ap.parse_args(argv)
 
 
-def select(a: argparse.Namespace) -> list[tasks.Task]:
-    """The tasks of the command line; ValueError (one line) on a bad choice."""
+def select(a: argparse.Namespace, notes: list[str] | None = None) -> list[tasks.Task]:
+    """The tasks of the command line; ValueError (one line) on a bad choice. What is
+    left out (a set a core does not have) is added to ``notes``."""
     cores = _list(a.core)
     if not cores or cores == ["all"]:
         cores = list(tasks.DEFAULT_CORES)
@@ -70,11 +69,14 @@ def select(a: argparse.Namespace) -> list[tasks.Task]:
     if bad:
         raise ValueError(f"CORE={','.join(bad)} unknown; choose from all, {', '.join(CORES)}")
     configs = _list(a.config) or list(tasks.DEFAULT_CONFIGS)
-    groups = props.check_groups(_list(a.props))
+    named = _list(a.props) not in ([], ["all"])
+    groups = tasks.check_sets(_list(a.props))
+    if a.no_cover:
+        groups = [g for g in groups if g not in (tasks.COVER, tasks.DATAPATH_COVER)]
     defines = [d for arg in a.define for d in _list(arg)]
     if a.jobs < 1:
         raise ValueError(f"JOBS={a.jobs}: give at least 1")
-    return tasks.expand(cores, configs, groups, a.engine, defines, cover=not a.no_cover)
+    return tasks.expand(cores, configs, groups, a.engine, defines, notes=notes, named=named)
 
 
 def label(a: argparse.Namespace) -> str:
@@ -130,13 +132,16 @@ def report(run_dir: Path, rows: list[Row], chosen: list[tasks.Task]) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     a = parse(argv)
+    notes: list[str] = []
     try:
-        chosen = select(a)
+        chosen = select(a, notes)
         if not a.list:
             sby_command()
     except (ValueError, RuntimeError) as e:
         print(f"make formal: {e}", file=sys.stderr)
         return 2
+    for n in notes:
+        print(n)
     if a.list:
         for t in chosen:
             print(f"{t.name:<56} {repro(t)}")

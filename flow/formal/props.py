@@ -21,7 +21,11 @@ GROUPS: dict[str, tuple[str | None, str]] = {
     "timing": ("LUT_TC_FV_TIMING", "latency as the contract states it"),
     "reset": ("LUT_TC_FV_RESET", "reset at any moment returns to idle"),
     "state": ("LUT_TC_FV_STATE", "status priority; errors change no state"),
+    "datapath": (None, "lut_tc's integer table generator and lookup, for every input"),
 }
+#: Sets proven on some cores only (the others have no such block), and on integer
+#: configurations only.
+SET_CORES = {"datapath": ("lut_tc",)}
 #: The define of the cover properties (run in their own task, mode ``cover``).
 COVER_DEFINE = "LUT_TC_FV_COVER"
 
@@ -77,6 +81,10 @@ PROPS: tuple[Prop, ...] = (
     Prop("reset_idle", "reset", "after reset: idle, no response, ready, tables invalid"),
     Prop("status_priority", "state", "status is the decoder's, first rule first"),
     Prop("error_keeps_state", "state", "an error changes no table register, valid bit or format"),
+    Prop(
+        "table_subset_sums", "datapath", "table entry j = a3 + sum (2 j_k - 1) a_k, INT8 and INT16"
+    ),
+    Prop("lookup_masked_sum", "datapath", "a step adds (neg ? -T[sel] : T[sel]) << i, INT32 wrap"),
 )
 
 #: The covers (``formal/lut_tc_props.sv``): each must be reached, or the run fails.
@@ -95,24 +103,18 @@ COVERS: tuple[str, ...] = (
     "cover_table_rewrite",
     "cover_reset_in_flight",
 )
+#: The covers of the datapath lemmas (``formal/lut_tc_lemmas.sv``).
+DATAPATH_COVERS: tuple[str, ...] = ("cover_negated_last_plane", "cover_int16_entry")
 
 #: Planted bugs (``flow/bugs.py``) -> the property sets that must fail on them.
 CATCHES: dict[str, tuple[str, ...]] = {
     "LUT_TC_BUG_OVERWRITE_STALLED": ("rtl", "handshake", "order"),
     "LUT_TC_BUG_DROP_STALLED": ("rtl", "handshake", "order"),
+    "LUT_TC_BUG_NO_NEGATE": ("datapath",),
+    "LUT_TC_BUG_SWAP_ENTRIES": ("datapath",),
 }
 
 
 def by_group(group: str) -> tuple[Prop, ...]:
     """The properties of set ``group``."""
     return tuple(p for p in PROPS if p.group == group)
-
-
-def check_groups(names: list[str]) -> list[str]:
-    """Set names (``all`` for every one), else ValueError: one line naming the choices."""
-    if not names or names == ["all"]:
-        return list(GROUPS)
-    bad = [n for n in names if n not in GROUPS]
-    if bad:
-        raise ValueError(f"PROPS={','.join(bad)} unknown; choose from all, {', '.join(GROUPS)}")
-    return list(dict.fromkeys(names))

@@ -16,8 +16,8 @@ import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from flow.formal.props import COVERS, by_group
-from flow.formal.tasks import COVER, Task
+from flow.formal.props import COVERS, DATAPATH_COVERS, by_group
+from flow.formal.tasks import Task
 
 #: Row results. ``failed`` and ``unreached`` fail a run, as does ``unknown``.
 PROVEN, FAILED, UNKNOWN, REACHED, UNREACHED = "proven", "failed", "unknown", "reached", "unreached"
@@ -96,14 +96,14 @@ def read_rows(task: Task, folder: Path, run_dir: Path, time_s: float) -> list[Ro
         time_s=round(time_s, 2),
         task=task.name,
     )
-    if task.group == COVER:
+    if task.mode == "cover":
         reached = {_leaf(m.group(1)): int(m.group(3)) for m in _REACHED.finditer(log)}
         traces = sorted(folder.glob("engine_*/trace*.vcd"))
         rows = []
-        for c in COVERS:
+        for c in DATAPATH_COVERS if task.lemma else COVERS:
             step = reached.get(c)
             result = REACHED if step is not None else UNREACHED
-            rows.append(Row(c, COVER, result=result, step=step, **base))  # type: ignore[arg-type]
+            rows.append(Row(c, task.group, result=result, step=step, **base))  # type: ignore[arg-type]
         if status == "PASS" and traces:
             rows[0].trace = str(traces[0].relative_to(run_dir))
         return rows

@@ -181,7 +181,7 @@ def signoff(formal_json: Path | dict) -> dict[str, dict]:
         )
         if r["config"] not in d["configs"]:
             d["configs"].append(r["config"])
-        if r["group"] == "cover":
+        if r["group"] in ("cover", "datapath-cover"):
             d["covers"] += 1
             d["covers_reached"] += r["result"] == "reached"
         else:

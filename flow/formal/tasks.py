@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from flow.formal.props import CATCHES, COVER_DEFINE, GROUPS
+from flow.formal.props import CATCHES, COVER_DEFINE, GROUPS, SET_CORES
 from flow.simrun import CORE_SOURCES, ROOT, RTL
 from models.config import check_core, config_by_name
 
@@ -23,8 +23,11 @@ FORMAL = ROOT / "formal"
 #: The checker and the top, after the RTL.
 FORMAL_SOURCES = (FORMAL / "lut_tc_props.sv", FORMAL / "lut_tc_formal.sv")
 TOP = "lut_tc_formal"
+#: The datapath lemmas' own top (its blocks, no core around them).
+LEMMA_TOP = "lut_tc_lemmas"
 #: Every source SymbiYosys copies into a task: the RTL, its include files, formal/.
 SOURCES = (*CORE_SOURCES, RTL / "lut_tc_names.svh", *FORMAL_SOURCES)
+LEMMA_SOURCES = (*CORE_SOURCES, RTL / "lut_tc_names.svh", FORMAL / "lut_tc_lemmas.sv")
 
 #: Engine name -> the ``[engines]`` line. smtbmc runs k-induction in prove mode.
 ENGINES = {
@@ -38,6 +41,8 @@ DEFAULT_ENGINE = "yices"
 DEFAULT_CORES = ("lut_tc", "lut_conv", "mac")
 DEFAULT_CONFIGS = ("M2N4", "M2N4W8")
 COVER = "cover"
+#: The datapath lemmas' covers (their own top).
+DATAPATH_COVER = "datapath-cover"
 
 
 @dataclass(frozen=True)
@@ -58,7 +63,20 @@ class Task:
 
     @property
     def mode(self) -> str:
-        return "cover" if self.group == COVER else "prove"
+        return "cover" if self.group in (COVER, DATAPATH_COVER) else "prove"
+
+    @property
+    def lemma(self) -> bool:
+        """A datapath lemma task: its own top, the blocks without the core."""
+        return self.group in ("datapath", DATAPATH_COVER)
+
+    @property
+    def top(self) -> str:
+        return LEMMA_TOP if self.lemma else TOP
+
+    @property
+    def sources(self) -> tuple[Path, ...]:
+        return LEMMA_SOURCES if self.lemma else SOURCES
 
     @property
     def wbits_max(self) -> int:
@@ -73,7 +91,9 @@ class Task:
     def all_defines(self) -> list[str]:
         """The Verilog defines of the run: FORMAL, the set's own, the planted bugs."""
         out = ["FORMAL"]
-        if self.mode == "cover":
+        if self.lemma:
+            out += [COVER_DEFINE] if self.mode == "cover" else []
+        elif self.mode == "cover":
             out += [COVER_DEFINE]
         else:
             own = GROUPS[self.group][0]
@@ -83,8 +103,11 @@ class Task:
     def sby(self) -> str:
         """The task's ``.sby`` file."""
         cfg = config_by_name(self.config, self.core)
-        params = " ".join(f"-chparam {k} {v}" for k, v in cfg.rtl_parameters().items())
-        names = [p.name for p in SOURCES if p.suffix == ".sv"]
+        values = cfg.rtl_parameters()
+        if self.lemma:
+            values = {k: values[k] for k in ("WBitsMax", "Formats")}
+        params = " ".join(f"-chparam {k} {v}" for k, v in values.items())
+        names = [p.name for p in self.sources if p.suffix == ".sv"]
         defs = " ".join(f"-D{d}" for d in self.all_defines())
         engine = "smtbmc yices" if self.mode == "cover" else ENGINES[self.engine]
         return "\n".join(
@@ -98,29 +121,58 @@ class Task:
                 "",
                 "[script]",
                 f"read -formal {defs} {' '.join(names)}",
-                f"hierarchy -top {TOP} {params}",
-                f"prep -top {TOP}",
+                f"hierarchy -top {self.top} {params}",
+                f"prep -top {self.top}",
                 "",
                 "[files]",
-                *(str(p) for p in SOURCES),
+                *(str(p) for p in self.sources),
                 "",
             ]
         )
 
 
+#: Every choice of ``PROPS=``: the property sets, then the two kinds of cover task.
+CHOICES = (*GROUPS, COVER, DATAPATH_COVER)
+
+
+def check_sets(names: Sequence[str]) -> list[str]:
+    """``PROPS=`` values (``all``, or none given: every one), else ValueError naming the
+    choices."""
+    if not names or list(names) == ["all"]:
+        return list(CHOICES)
+    bad = [n for n in names if n not in CHOICES]
+    if bad:
+        raise ValueError(f"PROPS={','.join(bad)} unknown; choose from all, {', '.join(CHOICES)}")
+    return list(dict.fromkeys(names))
+
+
+def applies(group: str, core: str, config: str) -> bool:
+    """Whether set ``group`` exists on ``core`` at ``config`` (``SET_CORES``: the datapath
+    lemmas and their covers are lut_tc's blocks, at integer configurations)."""
+    key = "datapath" if group == DATAPATH_COVER else group
+    if key not in SET_CORES:
+        return True
+    return core in SET_CORES[key] and not config_by_name(config, core).has_fp
+
+
 def expand(
     cores: Sequence[str] = DEFAULT_CORES,
     configs: Sequence[str] = DEFAULT_CONFIGS,
-    groups: Sequence[str] = tuple(GROUPS),
+    groups: Sequence[str] = CHOICES,
     engine: str = DEFAULT_ENGINE,
     defines: Sequence[str] = (),
-    cover: bool = True,
+    notes: list[str] | None = None,
+    named: bool = False,
 ) -> list[Task]:
     """The tasks of a command line, every choice checked (ValueError: one line).
 
-    With planted bugs the tasks are the sets that must catch them (``CATCHES``)
-    among ``groups``, and no covers: the run is expected to fail.
+    ``groups`` are ``CHOICES`` (property sets and cover kinds). A set that does not
+    exist on a core or configuration is left out there with a line in ``notes``;
+    refused if it exists on none asked and ``named`` (the user named the sets rather
+    than taking them all). With planted bugs the tasks are the sets that must catch
+    them (``CATCHES``) among ``groups``, no covers: the run is expected to fail.
     """
+    notes = [] if notes is None else notes
     for c in cores:
         check_core(c)
     for cfg in configs:
@@ -132,8 +184,9 @@ def expand(
         if d not in CATCHES:
             raise ValueError(
                 f"DEFINES={d}: no formal property catches it; choose from {', '.join(CATCHES)}"
-                " (the datapath and FP bugs are left to simulation: docs/verification_plan.md)"
+                " (the FP bugs are left to simulation: docs/verification_plan.md)"
             )
+    groups = check_sets(groups)
     if defines:
         wanted = {g for d in defines for g in CATCHES[d]}
         groups = [g for g in groups if g in wanted]
@@ -142,16 +195,30 @@ def expand(
                 f"PROPS= has no property set that catches {', '.join(defines)};"
                 f" choose from {', '.join(sorted(wanted))}"
             )
-        cover = False
-    out = [
-        Task(core, cfg, g, engine, tuple(defines))
-        for core in cores
-        for cfg in configs
+    pairs = [(core, cfg) for core in cores for cfg in configs]
+    for g in groups:
+        missing = [f"{c}:{k}" for c, k in pairs if not applies(g, c, k)]
+        if len(missing) == len(pairs) and (named or defines):
+            raise ValueError(
+                f"PROPS={g} is proven on CORE={','.join(SET_CORES['datapath'])}"
+                f" at integer configurations only; none asked ({', '.join(missing)})"
+            )
+        if missing:
+            notes.append(
+                f"{g}: left out on {', '.join(missing)} (lut_tc's blocks, integer formats)"
+            )
+    return [
+        Task(
+            core,
+            cfg,
+            g,
+            engine if g not in (COVER, DATAPATH_COVER) else DEFAULT_ENGINE,
+            tuple(defines),
+        )
+        for core, cfg in pairs
         for g in groups
+        if applies(g, core, cfg)
     ]
-    if cover:
-        out += [Task(core, cfg, COVER) for core in cores for cfg in configs]
-    return out
 
 
 def write(task: Task, folder: Path) -> Path:

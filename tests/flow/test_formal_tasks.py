@@ -26,8 +26,10 @@ def test_default_run_is_every_core_both_weight_widths_every_set_and_covers() -> 
     assert {(t.core, t.config) for t in got} == {
         (c, k) for c in ("lut_tc", "lut_conv", "mac") for k in ("M2N4", "M2N4W8")
     }
-    assert {t.group for t in got} == {*props.GROUPS, tasks.COVER}
-    assert len(got) == 6 * (len(props.GROUPS) + 1)
+    assert {t.group for t in got} == {*props.GROUPS, tasks.COVER, tasks.DATAPATH_COVER}
+    # the datapath lemmas (and their covers) are lut_tc's blocks
+    assert {t.core for t in got if t.lemma} == {"lut_tc"}
+    assert len(got) == 2 * (len(props.GROUPS) + 2) + 4 * len(props.GROUPS)
 
 
 def test_each_set_turns_on_its_own_properties_only() -> None:
@@ -43,6 +45,7 @@ def test_each_set_turns_on_its_own_properties_only() -> None:
 
 def test_a_planted_bug_runs_the_sets_that_catch_it_and_no_covers() -> None:
     got = tasks.expand(["lut_tc"], ["M2N4"], defines=["LUT_TC_BUG_DROP_STALLED"])
+    assert not any(t.mode == "cover" for t in got)
     assert [t.group for t in got] == list(props.CATCHES["LUT_TC_BUG_DROP_STALLED"])
     assert all("-DLUT_TC_BUG_DROP_STALLED" in t.sby() for t in got)
 
@@ -54,11 +57,19 @@ def test_a_planted_bug_runs_the_sets_that_catch_it_and_no_covers() -> None:
         ({"configs": ["M2N4FP"], "cores": ["lut_conv"]}, "on lut_conv choose one of"),
         ({"configs": ["M9"]}, "config='M9' unknown"),
         ({"engine": "cvc9"}, "ENGINE=cvc9 unknown; choose one of yices, z3, pdr"),
-        ({"defines": ["LUT_TC_BUG_NO_NEGATE"]}, "no formal property catches it"),
         (
             {"defines": ["LUT_TC_BUG_DROP_STALLED"], "groups": ["timing"]},
             "PROPS= has no property set that catches",
         ),
+        (
+            {"cores": ["mac"], "groups": ["datapath"], "named": True},
+            "PROPS=datapath is proven on CORE=lut_tc",
+        ),
+        (
+            {"configs": ["M2N4FP"], "cores": ["lut_tc"], "groups": ["datapath"], "named": True},
+            "integer configurations only",
+        ),
+        ({"defines": ["LUT_TC_BUG_FP_RTZ"]}, "no formal property catches it"),
     ],
 )
 def test_a_bad_choice_is_refused_with_one_line(kwargs: dict, says: str) -> None:
@@ -70,6 +81,7 @@ def test_a_bad_choice_is_refused_with_one_line(kwargs: dict, says: str) -> None:
 def test_the_command_line_refuses_with_one_line_and_exit_2() -> None:
     for args, says in (
         (["--props", "speed"], "PROPS=speed unknown; choose from all, lemmas"),
+        (["--core", "mac", "--props", "datapath"], "PROPS=datapath is proven on CORE=lut_tc"),
         (["--core", "gpu"], "CORE=gpu unknown"),
         (["--jobs", "0"], "JOBS=0"),
     ):
@@ -90,21 +102,29 @@ def test_list_prints_each_task_with_the_command_that_reruns_it() -> None:
         check=True,
     )
     lines = p.stdout.splitlines()
-    assert len(lines) == len(props.GROUPS) + 1
+    assert lines[0].startswith("datapath: left out on mac:M2N4 (")
+    assert lines[1].startswith("datapath-cover: left out on mac:M2N4 (")
+    assert len(lines) == 2 + len(props.GROUPS) - 1 + 1
+    assert "make formal CORE=mac CONFIG=M2N4 PROPS=cover" in p.stdout
     assert "mac-M2N4-order" in p.stdout
     assert "make formal CORE=mac CONFIG=M2N4 PROPS=order" in p.stdout
 
 
 def test_every_catalogued_property_is_a_labelled_assert_and_back() -> None:
-    labelled = set(re.findall(r"^\s*(\w+): assert\b", PROPS_SV, flags=re.M))
+    lemmas_sv = (ROOT / "formal" / "lut_tc_lemmas.sv").read_text()
+    labelled = set(re.findall(r"^\s*(\w+): assert\b", PROPS_SV + lemmas_sv, flags=re.M))
     rtl = set(re.findall(r"`LUT_TC_ASSERT(?:_INIT)?\((\w+),", CORE_SV))
     ours = {p.name for p in props.PROPS if p.group != "rtl"}
     assert ours == labelled
     assert {p.name for p in props.PROPS if p.group == "rtl"} == rtl
     assert set(props.COVERS) == set(re.findall(r"^\s*(\w+): cover\b", PROPS_SV, flags=re.M))
+    assert set(props.DATAPATH_COVERS) == set(
+        re.findall(r"^\s*(\w+): cover\b", lemmas_sv, flags=re.M)
+    )
     for group, (define, _) in props.GROUPS.items():
         if define and group != "rtl":
             assert f"`ifdef {define}" in PROPS_SV
+    assert "`ifdef LUT_TC_FV_COVER" in lemmas_sv
 
 
 def test_the_caught_bugs_are_planted_bugs_of_every_core() -> None:
