@@ -177,13 +177,16 @@ module lut_tc_props #(
     end
   end
 
-  logic f_past;
+  logic f_past, f_rst_q;
   initial f_past = 1'b0;
-  always_ff @(posedge clk_i) f_past <= 1'b1;
+  always_ff @(posedge clk_i) begin
+    f_past  <= 1'b1;
+    f_rst_q <= rst_ni;
+  end
 
-  // Reset held in this and the previous cycle: where $past is meaningful.
+  // Reset released in this and the previous cycle: where $past is meaningful.
   logic f_run;
-  assign f_run = f_past && rst_ni && $past(rst_ni);
+  assign f_run = f_past && rst_ni && f_rst_q;
 
   // ---------------------------------------------------------------------------
   // Lemmas: the core's state is the model's (always on)
@@ -253,7 +256,7 @@ module lut_tc_props #(
   // Reset (at any moment) returns to idle: nothing in flight, no response,
   // ready, every table register invalid.
   always @(posedge clk_i) begin
-    if (f_past && rst_ni && !$past(rst_ni)) begin
+    if (f_past && rst_ni && !f_rst_q) begin
       reset_idle: assert (!out_valid_o && in_ready_o && !ex_valid_q && tvalid_q == '0);
     end
   end
@@ -299,7 +302,7 @@ module lut_tc_props #(
       cover_table_rewrite: cover ($past(in_fire && s_status == StOk && s_lutgen)
                                   && $past(sh_valid) == sh_valid);
     end
-    if (f_past && !rst_ni && $past(rst_ni)) begin
+    if (f_past && !rst_ni && f_rst_q) begin
       cover_reset_in_flight: cover ($past(m_ex_v && m_o_v));
     end
   end

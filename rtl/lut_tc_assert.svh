@@ -48,17 +48,18 @@
 `ifdef LUT_TC_ASSERTIONS
 `ifdef FORMAL
 
-// A proof obligation at every step where the reset is released.
+// A proof obligation at every step where the reset is released, labelled
+// with the check's name (SymbiYosys reports it by that name).
 `define LUT_TC_ASSERT(name, cond, msg)  \
-  always @* begin : name                \
-    if (rst_ni) assert (cond);          \
+  always @* begin                       \
+    if (rst_ni) name: assert (cond);    \
   end
 
 `define LUT_TC_ASSERT_KNOWN(name, sig, msg)
 
 `define LUT_TC_ASSERT_INIT(name, cond, msg) \
-  initial begin : name                      \
-    assert (cond);                          \
+  initial begin                             \
+    name: assert (cond);                    \
   end
 
 `else

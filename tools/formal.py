@@ -105,7 +105,10 @@ def save_file(vcd: Path, task: tasks.Task, step: int | None) -> Path:
     ``make waves``), opened on the whole trace with the marker on the failing step."""
     cfg = config_by_name(task.config, task.core)
     marker = None if step is None else trace.step_times_ns(vcd).get(step)
-    return write_save_file(vcd, cfg, SCOPE, (0.0, max(trace.end_ns(vcd), 1.0)), marker)
+    window = (0.0, max(trace.end_ns(vcd), 1.0))
+    if task.lemma:
+        return trace.plain_save_file(vcd, tasks.LEMMA_TOP, window, marker)
+    return write_save_file(vcd, cfg, SCOPE, window, marker)
 
 
 def report(run_dir: Path, rows: list[Row], chosen: list[tasks.Task]) -> int:

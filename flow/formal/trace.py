@@ -9,6 +9,7 @@ time whatever clock period the writer chose.
 
 from __future__ import annotations
 
+import math
 import re
 from pathlib import Path
 
@@ -43,3 +44,33 @@ def end_ns(vcd: Path) -> float:
     text = Path(vcd).read_text(errors="replace")
     stamps = re.findall(r"^#(\d+)", text, flags=re.M)
     return int(stamps[-1]) * _timescale_ns(text) if stamps else 0.0
+
+
+def plain_save_file(
+    vcd: Path, scope: str, window_ns: tuple[float, float], marker_ns: float | None
+) -> Path:
+    """``<vcd>.gtkw`` showing every signal of ``scope`` itself (a lemma's inputs and what
+    it compares), opened on ``window_ns`` with the marker at ``marker_ns``."""
+    import pywellen
+
+    wave = pywellen.Waveform(str(vcd))
+    sigs = sorted(
+        (v.full_name, v.bitwidth)
+        for v in wave.all_vars()
+        if v.full_name.startswith(scope + ".") and v.full_name.count(".") == scope.count(".") + 1
+    )
+    unit = 1.0 / _timescale_ns(Path(vcd).read_text(errors="replace"))
+    lo, hi = (t * unit for t in window_ns)
+    marker = -1 if marker_ns is None else round(marker_ns * unit)
+    lines = [
+        f'[dumpfile] "{Path(vcd).name}"',
+        f"[timestart] {round(lo)}",
+        f"*{-math.log2(max(hi - lo, 1.0) / 1000 * 200):.6f} {marker} " + " ".join(["-1"] * 26),
+        "[size] 1600 900",
+        f"[treeopen] {scope}.",
+    ]
+    for name, width in sigs:
+        lines += ["@22" if width > 1 else "@28", name + (f"[{width - 1}:0]" if width > 1 else "")]
+    out = Path(vcd).with_suffix(".gtkw")
+    out.write_text("\n".join(lines) + "\n")
+    return out
