@@ -211,3 +211,30 @@ def test_trace_steps_are_read_from_smt_step(tmp_path: Path) -> None:
     )
     assert trace.step_times_ns(vcd) == {0: 0.0, 1: 10.0, 2: 20.0}
     assert trace.end_ns(vcd) == 25.0
+
+
+@pytest.mark.parametrize(
+    ("var", "says"),
+    [
+        ("SIM=icarus", "make formal: SIM= has no effect on formal proofs"),
+        ("SEED=3", "make formal: SEED= has no effect on formal proofs"),
+        ("COVER=2", "make formal: COVER=2: choose 0 (no cover tasks) or 1"),
+    ],
+)
+def test_make_formal_refuses_a_variable_it_does_not_take(var: str, says: str) -> None:
+    p = subprocess.run(["make", "-n", "formal", var], cwd=ROOT, capture_output=True, text=True)
+    assert p.returncode != 0 and says in p.stderr, p.stderr
+
+
+def test_make_formal_passes_its_variables_on() -> None:
+    p = subprocess.run(
+        ["make", "-n", "formal", "CORE=mac", "CONFIG=M2N4", "PROPS=order", "ENGINE=z3", "COVER=0"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    joined = p.stdout.replace("\\\n", " ")  # the recipe's continuation lines
+    line = next(x for x in joined.splitlines() if "tools/formal.py" in x)
+    for word in ("--core mac", "--config M2N4", "--props order", "--engine z3", "--no-cover"):
+        assert word in line, line
