@@ -52,6 +52,7 @@ PROPS: tuple[Prop, ...] = (
     Prop("lemma_plane", "lemmas", "plane counter = age - 1, last plane = b - 1"),
     Prop("lemma_not_lmma", "lemmas", "LUTGEN and errors execute in one cycle"),
     Prop("lemma_tables", "lemmas", "table valid bits and formats are those OK LUTGENs wrote"),
+    Prop("lemma_out", "lemmas", "the output register holds the model's response"),
     Prop("PlaneInRange", "rtl", "bit-plane counter never runs past the last plane"),
     Prop("LmmaTableValid", "rtl", "an executing LMMA reads a valid table register"),
     Prop("OutDZeroUnlessOk", "rtl", "an error response carries D = 0"),
