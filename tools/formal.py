@@ -9,7 +9,7 @@
 
 Every (core, configuration, property set) is one SymbiYosys task
 (:mod:`flow.formal.tasks`), run ``--jobs`` at a time by ``yowasp-sby``
-(k-induction with Yices, ``--engine z3`` or ``pdr`` for ABC's PDR); one
+(k-induction with Yices, or ``--engine z3`` with the distribution's Z3); one
 cover task per (core, configuration) shows each property's situation is
 reachable. Prints the table (property, set, core, configuration, engine,
 result, depth, time) and writes ``build/formal/<label>-<stamp>/`` with
@@ -29,7 +29,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from flow.formal import tasks, trace
-from flow.formal.results import GOOD, Row, table
+from flow.formal.results import GOOD, Row, table, task_error, task_status
 from flow.formal.runner import run, sby_command
 from models.config import CORES, config_by_name
 from tools.waves import write_save_file
@@ -123,6 +123,9 @@ def report(run_dir: Path, rows: list[Row], chosen: list[tasks.Task]) -> int:
     for r in bad:
         task = by_name[r.task]
         print(f"\n{r.result.upper()} {r.prop} core={r.core} config={r.config} set={r.group}")
+        folder = run_dir / "tasks" / r.task
+        if r.task not in shown and task_status(folder) != "FAIL":
+            print(f"  task:           {task_status(folder)} {task_error(folder)}".rstrip())
         if r.trace and r.task not in shown:
             gtkw = save_file(run_dir / r.trace, task, r.step)
             print(f"  counterexample: {run_dir / r.trace} (step {r.step})")

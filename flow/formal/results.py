@@ -83,6 +83,16 @@ def task_status(folder: Path) -> str:
     return words[0] if words else "ERROR"
 
 
+def task_error(folder: Path) -> str:
+    """The first error line of a task that could not run (a Yosys error, a solver missing)."""
+    log_file = folder / "logfile.txt"
+    log = log_file.read_text(errors="replace") if log_file.is_file() else ""
+    for line in log.splitlines():
+        if "ERROR" in line and "DONE" not in line and "task failed" not in line:
+            return line.split("] ", 1)[-1].strip()
+    return ""
+
+
 def read_rows(task: Task, folder: Path, run_dir: Path, time_s: float) -> list[Row]:
     """The rows of one finished task, from its SymbiYosys folder."""
     log_file = folder / "logfile.txt"

