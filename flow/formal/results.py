@@ -16,7 +16,7 @@ import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from flow.formal.props import COVERS, DATAPATH_COVERS, by_group
+from flow.formal.props import COVERS, DATAPATH_COVERS, PROPS, by_group
 from flow.formal.tasks import Task
 
 #: Row results. ``failed`` and ``unreached`` fail a run, as does ``unknown``.
@@ -25,7 +25,7 @@ GOOD = (PROVEN, REACHED)
 
 _LABEL = re.compile(r"\(([A-Za-z_][A-Za-z0-9_]*)\)\s*$")
 _ASSERT_FAILED = re.compile(r"Assert failed in (\S+): (\S+)(.*)$")
-_FAILED_PROP = re.compile(r"failed assertion (\S+) at (\S+) in step (\d+)")
+_FAILED_PROP = re.compile(r"failed assertion (\S+) at (\S+)(?: in)? step (\d+)")
 _TRACE = re.compile(r"counterexample trace(?: \[[^\]]*\])?: (\S+)")
 _REACHED = re.compile(r"reached cover statement (\S+) at (\S+) in step (\d+)")
 _UNREACHED = re.compile(r"unreached cover statement (\S+) at (\S+)")
@@ -69,7 +69,7 @@ def failed_props(log: str) -> dict[str, int | None]:
         m = _ASSERT_FAILED.search(line)
         if m:
             lab = _LABEL.search(line)
-            name = lab.group(1) if lab else _leaf(m.group(1))
+            name = lab.group(1) if lab else _leaf(m.group(2))
             out.setdefault(name, None)
     return out
 
@@ -120,9 +120,11 @@ def read_rows(task: Task, folder: Path, run_dir: Path, time_s: float) -> list[Ro
     failed = failed_props(log) if status == "FAIL" else {}
     trace = ""
     m = _TRACE.search(log)
-    if m:
-        path = folder / m.group(1)
-        trace = str(path.relative_to(run_dir)) if path.is_file() else ""
+    if m:  # relative to the folder SymbiYosys ran in (the task's parent), or the task's
+        path = next(
+            (p for p in (folder.parent / m.group(1), folder / m.group(1)) if p.is_file()), None
+        )
+        trace = str(path.relative_to(run_dir)) if path else ""
     rows = []
     for p in by_group(task.group):
         if status == "PASS":
@@ -142,10 +144,12 @@ def read_rows(task: Task, folder: Path, run_dir: Path, time_s: float) -> list[Ro
                 **base,  # type: ignore[arg-type]
             )
         )
-    if status == "FAIL" and not any(r.result == FAILED for r in rows):
-        # A lemma (always on) or an unlabelled check failed: say which.
-        for name, step in failed.items():
-            rows.append(Row(name, task.group, result=FAILED, step=step, trace=trace, **base))  # type: ignore[arg-type]
+    # Every other property that failed with it (a lemma, an RTL check): named too.
+    group_of = {p.name: p.group for p in PROPS}
+    for name, step in failed.items():
+        if name not in {r.prop for r in rows}:
+            g = group_of.get(name, task.group)
+            rows.append(Row(name, g, result=FAILED, step=step, trace=trace, **base))  # type: ignore[arg-type]
     return rows
 
 

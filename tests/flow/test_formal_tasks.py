@@ -142,12 +142,16 @@ def _task_dir(tmp: Path, task: Task, status: str, log: str) -> Path:
 
 def test_a_failed_assertion_is_read_back_with_its_step_and_trace(tmp_path: Path) -> None:
     task = Task("lut_tc", "M2N4", "handshake", defines=("LUT_TC_BUG_DROP_STALLED",))
+    # as yowasp-sby 0.70 writes them
     log = (
-        "SBY 1:00:00 [x] engine_0: ##   0:00:01  Assert failed in lut_tc_formal.u_core.u_props: "
-        "lut_tc_props.sv:250.7-250.40 (out_valid_held)\n"
-        "SBY 1:00:00 [x] summary: failed assertion lut_tc_formal.u_core.u_props.out_valid_held"
-        " at lut_tc_props.sv:250.7-250.40 in step 4\n"
-        "SBY 1:00:00 [x] summary: counterexample trace: engine_0/trace.vcd\n"
+        "SBY 1:00:00 [x] engine_0.basecase: ##   0:00:02  Assert failed in"
+        " lut_tc_formal.u_core.u_props: out_valid_held\n"
+        "SBY 1:00:00 [x] engine_0.basecase: ##   0:00:02  Assert failed in"
+        " lut_tc_formal.u_core: OutValidHeld\n"
+        "SBY 1:00:00 [x] summary: counterexample trace [basecase]:"
+        f" {task.name}/engine_0/trace.vcd\n"
+        "SBY 1:00:00 [x] summary:   failed assertion lut_tc_formal.u_core.u_props.out_valid_held"
+        " at lut_tc_props.sv:250.7-250.40 step 4\n"
     )
     d = _task_dir(tmp_path, task, "FAIL", log)
     (d / "engine_0" / "trace.vcd").write_text("")
@@ -156,6 +160,8 @@ def test_a_failed_assertion_is_read_back_with_its_step_and_trace(tmp_path: Path)
     assert by["out_valid_held"].result == results.FAILED and by["out_valid_held"].step == 4
     assert by["out_valid_held"].trace == f"tasks/{task.name}/engine_0/trace.vcd"
     assert by["out_payload_stable"].result == results.UNKNOWN
+    # a property of another set that failed with it is named too
+    assert by["OutValidHeld"].result == results.FAILED
     assert "failed@4" in results.table(rows)
 
 
