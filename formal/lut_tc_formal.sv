@@ -61,20 +61,31 @@ module lut_tc_formal #(
     .out_d_o      (out_d_o)
   );
 
-  logic f_past;
+  // The previous cycle, registered explicitly: the assumptions constrain the
+  // step they speak of (a clocked immediate assume would act one step late).
+  logic                                f_past, p_rst, p_in_stall;
+  logic [lut_tc_pkg::InstrW-1:0]       p_instr;
+  logic [AW-1:0]                       p_a;
+  logic [WW-1:0]                       p_w;
+  logic [CW-1:0]                       p_c;
   initial f_past = 1'b0;
-  always @(posedge clk_i) f_past <= 1'b1;
+  always @(posedge clk_i) begin
+    f_past     <= 1'b1;
+    p_rst      <= rst_ni;
+    p_in_stall <= in_valid_i && !in_ready_o;
+    p_instr    <= in_instr_i;
+    p_a        <= in_a_i;
+    p_w        <= in_w_i;
+    p_c        <= in_c_i;
+  end
 
   always @* begin
     if (!f_past) begin
       env_starts_in_reset: assume (!rst_ni);
     end
-  end
-
-  always @(posedge clk_i) begin
-    if (f_past && rst_ni && $past(rst_ni) && $past(in_valid_i && !in_ready_o)) begin
-      env_sender_holds: assume (in_valid_i && $stable(in_instr_i) && $stable(in_a_i)
-                                && $stable(in_w_i) && $stable(in_c_i));
+    if (f_past && rst_ni && p_rst && p_in_stall) begin
+      env_sender_holds: assume (in_valid_i && in_instr_i == p_instr && in_a_i == p_a
+                                && in_w_i == p_w && in_c_i == p_c);
     end
   end
 

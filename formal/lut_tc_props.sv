@@ -184,9 +184,33 @@ module lut_tc_props #(
     f_rst_q <= rst_ni;
   end
 
-  // Reset released in this and the previous cycle: where $past is meaningful.
+  // Reset released in this and the previous cycle: where the previous cycle's
+  // values below are meaningful.
   logic f_run;
   assign f_run = f_past && rst_ni && f_rst_q;
+
+  // The previous cycle, registered explicitly: the properties are checked
+  // combinationally, at the same solver step as the lemmas (a clocked
+  // immediate assert would be checked one step later).
+  logic                      p_out_stall, p_fin, p_err;
+  logic [TagW-1:0]           p_fin_tag, p_out_tag;
+  logic [StatusW-1:0]        p_out_st;
+  logic [CW-1:0]             p_out_d;
+  logic [T-1:0]              p_tvalid;
+  logic [T*AfmtW-1:0]        p_tfmt;
+  logic [T*RegBits-1:0]      p_tables;
+  always_ff @(posedge clk_i) begin
+    p_out_stall <= out_valid_o && !out_ready_i;
+    p_fin       <= m_fin;
+    p_err       <= in_fire && s_status != StOk;
+    p_fin_tag   <= m_ex_tag;
+    p_out_tag   <= out_tag_o;
+    p_out_st    <= out_status_o;
+    p_out_d     <= out_d_o;
+    p_tvalid    <= tvalid_q;
+    p_tfmt      <= tfmt_q;
+    p_tables    <= tables_q;
+  end
 
   // ---------------------------------------------------------------------------
   // Lemmas: the core's state is the model's (always on)
@@ -212,11 +236,11 @@ module lut_tc_props #(
 `ifdef LUT_TC_FV_HANDSHAKE
   // out_valid_o, forward: once valid, held until out_ready_i takes it, and the
   // response does not change meanwhile.
-  always @(posedge clk_i) begin
-    if (f_run && $past(out_valid_o && !out_ready_i)) begin
+  always @* begin
+    if (f_run && p_out_stall) begin
       out_valid_held: assert (out_valid_o);
-      out_payload_stable: assert ($stable(out_tag_o) && $stable(out_status_o)
-                                  && $stable(out_d_o));
+      out_payload_stable: assert (out_tag_o == p_out_tag && out_status_o == p_out_st
+                                  && out_d_o == p_out_d);
     end
   end
   // in_ready_o: low exactly while the execute stage is busy and cannot finish
@@ -244,12 +268,12 @@ module lut_tc_props #(
 `ifdef LUT_TC_FV_TIMING
   // The response appears the cycle after the execute stage's last cycle with
   // the output free (latency b on the bit-serial cores, 1 on MAC), not before.
-  always @(posedge clk_i) begin
-    if (f_run && $past(m_fin)) begin
-      latency_on_time: assert (out_valid_o && out_tag_o == $past(m_ex_tag));
+  always @* begin
+    if (f_run && p_fin) begin
+      latency_on_time: assert (out_valid_o && out_tag_o == p_fin_tag);
     end
-    if (f_run && out_valid_o && !$past(out_valid_o && !out_ready_i)) begin
-      latency_not_early: assert ($past(m_fin));
+    if (f_run && out_valid_o && !p_out_stall) begin
+      latency_not_early: assert (p_fin);
     end
   end
 `endif
@@ -257,7 +281,7 @@ module lut_tc_props #(
 `ifdef LUT_TC_FV_RESET
   // Reset (at any moment) returns to idle: nothing in flight, no response,
   // ready, every table register invalid.
-  always @(posedge clk_i) begin
+  always @* begin
     if (f_past && rst_ni && !f_rst_q) begin
       reset_idle: assert (!out_valid_o && in_ready_o && !ex_valid_q && tvalid_q == '0);
     end
@@ -274,9 +298,9 @@ module lut_tc_props #(
   end
   // An instruction with an error status changes no architectural state: the
   // valid bits, formats and contents of every table register.
-  always @(posedge clk_i) begin
-    if (f_run && $past(in_fire && s_status != StOk)) begin
-      error_keeps_state: assert ($stable(tvalid_q) && $stable(tfmt_q) && $stable(tables_q));
+  always @* begin
+    if (f_run && p_err) begin
+      error_keeps_state: assert (tvalid_q == p_tvalid && tfmt_q == p_tfmt && tables_q == p_tables);
     end
   end
 `endif

@@ -118,21 +118,26 @@ def report(run_dir: Path, rows: list[Row], chosen: list[tasks.Task]) -> int:
     n_ok = len(rows) - len(bad)
     print(f"\n{n_ok} of {len(rows)} proven or reached, {len(bad)} not")
     print(f"results: {run_dir / 'formal.json'}  JUnit: {run_dir / 'junit.xml'}")
-    by_name = {t.name: t for t in chosen}
-    shown: set[str] = set()
-    for r in bad:
-        task = by_name[r.task]
-        print(f"\n{r.result.upper()} {r.prop} core={r.core} config={r.config} set={r.group}")
-        folder = run_dir / "tasks" / r.task
-        if r.task not in shown and task_status(folder) != "FAIL":
-            print(f"  task:           {task_status(folder)} {task_error(folder)}".rstrip())
-        if r.trace and r.task not in shown:
-            gtkw = save_file(run_dir / r.trace, task, r.step)
-            print(f"  counterexample: {run_dir / r.trace} (step {r.step})")
+    for task in chosen:  # one block per task that did not prove or reach everything
+        mine = [r for r in bad if r.task == task.name]
+        if not mine:
+            continue
+        folder = run_dir / "tasks" / task.name
+        status = task_status(folder)
+        failed = [r for r in mine if r.result == "failed"]
+        what = ", ".join(f"{r.prop}@{r.step}" if r.step is not None else r.prop for r in failed)
+        if task.mode == "cover":
+            what = "unreached: " + ", ".join(r.prop for r in mine)
+        elif not failed:
+            what = f"{status} {task_error(folder)}".strip()
+        print(f"\nNOT PROVEN {task.name}: {what}")
+        cex = next((r for r in failed if r.trace), None)
+        if cex:
+            gtkw = save_file(run_dir / cex.trace, task, cex.step)
+            print(f"  counterexample: {run_dir / cex.trace} (step {cex.step})")
             print(f"  open it:        gtkwave {shlex.quote(str(gtkw))}")
-        print(f"  log:            {run_dir / 'tasks' / r.task / 'logfile.txt'}")
+        print(f"  log:            {folder / 'logfile.txt'}")
         print(f"  reproduce:      {repro(task)}")
-        shown.add(r.task)
     return 1 if bad else 0
 
 
