@@ -227,6 +227,7 @@ module lut_tc_props #(
                            || (LenW'(plane_q) + LenW'(1) == m_age
                                && LenW'(ex_last_q) + LenW'(1) == m_len));
       lemma_not_lmma: assert (!m_ex_v || ex_lmma_q || m_len == LenW'(1));
+      lemma_ok_lmma: assert (!m_ex_v || !m_ex_lmma || m_ex_st == StOk);
       lemma_tables: assert (tvalid_q == sh_valid && tfmt_q == sh_fmt);
       lemma_out: assert (out_valid_o == m_o_v
                          && (!m_o_v || (out_tag_o == m_o_tag && out_status_o == m_o_st)));

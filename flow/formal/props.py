@@ -51,6 +51,7 @@ PROPS: tuple[Prop, ...] = (
     Prop("lemma_age", "lemmas", "the model's age stays within 1..b"),
     Prop("lemma_plane", "lemmas", "plane counter = age - 1, last plane = b - 1"),
     Prop("lemma_not_lmma", "lemmas", "LUTGEN and errors execute in one cycle"),
+    Prop("lemma_ok_lmma", "lemmas", "only an OK LMMA runs the array"),
     Prop("lemma_tables", "lemmas", "table valid bits and formats are those OK LUTGENs wrote"),
     Prop("lemma_out", "lemmas", "the output register holds the model's response"),
     Prop("PlaneInRange", "rtl", "bit-plane counter never runs past the last plane"),

@@ -27,7 +27,7 @@ _LABEL = re.compile(r"\(([A-Za-z_][A-Za-z0-9_]*)\)\s*$")
 _ASSERT_FAILED = re.compile(r"Assert failed in (\S+): (\S+)(.*)$")
 _FAILED_PROP = re.compile(r"failed assertion (\S+) at (\S+)(?: in)? step (\d+)")
 _TRACE = re.compile(r"counterexample trace(?: \[[^\]]*\])?: (\S+)")
-_REACHED = re.compile(r"reached cover statement (\S+) at (\S+) in step (\d+)")
+_REACHED = re.compile(r"(?<!un)reached cover statement (\S+) at (\S+)(?: in)? step (\d+)")
 _UNREACHED = re.compile(r"unreached cover statement (\S+) at (\S+)")
 _STEP = re.compile(r"(?:BMC failed|Assert failed|failed assertion).*?step (\d+)")
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -71,18 +72,20 @@ def run_task(task: Task, run_dir: Path, timeout_s: float = TIMEOUT_S) -> list[Ro
     tasks_dir = run_dir / "tasks"
     sby = write(task, tasks_dir)
     t0 = time.monotonic()
+    # Its own process group: a task over time is stopped with its solver processes.
+    proc = subprocess.Popen(
+        [*sby_command(), sby.name],
+        cwd=tasks_dir,
+        env=tool_env(),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     try:
-        subprocess.run(
-            [*sby_command(), sby.name],
-            cwd=tasks_dir,
-            env=tool_env(),
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            timeout=timeout_s,
-            check=False,
-        )
+        proc.wait(timeout=timeout_s)
     except subprocess.TimeoutExpired:
-        pass  # no status written: every row of the task is unknown
+        os.killpg(proc.pid, signal.SIGKILL)  # no status written: every row is unknown
+        proc.wait()
     return read_rows(task, tasks_dir / task.name, run_dir, time.monotonic() - t0)
 
 

@@ -43,6 +43,11 @@ DEFAULT_ENGINE = "yices"
 DEFAULT_CORES = ("lut_tc", "lut_conv", "mac")
 DEFAULT_CONFIGS = ("M2N4", "M2N4W8")
 COVER = "cover"
+#: The datapath blocks a control proof replaces by free values (Yosys ``cutpoint``): the
+#: table generator (or the baselines' activation latch) and the array. Sound: what holds
+#: for any values they could produce holds for theirs; their own correctness is the
+#: datapath lemmas' subject. Covers run on the whole design.
+CUT = "*/u_array */*u_table_gen */*u_act_ext"
 #: The datapath lemmas' covers (their own top).
 DATAPATH_COVER = "datapath-cover"
 
@@ -71,6 +76,11 @@ class Task:
     def lemma(self) -> bool:
         """A datapath lemma task: its own top, the blocks without the core."""
         return self.group in ("datapath", DATAPATH_COVER)
+
+    @property
+    def cut(self) -> bool:
+        """Whether the datapath is cut to free values (control proofs)."""
+        return self.mode == "prove" and not self.lemma
 
     @property
     def top(self) -> str:
@@ -124,6 +134,7 @@ class Task:
                 "[script]",
                 f"read -formal {defs} {' '.join(names)}",
                 f"hierarchy -top {self.top} {params}",
+                *([f"cutpoint {CUT}"] if self.cut else []),
                 f"prep -top {self.top}",
                 "",
                 "[files]",

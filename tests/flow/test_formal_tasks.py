@@ -172,8 +172,11 @@ def test_a_passing_task_proves_its_set_and_an_unreached_cover_fails(tmp_path: Pa
     assert all(r.result == results.PROVEN for r in rows)
     cov = Task("mac", "M2N4", tasks.COVER)
     log = "".join(
-        f"summary: reached cover statement lut_tc_formal.u_core.u_props.{c} at x.sv:1 in step 3\n"
+        f"summary:   reached cover statement lut_tc_formal.u_core.u_props.{c} at x.sv:1 step 3\n"
         for c in props.COVERS[1:]
+    ) + (
+        "summary:   unreached cover statement lut_tc_formal.u_core.u_props."
+        f"{props.COVERS[0]} at x.sv:2\n"
     )
     crow = results.read_rows(cov, _task_dir(tmp_path, cov, "FAIL", log), tmp_path, 1.0)
     assert crow[0].result == results.UNREACHED and crow[0].prop == props.COVERS[0]
