@@ -28,6 +28,8 @@ _ASSERT_FAILED = re.compile(r"Assert failed in (\S+): (\S+)(.*)$")
 _FAILED_PROP = re.compile(r"failed assertion (\S+) at (\S+)(?: in)? step (\d+)")
 _TRACE = re.compile(r"counterexample trace(?: \[[^\]]*\])?: (\S+)")
 _REACHED = re.compile(r"(?<!un)reached cover statement (\S+) at (\S+)(?: in)? step (\d+)")
+#: The engine's own line for each cover (the summary lists the first few only).
+_REACHED_LIVE = re.compile(r"Reached cover statement in step (\d+) at (\S+): (\w+)")
 _UNREACHED = re.compile(r"unreached cover statement (\S+) at (\S+)")
 _STEP = re.compile(r"(?:BMC failed|Assert failed|failed assertion).*?step (\d+)")
 
@@ -108,6 +110,8 @@ def read_rows(task: Task, folder: Path, run_dir: Path, time_s: float) -> list[Ro
     )
     if task.mode == "cover":
         reached = {_leaf(m.group(1)): int(m.group(3)) for m in _REACHED.finditer(log)}
+        for m in _REACHED_LIVE.finditer(log):
+            reached.setdefault(m.group(3), int(m.group(1)))
         traces = sorted(folder.glob("engine_*/trace*.vcd"))
         rows = []
         for c in DATAPATH_COVERS if task.lemma else COVERS:

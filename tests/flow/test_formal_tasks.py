@@ -171,12 +171,21 @@ def test_a_passing_task_proves_its_set_and_an_unreached_cover_fails(tmp_path: Pa
     assert [r.prop for r in rows] == [p.name for p in props.by_group("order")]
     assert all(r.result == results.PROVEN for r in rows)
     cov = Task("mac", "M2N4", tasks.COVER)
-    log = "".join(
-        f"summary:   reached cover statement lut_tc_formal.u_core.u_props.{c} at x.sv:1 step 3\n"
-        for c in props.COVERS[1:]
-    ) + (
-        "summary:   unreached cover statement lut_tc_formal.u_core.u_props."
-        f"{props.COVERS[0]} at x.sv:2\n"
+    # the summary names a few; the engine's own lines name every one
+    log = (
+        "".join(
+            f"engine_0: ##   0:00:01  Reached cover statement in step 3 at lut_tc_formal.u_core.u_props:"
+            f" {c}\n"
+            for c in props.COVERS[2:]
+        )
+        + (
+            "summary:   reached cover statement lut_tc_formal.u_core.u_props."
+            f"{props.COVERS[1]} at x.sv:1 step 3\n"
+        )
+        + (
+            "summary:   unreached cover statement lut_tc_formal.u_core.u_props."
+            f"{props.COVERS[0]} at x.sv:2\n"
+        )
     )
     crow = results.read_rows(cov, _task_dir(tmp_path, cov, "FAIL", log), tmp_path, 1.0)
     assert crow[0].result == results.UNREACHED and crow[0].prop == props.COVERS[0]
