@@ -174,7 +174,8 @@ def test_a_passing_task_proves_its_set_and_an_unreached_cover_fails(tmp_path: Pa
     # the summary names a few; the engine's own lines name every one
     log = (
         "".join(
-            f"engine_0: ##   0:00:01  Reached cover statement in step 3 at lut_tc_formal.u_core.u_props:"
+            "engine_0: ##   0:00:01  Reached cover statement in step 3 at"
+            " lut_tc_formal.u_core.u_props:"
             f" {c}\n"
             for c in props.COVERS[2:]
         )
