@@ -43,6 +43,7 @@ DEFAULT_ENGINE = "yices"
 DEFAULT_CORES = ("lut_tc", "lut_conv", "mac")
 DEFAULT_CONFIGS = ("M2N4", "M2N4W8")
 COVER = "cover"
+PROVE_DEPTH = 6
 #: The datapath blocks a control proof replaces by free values (Yosys ``cutpoint``): the
 #: table generator (or the baselines' activation latch) and the array. Sound: what holds
 #: for any values they could produce holds for theirs; their own correctness is the
@@ -96,9 +97,11 @@ class Task:
 
     @property
     def depth(self) -> int:
-        """k of the induction (prove), or the bound of the cover search: enough for the
-        longest LMMA (b cycles) behind a LUTGEN and a stalled response."""
-        return self.wbits_max + (8 if self.mode == "cover" else 3)
+        """The bound: of the k-induction (prove; with the lemmas every set is inductive in
+        one or two steps, and the base case reaches every planted bug's counterexample by
+        step 5), or of the cover search (the longest LMMA, b cycles, behind a LUTGEN and a
+        stalled response)."""
+        return self.wbits_max + 8 if self.mode == "cover" else PROVE_DEPTH
 
     def all_defines(self) -> list[str]:
         """The Verilog defines of the run: FORMAL, the set's own, the planted bugs."""
