@@ -62,6 +62,9 @@ class Task:
     group: str  #: a property set of ``GROUPS``, or ``cover``
     engine: str = DEFAULT_ENGINE
     defines: tuple[str, ...] = field(default=())
+    #: another folder holding the RTL's files under the same names (a mutant of it, for
+    #: the tests that show a set fails on broken RTL); None: ``rtl/``
+    rtl: Path | None = None
 
     @property
     def name(self) -> str:
@@ -89,7 +92,10 @@ class Task:
 
     @property
     def sources(self) -> tuple[Path, ...]:
-        return LEMMA_SOURCES if self.lemma else SOURCES
+        own = LEMMA_SOURCES if self.lemma else SOURCES
+        if self.rtl is None:
+            return own
+        return tuple(Path(self.rtl) / p.name if p.parent == RTL else p for p in own)
 
     @property
     def wbits_max(self) -> int:

@@ -8,11 +8,12 @@ on a machine compiles it once, about 2 minutes; the cache is kept)."""
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
 
-from flow.formal import props, runner
+from flow.formal import props, runner, tasks
 from tools import formal, waves
 
 CASES = [
@@ -71,3 +72,48 @@ def test_a_planted_bug_fails_its_set_with_a_counterexample_waveform(
     assert f"gtkwave {gtkw}" in out
     assert waves.check_save_file(gtkw, vcd) == []
     assert f"make formal CORE=lut_tc CONFIG=M2N4 PROPS={group} DEFINES={define}" in out
+
+
+#: Sets no planted bug reaches, each shown to fail on a one-line mutant of the RTL:
+#: (file, the line as it is, the line broken, set, the set's property that must fail).
+MUTANTS = [
+    (
+        "lut_tensor_core.sv",
+        "      tvalid_q <= '0;\n",
+        "      tvalid_q <= '1;\n",
+        "reset",
+        "reset_idle",
+    ),
+    (
+        "lut_tensor_core.sv",
+        "  assign tbl_we = lutgen_fire ? dec_treg_oh : '0;\n",
+        "  assign tbl_we = (in_fire && dec_is_lutgen) ? dec_treg_oh : '0;\n",
+        "state",
+        "error_keeps_state",
+    ),
+    (
+        "lut_tensor_core.sv",
+        "  assign ex_done    = ex_valid_q && ex_last && out_free;\n",
+        "  assign ex_done    = ex_valid_q && out_free;\n",
+        "timing",
+        "latency_not_early",
+    ),
+]
+
+
+@pytest.mark.parametrize(("file", "line", "broken", "group", "prop"), MUTANTS)
+def test_a_set_without_a_planted_bug_fails_on_a_mutant(
+    tmp_path: Path, file: str, line: str, broken: str, group: str, prop: str
+) -> None:
+    rtl = tmp_path / "rtl"
+    shutil.copytree(tasks.RTL, rtl)
+    text = (rtl / file).read_text()
+    assert text.count(line) == 1, f"{file} no longer has the line the mutant breaks"
+    (rtl / file).write_text(text.replace(line, broken))
+    task = tasks.Task("lut_tc", "M2N4", group, rtl=rtl)
+    rows = runner.run_task(task, tmp_path)
+    failed = {r.prop for r in rows if r.result == "failed"}
+    assert prop in failed, failed
+    # and the unbroken RTL proves the same set
+    good = runner.run_task(tasks.Task("lut_tc", "M2N4", group), tmp_path / "good")
+    assert all(r.result == "proven" for r in good)
