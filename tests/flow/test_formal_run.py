@@ -35,7 +35,7 @@ def _run(out: Path, *args: str) -> tuple[int, dict]:
     return rc, json.loads((out / runner.FORMAL_JSON).read_text())
 
 
-def test_the_handshake_set_proves_on_every_core_and_its_covers_are_reached(
+def test_the_handshake_and_order_sets_prove_on_every_core(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     rc, rec = _run(tmp_path, "--core", "all", "--config", "M2N4", "--props", "handshake,order")
@@ -52,6 +52,16 @@ def test_the_handshake_set_proves_on_every_core_and_its_covers_are_reached(
     assert (tmp_path / "junit.xml").is_file()
     assert "out_valid_held" in out and "proven" in out
     assert runner.signoff(rec)["mac"]["ok"]
+
+
+def test_every_cover_is_reached_and_its_trace_written(tmp_path: Path) -> None:
+    rc, rec = _run(tmp_path, "--core", "mac", "--config", "M2N4", "--props", "cover")
+    assert rc == 0
+    rows = rec["rows"]
+    assert [r["prop"] for r in rows] == list(props.COVERS)
+    assert all(r["result"] == "reached" and r["step"] >= 1 for r in rows)
+    assert list((tmp_path / "tasks" / "mac-M2N4-cover" / "engine_0").glob("trace*.vcd"))
+    assert runner.signoff(rec)["mac"]["covers_reached"] == len(props.COVERS)
 
 
 @pytest.mark.parametrize(("define", "group", "prop"), CASES)
