@@ -9,7 +9,7 @@
 
 Every (core, configuration, property set) is one SymbiYosys task
 (:mod:`flow.formal.tasks`), run ``--jobs`` at a time by ``yowasp-sby``
-(k-induction with Yices, or ``--engine z3`` with the distribution's Z3); one
+(k-induction with Yices); one
 cover task per (core, configuration) shows each property's situation is
 reachable. Prints the table (property, set, core, configuration, engine,
 result, depth, time) and writes ``build/formal/<label>-<stamp>/`` with
