@@ -94,6 +94,9 @@ def run_task(task: Task, run_dir: Path, timeout_s: float = TIMEOUT_S) -> list[Ro
     except subprocess.TimeoutExpired:
         os.killpg(proc.pid, signal.SIGKILL)  # no status written: every row is unknown
         proc.wait()
+    except BaseException:  # interrupted: leave no solver running
+        os.killpg(proc.pid, signal.SIGKILL)
+        raise
     return read_rows(task, tasks_dir / task.name, run_dir, time.monotonic() - t0)
 
 
