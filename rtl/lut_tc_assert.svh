@@ -23,6 +23,12 @@
 // both simulators); define `LUT_TC_ASSERT_NONFATAL` to report with `$error`
 // and keep running instead.
 //
+// Under `FORMAL` (Yosys `read -formal`, SymbiYosys: formal/README.md) the
+// clocked checks become immediate `assert`s, proven for every input rather
+// than simulated; the time-zero checks become `initial` asserts on the
+// parameters; the X/Z checks expand to nothing, since the formal model is
+// two-valued (they stay with simulation). Without `FORMAL` nothing changes.
+//
 // Include it with an outer guard, so a compile that lists this file first
 // needs no include path:
 //
@@ -40,6 +46,23 @@
 `endif
 
 `ifdef LUT_TC_ASSERTIONS
+`ifdef FORMAL
+
+// A proof obligation at every step where the reset is released, labelled
+// with the check's name (SymbiYosys reports it by that name).
+`define LUT_TC_ASSERT(name, cond, msg)  \
+  always @* begin                       \
+    if (rst_ni) name: assert (cond);    \
+  end
+
+`define LUT_TC_ASSERT_KNOWN(name, sig, msg)
+
+`define LUT_TC_ASSERT_INIT(name, cond, msg) \
+  initial begin                             \
+    name: assert (cond);                    \
+  end
+
+`else
 
 // The reset is sampled as an asynchronous input (like every flop of the
 // design), which keeps Verilator's SYNCASYNCNET lint quiet.
@@ -60,6 +83,7 @@
     end                                     \
   end
 
+`endif  // FORMAL
 `else
 
 `define LUT_TC_ASSERT(name, cond, msg)

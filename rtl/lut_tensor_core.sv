@@ -60,6 +60,9 @@
 //
 // Defines (all off by default):
 //   LUT_TC_ASSERTIONS         compile the assertions (lut_tc_assert.svh)
+//   FORMAL                    SymbiYosys only: the assertions become formal
+//                             asserts, and the formal checker is instantiated
+//                             (formal/README.md)
 //   LUT_TC_BUG_NO_NEGATE      injected bug: LUT units ignore the neg bit
 //   LUT_TC_BUG_SWAP_ENTRIES   injected bug: table entries 1 and 2 swapped
 //   LUT_TC_BUG_OVERWRITE_STALLED  injected bug: a new response overwrites one
@@ -486,6 +489,46 @@ module lut_tensor_core #(
                  "response changed while out_valid_o was high and out_ready_i low")
   `LUT_TC_ASSERT(InValidHeld, !in_stall_q || in_valid_i,
                  "sender dropped in_valid_i before in_ready_o accepted it")
+`endif
+
+`ifdef FORMAL
+  // The formal checker (formal/lut_tc_props.sv): Yosys has no bind and no
+  // hierarchical references, so the core hands it the state its lemmas and
+  // state properties compare with the specification model.
+  logic [T*RegBits-1:0] fv_tables;
+  for (genvar fv = 0; fv < T; fv++) begin : gen_fv_tables
+    assign fv_tables[fv*RegBits +: RegBits] = table_q[fv];
+  end
+
+  lut_tc_props #(
+    .T        (T),
+    .WBitsMax (WBitsMax),
+    .Formats  (Formats),
+    .Core     (Core),
+    .CW       (CW),
+    .RegBits  (RegBits),
+    .PlaneW   (PlaneW)
+  ) u_props (
+    .clk_i        (clk_i),
+    .rst_ni       (rst_ni),
+    .in_valid_i   (in_valid_i),
+    .in_ready_o   (in_ready_o),
+    .in_instr_i   (in_instr_i),
+    .out_valid_o  (out_valid_o),
+    .out_ready_i  (out_ready_i),
+    .out_tag_o    (out_tag_o),
+    .out_status_o (out_status_o),
+    .out_d_o      (out_d_o),
+    .ex_valid_q   (ex_valid_q),
+    .ex_lmma_q    (ex_lmma_q),
+    .ex_tag_q     (ex_tag_q),
+    .ex_status_q  (ex_status_q),
+    .ex_last_q    (ex_last_q),
+    .plane_q      (plane_q),
+    .tvalid_q     (tvalid_q),
+    .tfmt_q       (tfmt_q),
+    .tables_q     (fv_tables)
+  );
 `endif
 
 endmodule : lut_tensor_core

