@@ -200,7 +200,7 @@ def summarize(
         "kind": "codecov",
         "title": "Code coverage (Verilator)",
         "metrics": list(METRICS),
-        "waiver_file": _show(waiver_file),
+        "waiver_file": waivers.shown(waiver_file),
         "groups": [],
         "waivers": [],
         "lost": lost,
@@ -234,17 +234,11 @@ def summarize(
     panel["waivers"] = [w.as_dict() for w in ws]
     if panel["error"] is None:
         try:
-            waivers.check_stale(ws, {p.file for pts in merged.values() for p in pts})
+            files = {p.file for pts in merged.values() for p in pts}
+            waivers.check_stale(ws, files, waivers.shown(waiver_file))
         except waivers.WaiverError as exc:
             panel["error"] = str(exc)
     return panel
-
-
-def _show(path: Path) -> str:
-    try:
-        return Path(path).resolve().relative_to(dat.ROOT).as_posix()
-    except ValueError:
-        return str(path)
 
 
 def write(run_dir: Path, waiver_file: Path = waivers.WAIVERS) -> dict[str, Any]:

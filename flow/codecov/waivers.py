@@ -109,7 +109,7 @@ def load(path: Path = WAIVERS) -> list[Waiver]:
     path = Path(path)
     if not path.exists():
         return []
-    name = path.name
+    name = shown(path)
     try:
         doc = tomllib.loads(path.read_text())
     except tomllib.TOMLDecodeError as exc:
@@ -160,7 +160,15 @@ def apply(waivers: Iterable[Waiver], points: Mapping[Point, int]) -> set[Point]:
     return waived
 
 
-def check_stale(waivers: Iterable[Waiver], files: set[str], name: str = WAIVERS.name) -> None:
+def shown(path: Path) -> str:
+    """A path as a one-line error names it: relative to the repository when under it."""
+    try:
+        return Path(path).resolve().relative_to(ROOT).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def check_stale(waivers: Iterable[Waiver], files: set[str], name: str = "") -> None:
     """A waiver whose file the run measured (``files``) but which matched nothing: one line.
 
     The code it named moved or went, and a stale waiver would silently waive
@@ -170,6 +178,6 @@ def check_stale(waivers: Iterable[Waiver], files: set[str], name: str = WAIVERS.
     for w in waivers:
         if w.file in files and not w.matched:
             raise WaiverError(
-                f"{name} {w.where} matches no coverage point: the code moved or went; "
-                "fix or remove the entry"
+                f"{name or shown(WAIVERS)} {w.where} matches no coverage point: "
+                "the code moved or went; fix or remove the entry"
             )
