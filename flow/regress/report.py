@@ -7,8 +7,9 @@ the latest (or a named) run through :func:`main`. The page answers, top to
 bottom, the questions asked of a regression in that order: did it pass and how
 fast was it (summary), how many distinct bugs are behind the failures
 (buckets), which job did what and how do I rerun it (results table and
-matrix), what is still not covered (coverage), and is it getting better or
-worse (history).
+matrix), what is still not covered (coverage), what a signoff review asks
+(signoff: the panels of the run's ``signoff/`` folder, code coverage first),
+and is it getting better or worse (history).
 
 Failures are bucketed the way dvsim does: by the first error with its numbers
 masked, so forty failures of one bug read as one line with a count, not forty.
