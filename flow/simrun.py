@@ -25,6 +25,7 @@ from pathlib import Path
 from flow.codecov.flags import BUILD_ARGS as COVERAGE_ARGS
 from flow.codecov.flags import BUILD_SUFFIX as COVERAGE_SUFFIX
 from flow.codecov.flags import NO_ICARUS, plusarg
+from flow.codecov.flags import VLT_NAME as COVERAGE_VLT
 from flow.measure import Measured, run_logged
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -226,6 +227,7 @@ def build_target(
     params = dict(parameters or {})
     kind = "binary" if binary else "cocotb"
     tool = shutil.which("iverilog" if sim == "icarus" else "verilator")
+    vlt = ""
     if binary:
         exe, cmd = _binary_command(sim, toplevel, bdir, params, all_defines, srcs, jobs)
         flags = _binary_command(sim, toplevel, bdir, params, all_defines, srcs, 1)[1]  # any jobs
@@ -234,6 +236,12 @@ def build_target(
         exe = bdir / ("sim.vvp" if sim == "icarus" else toplevel)
         flags = _cocotb_build_args(sim, waves, marked_public_only, coverage)
         extra = {"makeflags": _VERILATOR_MAKEFLAGS if sim == "verilator" else "", **_cocotb_id()}
+        if coverage:  # the assertions' lines are not instrumented (flow.codecov.exclude)
+            from flow.codecov.exclude import control_file
+
+            vlt = control_file(srcs)
+            flags = [*flags, str(bdir / COVERAGE_VLT)]
+            extra["coverage_vlt"] = hashlib.sha256(vlt.encode()).hexdigest()
     digest, stamp_doc = _digest(
         dict(
             sim=sim,
@@ -258,6 +266,8 @@ def build_target(
         stamp.unlink(missing_ok=True)
         log = bdir / "build.log"
         log.write_text("")
+        if coverage:
+            (bdir / COVERAGE_VLT).write_text(vlt)
         runner = None
         if binary:
             cost = run_logged(cmd, bdir, log)  # setup_verilator_env set PATH/VERILATOR_ROOT
@@ -473,6 +483,9 @@ def run(
     test_filter = "|".join(rf"(^|\.){re.escape(n)}$" for n in names) or None
     env = {"PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
     env.update(MALLOC_ENV)
+    # cocotb reads a bare COVERAGE (deprecated) as "measure the Python code": the code
+    # coverage switch of `make regress COVERAGE=1` is not that.
+    env["COCOTB_USER_COVERAGE"] = os.environ.get("COCOTB_USER_COVERAGE", "0")
     env.update(extra_env or {})
     if test_dir is not None:
         Path(test_dir).mkdir(parents=True, exist_ok=True)

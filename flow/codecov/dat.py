@@ -64,6 +64,7 @@ class Point:
     comment: str
     hier: str  #: the instance below the core: ``core.u_array.gen_unit[0].u_unit``
     thresh: int = 1  #: hits needed to count as covered
+    span: str = ""  #: the lines a ``line`` point's block covers (``S``: ``104-105,107``)
 
     @property
     def metric(self) -> str:
@@ -71,7 +72,18 @@ class Point:
 
     @property
     def module(self) -> str:
-        return self.page.split("/", 1)[1] if "/" in self.page else ""
+        """The module, without Verilator's parameter suffix (``lut_array__N4_F3_C0``)."""
+        name = self.page.split("/", 1)[1] if "/" in self.page else ""
+        return name.split("__", 1)[0]
+
+    def lines(self) -> list[int]:
+        """Every source line the point stands for: its block's lines, or its own line."""
+        out: list[int] = []
+        for part in filter(None, self.span.split(",")):
+            a, _, b = part.partition("-")
+            if a.isdigit():
+                out += range(int(a), int(b) + 1 if b.isdigit() else int(a) + 1)
+        return out or [self.line]
 
 
 def _fields(text: str) -> dict[str, str]:
@@ -130,6 +142,7 @@ def parse(text: str, name: str = "<dat>") -> dict[Point, int]:
             f.get("o", ""),
             core_hier(f.get("h", "")),
             int(f.get("s") or 1),
+            f.get("S", ""),
         )
         out[p] = out.get(p, 0) + n
     return out
@@ -164,6 +177,8 @@ def _quote(p: Point) -> str:
     }
     if p.thresh != 1:
         keys["s"] = str(p.thresh)
+    if p.span:
+        keys["S"] = p.span
     return "".join(f"\x01{k}\x02{v}" for k, v in keys.items())
 
 

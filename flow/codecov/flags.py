@@ -27,6 +27,9 @@ BUILD_ARGS = (
     "--coverage-user",
 )
 
+#: The coverage build's Verilator control file (in its build folder): the lines not instrumented.
+VLT_NAME = "coverage.vlt"
+
 #: Name of the counts file a simulator process writes in its own folder.
 DAT_NAME = "coverage.dat"
 

@@ -129,7 +129,8 @@ def _file_pages(run_dir: Path, group: str, points: Mapping[Point, int], waived: 
     """One annotated page per source file: every line, its points, covered or not."""
     by_file: dict[str, dict[int, list[tuple[Point, int]]]] = {}
     for p, n in points.items():
-        by_file.setdefault(p.file, {}).setdefault(p.line, []).append((p, n))
+        for line in p.lines() if p.metric == "line" else [p.line]:
+            by_file.setdefault(p.file, {}).setdefault(line, []).append((p, n))
     tmpl = _environment().get_template("source.html.j2")
     for file, lines in by_file.items():
         rows = []
@@ -170,7 +171,7 @@ def _file_pages(run_dir: Path, group: str, points: Mapping[Point, int], waived: 
             )
         page = run_dir / CODECOV / "html" / group / f"{Path(file).name}.html"
         page.parent.mkdir(parents=True, exist_ok=True)
-        tally = _tally(dict(sum(([(p, n) for p, n in v] for v in lines.values()), [])), waived)
+        tally = _tally({p: n for v in lines.values() for p, n in v}, waived)
         write_atomic(page, tmpl.render(file=file, group=group, rows=rows, tally=tally))
 
 
