@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from flow import simrun
-from flow.codecov import dat, report, waivers
+from flow.codecov import dat, exclude, report, waivers
 from flow.codecov.flags import BUILD_ARGS, NO_ICARUS
 from flow.regress.jobs import SuiteError, check_suite, expand
 from flow.regress.report import write_report
@@ -281,3 +281,32 @@ def test_a_coverage_build_is_a_build_of_its_own() -> None:
     assert set(BUILD_ARGS) <= set(simrun._cocotb_build_args("verilator", False, False, True))
     with pytest.raises(ValueError, match=NO_ICARUS):
         simrun.build_target("icarus", "lut_tensor_core", "x", coverage=True)
+
+
+def test_the_assertion_lines_are_found_in_the_source(tmp_path: Path) -> None:
+    src = tmp_path / "a.sv"
+    src.write_text(
+        "module a;\n"  # 1
+        "  assign x = y;\n"  # 2
+        "  `LUT_TC_ASSERT(Name, !a ||\n"  # 3
+        '                 (b), "msg")\n'  # 4
+        '  `LUT_TC_ASSERT_KNOWN(K, s, "m")\n'  # 5
+        "`ifdef LUT_TC_ASSERTIONS\n"  # 6
+        "`ifdef OTHER\n"  # 7
+        "`endif\n"  # 8
+        "  logic q;\n"  # 9
+        "`endif\n"  # 10
+        "  assign z = 1;\n"  # 11
+        "endmodule\n"
+    )
+    assert exclude.assertion_ranges(src) == [(3, 10)]
+    vlt = exclude.control_file([src])
+    assert vlt.startswith("`verilator_config\n") and f'-file "{src}" -lines 3-10' in vlt
+    real = {e["file"] for e in exclude.excluded(simrun.CORE_SOURCES)}
+    assert "rtl/lut_tensor_core.sv" in real  # the core's assertions are found
+
+
+def test_a_line_point_stands_for_its_block_and_its_module_has_no_parameters() -> None:
+    text = dat_text(point_line(DECODE, 7, "v_line/lut_array__N4_F3_C0", "block", 1))
+    (p,) = dat.parse(text.replace("\x01h\x02", "\x01S\x0207-9,12\x01h\x02"))
+    assert p.module == "lut_array" and p.lines() == [7, 8, 9, 12]

@@ -2,10 +2,11 @@
 """Code coverage on a real Verilator run, checked the way a user meets it.
 
 One small coverage run (M2N4, pins, two seeds of ``SmokeTest``: a test that
-sends no illegal instruction) is shared by the tests here: its merged figures
-per module and metric, the hole it must show (the decoder's illegal-instruction
-branch), its dashboard read back and rendered in headless Chromium, a stale
-waiver failing the report, and the coverage build beside the default one.
+sends only legal instructions to valid table registers) is shared by the tests
+here: its merged figures per module and metric, the hole it must show (the
+decoder's out-of-range table register arm), its dashboard read back and
+rendered in headless Chromium, a stale waiver failing the report, and the
+coverage build beside the default one.
 """
 
 from __future__ import annotations
@@ -26,10 +27,11 @@ from tests.needs import needs
 
 ROOT = Path(__file__).resolve().parents[2]
 DECODE = "rtl/lut_tc_decode.sv"
-ILLEGAL_LINE = next(
+#: The decoder's ``else if (treg_range)`` arm: its line point starts there and spans its body.
+TREG_LINE = next(
     i
     for i, t in enumerate((ROOT / DECODE).read_text().splitlines(), 1)
-    if "status = StIllegalInstr" in t
+    if "else if (treg_range)" in t
 )
 SUITE = """sims = ["verilator"]
 configs = ["M2N4"]
@@ -74,12 +76,13 @@ def test_every_process_keeps_its_own_counts_and_the_merge_has_every_metric(run: 
     assert all(m["file"].startswith("rtl/") for m in g["modules"])  # the harness is not counted
 
 
-def test_a_branch_the_suite_cannot_reach_is_a_hole_one_click_away(run: Path) -> None:
+def test_an_arm_the_suite_cannot_reach_is_a_hole_one_click_away(run: Path) -> None:
     (g,) = _panel(run)["groups"]
     holes = {(h["file"], h["line"], h["metric"]) for h in g["holes"]}
-    assert (DECODE, ILLEGAL_LINE, "branch") in holes  # SmokeTest sends no illegal instruction
-    page = run / "codecov" / "html" / "lut_tc-M2N4" / "lut_tc_decode.sv.html"
-    assert f'<tr id="L{ILLEGAL_LINE}" class="miss">' in page.read_text()
+    assert (DECODE, TREG_LINE, "line") in holes  # SmokeTest names no table register >= T
+    page = (run / "codecov" / "html" / "lut_tc-M2N4" / "lut_tc_decode.sv.html").read_text()
+    for line in (TREG_LINE, TREG_LINE + 1):  # the arm and its body
+        assert f'<tr id="L{line}" class="miss">' in page
 
 
 @needs("chromium")
@@ -87,7 +90,7 @@ def test_the_dashboard_shows_the_signoff_section(run: Path) -> None:
     page = run / "report" / "index.html"
     html = page.read_text()
     assert 'id="codecov-totals"' in html and "lut_tc_decode" in html
-    link = f"../codecov/html/lut_tc-M2N4/lut_tc_decode.sv.html#L{ILLEGAL_LINE}"
+    link = f"../codecov/html/lut_tc-M2N4/lut_tc_decode.sv.html#L{TREG_LINE}"
     assert f'href="{link}"' in html
     dom = browser.render_dom(page)
     assert 'id="signoff-codecov"' in dom and 'id="codecov-totals"' in dom
