@@ -5,11 +5,10 @@ The RTL checks itself with ``LUT_TC_ASSERT*`` macros (``rtl/lut_tc_assert.svh``:
 an ``always`` block whose ``if`` arm calls ``$fatal``) and an ```ifdef
 LUT_TC_ASSERTIONS`` block of their helper registers. They are checkers, not
 design: their failing arm can never run in a passing job, so counting them
-would only add holes to waive. (Verilator 5.48's expression coverage also
-stops with an internal error on the condition of one of them.) A coverage
-build therefore gets a Verilator control file that switches coverage off on
-exactly those lines, found in the sources here rather than written by hand,
-so they follow the RTL; the dashboard lists them beside the waivers.
+would only add holes to waive. A coverage build therefore gets a Verilator
+control file that switches coverage off on exactly those lines, found in the
+sources here rather than written by hand, so they follow the RTL; the
+dashboard lists them beside the waivers.
 """
 
 from __future__ import annotations

@@ -17,23 +17,25 @@ BUILD_SUFFIX = "_cov"
 #: instruments procedural blocks and ``else if`` arms (``v_line`` points) and the
 #: arms of two-way ``if``s and ``?:`` (``v_branch``); toggle every bit of every
 #: port and signal in each direction (signals named ``_*`` left out, Verilator's
-#: default); FSM the states and arcs of a recognised state machine; user the
+#: default); expression the term combinations of each condition; user the
 #: design's ``cover`` statements.
 BUILD_ARGS = (
     "--coverage-line",
     "--coverage-toggle",
-    "--coverage-fsm",
+    "--coverage-expr",
     "--coverage-user",
 )
 
-#: Expression coverage, not in :data:`BUILD_ARGS`: Verilator 5.48 stops with an
-#: internal error (``V3Ast.h:1053 ... has type 'CONCAT'``) on the condition
-#: ``{raw_carry, raw} == '0`` of ``rtl/lut_fp32_add.sv``, so every configuration
-#: with an FP format fails to build with it (the integer ones build and measure it).
-EXPR_ARGS = ("--coverage-expr",)
-EXPR_UNAVAILABLE = (
-    "not measured: Verilator 5.48's --coverage-expr stops with an internal error on "
-    "rtl/lut_fp32_add.sv ({raw_carry, raw} == '0), so no FP configuration builds with it"
+#: FSM coverage, not in :data:`BUILD_ARGS`: Verilator 5.48's ``--coverage-fsm``
+#: stops with an internal error (``V3Ast.h:1053 ... has type 'CONCAT'``) on the
+#: condition ``{raw_carry, raw} == '0`` of ``rtl/lut_fp32_add.sv``, so no
+#: configuration with an FP format builds with it; on the integer ones, which
+#: build, it finds no state machine (the control is counters and valid flags).
+FSM_ARGS = ("--coverage-fsm",)
+FSM_UNAVAILABLE = (
+    "not measured: Verilator 5.48's --coverage-fsm stops with an internal error on "
+    "rtl/lut_fp32_add.sv ({raw_carry, raw} == '0), so no FP configuration builds with it; "
+    "on the integer configurations it finds no state machine"
 )
 
 #: The coverage build's Verilator control file (in its build folder): the lines not instrumented.

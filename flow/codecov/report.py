@@ -30,10 +30,11 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from flow.codecov import dat, waivers
+from flow.codecov import dat, exclude, waivers
 from flow.codecov.dat import METRICS, Point
-from flow.codecov.flags import EXPR_UNAVAILABLE
+from flow.codecov.flags import FSM_UNAVAILABLE
 from flow.regress.files import write_atomic
+from flow.simrun import CORE_SOURCES
 
 #: Where a run folder keeps its counts and pages, and the signoff panels the dashboard shows.
 CODECOV = "codecov"
@@ -203,7 +204,8 @@ def summarize(
         "title": "Code coverage (Verilator)",
         "metrics": list(METRICS),
         "waiver_file": waivers.shown(waiver_file),
-        "not_measured": {"expr": EXPR_UNAVAILABLE},
+        "not_measured": {"fsm": FSM_UNAVAILABLE},
+        "not_instrumented": exclude.excluded(CORE_SOURCES),
         "groups": [],
         "waivers": [],
         "lost": lost,

@@ -68,7 +68,7 @@ def test_every_process_keeps_its_own_counts_and_the_merge_has_every_metric(run: 
     assert len({s["dat"] for s in sides}) == len(sides) and all(s["dat"] for s in sides)
     (g,) = _panel(run)["groups"]
     assert (g["core"], g["config"], g["jobs"]) == ("lut_tc", "M2N4", 2)
-    for metric in ("line", "branch", "toggle"):
+    for metric in ("line", "branch", "toggle", "expr"):
         t = g["totals"][metric]
         assert t["points"] > 0 and 0 < t["hit"] <= t["points"], metric
     modules = {m["module"] for m in g["modules"]}
