@@ -53,7 +53,7 @@ help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | awk -F'\t' '{printf "  make %-10s %s\n", $$1, $$2}'
 	@echo "  suites (regressions/*.toml, format in regressions/README.md): $(SUITES)"
 	@echo "  make regress/list variables: SUITE= or TEST=, SIM= TRANSPORT= CONFIG= CORE= (a comma list; SIM, TRANSPORT, CORE also all) DEFINES=a,b SEED= SEEDS= JOBS=$(JOBS) OUT= LIST=1"
-	@echo "  COVERAGE=1: Verilator code coverage (line, branch, toggle, expr, fsm) merged per core and configuration, in the dashboard's signoff section; Icarus has none (its jobs are left out, said)"
+	@echo "  COVERAGE=1: Verilator code coverage (line, branch, toggle, expression) merged per core and configuration, in the dashboard's signoff section; Icarus has none (its jobs are left out, said)"
 	@echo "  the jobs a command would run: make list SUITE=... (or TEST=...), or .venv/bin/python tools/regress.py --suite ... --list"
 
 setup: $(STAMP) $(VENV)/.icarus-ok ## create .venv and check the simulators (automatic)
