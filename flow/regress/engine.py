@@ -210,10 +210,11 @@ def check_shared_fs(
 
 
 def build_text(key: tuple) -> str:
-    """A build as the progress line names it: ``verilator M2N64FP batch``, core and defines too."""
-    sim, config, defines, transport, core = key
+    """A build as the progress line names it: ``verilator M2N64FP batch``, core and defines too
+    (``coverage`` for a code coverage build)."""
+    sim, config, defines, transport, core, coverage = key
     label = config_label(config, core)
-    return " ".join([sim, label, transport, *defines])
+    return " ".join([sim, label, transport, *defines, *(["coverage"] if coverage else [])])
 
 
 @dataclass
@@ -237,13 +238,13 @@ def _build_task(key: tuple, marker: tuple[str, str] | None = None) -> dict:
     from flow.build import build_for
     from models.config import config_by_name
 
-    sim, config, defines, transport, core = key
+    sim, config, defines, transport, core, coverage = key
     t0 = time.monotonic()
     blind = _blind_to(marker)
     if blind:
         return {"error": blind, "seconds": 0.0}
     try:
-        build_for(sim, config_by_name(config, core), transport, tuple(defines))
+        build_for(sim, config_by_name(config, core), transport, tuple(defines), coverage=coverage)
         return {"error": None, "seconds": time.monotonic() - t0}
     except BaseException as exc:  # a failed build becomes each job's ERROR
         return {
@@ -402,8 +403,8 @@ def _running_builds(client, names: dict[str, tuple]) -> list[str]:
 
 
 def _key_text(key: tuple) -> str:
-    sim, config, defines, transport, core = key
-    return "-".join([sim, transport, core, config, *defines])
+    sim, config, defines, transport, core, coverage = key
+    return "-".join([sim, transport, core, config, *defines, *(["cov"] if coverage else [])])
 
 
 def worker_env() -> dict[str, str]:

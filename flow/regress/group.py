@@ -34,6 +34,7 @@ from pathlib import Path
 
 from flow import simrun
 from flow.build import TEST_MODULE, toplevel_for
+from flow.codecov.flags import DAT_NAME
 from flow.regress.jobs import Job, job_from_dict, job_to_dict
 from tb.timebase import WAITED_FILE
 
@@ -58,11 +59,31 @@ class JobResult:
 
 
 @dataclass
+class ProcessCounts:
+    """The code coverage counts one simulator process wrote at exit, and the jobs it ran.
+
+    One ``.dat`` per process attempt: the jobs of a group share the process, and
+    a rerun after a crash is a new process with a new file, so no two processes
+    ever write the same one. ``dat`` is None when the process wrote none (it
+    crashed or was killed before its exit): ``jobs`` then lost their counts.
+    """
+
+    first_job: str  #: the job id of the process's first job: names its file in the run folder
+    core: str
+    config: str
+    transport: str
+    attempt: int
+    jobs: list[str]  #: the job ids that ran (to a verdict, or to the crash) in this process
+    dat: bytes | None
+
+
+@dataclass
 class GroupResult:
     results: list[JobResult]
     processes: int  #: simulator processes it took (1 unless a test crashed or hung)
     wall_s: float  #: wall time of all its processes
     host: str = ""
+    counts: list[ProcessCounts] = field(default_factory=list)  #: code coverage builds only
 
 
 def _die_with_parent() -> None:
@@ -215,6 +236,7 @@ def run_group(
     scratch.mkdir(parents=True, exist_ok=True)
     t0 = time.monotonic()
     done: dict[str, JobResult] = {}
+    counts: list[ProcessCounts] = []
     processes = 0
     try:
         attempt = 0
@@ -222,6 +244,8 @@ def run_group(
             attempt += 1
             processes += 1
             finished, lost = _one_process(todo, scratch, attempt, timeout_s, cov, waves, extra_env)
+            if todo[0].coverage:
+                counts.append(_counts(todo[0], scratch, attempt, [*finished, *lost]))
             done.update(finished)
             todo = [j for j in todo if j.job_id not in done and j.job_id not in lost]
             done.update(lost)
@@ -233,10 +257,24 @@ def run_group(
             r.sim_time_ns = _own_sim_time(r.sim_time_ns, jd / WAITED_FILE)
             cp = scratch / "cov" / f"{job_id}.json"
             r.cov = cp.read_bytes() if cp.exists() else None
-        return GroupResult(results, processes, time.monotonic() - t0, os.uname().nodename)
+        host = os.uname().nodename
+        return GroupResult(results, processes, time.monotonic() - t0, host, counts)
     finally:
         if not workdir:
             shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _process_dir(scratch: Path, attempt: int) -> Path:
+    return scratch / f"process{attempt}"
+
+
+def _counts(first: Job, scratch: Path, attempt: int, ran: list[str]) -> ProcessCounts:
+    """The ``.dat`` the process of ``attempt`` wrote (read now: the scratch folder goes)."""
+    dat = _process_dir(scratch, attempt) / DAT_NAME
+    data = dat.read_bytes() if dat.is_file() and dat.stat().st_size else None
+    return ProcessCounts(
+        first.job_id, first.core, first.config, first.transport, attempt, ran, data
+    )
 
 
 def _one_process(
@@ -250,7 +288,7 @@ def _one_process(
 ) -> tuple[dict[str, JobResult], dict[str, JobResult]]:
     """One simulator process over ``todo``: (finished results, the job lost to a crash or hang)."""
     first = todo[0]
-    pdir = scratch / f"process{attempt}"
+    pdir = _process_dir(scratch, attempt)
     if pdir.exists():
         shutil.rmtree(pdir)
     pdir.mkdir(parents=True)
@@ -301,8 +339,9 @@ def _one_process(
             waves=waves,
             test_dir=pdir,
             results_xml=str(xml),
-            build_dir=simrun.build_dir_for(first.sim, first.build_name, waves),
+            build_dir=simrun.build_dir_for(first.sim, first.build_name, waves, first.coverage),
             execute=_supervised(log, progress, timeout_s, outcome),
+            coverage_file=pdir / DAT_NAME if first.coverage else None,
         )
     except SystemExit:
         pass  # the runner exits on a failing simulator; the results file and exit code say why

@@ -22,6 +22,7 @@ from pathlib import Path
 from flow import simrun
 from flow.bugs import DOC as BUG_DOC
 from flow.build import BUGS, CORE_BUGS, FP_BUGS, build_name_for
+from flow.codecov.flags import NO_ICARUS
 from models.config import (
     CONFIGS,
     CORES,
@@ -56,6 +57,8 @@ class Job:
     env: tuple[tuple[str, str], ...] = ()
     transport: str = "pins"
     core: str = DEFAULT_CORE
+    #: built with Verilator code coverage (``flow.codecov``); never with a planted bug
+    coverage: bool = False
 
     @property
     def cfg(self) -> CoreConfig:
@@ -72,9 +75,9 @@ class Job:
         return build_name_for(self.transport, self.cfg, self.defines)
 
     @property
-    def build_key(self) -> tuple[str, str, tuple[str, ...], str, str]:
+    def build_key(self) -> tuple[str, str, tuple[str, ...], str, str, bool]:
         """What to compile: runs with the same key share one build."""
-        return (self.sim, self.config, self.defines, self.transport, self.core)
+        return (self.sim, self.config, self.defines, self.transport, self.core, self.coverage)
 
     @property
     def group_key(self) -> tuple:
@@ -101,6 +104,8 @@ class Job:
             cmd += f" CORE={self.core}"
         if self.defines:
             cmd += f" DEFINES={','.join(self.defines)}"
+        if self.coverage and target == "regress":  # waves: a traced build, no counts
+            cmd += " COVERAGE=1"
         return cmd
 
     def repro(self) -> str:
@@ -159,6 +164,7 @@ SUITE_KEYS: dict[str, type] = {
     "transports": list,
     "cores": list,
     "reseed": int,
+    "coverage": bool,
     "tests": list,
 }
 TEST_KEYS: dict[str, type] = {
@@ -173,14 +179,23 @@ TEST_KEYS: dict[str, type] = {
 }
 
 
-_KIND = {str: "a string", int: "an integer", list: "a list", dict: "a table"}
+_KIND = {
+    str: "a string",
+    int: "an integer",
+    list: "a list",
+    dict: "a table",
+    bool: "true or false",
+}
 
 
 def _check_keys(where: str, table: dict, keys: dict) -> None:
     for key, value in table.items():
         if key not in keys:
             raise SuiteError(f"{where}: key {key!r} unknown; choose one of {', '.join(keys)}")
-        if isinstance(value, bool) or not isinstance(value, keys[key]):
+        if keys[key] is bool:
+            if not isinstance(value, bool):
+                raise SuiteError(f"{where}: {key}={value!r} must be {_KIND[bool]}")
+        elif isinstance(value, bool) or not isinstance(value, keys[key]):
             raise SuiteError(f"{where}: {key}={value!r} must be {_KIND[keys[key]]}")
 
 
@@ -230,6 +245,9 @@ def check_suite(suite: dict, file: str) -> None:
                     raise SuiteError(
                         f"{where}: {key}: {v!r} unknown; choose one of {', '.join(valid)}{about}"
                     )
+        default_sims = ["icarus"] if table is suite else []
+        if suite.get("coverage") and "icarus" in table.get("sims", default_sims):
+            raise SuiteError(f'{where}: coverage = true needs sims = ["verilator"] ({NO_ICARUS})')
         if table.get("reseed", 1) < 1:
             raise SuiteError(f"{where}: reseed={table['reseed']} must be >= 1")
         for k, v in table.get("env", {}).items():
@@ -313,6 +331,7 @@ def expand(
     configs: list[str] | None = None,
     defines: tuple[str, ...] = (),
     env: dict[str, str] | None = None,
+    coverage: bool | None = None,
 ) -> list[Job]:
     """Suite data -> list of jobs, with the command line's overrides applied.
 
@@ -336,8 +355,14 @@ def expand(
     :func:`left_out_lines`); a suite that itself asks for one is refused. Two
     entries that give the same job are refused too, unless an override made
     them alike: then the first is kept and the rest left out.
+
+    ``coverage`` (``COVERAGE=1``; None: the suite's ``coverage`` key) builds
+    every job with Verilator code coverage; an Icarus job is left out, said
+    (Icarus has none), and a job with a planted bug runs on the default build
+    (the coverage of a broken design is not the design's).
     """
     base = suite.get("seed", 1) if seed is None else seed
+    cov = bool(suite.get("coverage", False)) if coverage is None else coverage
     env = dict(env or {})
     overridden = bool(sims or transports or configs or cores or defines or env) or (
         seed is not None or seeds is not None
@@ -383,8 +408,12 @@ def expand(
                         if skip is not None:
                             out += [skip] * n
                             continue
+                        if cov and sim != "verilator":
+                            out += [(sim, name, NO_CODECOV)] * n
+                            continue
+                        c = cov and not t_defines
                         for s in run_seeds:
-                            jobs.append(Job(name, s, sim, cfg, t_defines, t_env, tr, core))
+                            jobs.append(Job(name, s, sim, cfg, t_defines, t_env, tr, core, c))
     seen: dict[str, Job] = {}
     for j in jobs:
         if j.job_id in seen:
@@ -427,13 +456,14 @@ def _impossible(
 
 
 #: Why :func:`expand` left a job out: the line :func:`left_out_lines` gives it.
-FORMATS, BUG, NO_FP_BLOCK, NEEDS_FP, TRANSPORT, DUPLICATE = (
+FORMATS, BUG, NO_FP_BLOCK, NEEDS_FP, TRANSPORT, DUPLICATE, NO_CODECOV = (
     "formats",
     "bug",
     "no_fp_block",
     "needs_fp",
     "transport",
     "duplicate",
+    "no_codecov",
 )
 #: kind -> (what the scope is, the word before the list, why)
 _LEFT_OUT = {
@@ -443,6 +473,7 @@ _LEFT_OUT = {
     NEEDS_FP: ("config", "of", "tests that need a configuration that builds FP formats: {fp}"),
     TRANSPORT: ("transport", "of", "tests that do not run on that transport"),
     DUPLICATE: ("", "of", "another [[tests]] entry gives the same job here; the first is kept"),
+    NO_CODECOV: ("sim", "of", NO_ICARUS),
 }
 
 
@@ -474,6 +505,7 @@ def job_to_dict(job: Job) -> dict:
         "env": dict(job.env),
         "transport": job.transport,
         "core": job.core,
+        "coverage": job.coverage,
     }
 
 
@@ -487,4 +519,5 @@ def job_from_dict(d: dict) -> Job:
         env=tuple(sorted(dict(d.get("env", {})).items())),
         transport=d.get("transport", "pins"),
         core=d.get("core", DEFAULT_CORE),
+        coverage=bool(d.get("coverage", False)),
     )

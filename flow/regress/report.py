@@ -7,8 +7,9 @@ the latest (or a named) run through :func:`main`. The page answers, top to
 bottom, the questions asked of a regression in that order: did it pass and how
 fast was it (summary), how many distinct bugs are behind the failures
 (buckets), which job did what and how do I rerun it (results table and
-matrix), what is still not covered (coverage), and is it getting better or
-worse (history).
+matrix), what is still not covered (coverage), what a signoff review asks
+(signoff: the panels of the run's ``signoff/`` folder, code coverage first),
+and is it getting better or worse (history).
 
 Failures are bucketed the way dvsim does: by the first error with its numbers
 masked, so forty failures of one bug read as one line with a count, not forty.
@@ -346,6 +347,42 @@ def build_summary(run: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
+# --------------------------------------------------------------------- signoff
+
+#: The run folder's signoff panels: one JSON file each (``kind``, ``title`` and the
+#: kind's own data), shown by ``templates/signoff_<kind>.html.j2``. Code coverage
+#: (``flow.codecov``) writes ``codecov.json``; a mutation score or formal results
+#: are another file and another template beside it.
+SIGNOFF = "signoff"
+
+
+def signoff_panels(run_dir: Path, out_dir: Path) -> list[dict[str, Any]]:
+    """Every signoff panel of the run, in file-name order, with ``href`` (the run folder
+    as seen from the page) and ``view`` (its template, "" if this page has none)."""
+    href = quote(
+        Path(os.path.relpath(os.path.abspath(run_dir), os.path.abspath(out_dir))).as_posix()
+    )
+    out = []
+    for f in sorted((Path(run_dir) / SIGNOFF).glob("*.json")):
+        try:
+            panel = json.loads(f.read_text())
+        except (OSError, ValueError) as exc:
+            panel = {"kind": "unreadable", "title": f.name, "error": str(exc)}
+        kind = str(panel.get("kind", ""))
+        view = f"signoff_{kind}.html.j2"
+        out.append(
+            {
+                **panel,
+                "kind": kind,
+                "title": panel.get("title") or f.stem,
+                "href": href,
+                "source": f"{SIGNOFF}/{f.name}",
+                "view": view if (TEMPLATES / view).is_file() else "",
+            }
+        )
+    return out
+
+
 # --------------------------------------------------------------------- formatting
 
 
@@ -506,6 +543,7 @@ def render(
             series=key,
             other_series=others,
             cov_gap=coverage_gap(run) if run.get("coverage") is None else "",
+            signoff=signoff_panels(Path(run_dir), Path(out_dir)),
             build=build_summary(run),
             plots=[p.name for p in plots if p.is_file()],
             bucket_links=BUCKET_LINKS,

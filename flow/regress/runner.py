@@ -29,7 +29,7 @@ from pathlib import Path
 
 from flow.regress import engine as eng
 from flow.regress.files import write_atomic
-from flow.regress.group import DEFAULT_TIMEOUT_S, GroupResult, JobResult
+from flow.regress.group import DEFAULT_TIMEOUT_S, GroupResult, JobResult, ProcessCounts
 from flow.regress.jobs import ROOT, Job, Result, SuiteError, job_from_dict, job_to_dict
 from flow.regress.progress import Eta, Progress
 from flow.regress.rundirs import RUNS, history_dir, new_run_dir, point_latest
@@ -73,7 +73,9 @@ def estimator(known: dict[str, float]):
 def _keep_estimates(results: list[Result]) -> None:
     """Merge this run's wall times into :data:`WALLTIMES` (written whole, then renamed)."""
     est = _estimates()
-    est.update({r.job.job_id: round(r.wall_s, 3) for r in results if r.result == "PASS"})
+    # a coverage build runs slower: its times would mislead the plan of the default runs
+    ok = [r for r in results if r.result == "PASS" and not r.job.coverage]
+    est.update({r.job.job_id: round(r.wall_s, 3) for r in ok})
     WALLTIMES.parent.mkdir(parents=True, exist_ok=True)
     write_atomic(WALLTIMES, json.dumps(est))
 
@@ -138,6 +140,8 @@ def run_jobs(
             if g.processes:
                 overhead = max(0.0, g.wall_s - sum(r.wall_s for r in g.results))
                 stats["overhead_s"] += overhead
+            for c in g.counts:
+                _keep_counts(c, out)
             failed = 0
             walls = {}
             for r in g.results:
@@ -191,12 +195,13 @@ def run_jobs(
         "jobs": [_job_record(r, out) for r in ordered],
     }
     record["coverage"] = _coverage(out, record)
+    codecov_failed = _codecov(out, jobs)
     write_atomic(out / "run.json", json.dumps(record, indent=1))
     if own:
         point_latest(out)
     junit = out / "junit.xml"
     write_junit(ordered, junit, label)
-    rc = summarize(ordered, junit)
+    rc = summarize(ordered, junit) or codecov_failed
     print(
         f"{_n(len(jobs), 'job')} in {_n(stats['processes'], 'simulator process')} "
         f"({_n(ng, 'group')}, {_n(nb, 'build')}): "
@@ -246,6 +251,8 @@ def _fresh(out: Path) -> None:
     for sub in ("runs", "cov"):
         shutil.rmtree(out / sub, ignore_errors=True)
         (out / sub).mkdir(parents=True, exist_ok=True)
+    for sub in ("codecov", "signoff"):
+        shutil.rmtree(out / sub, ignore_errors=True)
     (out / "run.json").unlink(missing_ok=True)
 
 
@@ -272,6 +279,43 @@ def _keep(r: JobResult, out: Path) -> Result:
         resp,
         r.attempt,
     )
+
+
+def _keep_counts(c: ProcessCounts, out: Path) -> None:
+    """A process's code coverage counts and the jobs it ran: ``codecov/dat/<name>.dat|.json``.
+
+    Named after the process's first job and attempt, so no two processes of a
+    run share a file; a process that wrote none is recorded with ``dat`` null.
+    """
+    from flow.codecov.report import CODECOV
+
+    d = out / CODECOV / "dat"
+    d.mkdir(parents=True, exist_ok=True)
+    name = f"{c.first_job}.p{c.attempt}"
+    if c.dat is not None:
+        (d / f"{name}.dat").write_bytes(c.dat)
+    side = {
+        "first_job": c.first_job,
+        "core": c.core,
+        "config": c.config,
+        "transport": c.transport,
+        "attempt": c.attempt,
+        "jobs": c.jobs,
+        "dat": f"{name}.dat" if c.dat is not None else None,
+    }
+    write_atomic(d / f"{name}.json", json.dumps(side, indent=1))
+
+
+def _codecov(out: Path, jobs: list[Job]) -> int:
+    """Merge and report a coverage run's code coverage; 1 if a waiver is wrong or stale."""
+    if not any(j.coverage for j in jobs):
+        return 0
+    from flow.codecov.report import lines, write
+
+    panel = write(out)
+    for line in lines(panel):
+        print(line)
+    return 1 if panel["error"] else 0
 
 
 def _json(data: bytes | None) -> dict | None:

@@ -17,6 +17,7 @@ from collections.abc import Mapping
 
 from flow import simrun
 from flow.bugs import check_define
+from flow.codecov.flags import NO_ICARUS
 from flow.regress.jobs import (
     Job,
     SuiteError,
@@ -72,6 +73,8 @@ class Choices:
     seed: int | None
     seeds: int | None
     env: dict[str, str]
+    #: Verilator code coverage (``COVERAGE=1``); None: the suite's ``coverage`` key
+    coverage: bool | None = None
 
 
 def _define(define: str, core: str | None = None) -> str:
@@ -94,7 +97,17 @@ def choices(args: argparse.Namespace, environ: Mapping[str, str] = os.environ) -
         seed=None if args.seed in (None, "") else int_option("SEED", args.seed),
         seeds=None if args.seeds in (None, "") else int_option("SEEDS", args.seeds, 1),
         env=given_env(environ),
+        coverage=_coverage(getattr(args, "coverage", None)),
     )
+
+
+def _coverage(value: str | None) -> bool | None:
+    """``COVERAGE=1`` / ``0`` (``--coverage``): on, off, or None for the suite's own."""
+    if value in (None, ""):
+        return None
+    if value not in ("0", "1"):
+        raise SuiteError(f"COVERAGE={value!r} unknown; choose one of 1, 0")
+    return value == "1"
 
 
 def overrides(args: argparse.Namespace, c: Choices) -> dict[str, str]:
@@ -111,6 +124,7 @@ def overrides(args: argparse.Namespace, c: Choices) -> dict[str, str]:
         "DEFINES": ",".join(c.defines),
         "SEED": "" if c.seed is None else str(c.seed),
         "SEEDS": "" if c.seeds is None else str(c.seeds),
+        "COVERAGE": "" if c.coverage is None else str(int(c.coverage)),
     }
     return {k: v for k, v in given.items() if v} | dict(sorted(c.env.items()))
 
@@ -134,6 +148,7 @@ def suite_jobs(
         configs=c.configs,
         defines=c.defines,
         env=c.env,
+        coverage=c.coverage,
     )
     lines = left_out_lines(left_out)
     if not jobs:
@@ -168,13 +183,17 @@ def single_job(
     defines: list[str],
     environ: Mapping[str, str] = os.environ,
     core: str = "",
+    coverage: bool = False,
 ) -> Job:
     """The job a one-test command line describes: exactly its env, defines, config and seed.
 
     One line (SuiteError) when the test cannot run so: a transport or a
-    configuration it refuses, a configuration or a define the core does not build.
+    configuration it refuses, a configuration or a define the core does not build,
+    code coverage on Icarus.
     """
     sim = choice("sim", sim or "icarus", simrun.SIMS)
+    if coverage and sim != "verilator":
+        raise SuiteError(f"refused: {NO_ICARUS}; asked for sim {sim}")
     transport = choice("transport", transport or "pins", TRANSPORTS)
     core = choice("core", core or DEFAULT_CORE, CORES)
     config = config or DEFAULT_CONFIG
@@ -205,6 +224,7 @@ def single_job(
         job_env(test, given_env(environ)),
         transport,
         core,
+        coverage and not defines,
     )
 
 
@@ -221,7 +241,7 @@ def single_jobs(test: str, c: Choices) -> tuple[list[Job], list[str]]:
     seeds = [base + i for i in range(c.seeds or 1)]
     combos = [
         (sim, tr, cfg, core)
-        for sim in c.sims or ["icarus"]
+        for sim in c.sims or (["verilator"] if c.coverage else ["icarus"])
         for tr in c.transports or ["pins"]
         for cfg in c.configs or [DEFAULT_CONFIG]
         for core in c.cores or [DEFAULT_CORE]
@@ -230,7 +250,9 @@ def single_jobs(test: str, c: Choices) -> tuple[list[Job], list[str]]:
     refused: dict[str, int] = {}
     for sim, tr, cfg, core in combos:
         try:
-            one = single_job(test, base, sim, cfg, tr, list(c.defines), c.env, core)
+            one = single_job(
+                test, base, sim, cfg, tr, list(c.defines), c.env, core, bool(c.coverage)
+            )
         except SuiteError as exc:
             if len(combos) == 1:
                 raise

@@ -140,6 +140,26 @@ JOB_VARIABLES = {
         (SUITE, "SEEDS=2", lambda b, j: len(j) == 2 * len(b)),
         (TEST, "SEEDS=3", lambda b, j: _seeds(j) == [1, 2, 3]),
     ],
+    "COVERAGE": [
+        (
+            SUITE,
+            "COVERAGE=1",
+            lambda b, j: (
+                len(j) == len(b)
+                and all(x.get("COVERAGE") == ("1" if "DEFINES" not in x else None) for x in j)
+            ),
+        ),
+        (
+            TEST,
+            "COVERAGE=1",
+            lambda b, j: [(x["SIM"], x["COVERAGE"]) for x in j] == [("verilator", "1")],
+        ),
+        (
+            ("SUITE=codecov",),
+            "COVERAGE=0",
+            lambda b, j: len(j) == len(b) and not any("COVERAGE" in x for x in j),
+        ),
+    ],
     "SUITE": [
         ((), "SUITE=crosscheck", lambda b, j: {x["TEST"] for x in j} >= {"ResetInFlightTest"})
     ],

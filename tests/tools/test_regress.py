@@ -267,7 +267,7 @@ def _make_mapping() -> list[str]:
     """The argv the Makefile's regress recipe runs for sentinel values of every variable."""
     p = subprocess.run(
         ["make", "-n", "regress", "TEST=@T", "SEED=@S", "SIM=@M", "CONFIG=@C", "TRANSPORT=@R"]
-        + ["DEFINES=@D1,@D2", "CORE=@K"],
+        + ["DEFINES=@D1,@D2", "CORE=@K", "COVERAGE=@V"],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -302,6 +302,8 @@ def test_every_printed_repro_command_describes_exactly_its_job() -> None:
             },
         )
     )
+    # and code coverage asked for on the command line (the codecov suite asks in its file)
+    runs.append(("cores", {"coverage": True}))
     for name, overrides in runs:
         for job in regress.expand(regress.load_suite(name), None, None, **overrides):
             words = shlex.split(job.repro())
@@ -318,6 +320,8 @@ def test_every_printed_repro_command_describes_exactly_its_job() -> None:
                     argv += defines[1:2] or ["<none>"]
                 elif w == "@K":
                     argv.append(var.get("CORE", "<none>"))
+                elif w == "@V":
+                    argv.append(var.get("COVERAGE", "<none>"))
                 else:
                     for k, sentinel in (("TEST", "@T"), ("SEED", "@S"), ("SIM", "@M")):
                         w = w.replace(sentinel, var[k])
@@ -329,7 +333,15 @@ def test_every_printed_repro_command_describes_exactly_its_job() -> None:
                 del argv[k - 1 : k + 1]
             a = regress._args(argv)
             again = regress.single_job(
-                a.test, int(a.seed), a.sim, a.config, a.transport, a.define, env, a.core
+                a.test,
+                int(a.seed),
+                a.sim,
+                a.config,
+                a.transport,
+                a.define,
+                env,
+                a.core,
+                a.coverage == "1",
             )
             assert again == job, (name, overrides, job.repro())
             checked += 1
