@@ -40,6 +40,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from flow.regress import history
 from flow.regress.files import write_atomic
 from flow.regress.rundirs import RUN_JSON, RunNotFound, history_dir, resolve
+from flow.regress.signoff import latest_panels
 from models.config import DEFAULT_CORE, config_label
 
 #: The run.json layout this module reads.
@@ -544,6 +545,7 @@ def render(
             other_series=others,
             cov_gap=coverage_gap(run) if run.get("coverage") is None else "",
             signoff=signoff_panels(Path(run_dir), Path(out_dir)),
+            signoff_latest=latest_panels(Path(out_dir)),
             build=build_summary(run),
             plots=[p.name for p in plots if p.is_file()],
             bucket_links=BUCKET_LINKS,
