@@ -53,7 +53,8 @@ def render(doc: dict) -> str:
         f"`abc -g cmos2`, `stat -tech cmos`, flip-flops at {meta['flop_transistors']} "
         f"transistors (+{meta['reset_transistors']} with reset); gate levels: `ltp -noff` "
         "of the flattened netlist, one unit of delay per gate. "
-        f"{len(rows)} syntheses in {meta['wall_s']:.0f} s. Command: `{meta['command']}`."
+        f"{len(rows)} pairs, each synthesized whole and at 4 columns for its depth, "
+        f"in {meta['wall_s']:.0f} s. Command: `{meta['command']}`."
     )
     return "\n".join(out)
 
