@@ -145,7 +145,7 @@ def test_a_worker_without_the_shared_filesystem_is_named(tmp_path: Path) -> None
     assert g.processes == 0 and g.results[0].result == "ERROR"
     assert "does not see" in g.results[0].message and "shared filesystem" in g.results[0].message
     assert engine._build_task(
-        ("icarus", "M2N4", (), "pins", "lut_tc"), (str(tmp_path / "gone"), "x")
+        ("icarus", "M2N4", (), "pins", "lut_tc", False), (str(tmp_path / "gone"), "x")
     )
 
 
