@@ -10,7 +10,7 @@ holds functional coverage, code coverage, the mutation score and the proofs.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -33,57 +33,62 @@ def _counts(counts: Mapping[str, int]) -> str:
     return ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in counts.items() if v)
 
 
-def _missing(kind: str, title: str, command: str) -> dict[str, Any]:
-    return {"kind": kind, "title": title, "view": "", "missing": command}
+def _newest(
+    kind: str,
+    title: str,
+    command: str,
+    path: Path,
+    read: Callable[[Path], Any],
+    shape: Callable[[Any, Path], dict[str, Any]],
+) -> dict[str, Any]:
+    """The panel of the run ``path`` (a ``latest/<file>``) belongs to: ``read`` it, then
+    ``shape`` the figures with the run's own folder; a missing or unreadable run says so."""
+    head = {"kind": kind, "title": title, "view": ""}
+    if not path.is_file():
+        return {**head, "missing": command}
+    try:
+        data = read(path)
+    except (OSError, ValueError, KeyError) as exc:
+        return {**head, "error": str(exc)}
+    run_dir = path.parent.resolve()
+    return {**head, "view": f"signoff_{kind}.html.j2", "run": run_dir.name, **shape(data, run_dir)}
 
 
 def mutation_panel(out_dir: Path, runs: Path = mutate_campaign.RUNS) -> dict[str, Any]:
     """The newest ``make mutate`` run's scores, or a panel saying there is none."""
+
+    def shape(p: dict, run_dir: Path) -> dict[str, Any]:
+        return {
+            **p,
+            "page": _href(run_dir / "mutate.html", out_dir),
+            "score_text": _pct(p["score"]),
+            "counts_text": _counts(p["counts"]),
+            "core_rows": [
+                {
+                    "name": c,
+                    "score": _pct(r["score"]),
+                    "total": r["total"],
+                    "counts": _counts(r["counts"]),
+                }
+                for c, r in p["cores"].items()
+            ],
+        }
+
     path = runs / "latest" / "mutate.json"
-    if not path.is_file():
-        return _missing("mutation", "Mutation score", "make mutate")
-    try:
-        p = mutate_report.panel(path)
-    except (OSError, ValueError, KeyError) as exc:
-        return {"kind": "mutation", "title": "Mutation score", "view": "", "error": str(exc)}
-    return {
-        **p,
-        "kind": "mutation",
-        "title": "Mutation score",
-        "view": "signoff_mutation.html.j2",
-        "run": path.parent.resolve().name,
-        "page": _href(path.parent.resolve() / "mutate.html", out_dir),
-        "score_text": _pct(p["score"]),
-        "counts_text": _counts(p["counts"]),
-        "core_rows": [
-            {
-                "name": c,
-                "score": _pct(r["score"]),
-                "total": r["total"],
-                "counts": _counts(r["counts"]),
-            }
-            for c, r in p["cores"].items()
-        ],
-    }
+    return _newest("mutation", "Mutation score", "make mutate", path, mutate_report.panel, shape)
 
 
 def formal_panel(out_dir: Path, runs: Path = formal_runner.RUNS) -> dict[str, Any]:
     """The newest ``make formal`` run's results per core, or a panel saying there is none."""
+
+    def shape(per_core: dict, run_dir: Path) -> dict[str, Any]:
+        return {
+            "page": _href(run_dir, out_dir),
+            "core_rows": [{"name": c, **r} for c, r in per_core.items()],
+        }
+
     path = runs / "latest" / "formal.json"
-    if not path.is_file():
-        return _missing("formal", "Formal proofs", "make formal")
-    try:
-        per_core = formal_runner.signoff(path)
-    except (OSError, ValueError, KeyError) as exc:
-        return {"kind": "formal", "title": "Formal proofs", "view": "", "error": str(exc)}
-    return {
-        "kind": "formal",
-        "title": "Formal proofs",
-        "view": "signoff_formal.html.j2",
-        "run": path.parent.resolve().name,
-        "page": _href(path.parent.resolve(), out_dir),
-        "core_rows": [{"name": c, **r} for c, r in per_core.items()],
-    }
+    return _newest("formal", "Formal proofs", "make formal", path, formal_runner.signoff, shape)
 
 
 def latest_panels(out_dir: Path) -> list[dict[str, Any]]:
