@@ -60,20 +60,27 @@ class Predictor(uvm_subscriber):
 
 
 class BrokenPredictor(Predictor):
-    """Negative-test predictor: flips bit 0 of lane 0 of one OK LMMA per record.
+    """Negative-test predictor: flips bit 0 of lane 0 of one OK LMMA in every other record.
 
     ``broken`` counts the corrupted responses; the scoreboard must report
-    exactly that many mismatches (``BrokenPredictionTest``).
+    exactly that many mismatches (``BrokenPredictionTest``). Every other
+    record, not every one: on the ``pins`` transport a record is one
+    instruction, and a predictor that broke every OK LMMA would make a DUT
+    that is wrong on those same responses count no more mismatches than
+    the predictor broke, so the test would pass on a broken DUT.
     """
 
     def build_phase(self) -> None:
         super().build_phase()
         self.broken = 0
+        self._records = 0
 
     def predict(self, issued: Issued) -> BatchResponse:
         resp = super().predict(issued)
         rows = np.flatnonzero(ok_lmma(issued, resp))
         if rows.size:
-            resp.d[rows[len(rows) // 2], 0] ^= 1
-            self.broken += 1
+            self._records += 1
+            if self._records % 2:
+                resp.d[rows[len(rows) // 2], 0] ^= 1
+                self.broken += 1
         return resp

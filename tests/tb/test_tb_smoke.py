@@ -80,3 +80,29 @@ def test_tb(sim: str, transport: str) -> None:
 @pytest.mark.parametrize("sim", SIMS)
 def test_tb_catches_a_broken_dut(sim: str, transport: str, bug: str, test: str) -> None:
     _run(sim, transport, [test], bug)
+
+
+@needs("icarus")
+@pytest.mark.parametrize("transport", TRANSPORTS)
+def test_a_wrong_predictor_test_fails_on_a_wrong_dut(transport: str) -> None:
+    """``BrokenPredictionTest`` expects exactly the mismatches its predictor planted: on a DUT
+    that is wrong as well it sees more and fails, on the pins transport (a record per
+    instruction) as on the batch one."""
+    bug = "LUT_TC_BUG_NO_NEGATE"
+    cfg = config_by_name(CONFIG)
+    runner = build_for("icarus", cfg, transport, bug)
+    test_dir = simrun.build_dir_for("icarus", build_name_for(transport, cfg, bug)) / "run_wrong"
+    xml = test_dir / "results.xml"
+    with pytest.raises(SystemExit):  # cocotb's runner exits when a test fails
+        simrun.run(
+            runner,
+            "icarus",
+            toplevel_for(transport),
+            TEST_MODULE,
+            testcase=["BrokenPredictionTest"],
+            seed=SEED,
+            extra_env=tb_env(CONFIG, transport, bug),
+            test_dir=test_dir,
+            results_xml=str(xml),
+        )
+    assert simrun.results_ok(xml) == (0, 1)
