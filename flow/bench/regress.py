@@ -12,7 +12,6 @@ import time
 from pathlib import Path
 
 from flow.bench.common import OUT, ROOT, log, redirected
-from models.config import config_by_name
 
 
 def _regress(argv: list[str], out: Path, name: str) -> dict:
@@ -56,17 +55,16 @@ def part_regress(args, res) -> None:
     through a scheduler and two workers on loopback: the per-job cost of the
     network path.
     """
-    from flow.build import build_for
     from flow.regress.engine import loopback_cluster
-    from flow.regress.jobs import expand, load_suite
+    from flow.regress.jobs import build_for_key, expand, load_suite
 
     suites = ["smoke"] + (["nightly"] if args.regress_nightly else [])
     builds = sorted({j.build_key for s in suites for j in expand(load_suite(s), None, None)})
     log(f"regress: building {len(builds)} builds first")
     try:
         with redirected(OUT / "regress_prebuild.log"):
-            for sim, cfg, defines, transport, core, coverage in builds:
-                build_for(sim, config_by_name(cfg, core), transport, defines, coverage=coverage)
+            for key in builds:
+                build_for_key(key)
     except Exception as exc:
         res["regress"] = {"error": f"build failed: {type(exc).__name__}: {str(exc)[:500]}"}
         log(f"regress: build FAILED, see {OUT / 'regress_prebuild.log'}")
@@ -94,10 +92,8 @@ def part_regress(args, res) -> None:
         '[[tests]]\nname = "SmokeTest"\nreseed = 4\n'
         '[[tests]]\nname = "ErrorInjectionTest"\nreseed = 2\n'
     )
-    for sim, cfg, defines, transport, core, coverage in {
-        j.build_key for j in expand(load_suite(str(LOOPBACK_SUITE)), None, None)
-    }:
-        build_for(sim, config_by_name(cfg, core), transport, defines, coverage=coverage)
+    for key in {j.build_key for j in expand(load_suite(str(LOOPBACK_SUITE)), None, None)}:
+        build_for_key(key)
     argv = ["--suite", str(LOOPBACK_SUITE)]
     # once first: both measured runs then plan their groups from the same wall times
     _regress([*argv, "--jobs", "2"], base / "loop_local", "loopback_warmup")

@@ -235,16 +235,14 @@ def _build_task(key: tuple, marker: tuple[str, str] | None = None) -> dict:
 
     An error is returned, not raised: each job of the build reports it.
     """
-    from flow.build import build_for
-    from models.config import config_by_name
+    from flow.regress.jobs import build_for_key
 
-    sim, config, defines, transport, core, coverage = key
     t0 = time.monotonic()
     blind = _blind_to(marker)
     if blind:
         return {"error": blind, "seconds": 0.0}
     try:
-        build_for(sim, config_by_name(config, core), transport, tuple(defines), coverage=coverage)
+        build_for_key(key)
         return {"error": None, "seconds": time.monotonic() - t0}
     except BaseException as exc:  # a failed build becomes each job's ERROR
         return {

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from flow import simrun
 from flow.bugs import DOC as BUG_DOC
-from flow.build import BUGS, CORE_BUGS, FP_BUGS, build_name_for
+from flow.build import BUGS, CORE_BUGS, FP_BUGS, build_for, build_name_for
 from flow.codecov.flags import NO_ICARUS
 from models.config import (
     CONFIGS,
@@ -521,3 +521,10 @@ def job_from_dict(d: dict) -> Job:
         core=d.get("core", DEFAULT_CORE),
         coverage=bool(d.get("coverage", False)),
     )
+
+
+def build_for_key(key: tuple[str, str, tuple[str, ...], str, str, bool]) -> None:
+    """Make (or reuse) the build a :attr:`Job.build_key` names: the one place that reads the
+    key's fields back, so a field added to the key cannot be dropped by one of its users."""
+    sim, config, defines, transport, core, coverage = key
+    build_for(sim, config_by_name(config, core), transport, tuple(defines), coverage=coverage)

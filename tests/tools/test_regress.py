@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 import shlex
@@ -509,3 +510,18 @@ def test_a_build_refuses_a_bug_its_core_has_no_block_for() -> None:
     with pytest.raises(ValueError, match=r"^bug='LUT_TC_BUG_FP_POW2_FTZ': core mac has no block"):
         build_name(mac, "LUT_TC_BUG_FP_POW2_FTZ")
     assert build_name(mac, "LUT_TC_BUG_FP_MUL_FTZ") == "core_mac_M2N4FP_LUT_TC_BUG_FP_MUL_FTZ"
+
+
+def test_a_build_key_builds_with_every_field(monkeypatch) -> None:
+    """``build_for_key`` is how the engine and ``make bench`` build a job's key: every field
+    reaches the build (the coverage switch included)."""
+    from flow.regress import jobs as jobs_mod
+
+    seen = []
+    monkeypatch.setattr(jobs_mod, "build_for", lambda *a, **k: seen.append((a, k)))
+    job = regress.Job("SmokeTest", 1, "verilator", "M2N4", defines=("LUT_TC_BUG_NO_NEGATE",))
+    job = dataclasses.replace(job, core="mac", coverage=True, transport="batch")
+    jobs_mod.build_for_key(job.build_key)
+    ((args, kw),) = seen
+    assert args == ("verilator", regress.config_by_name("M2N4", "mac"), "batch", job.defines)
+    assert kw == {"coverage": True}
