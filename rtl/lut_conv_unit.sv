@@ -26,11 +26,13 @@ module lut_conv_unit #(
   parameter  int WBitsMax = 4,
   parameter  int Formats  = lut_tc_pkg::FormatsInt,  // integer formats only
   // Derived, do not override: width of the bit-plane number; of one stored
-  // activation and one table entry (narrower without INT16).
+  // activation and one table entry (narrower without INT16). The 16 sums are
+  // not symmetrized: with four INT8 activations of -128 the all-negated entry
+  // is +512, one bit more than the LUT Tensor Core's 8 entries need (TableW8).
   localparam int PlaneW   = (WBitsMax > 1) ? $clog2(WBitsMax) : 1,
   localparam bit Int16    = ((Formats >> lut_tc_pkg::AFmtInt16) & 1) != 0,
   localparam int ActW     = Int16 ? lut_tc_pkg::ActLaneW : 8,
-  localparam int IntW     = Int16 ? lut_tc_pkg::TableW : lut_tc_pkg::TableW8
+  localparam int IntW     = Int16 ? lut_tc_pkg::TableW : lut_tc_pkg::TableW8 + 1
 ) (
   input  logic                                          clk_i,
   input  logic [lut_tc_pkg::K*ActW-1:0]                 acts_i,  // a0..a3, signed

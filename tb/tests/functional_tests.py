@@ -35,7 +35,7 @@ class RandomStreamTest(BaseTest):
     """Constrained-random mix of LUTGEN, LMMA and illegal instructions."""
 
     def knobs(self) -> stimulus.Knobs:
-        return stimulus.Knobs(n=knobs.scaled(100))
+        return stimulus.Knobs(n=knobs.scaled(100)).fitted(self.cfg)
 
     def describe(self) -> str:
         return str(self.knobs())
@@ -54,7 +54,7 @@ class WideWeightStreamTest(RandomStreamTest):
             mix={"lutgen": 20, "lmma": 80},
             wbits={w: 8, w - 1: 2} if w > 1 else {w: 1},
             act_modes={"extreme": 70, "uniform": 30},
-        )
+        ).fitted(self.cfg)
 
 
 class GemmTernaryTest(BaseTest):

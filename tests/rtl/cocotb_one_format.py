@@ -56,7 +56,10 @@ async def its_format_every_width_others_refused(dut):
     txns: list[Txn] = []
     for round_ in range(6):
         treg = round_ % cfg.T
-        a = pack_a(_lanes(r, afmt, cfg.M), cfg)
+        lanes = _lanes(r, afmt, cfg.M)
+        if afmt not in FP_AFMTS and round_ < 2:  # all lanes at one end: the widest sums
+            lanes = np.full_like(lanes, act_range(afmt)[round_])
+        a = pack_a(lanes, cfg)
         txns.append(Txn(isa.lutgen(treg, afmt, tag=len(txns) & 0xFF, cfg=cfg), a=a))
         for b in range(1, cfg.W_BITS_MAX + 1):
             w = pack_codes(r.integers(0, 16, (cfg.W_BITS_MAX, cfg.N)), cfg)

@@ -348,7 +348,7 @@ def bin_of(bins: dict[str, list[int]], values: np.ndarray) -> np.ndarray:
     return table[values]
 
 
-@pytest.mark.parametrize("name", ["M2N4", "M2N64", "M2N4W8", "M4N16"])
+@pytest.mark.parametrize("name", ["M2N4", "M2N64", "M2N4W8", "M4N16", "M2N4I8"])
 def test_error_injection_closes_the_cross(name: str) -> None:
     cfg = config_by_name(name)
     b = st.error_injection(cfg, rng(3), n_bins=60, n_random=60)
@@ -358,13 +358,13 @@ def test_error_injection_closes_the_cross(name: str) -> None:
         zip(
             bin_of(op_bins(), f["opcode"]),
             bin_of(wbits_bins(cfg), f["wbits"]),
-            bin_of(afmt_bins(), f["afmt"]),
+            bin_of(afmt_bins(cfg), f["afmt"]),
             bin_of(treg_bins(cfg), f["treg"]),
             (st_name[int(s)] for s in r.status),
             strict=True,
         )
     )
-    bins = [op_bins(), wbits_bins(cfg), afmt_bins(), treg_bins(cfg), STATUS_BINS]
+    bins = [op_bins(), wbits_bins(cfg), afmt_bins(cfg), treg_bins(cfg), STATUS_BINS]
     every = set(itertools.product(*bins)) - set(unreachable_instr_bins(cfg))
     assert set(st.cross_keys(cfg)) == every
     missed = every - hit
