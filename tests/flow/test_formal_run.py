@@ -98,7 +98,10 @@ def test_a_planted_bug_fails_the_agree_set_of_each_core(
     rows = runner.run_task(task, tmp_path)
     failed = [r for r in rows if r.result == "failed" and r.prop in names]
     assert failed, [(r.prop, r.result) for r in rows]
-    assert (tmp_path / failed[0].trace).is_file()
+    vcd = tmp_path / failed[0].trace
+    # the save file shows the harness's own signals: the operands and the sum compared
+    gtkw = formal.save_file(vcd, task, failed[0].step).read_text()
+    assert "[treeopen] lut_tc_agree." in gtkw and "lut_tc_agree.sum[31:0]" in gtkw
 
 
 #: Sets no planted bug reaches, each shown to fail on a one-line mutant of the RTL:
