@@ -241,7 +241,15 @@ def expand(
         if missing:
             why = "lut_tc's blocks, integer formats" if g in SET_CORES else "integer formats"
             notes.append(f"{g}: left out on {', '.join(missing)} ({why})")
-    return [
+    for d in defines:
+        for (bug, core), blind in BLIND.items():
+            for g in blind:
+                if bug == d and g in groups and core in cores:
+                    notes.append(
+                        f"{g}: left out on {core} with {d} (its {g} lemma does not see that bug;"
+                        " another set catches it)"
+                    )
+    out = [
         Task(
             core,
             cfg,
@@ -253,6 +261,13 @@ def expand(
         for g in groups
         if applies(g, core, cfg) and not any(g in BLIND.get((d, core), ()) for d in defines)
     ]
+    if defines and not out:
+        others = sorted({g for d in defines for g in CATCHES[d]} - set(groups))
+        raise ValueError(
+            f"PROPS={','.join(groups)} does not catch {', '.join(defines)} on"
+            f" CORE={','.join(cores)}; choose from {', '.join(others)}"
+        )
+    return out
 
 
 def write(task: Task, folder: Path) -> Path:

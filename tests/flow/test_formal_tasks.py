@@ -71,6 +71,16 @@ def test_a_planted_bug_runs_the_sets_that_catch_it_and_no_covers() -> None:
             "integer configurations only",
         ),
         ({"defines": ["LUT_TC_BUG_FP_RTZ"]}, "no formal property catches it"),
+        (
+            {
+                "cores": ["lut_tc"],
+                "groups": ["agree"],
+                "defines": ["LUT_TC_BUG_SWAP_ENTRIES"],
+                "named": True,
+            },
+            "PROPS=agree does not catch LUT_TC_BUG_SWAP_ENTRIES on CORE=lut_tc; choose from"
+            " datapath",
+        ),
     ],
 )
 def test_a_bad_choice_is_refused_with_one_line(kwargs: dict, says: str) -> None:
@@ -141,7 +151,13 @@ def test_agree_runs_one_unit_of_the_core_with_its_own_properties() -> None:
         "planes_sum",
     ]
     # lut_tc's agree takes the generator's table: a swapped entry is table_subset_sums' to see
-    got = tasks.expand(["lut_tc", "mac"], ["M2N4"], defines=["LUT_TC_BUG_SWAP_ENTRIES"])
+    notes: list[str] = []
+    got = tasks.expand(
+        ["lut_tc", "mac"], ["M2N4"], defines=["LUT_TC_BUG_SWAP_ENTRIES"], notes=notes
+    )
+    assert any(
+        n.startswith("agree: left out on lut_tc with LUT_TC_BUG_SWAP_ENTRIES") for n in notes
+    )
     assert {(t.core, t.group) for t in got} == {
         ("lut_tc", "datapath"),
         ("mac", "agree"),
