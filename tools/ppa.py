@@ -1,9 +1,11 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: Apache-2.0
-"""Area of the three cores with open tools: ``make ppa``.
+"""Area and delay of the three cores with open tools: ``make ppa``.
 
-    tools/ppa.py                         # every core x weight bits x activation format
-    tools/ppa.py --cores lut_tc,mac --wbits 1,2 --afmts INT8
+    tools/ppa.py                         # every core x weight bits, INT8; the shape sweep
+    tools/ppa.py --afmts INT8,INT16,FP16,BF16,FP8          # every activation format
+    tools/ppa.py --cores lut_tc,mac --wbits 1,2 --shapes '' --no-liberty
+    tools/ppa.py --afmts '' --shapes M2N64,M8N16           # the shape sweep alone
     tools/ppa.py --render build/ppa/ppa.json [--write-doc]
 
 Each precision pair is its own instance: M2 N64 K4 (``--m``, ``--n``), one
@@ -31,11 +33,21 @@ dequantizes the weights to the activations' width and then multiplies.
 The table gives each row's ratio against the MAC core of the same weight
 width and against that one.
 
-Writes ``build/ppa/ppa.json`` and ``build/ppa/area.png`` (``--out``),
-prints the table; ``--write-doc`` puts the table into ``docs/ppa.md``
-between its markers and copies the plot to ``docs/ppa_area.png``. A
-synthesis that fails or leaves no logic stops the run with one line naming
-the configuration (exit 1).
+With ``--liberty`` (the default) each pair is also mapped to OSU's 0.18 um
+standard cells (:mod:`flow.liberty`): area in um2, ABC's critical path in ns,
+the clock it allows and GMAC/s per mm2.
+
+The tiling-shape sweep (``--shapes``, default M2N64, M4N32, M8N16, M16N8:
+512 MACs per LMMA each) prices one precision pair (``--shape-wbits``,
+``--shape-afmt``) on ``--shape-cores`` at each M x N: area, delay, table
+storage and broadcast bits per MAC. A shape that is also a pair is
+synthesized once.
+
+Writes ``build/ppa/ppa.json``, ``build/ppa/area.png`` and
+``build/ppa/shapes.png`` (``--out``), prints the tables; ``--write-doc``
+puts them into ``docs/ppa.md`` between their markers and copies the plots
+to ``docs/``. A synthesis that fails or leaves no logic stops the run with
+one line naming the configuration (exit 1).
 """
 
 from __future__ import annotations
