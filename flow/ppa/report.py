@@ -180,7 +180,8 @@ def plot_shapes(doc: dict, path: Path) -> None:
     for ax in axes[len(panels) :]:
         ax.set_visible(False)
     axes[0].legend(fontsize=8)
-    fig.suptitle(f"Tiling shapes at 512 MACs per LMMA, {doc['meta']['shape_pair']}, K{K}")
+    macs = "/".join(sorted({f"{_shape_macs(r)}" for r in rows}))
+    fig.suptitle(f"Tiling shapes at {macs} MACs per LMMA, {doc['meta']['shape_pair']}, K{K}")
     fig.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=110)
@@ -216,7 +217,10 @@ def plot(doc: dict, path: Path) -> None:
     afmts = [a for a in AFMTS if any(r["afmt"] == a for r in rows)]
     metrics = [m for m in METRICS if all(r.get(m[0]) for r in rows)]
     fig, axes = plt.subplots(
-        len(metrics), len(afmts), figsize=(3.2 * len(afmts), 3.0 * len(metrics)), squeeze=False
+        len(metrics),
+        len(afmts),
+        figsize=(max(3.2 * len(afmts), 6.4), 3.0 * len(metrics)),
+        squeeze=False,
     )
     styles = {"lut_tc": "o-", "lut_conv": "s--", "mac": "^:"}
     colors = {"lut_tc": "C0", "lut_conv": "C1", "mac": "C2"}  # one color per core, every panel
@@ -244,8 +248,10 @@ def plot(doc: dict, path: Path) -> None:
         panels[0].set_ylabel(label)
     axes[0][0].legend(fontsize=8)
     fig.suptitle(
-        f"Area and delay per throughput, M{doc['meta']['M']} N{doc['meta']['N']} K{K} "
-        "(Yosys, cmos2, unit gate delay)"
+        f"Area and delay per throughput, M{doc['meta']['M']} N{doc['meta']['N']} K{K}\n"
+        "(Yosys: cmos2 with unit gate delay"
+        + ("; OSU 0.18 um cells)" if any(m[0] == "gmacs_per_mm2" for m in metrics) else ")"),
+        fontsize=10,
     )
     fig.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
