@@ -188,3 +188,17 @@ def test_the_longest_path_is_counted_in_gates_between_registers(
 def test_a_report_without_a_longest_path_is_an_error() -> None:
     with pytest.raises(synth.SynthError, match="no longest path"):
         synth.parse_ltp("End of script.")
+
+
+def test_every_swept_shape_is_verified_before_it_is_priced() -> None:
+    """Each default shape is a named configuration that regressions/shapes.toml runs, on
+    every core the sweep prices, at the same MACs per LMMA."""
+    import tomllib
+
+    from models.config import CONFIGS, K
+
+    suite = tomllib.loads((Path(__file__).parents[2] / "regressions" / "shapes.toml").read_text())
+    assert set(pairs.SHAPES) <= set(suite["configs"])
+    assert {"lut_tc", "mac"} <= set(suite["cores"])
+    macs = {CONFIGS[s].M * CONFIGS[s].N * K for s in pairs.SHAPES}
+    assert macs == {512}
