@@ -30,6 +30,11 @@ after the counts, the design is flattened and ``ltp -noff`` counts the gates
 on the longest path between flip-flops and ports (unit delay per NAND, NOR or
 NOT: a relative clock, no wires, no fan-out, no library timing).
 
+``liberty=`` (a library :func:`flow.liberty.prepared` made) also maps the same
+``synth`` result to that library's cells in the same Yosys run (the design is
+saved before ``abc -g cmos2`` and loaded again): its area in um2 and ABC's
+critical path in ns (flattened with ``depth=True``).
+
 A failed synthesis, or a core that synthesizes to nothing, raises
 :class:`SynthError`: it is never a row of a report.
 """
