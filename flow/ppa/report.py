@@ -95,7 +95,8 @@ def _liberty_note(meta: dict, delay_of: str) -> str:
         f"`stat -liberty`. Area of the full instance; critical path: ABC's `stime` of "
         f"{delay_of}, flip-flop to flip-flop without clock-to-Q, setup, wires or the "
         "flip-flops' own fan-out; clock = 1 / that path; "
-        "GMAC/s per mm2 = MAC per cycle x clock / area."
+        "GMAC/s per mm2 = MAC per cycle x clock / area. "
+        f"Command: `{meta['command']}` ({meta['wall_s']:.0f} s for the whole run)."
     )
 
 
