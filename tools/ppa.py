@@ -142,7 +142,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     ap.add_argument("--cores", default=",".join(CORES))
     ap.add_argument("--wbits", default=DEFAULT_WBITS)
-    ap.add_argument("--afmts", default=DEFAULT_AFMTS)
+    ap.add_argument(
+        "--afmts", default=DEFAULT_AFMTS, help="activation formats ('' for the sweep alone)"
+    )
     ap.add_argument("--m", type=int, default=2)
     ap.add_argument("--n", type=int, default=64)
     ap.add_argument("--t", type=int, default=1, help="table registers (default 1)")
@@ -167,7 +169,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--shape-cores", default="lut_tc,mac", help="cores of the sweep")
     ap.add_argument("--shape-wbits", default="2", help="weight bits of the sweep")
     ap.add_argument("--shape-afmt", default="INT8", help="activation format of the sweep")
-    ap.add_argument("--jobs", type=int, default=2, help="syntheses at once")
+    ap.add_argument("--jobs", type=int, default=2, help="pairs measured at once")
     ap.add_argument("--out", type=Path, default=OUT)
     ap.add_argument("--render", type=Path, help="print a saved ppa.json again")
     ap.add_argument("--write-doc", action="store_true", help=f"put the tables into {DOC.name}")
