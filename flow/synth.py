@@ -30,6 +30,11 @@ after the counts, the design is flattened and ``ltp -noff`` counts the gates
 on the longest path between flip-flops and ports (unit delay per NAND, NOR or
 NOT: a relative clock, no wires, no fan-out, no library timing).
 
+``liberty=`` (a library :func:`flow.liberty.prepared` made) also maps the same
+``synth`` result to that library's cells in the same Yosys run (the design is
+saved before ``abc -g cmos2`` and loaded again): its area in um2 and ABC's
+critical path in ns (flattened with ``depth=True``).
+
 A failed synthesis, or a core that synthesizes to nothing, raises
 :class:`SynthError`: it is never a row of a report.
 """
@@ -43,6 +48,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from flow import liberty as flow_liberty
 from flow import simrun
 from models.config import CoreConfig
 
@@ -79,6 +85,10 @@ class SynthResult:
     log: Path
     netlist: Path | None = None
     depth: Depth | None = None
+    #: With a Liberty file: the mapped design's area (um2) and ABC's critical path (ns;
+    #: of the flattened design when the depth was asked for, else the largest module's).
+    area_um2: float | None = None
+    delay_ns: float | None = None
 
     @property
     def gates(self) -> int:
@@ -116,18 +126,28 @@ def script(
     stat_txt: Path,
     defines: tuple[str, ...] = (),
     ltp_txt: Path | None = None,
+    liberty: tuple[Path, Path] | None = None,
 ) -> str:
     """The Yosys script for ``cfg`` (``defines``: bug injection, for the netlist tests).
 
     ``ltp_txt``: after the counts and the netlist, flatten and write the longest
     path there (the counts stay those of the hierarchical design).
+    ``liberty`` = (library, statistics file): then map the design as it was before
+    ``abc -g cmos2`` to the library's cells too (:mod:`flow.liberty`), flattened
+    with ``ltp_txt``, and write its area there.
     """
     lines = _flow(TOP, sources(), cfg.rtl_parameters(), defines, flatten)
+    if liberty is not None:
+        lines.insert(lines.index("abc -g cmos2"), "design -save generic")
     lines.append(f"tee -q -o {stat_txt} stat -tech cmos -top {TOP}")
     if netlist is not None:
         lines.append(f"write_verilog -noattr {netlist}")
     if ltp_txt is not None:
         lines += ["flatten", f"tee -q -o {ltp_txt} ltp -noff"]
+    if liberty is not None:
+        lib, lib_txt = liberty
+        lines += ["design -load generic", f"read_liberty -lib {lib}", f"rename -top {TOP}"]
+        lines += flow_liberty.commands(lib, lib_txt, flatten=ltp_txt is not None)
     return "\n".join(lines) + "\n"
 
 
@@ -187,9 +207,11 @@ def synthesize(
     netlist: bool = False,
     defines: tuple[str, ...] = (),
     depth: bool = False,
+    liberty: Path | None = None,
 ) -> SynthResult:
     """Synthesize ``cfg`` into ``out`` (script, log, statistics, the netlist and the
-    longest path if asked)."""
+    longest path if asked; area and delay in the cells of the Liberty file ``liberty``
+    too, a copy :func:`flow.liberty.prepared` made)."""
     if not have_yosys():
         raise SynthError("yosys is not installed: apt-get install yosys (make ppa does as root)")
     out.mkdir(parents=True, exist_ok=True)
@@ -198,7 +220,8 @@ def synthesize(
     ys = out / "synth.ys"
     log = out / "yosys.log"
     ltp_txt = out / "ltp.txt" if depth else None
-    ys.write_text(script(cfg, flatten, net, stat_txt, tuple(defines), ltp_txt))
+    lib = (liberty, out / "stat_liberty.txt") if liberty is not None else None
+    ys.write_text(script(cfg, flatten, net, stat_txt, tuple(defines), ltp_txt, lib))
     t0 = time.monotonic()
     proc = subprocess.run(
         ["yosys", "-q", "-l", str(log), "-s", str(ys)],
@@ -213,6 +236,12 @@ def synthesize(
     cells, logic = parse_stat(stat_txt.read_text() if stat_txt.exists() else "")
     levels = parse_ltp(ltp_txt.read_text() if ltp_txt.exists() else "") if ltp_txt else None
     res = SynthResult(cfg, cells, logic, seconds, log, net, levels)
+    if lib is not None:
+        try:
+            res.area_um2 = flow_liberty.parse_area(lib[1].read_text() if lib[1].exists() else "")
+            res.delay_ns = flow_liberty.parse_delay(log.read_text())
+        except flow_liberty.LibertyError as exc:
+            raise SynthError(f"{cfg.name}: {exc} ({log})") from None
     if res.gates == 0 or res.flops == 0:
         raise SynthError(
             f"{cfg.name}: synthesized to nothing ({res.gates} gates, {res.flops} flops)"

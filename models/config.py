@@ -252,6 +252,11 @@ CONFIGS = {
     "M2N64": DEFAULT,
     "M2N4": CoreConfig(M=2, N=4),
     "M4N16": CoreConfig(M=4, N=16),
+    # The tiling-shape sweep (make ppa --shapes): 512 MACs per LMMA at K = 4, elongated
+    # (M2N64) to nearly square (M16N8).
+    "M4N32": CoreConfig(M=4, N=32),
+    "M8N16": CoreConfig(M=8, N=16),
+    "M16N8": CoreConfig(M=16, N=8),
     "M2N4W8": CoreConfig(M=2, N=4, W_BITS_MAX=8),
     "M2N64W8": CoreConfig(M=2, N=64, W_BITS_MAX=8),
     "M2N64FP": CoreConfig(formats=ALL_FORMATS),

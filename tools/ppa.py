@@ -1,9 +1,11 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: Apache-2.0
-"""Area of the three cores with open tools: ``make ppa``.
+"""Area and delay of the three cores with open tools: ``make ppa``.
 
-    tools/ppa.py                         # every core x weight bits x activation format
-    tools/ppa.py --cores lut_tc,mac --wbits 1,2 --afmts INT8
+    tools/ppa.py                         # every core x weight bits, INT8; the shape sweep
+    tools/ppa.py --afmts INT8,INT16,FP16,BF16,FP8          # every activation format
+    tools/ppa.py --cores lut_tc,mac --wbits 1,2 --shapes '' --no-liberty
+    tools/ppa.py --afmts '' --shapes M2N64,M8N16           # the shape sweep alone
     tools/ppa.py --render build/ppa/ppa.json [--write-doc]
 
 Each precision pair is its own instance: M2 N64 K4 (``--m``, ``--n``), one
@@ -31,11 +33,21 @@ dequantizes the weights to the activations' width and then multiplies.
 The table gives each row's ratio against the MAC core of the same weight
 width and against that one.
 
-Writes ``build/ppa/ppa.json`` and ``build/ppa/area.png`` (``--out``),
-prints the table; ``--write-doc`` puts the table into ``docs/ppa.md``
-between its markers and copies the plot to ``docs/ppa_area.png``. A
-synthesis that fails or leaves no logic stops the run with one line naming
-the configuration (exit 1).
+With ``--liberty`` (the default) each pair is also mapped to OSU's 0.18 um
+standard cells (:mod:`flow.liberty`): area in um2, ABC's critical path in ns,
+the clock it allows and GMAC/s per mm2.
+
+The tiling-shape sweep (``--shapes``, default M2N64, M4N32, M8N16, M16N8:
+512 MACs per LMMA each) prices one precision pair (``--shape-wbits``,
+``--shape-afmt``) on ``--shape-cores`` at each M x N: area, delay, table
+storage and broadcast bits per MAC. A shape that is also a pair is
+synthesized once.
+
+Writes ``build/ppa/ppa.json``, ``build/ppa/area.png`` and
+``build/ppa/shapes.png`` (``--out``), prints the tables; ``--write-doc``
+puts them into ``docs/ppa.md`` between their markers and copies the plots
+to ``docs/``. A synthesis that fails or leaves no logic stops the run with
+one line naming the configuration (exit 1).
 """
 
 from __future__ import annotations
@@ -43,6 +55,7 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
+import re
 import shutil
 import sys
 import threading
@@ -52,10 +65,20 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from flow import synth
-from flow.ppa.pairs import AFMTS, DEFAULT_AFMTS, measure
-from flow.ppa.report import DOC, DOC_PNG, plot, render, write_doc
-from models.config import CORE_FORMATS, CORES
+from flow import liberty, synth
+from flow.ppa.pairs import AFMTS, DEFAULT_AFMTS, DEFAULT_WBITS, SHAPES, measure
+from flow.ppa.report import (
+    DOC,
+    DOC_PNG,
+    DOC_SHAPES_PNG,
+    plot,
+    plot_shapes,
+    render,
+    render_liberty,
+    render_shapes,
+    write_doc,
+)
+from models.config import CORE_FORMATS, CORES, CoreConfig
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "build" / "ppa"
@@ -71,14 +94,43 @@ def _list(field: str, text: str, choices) -> list[str]:
     return items
 
 
-def _measure(pair: tuple[str, int, str], args: argparse.Namespace, total: int) -> dict:
-    """One synthesis, and a progress line when it is done."""
-    core, b, afmt = pair
-    row = measure(core, b, afmt, args.m, args.n, args.t, args.out)
+def _one(field: str, text: str, choices) -> str:
+    """Exactly one of ``choices``, or one line naming the option and the choices."""
+    items = _list(field, text, choices)
+    if len(items) != 1:
+        raise SystemExit(f"{field}={text!r}: give one of {', '.join(map(str, choices))}")
+    return items[0]
+
+
+def _shapes(text: str) -> list[tuple[int, int]]:
+    """``M2N64,M4N32``: the (M, N) of each tiling shape, or one line naming the bad one."""
+    out = []
+    for x in (x for x in text.split(",") if x):
+        found = re.fullmatch(r"M(\d+)N(\d+)", x)
+        if not found:
+            raise SystemExit(f"shapes={x!r} is not of the form M<rows>N<columns>, e.g. M4N32")
+        try:
+            CoreConfig(M=int(found[1]), N=int(found[2]))
+        except ValueError as exc:
+            raise SystemExit(f"shapes={x!r}: {exc}") from None
+        out.append((int(found[1]), int(found[2])))
+    return out
+
+
+#: One measurement: core, weight bits, activation format, M, N.
+Job = tuple[str, int, str, int, int]
+
+
+def _measure(job: Job, args: argparse.Namespace, lib: Path | None, total: int) -> dict:
+    """The two syntheses of one pair, and a progress line when they are done."""
+    core, b, afmt, m, n = job
+    row = measure(core, b, afmt, m, n, args.t, args.out, lib)
+    um2 = f", {row['area_um2']:,.0f} um2, {row['delay_ns']:.2f} ns" if "area_um2" in row else ""
     with _print_lock:
         print(
-            f"[ppa {next(_done)}/{total}] {core} W{b} x {afmt}: {row['transistors']:,} "
-            f"transistors, {row['gate_levels']} gate levels ({row['synth_s']:.0f} s)",
+            f"[ppa {next(_done)}/{total}] {core} M{m}N{n} W{b} x {afmt}: "
+            f"{row['transistors']:,} transistors, {row['gate_levels']} gate levels{um2} "
+            f"({row['synth_s']:.0f} s)",
             flush=True,
         )
     return row
@@ -89,8 +141,10 @@ def main(argv: list[str] | None = None) -> int:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     ap.add_argument("--cores", default=",".join(CORES))
-    ap.add_argument("--wbits", default="1,2,3,4")
-    ap.add_argument("--afmts", default=DEFAULT_AFMTS)
+    ap.add_argument("--wbits", default=DEFAULT_WBITS)
+    ap.add_argument(
+        "--afmts", default=DEFAULT_AFMTS, help="activation formats ('' for the sweep alone)"
+    )
     ap.add_argument("--m", type=int, default=2)
     ap.add_argument("--n", type=int, default=64)
     ap.add_argument("--t", type=int, default=1, help="table registers (default 1)")
@@ -101,10 +155,24 @@ def main(argv: list[str] | None = None) -> int:
         help="also the MAC core built for this many weight bits, the reference for "
         "dequantizing to the activation width (0: none)",
     )
-    ap.add_argument("--jobs", type=int, default=2, help="syntheses at once")
+    ap.add_argument(
+        "--liberty",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help=f"also map to {liberty.OSU018.name} (area um2, delay ns; default on)",
+    )
+    ap.add_argument(
+        "--shapes",
+        default=",".join(SHAPES),
+        help="the tiling-shape sweep: M<rows>N<columns>,... ('' for none; default %(default)s)",
+    )
+    ap.add_argument("--shape-cores", default="lut_tc,mac", help="cores of the sweep")
+    ap.add_argument("--shape-wbits", default="2", help="weight bits of the sweep")
+    ap.add_argument("--shape-afmt", default="INT8", help="activation format of the sweep")
+    ap.add_argument("--jobs", type=int, default=2, help="pairs measured at once")
     ap.add_argument("--out", type=Path, default=OUT)
     ap.add_argument("--render", type=Path, help="print a saved ppa.json again")
-    ap.add_argument("--write-doc", action="store_true", help=f"put the table into {DOC.name}")
+    ap.add_argument("--write-doc", action="store_true", help=f"put the tables into {DOC.name}")
     args = ap.parse_args(argv)
     if args.render:
         doc = json.loads(args.render.read_text())
@@ -112,8 +180,12 @@ def main(argv: list[str] | None = None) -> int:
         cores = _list("cores", args.cores, list(CORES))
         wbits = [int(b) for b in _list("wbits", args.wbits, [str(i) for i in range(1, 9)])]
         afmts = _list("afmts", args.afmts, list(AFMTS))
-        todo = [
-            (c, b, a)
+        shapes = _shapes(args.shapes)
+        shape_cores = _list("shape-cores", args.shape_cores, list(CORES))
+        shape_b = int(_one("shape-wbits", args.shape_wbits, [*"12345678"]))
+        shape_a = _one("shape-afmt", args.shape_afmt, list(AFMTS))
+        todo: list[Job] = [
+            (c, b, a, args.m, args.n)
             for a in afmts
             for b in wbits
             for c in cores
@@ -121,17 +193,38 @@ def main(argv: list[str] | None = None) -> int:
         ]
         if args.mac_ref and "mac" in cores:
             todo += [
-                ("mac", args.mac_ref, a)
+                ("mac", args.mac_ref, a, args.m, args.n)
                 for a in afmts
-                if CORE_FORMATS["mac"] >> AFMTS[a] & 1 and ("mac", args.mac_ref, a) not in todo
+                if CORE_FORMATS["mac"] >> AFMTS[a] & 1
+                and ("mac", args.mac_ref, a, args.m, args.n) not in todo
             ]
-        if not todo:
+        sweep: list[Job] = [
+            (c, shape_b, shape_a, m, n)
+            for m, n in shapes
+            for c in shape_cores
+            if CORE_FORMATS[c] >> AFMTS[shape_a] & 1
+        ]
+        if not todo and not sweep:
             raise SystemExit("no precision pair is built by these cores")
+        jobs = list(dict.fromkeys(todo + sweep))  # a sweep shape may be a pair already
         t0 = time.monotonic()
         try:
+            lib = liberty.prepared(args.out) if args.liberty else None
+            print(
+                f"ppa: {len(todo)} precision pairs and {len(sweep)} shapes, {len(jobs)} "
+                f"measurements of two syntheses each, {args.jobs} at a time"
+                + (f", mapped to {liberty.OSU018.name} too" if lib else ""),
+                flush=True,
+            )
             with ThreadPoolExecutor(max(1, args.jobs)) as pool:
-                rows = list(pool.map(lambda x: _measure(x, args, len(todo)), todo))
-        except (synth.SynthError, ValueError) as exc:
+                done = dict(
+                    zip(
+                        jobs,
+                        pool.map(lambda x: _measure(x, args, lib, len(jobs)), jobs),
+                        strict=True,
+                    )
+                )
+        except (synth.SynthError, liberty.LibertyError, ValueError) as exc:
             print(f"ppa: {exc}", file=sys.stderr)
             return 1
         doc = {
@@ -143,29 +236,39 @@ def main(argv: list[str] | None = None) -> int:
                 "flop_transistors": synth.FLOP_TRANSISTORS,
                 "reset_transistors": synth.RESET_TRANSISTORS,
                 "mac_ref": args.mac_ref,
+                "liberty": liberty.OSU018.name if lib else None,
+                "abc_target_ps": liberty.TARGET_PS,
+                "shape_pair": f"W{shape_b} x {shape_a}",
                 "wall_s": time.monotonic() - t0,
                 "command": "make ppa"
                 if argv is None and len(sys.argv) == 1
                 else "tools/ppa.py " + " ".join(sys.argv[1:]),
             },
-            "rows": rows,
+            "rows": [done[j] for j in todo],
+            "shapes": [done[j] for j in sweep],
         }
         args.out.mkdir(parents=True, exist_ok=True)
         (args.out / "ppa.json").write_text(json.dumps(doc, indent=1))
-        plot(doc, args.out / "area.png")
-        print(f"wrote {args.out / 'ppa.json'} and {args.out / 'area.png'}")
-    table = render(doc)
-    print(table)
+        if doc["rows"]:
+            plot(doc, args.out / "area.png")
+        if doc["shapes"]:
+            plot_shapes(doc, args.out / "shapes.png")
+        print(f"wrote {args.out / 'ppa.json'} and the plots beside it")
+    table = render(doc) if doc["rows"] else ""
+    lib_table = render_liberty(doc) if doc["rows"] else ""
+    shapes_table = render_shapes(doc) if doc.get("shapes") else ""
+    print("\n\n".join(t for t in (table, lib_table, shapes_table) if t))
     if args.write_doc:
         try:
-            write_doc(table)
+            write_doc(table, lib_table, shapes_table)
         except ValueError as exc:
             print(f"ppa: {exc}", file=sys.stderr)
             return 1
-        png = (args.render.parent if args.render else args.out) / "area.png"
-        if png.exists():
-            shutil.copyfile(png, DOC_PNG)
-        print(f"wrote {DOC} and {DOC_PNG}")
+        src = args.render.parent if args.render else args.out
+        for png, dst in ((src / "area.png", DOC_PNG), (src / "shapes.png", DOC_SHAPES_PNG)):
+            if png.exists():
+                shutil.copyfile(png, dst)
+        print(f"wrote {DOC}, {DOC_PNG.name} and {DOC_SHAPES_PNG.name}")
     return 0
 
 

@@ -2,7 +2,8 @@
 """The researcher's comparison of the three cores (``make ppa``, ``docs/ppa.md``).
 
 :mod:`flow.ppa.pairs` makes and measures one instance per core and precision
-pair on :mod:`flow.synth` (area, gate depth, table storage, broadcast width);
-:mod:`flow.ppa.report` turns the rows into the table, the plot and the doc's
-block. ``tools/ppa.py`` is the command line.
+pair, or tiling shape, on :mod:`flow.synth` (area, gate depth, table storage,
+broadcast width; area in um2 and delay in ns in the cells of :mod:`flow.liberty`);
+:mod:`flow.ppa.report` turns the rows into the tables, the plots and the doc's
+blocks. ``tools/ppa.py`` is the command line.
 """

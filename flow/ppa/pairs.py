@@ -32,7 +32,14 @@ from models.config import (
 
 AFMTS = {"INT8": AFmt.INT8, "INT16": AFmt.INT16, "FP16": AFmt.FP16, "BF16": AFmt.BF16}
 AFMTS["FP8"] = AFmt.FP8_E4M3
-DEFAULT_AFMTS = "INT8,INT16,FP16,BF16,FP8"
+#: ``make ppa``'s default: the integer pairs with INT8 activations and the shape sweep fit in
+#: 20 minutes on 2 cores; ``PPA_ARGS="--afmts INT8,INT16,FP16,BF16,FP8"`` measures them all.
+DEFAULT_AFMTS = "INT8"
+DEFAULT_WBITS = "1,2,3,4"
+#: The tiling-shape sweep: 512 multiply-accumulates per LMMA at K = 4, from the paper's
+#: elongated tile to a nearly square one (each a named configuration that
+#: ``regressions/shapes.toml`` verifies).
+SHAPES = ("M2N64", "M4N32", "M8N16", "M16N8")
 #: The longest path is measured on an instance this many columns wide. The
 #: hierarchy is kept, so every unit is the same module whatever N, and no
 #: combinational path runs across columns: the unit-delay depth does not depend
@@ -69,19 +76,30 @@ def storage(cfg: CoreConfig) -> dict[str, int]:
     return {"table_bits": tables, "broadcast_bits": rows + cols, "acc_bits": cfg.M * cfg.N * ACC_W}
 
 
-def measure(core: str, b: int, afmt: str, m: int, n: int, t: int, out: Path) -> dict:
-    """Synthesize one pair into ``out/runs/<config>``: its row of the report."""
+def measure(
+    core: str, b: int, afmt: str, m: int, n: int, t: int, out: Path, liberty: Path | None = None
+) -> dict:
+    """Synthesize one pair into ``out/runs/<config>``: its row of the report.
+
+    ``liberty``: a prepared library (:func:`flow.liberty.prepared`); then the row also
+    has the area in um2, ABC's critical path in ns and the throughput per area.
+    """
     cfg = pair_config(core, b, afmt, m, n, t)
-    res = synth.synthesize(cfg, out / "runs" / cfg.name)
+    res = synth.synthesize(cfg, out / "runs" / cfg.name, liberty=liberty)
     small = pair_config(core, b, afmt, m, min(n, DEPTH_N), t)
-    depth = synth.synthesize(small, out / "runs" / f"{small.name}_depth", depth=True).depth
+    flat = synth.synthesize(
+        small, out / "runs" / f"{small.name}_depth", depth=True, liberty=liberty
+    )
+    depth = flat.depth
     macs = cfg.M * cfg.N * K
     per_cycle = macs if core == "mac" else macs / b
+    bits = storage(cfg)
     return {
         "core": core,
         "wbits": b,
         "afmt": afmt,
         "config": cfg.name,
+        "shape": f"M{m}N{n}",
         "gates": res.gates,
         "flops": res.flops,
         "logic_transistors": res.logic_transistors,
@@ -93,6 +111,24 @@ def measure(core: str, b: int, afmt: str, m: int, n: int, t: int, out: Path) -> 
         "critical_path": depth.path if depth else "",
         "depth_n": small.N,
         "area_delay_per_mac": res.transistors * depth.levels / per_cycle if depth else None,
-        "synth_s": round(res.seconds, 1),
-        **storage(cfg),
+        "synth_s": round(res.seconds + flat.seconds, 1),
+        **bits,
+        "table_bits_per_mac": bits["table_bits"] / macs,
+        "broadcast_bits_per_mac": bits["broadcast_bits"] / per_cycle,
+        **_per_mac(res, flat, per_cycle),
+    }
+
+
+def _per_mac(res: synth.SynthResult, flat: synth.SynthResult, per_cycle: float) -> dict:
+    """The library's figures of one pair: area (um2, of the full instance), critical path
+    (ns, of the flattened narrow one), the clock it allows and MAC/s per mm2 at that clock."""
+    if res.area_um2 is None or flat.delay_ns is None:
+        return {}
+    return {
+        "area_um2": res.area_um2,
+        "area_um2_per_mac": res.area_um2 / per_cycle,
+        "delay_ns": round(flat.delay_ns, 3),
+        "fmax_mhz": 1000 / flat.delay_ns,
+        # MAC/cycle x f / area: GMAC/s per mm2
+        "gmacs_per_mm2": per_cycle / flat.delay_ns / (res.area_um2 / 1e6),
     }

@@ -12,8 +12,10 @@ from models.config import CORES, K
 ROOT = Path(__file__).resolve().parents[2]
 DOC = ROOT / "docs" / "ppa.md"
 DOC_PNG = ROOT / "docs" / "ppa_area.png"
-#: The doc's generated block (:mod:`flow.docblock`) and the command that writes it.
+DOC_SHAPES_PNG = ROOT / "docs" / "ppa_shapes.png"
+#: The doc's generated blocks (:mod:`flow.docblock`) and the command that writes them.
 DOC_BLOCK, DOC_COMMAND = "ppa", "tools/ppa.py --write-doc"
+LIBERTY_BLOCK, SHAPES_BLOCK = "ppa_liberty", "ppa_shapes"
 
 
 def render(doc: dict) -> str:
@@ -59,6 +61,134 @@ def render(doc: dict) -> str:
     return "\n".join(out)
 
 
+def render_liberty(doc: dict) -> str:
+    """The cell library's table: area in um2 and ABC's critical path in ns per pair
+    ("" when no pair was mapped to a library)."""
+    rows, meta = [r for r in doc["rows"] if r.get("area_um2")], doc["meta"]
+    if not rows:
+        return ""
+    ref_b = meta.get("mac_ref", 0)
+    mac = {(r["wbits"], r["afmt"]): r for r in rows if r["core"] == "mac"}
+    out = [
+        f"| W x A | core | area um2 | um2 per MAC/cycle | vs MAC W{ref_b} (um2) "
+        "| critical path ns | clock MHz | GMAC/s per mm2 "
+        f"| vs MAC W{ref_b} (GMAC/s per mm2) |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in sorted(rows, key=lambda r: (_afmt_order(r["afmt"]), r["wbits"], _core_order(r))):
+        ref = mac.get((ref_b, r["afmt"]))
+        out.append(
+            f"| W{r['wbits']} x {r['afmt']} | {r['core']} | {r['area_um2']:,.0f} "
+            f"| {r['area_um2_per_mac']:,.0f} | {_ratio(r, ref, 'area_um2_per_mac')} "
+            f"| {r['delay_ns']:.2f} | {r['fmax_mhz']:.0f} | {r['gmacs_per_mm2']:.1f} "
+            f"| {_ratio(r, ref, 'gmacs_per_mm2')} |"
+        )
+    out += ["", _liberty_note(meta, "the flattened 4-column instance")]
+    return "\n".join(out)
+
+
+def _liberty_note(meta: dict, delay_of: str) -> str:
+    return (
+        f"Cells of `{meta.get('liberty')}` (OSU 0.18 um, typical corner, 1.8 V; Debian "
+        "`qflow-tech-osu018`, full and half adders left out): `dfflibmap`, "
+        f"`abc -D {meta.get('abc_target_ps')} -liberty` (delay mapping, buffering, sizing), "
+        f"`stat -liberty`. Area of the full instance; critical path: ABC's `stime` of "
+        f"{delay_of}, flip-flop to flip-flop without clock-to-Q, setup, wires or the "
+        "flip-flops' own fan-out; clock = 1 / that path; "
+        "GMAC/s per mm2 = MAC per cycle x clock / area. "
+        f"Command: `{meta['command']}` ({meta['wall_s']:.0f} s for the whole run)."
+    )
+
+
+def _ratio(r: dict, base: dict | None, key: str) -> str:
+    if not base or not r.get(key) or not base.get(key):
+        return "-"
+    return f"{r[key] / base[key]:.2f}"
+
+
+def render_shapes(doc: dict) -> str:
+    """The tiling-shape sweep: area, delay, table storage and broadcast per shape and core."""
+    rows, meta = doc["shapes"], doc["meta"]
+    lib = all(r.get("area_um2") for r in rows)
+    head = (
+        "| shape | core | transistors | transistors per MAC/cycle | gate levels "
+        + ("| area um2 | um2 per MAC/cycle | critical path ns | GMAC/s per mm2 " if lib else "")
+        + "| table bits | table bits per MAC | broadcast bits | broadcast bits per MAC |"
+    )
+    out = [head, "|---|---|" + "---:|" * (head.count("|") - 3)]
+    for r in sorted(rows, key=lambda r: (_core_order(r), _shape_rows(r))):
+        cells = [r["shape"], r["core"], f"{r['transistors']:,}"]
+        cells += [f"{r['transistors_per_mac']:,.0f}", f"{r['gate_levels']}"]
+        if lib:
+            cells += [f"{r['area_um2']:,.0f}", f"{r['area_um2_per_mac']:,.0f}"]
+            cells += [f"{r['delay_ns']:.2f}", f"{r['gmacs_per_mm2']:.1f}"]
+        cells += [f"{r['table_bits']:,}", f"{r['table_bits_per_mac']:.3g}"]
+        cells += [f"{r['broadcast_bits']:,}", f"{r['broadcast_bits_per_mac']:.3g}"]
+        out.append("| " + " | ".join(cells) + " |")
+    out += [
+        "",
+        f"{meta['shape_pair']}, K{K}, T={meta['T']}; MACs per LMMA (M x N x K): "
+        f"{', '.join(sorted({f'{_shape_macs(r):,}' for r in rows}))}. "
+        "Broadcast bits: driven across the array per cycle (the M rows' tables or "
+        "activations, the N columns' weights); per MAC: per (MAC per cycle). Table bits per "
+        "MAC: table bits / MACs per LMMA. Gate levels and critical path of the flattened "
+        "instance of the shape's M rows and 4 columns. "
+        + (_liberty_note(meta, "that instance") if lib else ""),
+    ]
+    return "\n".join(out)
+
+
+def _shape_rows(r: dict) -> int:
+    return int(r["shape"][1:].split("N")[0])
+
+
+def _shape_macs(r: dict) -> int:
+    return _shape_rows(r) * int(r["shape"].split("N")[1]) * K
+
+
+def plot_shapes(doc: dict, path: Path) -> None:
+    """The sweep: one panel per measure against the shape, one line per core."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt  # after use(): no display needed
+
+    rows = doc["shapes"]
+    panels = [
+        ("transistors_per_mac", "transistors per (MAC per cycle)"),
+        ("area_um2_per_mac", "um2 per (MAC per cycle), OSU 0.18 um"),
+        ("delay_ns", "critical path, ns (ABC)"),
+        ("gmacs_per_mm2", "GMAC/s per mm2"),
+        ("table_bits_per_mac", "table bits per MAC"),
+        ("broadcast_bits_per_mac", "broadcast bits per (MAC per cycle)"),
+    ]
+    panels = [p for p in panels if all(r.get(p[0]) is not None for r in rows)]
+    shapes = sorted({r["shape"] for r in rows}, key=lambda s: int(s[1:].split("N")[0]))
+    cols = 3
+    fig, axes = plt.subplots(
+        (len(panels) + cols - 1) // cols, cols, figsize=(11, 3.2 * ((len(panels) + 2) // 3))
+    )
+    axes = list(getattr(axes, "flat", [axes]))
+    styles = {"lut_tc": "o-", "lut_conv": "s--", "mac": "^:"}
+    for ax, (key, label) in zip(axes, panels, strict=False):
+        for core in CORES:
+            pts = {r["shape"]: r[key] for r in rows if r["core"] == core}
+            if pts:
+                xs = [s for s in shapes if s in pts]
+                ax.plot(xs, [pts[s] for s in xs], styles[core], label=core)
+        ax.set_title(label, fontsize=9)
+        ax.grid(alpha=0.3)
+    for ax in axes[len(panels) :]:
+        ax.set_visible(False)
+    axes[0].legend(fontsize=8)
+    macs = "/".join(sorted({f"{_shape_macs(r)}" for r in rows}))
+    fig.suptitle(f"Tiling shapes at {macs} MACs per LMMA, {doc['meta']['shape_pair']}, K{K}")
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
 def _afmt_order(a: str) -> int:
     return list(AFMTS).index(a)
 
@@ -71,6 +201,8 @@ def _core_order(r: dict) -> int:
 METRICS = (
     ("transistors_per_mac", "transistors per (MAC per cycle)"),
     ("area_delay_per_mac", "transistors x gate levels\nper (MAC per cycle)"),
+    ("area_um2_per_mac", "um2 per (MAC per cycle)\n(OSU 0.18 um cells)"),
+    ("gmacs_per_mm2", "GMAC/s per mm2\n(OSU 0.18 um, ABC delay)"),
 )
 
 
@@ -86,7 +218,10 @@ def plot(doc: dict, path: Path) -> None:
     afmts = [a for a in AFMTS if any(r["afmt"] == a for r in rows)]
     metrics = [m for m in METRICS if all(r.get(m[0]) for r in rows)]
     fig, axes = plt.subplots(
-        len(metrics), len(afmts), figsize=(3.2 * len(afmts), 3.0 * len(metrics)), squeeze=False
+        len(metrics),
+        len(afmts),
+        figsize=(max(3.2 * len(afmts), 6.4), 3.0 * len(metrics)),
+        squeeze=False,
     )
     styles = {"lut_tc": "o-", "lut_conv": "s--", "mac": "^:"}
     colors = {"lut_tc": "C0", "lut_conv": "C1", "mac": "C2"}  # one color per core, every panel
@@ -114,8 +249,10 @@ def plot(doc: dict, path: Path) -> None:
         panels[0].set_ylabel(label)
     axes[0][0].legend(fontsize=8)
     fig.suptitle(
-        f"Area and delay per throughput, M{doc['meta']['M']} N{doc['meta']['N']} K{K} "
-        "(Yosys, cmos2, unit gate delay)"
+        f"Area and delay per throughput, M{doc['meta']['M']} N{doc['meta']['N']} K{K}\n"
+        "(Yosys: cmos2 with unit gate delay"
+        + ("; OSU 0.18 um cells)" if any(m[0] == "gmacs_per_mm2" for m in metrics) else ")"),
+        fontsize=10,
     )
     fig.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -123,5 +260,8 @@ def plot(doc: dict, path: Path) -> None:
     plt.close(fig)
 
 
-def write_doc(table: str, doc_path: Path = DOC) -> None:
-    docblock.write(doc_path, DOC_BLOCK, table, DOC_COMMAND)
+def write_doc(table: str, liberty: str = "", shapes: str = "", doc_path: Path = DOC) -> None:
+    """The tables into their blocks of ``docs/ppa.md`` (an empty one is left as it is)."""
+    for block, text in ((DOC_BLOCK, table), (LIBERTY_BLOCK, liberty), (SHAPES_BLOCK, shapes)):
+        if text:
+            docblock.write(doc_path, block, text, DOC_COMMAND)

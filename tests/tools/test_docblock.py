@@ -43,6 +43,8 @@ def test_write_appends_only_when_asked(tmp_path: Path) -> None:
 def test_each_generated_doc_holds_its_block() -> None:
     for path, name in (
         (ppa_report.DOC, ppa_report.DOC_BLOCK),
+        (ppa_report.DOC, ppa_report.LIBERTY_BLOCK),
+        (ppa_report.DOC, ppa_report.SHAPES_BLOCK),
         (bench_table.DOC, bench_table.DOC_BLOCK),
         *((p, n) for n, (p, _) in doc_tables.TABLES.items()),
     ):

@@ -79,10 +79,23 @@ def test_missing_yosys_is_named(tmp_path: Path, monkeypatch) -> None:
         synth.synthesize(CoreConfig(N=4), tmp_path)
 
 
+@pytest.mark.needs("osu018")
 def test_ppa_writes_table_json_and_plot(tmp_path: Path, capsys) -> None:
     argv = ["--cores", "lut_tc,mac", "--wbits", "1", "--afmts", "INT8", "--n", "4"]
+    # The sweep's one shape is the pairs' own instance: no synthesis of its own.
+    argv += ["--shapes", "M2N4", "--shape-wbits", "1"]
     assert ppa.main([*argv, "--mac-ref", "3", "--out", str(tmp_path)]) == 0
     doc = json.loads((tmp_path / "ppa.json").read_text())
+    assert [(r["core"], r["shape"]) for r in doc["shapes"]] == [("lut_tc", "M2N4"), ("mac", "M2N4")]
+    for r in doc["rows"]:
+        per_cycle = r["macs_per_cycle"]
+        assert r["area_um2"] > r["transistors"]  # a few um2 per transistor at 0.18 um
+        assert 0.5 < r["delay_ns"] < 50
+        assert r["gmacs_per_mm2"] == pytest.approx(
+            per_cycle * r["fmax_mhz"] / 1000 / (r["area_um2"] / 1e6)
+        )
+        assert r["broadcast_bits_per_mac"] == pytest.approx(r["broadcast_bits"] / per_cycle)
+    assert (tmp_path / "shapes.png").read_bytes().startswith(b"\x89PNG")
     assert {(r["core"], r["wbits"]) for r in doc["rows"]} == {("lut_tc", 1), ("mac", 1), ("mac", 3)}
     # INT8 only: 10-bit table entries, 8-bit activations (docs section 11).
     lut = next(r for r in doc["rows"] if r["core"] == "lut_tc")
@@ -101,7 +114,9 @@ def test_ppa_writes_table_json_and_plot(tmp_path: Path, capsys) -> None:
     assert "| W1 x INT8 | lut_tc |" in out and "| W1 x INT8 | mac |" in out
     assert "| vs MAC W3 |" in out and "| W3 x INT8 | mac |" in out
     assert "| vs MAC W3 (area x delay) |" in out
-    assert "[ppa 3/3]" in out  # a progress line per synthesis
+    assert "[ppa 3/3]" in out  # a progress line per pair
+    assert "| W1 x INT8 | lut_tc | " in out.split("critical path ns")[1]  # the library's table
+    assert "| M2N4 | mac | " in out and "broadcast bits per MAC |" in out  # the sweep's
 
 
 @pytest.mark.parametrize(
@@ -109,7 +124,15 @@ def test_ppa_writes_table_json_and_plot(tmp_path: Path, capsys) -> None:
     [
         (["--cores", "dsp"], "cores='dsp' unknown; choose from lut_tc, lut_conv, mac"),
         (["--afmts", "INT4"], "afmts='INT4' unknown; choose from INT8, INT16, FP16, BF16, FP8"),
-        (["--cores", "lut_conv", "--afmts", "FP16"], "no precision pair is built by these cores"),
+        (
+            ["--cores", "lut_conv", "--afmts", "FP16", "--shapes", ""],
+            "no precision pair is built by these cores",
+        ),
+        (["--shapes", "M4X32"], "shapes='M4X32' is not of the form M<rows>N<columns>"),
+        (["--shapes", "M2N2048"], r"shapes='M2N2048': N=2048 out of range"),
+        (["--shape-wbits", "2,3"], "shape-wbits='2,3': give one of 1, 2"),
+        (["--shape-afmt", "INT4"], "shape-afmt='INT4' unknown; choose from INT8"),
+        (["--shape-cores", "tpu"], "shape-cores='tpu' unknown; choose from lut_tc"),
     ],
 )
 def test_bad_arguments_are_one_line(argv: list[str], msg: str, tmp_path: Path) -> None:
@@ -165,3 +188,17 @@ def test_the_longest_path_is_counted_in_gates_between_registers(
 def test_a_report_without_a_longest_path_is_an_error() -> None:
     with pytest.raises(synth.SynthError, match="no longest path"):
         synth.parse_ltp("End of script.")
+
+
+def test_every_swept_shape_is_verified_before_it_is_priced() -> None:
+    """Each default shape is a named configuration that regressions/shapes.toml runs, on
+    every core the sweep prices, at the same MACs per LMMA."""
+    import tomllib
+
+    from models.config import CONFIGS, K
+
+    suite = tomllib.loads((Path(__file__).parents[2] / "regressions" / "shapes.toml").read_text())
+    assert set(pairs.SHAPES) <= set(suite["configs"])
+    assert {"lut_tc", "mac"} <= set(suite["cores"])
+    macs = {CONFIGS[s].M * CONFIGS[s].N * K for s in pairs.SHAPES}
+    assert macs == {512}
