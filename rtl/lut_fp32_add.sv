@@ -102,7 +102,8 @@ module lut_fp32_add #(
   localparam int              PadW      = SigW + 2;          // alignment: d >= PadW leaves sticky
   localparam int              ShW       = SigW + PadW;       // alignment shifter
   localparam int              NormEW    = ExpW + 1;          // norm_e
-  localparam logic [ExpW-1:0] ExpMax    = '1;                // inf / NaN exponent field
+  // All ones by replication: Yosys 0.23 reads a parameter's '1 as a single 1 bit.
+  localparam logic [ExpW-1:0] ExpMax    = {ExpW{1'b1}};      // inf / NaN exponent field
   localparam logic [ExpW-1:0] ExpOne    = ExpW'(1);
   localparam logic [ExpW-1:0] MaxD      = ExpW'(PadW);       // d >= MaxD: only sticky is left
   localparam logic [PadW-1:0] PadZ      = '0;
