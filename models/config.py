@@ -280,7 +280,16 @@ class CoreConfig:
         return 1 if self.core == "mac" else b
 
     def rtl_parameters(self) -> dict[str, int]:
-        """Module parameters of ``lut_tensor_core`` for this configuration."""
+        """Module parameters of ``lut_tensor_core`` for this configuration.
+
+        A binary16 FP datapath (``fp_acc`` other than FP32) has a model and an adder
+        block but no core that builds it: refused, so no build runs the binary32 one.
+        """
+        if self.fp_acc != FpAcc.FP32:
+            raise ValueError(
+                f"fp_acc={self.fp_acc.name}: no RTL core builds the binary16 datapath; "
+                "the model (models.fp16) and the adder's block benches (fpadd16, fpadd16z) do"
+            )
         return {
             "M": self.M,
             "N": self.N,

@@ -207,6 +207,9 @@ def test_configuration_rules() -> None:
         CoreConfig(fp_acc=FpAcc.FP16_FTZ)  # no FP format: the option would do nothing
     with pytest.raises(ValueError, match="fp_acc=FP16: core mac has no binary16 datapath"):
         H.with_core("mac")
+    with pytest.raises(ValueError, match="^fp_acc=FP16_FTZ: no RTL core builds the binary16"):
+        HZ.rtl_parameters()  # never a binary32 build under a binary16 configuration
+    assert CoreConfig(M=2, N=4, formats=FMTS16).rtl_parameters()["Formats"] == FMTS16
     with pytest.raises(ValueError, match="accfmt=FP32 unsupported with afmt=FP16; use FP16"):
         isa.lmma(0, AFmt.FP16, 2, accfmt=AccFmt.FP32, cfg=H)
     with pytest.raises(ValueError, match="accfmt=FP16 unsupported with afmt=FP16; use FP32"):
