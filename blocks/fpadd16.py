@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: Apache-2.0
-"""IEEE binary16 addition for the binary16 adders (``rtl/lut_fp32_add.sv`` with ExpW = 5,
-FracW = 10): reference and operands of the units ``fpadd16`` (IEEE) and ``fpadd16z`` (FTZ).
+"""IEEE binary16 addition and scaling: the binary16 adders (``rtl/lut_fp32_add.sv`` with ExpW = 5,
+FracW = 10), units ``fpadd16`` (IEEE) and ``fpadd16z`` (FTZ), and the binary16 scaler
+(``rtl/lut_fp32_pow2.sv``, same widths), unit ``fpow2h``: references and operands.
 
 * :func:`ref_add16` computes the expected sums with Berkeley SoftFloat's
   ``f16_add`` (rounding near-even unless a negative test asks for another
@@ -12,6 +13,8 @@ FracW = 10): reference and operands of the units ``fpadd16`` (IEEE) and ``fpadd1
   fractions at every exponent, so every alignment distance, ties and
   near-ties, subnormals, overflow, infinities and NaNs), crossed over signs.
 * :func:`random_pairs16`: a seeded mix of distributions.
+* :func:`ref_pow2h` and :func:`pow2h_inputs`: the scaler's reference (the model's
+  plane term) and inputs (every pattern at every shift).
 
 Patterns travel as ``uint32`` words holding the binary16 pattern in bits
 [15:0], the form of the harness's vector files.
@@ -138,3 +141,32 @@ def random_pairs16(count: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
     b = np.concatenate([uni[1], close[1], cancel[1], tiny[1]]).astype(np.uint32)
     order = rng.permutation(count)
     return a[order], b[order]
+
+
+# --------------------------------------------------------------------------- the scaler
+
+
+def ref_pow2h(x: np.ndarray, neg: np.ndarray, shift: np.ndarray) -> np.ndarray:
+    """``(neg ? -x : x) * 2^shift`` of binary16 patterns by the model (``models.fp16.term``),
+    as uint32 words, NaNs as :data:`QNAN16`; the tests hold it to SoftFloat ``f16_mul``."""
+    x, neg, shift = aligned(x=x, neg=neg, shift=shift)
+    x = _check16("x", x)
+    out = np.empty(x.size, dtype=np.uint16)
+    for i in np.unique(shift).tolist():
+        sel = shift == i
+        out[sel] = fp16.bits16(fp16.term(x[sel].view(np.float16), neg[sel].astype(bool), i))
+    return out.astype(np.uint32)
+
+
+def pow2h_inputs(kind: str, seed: int, max_shift: int = 7) -> tuple[np.ndarray, ...]:
+    """(x, neg, shift): ``exhaustive``, every binary16 pattern at every shift 0..max_shift
+    with both negations; ``sample``, every pattern once, shift and negation drawn."""
+    pats = np.arange(1 << 16, dtype=np.uint32)
+    if kind == "exhaustive":
+        x = np.tile(pats, 2 * (max_shift + 1))
+        shift = np.repeat(np.arange(max_shift + 1, dtype=np.uint32), 2 << 16)
+        neg = np.tile(np.repeat(np.array([0, 1], dtype=np.uint32), 1 << 16), max_shift + 1)
+        return x, neg, shift
+    rng = np.random.default_rng(seed)
+    shift = rng.integers(0, max_shift + 1, pats.size).astype(np.uint32)
+    return pats, rng.integers(0, 2, pats.size).astype(np.uint32), shift

@@ -27,6 +27,8 @@ FMUL_MAG_W = 8
 FP16_ADD = {"ExpW": 5, "FracW": 10, "Ftz": 0}
 #: The adder's units: binary32, binary16 IEEE, binary16 flush-to-zero.
 ADDERS = ("fpadd", "fpadd16", "fpadd16z")
+#: The binary16 units (tests/rtl/test_fp16_add.py, tests/rtl/test_fp16_pow2.py).
+BINARY16 = ("fpadd16", "fpadd16z", "fpow2h")
 
 
 @dataclass(frozen=True)
@@ -106,6 +108,17 @@ UNITS: dict[str, Unit] = {
         ("LUT_TC_BUG_FP_POW2_FTZ",),
         ("corners", "random"),
         block_params={"MaxShift": DEFAULT_MAX_SHIFT},
+    ),
+    # The scaler at binary16 (the FP16-accumulate datapath's plane term).
+    "fpow2h": Unit(
+        "fpow2h",
+        "lut_fp32_pow2",
+        0x46505748,  # "FPWH"
+        "FPOW2H",
+        ("LUT_TC_BUG_FP_POW2_FTZ",),
+        ("exhaustive", "sample"),
+        default_max_vec=1 << 20,  # every pattern at every shift, both negations
+        block_params={"MaxShift": DEFAULT_MAX_SHIFT, "ExpW": 5, "FracW": 10},
     ),
     "fmul": Unit(
         "fmul",

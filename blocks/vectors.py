@@ -93,6 +93,9 @@ def make_vectors(
             fpadd16.corner_pairs16() if kind == "corners" else fpadd16.random_pairs16(count, seed)
         )
         return a, b, fpadd16.ref_add16(a, b, ftz=unit == "fpadd16z")
+    if unit == "fpow2h":
+        x, neg, shift = fpadd16.pow2h_inputs(kind, seed)
+        return x, fpops.pow2_control(neg, shift), fpadd16.ref_pow2h(x, neg, shift)
     if unit == "fcvt":
         lanes, afmts = fpops.convert_inputs(kind, seed)
         return lanes, afmts, fpops.ref_convert(lanes, afmts)

@@ -122,7 +122,10 @@ PLANTED: tuple[PlantedBug, ...] = (
         "`lut_fp32_pow2.sv` (the LUT unit's power-of-two scaler; lut_tc only)",
         "a subnormal table entry scales to a zero of its sign",
         ("lut_tc",),
-        ("tests/rtl/test_fp_units.py::test_planted_bug_fails_as_predicted",),
+        (
+            "tests/rtl/test_fp_units.py::test_planted_bug_fails_as_predicted",
+            "tests/rtl/test_fp16_pow2.py::test_planted_bug_fails_as_predicted",
+        ),
         fp=True,
     ),
     PlantedBug(
