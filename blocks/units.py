@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: Apache-2.0
-"""The four FP blocks under the block harness: what each one's vectors and build need.
+"""The FP blocks under the block harness: what each one's vectors and build need.
 
 One table (:data:`UNITS`) says, per unit, which RTL block it is, the harness
 top around it (``blocks/sv/<unit>_tb.sv`` over the shared checker
@@ -23,6 +23,12 @@ CHECKER = SV / "fp_block_check.sv"
 DEFAULT_MAX_SHIFT = 7
 #: The multiplier's magnitude width in its harness: 8-bit weight magnitudes.
 FMUL_MAG_W = 8
+#: The adder's parameters for binary16 (its default is binary32).
+FP16_ADD = {"ExpW": 5, "FracW": 10, "Ftz": 0}
+#: The adder's units: binary32, binary16 IEEE, binary16 flush-to-zero.
+ADDERS = ("fpadd", "fpadd16", "fpadd16z")
+#: The binary16 units (tests/rtl/test_fp16_add.py, tests/rtl/test_fp16_pow2.py).
+BINARY16 = ("fpadd16", "fpadd16z", "fpow2h")
 
 
 @dataclass(frozen=True)
@@ -65,6 +71,27 @@ UNITS: dict[str, Unit] = {
         operands=("a", "b"),
         default_max_vec=1 << 20,  # one build takes the corners and 10^6 random pairs
     ),
+    # The binary16 instances of the same adder (the FP16-accumulate datapath), IEEE and FTZ.
+    "fpadd16": Unit(
+        "fpadd16",
+        "lut_fp32_add",
+        0x46414448,  # "FADH"
+        "FPADD16",
+        ("LUT_TC_BUG_FP16_TRUNC",),
+        ("corners", "random"),
+        operands=("a", "b"),
+        block_params=FP16_ADD,
+    ),
+    "fpadd16z": Unit(
+        "fpadd16z",
+        "lut_fp32_add",
+        0x4641445A,  # "FADZ"
+        "FPADD16Z",
+        ("LUT_TC_BUG_FP16_TRUNC",),
+        ("corners", "random"),
+        operands=("a", "b"),
+        block_params={**FP16_ADD, "Ftz": 1},
+    ),
     "fcvt": Unit(
         "fcvt",
         "lut_fp_to_f32",
@@ -81,6 +108,17 @@ UNITS: dict[str, Unit] = {
         ("LUT_TC_BUG_FP_POW2_FTZ",),
         ("corners", "random"),
         block_params={"MaxShift": DEFAULT_MAX_SHIFT},
+    ),
+    # The scaler at binary16 (the FP16-accumulate datapath's plane term).
+    "fpow2h": Unit(
+        "fpow2h",
+        "lut_fp32_pow2",
+        0x46505748,  # "FPWH"
+        "FPOW2H",
+        ("LUT_TC_BUG_FP_POW2_FTZ",),
+        ("exhaustive", "sample"),
+        default_max_vec=1 << 20,  # every pattern at every shift, both negations
+        block_params={"MaxShift": DEFAULT_MAX_SHIFT, "ExpW": 5, "FracW": 10},
     ),
     "fmul": Unit(
         "fmul",

@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: Apache-2.0
-"""The vector sets of the four FP blocks: made, written in the harness's format, cached.
+"""The vector sets of the FP blocks: made, written in the harness's format, cached.
 
-Every unit (:data:`blocks.units.UNITS`: adder, converter, scaler, multiplier)
+Every unit (:data:`blocks.units.UNITS`: adders, converter, scaler, multiplier)
 has vector sets of a few kinds (``corners``/``random``, ``exhaustive``/
 ``sample``): three 32-bit words per vector, two inputs and the expected
 binary32 pattern (Berkeley SoftFloat for the adder, the model or numpy
@@ -24,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
-from blocks import fpadd, fpops
+from blocks import fpadd, fpadd16, fpops
 from blocks.units import DEFAULT_MAX_SHIFT, check_unit
 from flow.replay.vectors import hex_lines
 from flow.simrun import ROOT, file_lock
@@ -33,7 +33,13 @@ from models import fp
 FORMAT_VERSION = 1  #: meta.hex word 1
 VECTORS = ROOT / "build" / "blocks"
 #: Sources whose change changes a set: the generators, this writer, the model's FP.
-_GENERATORS = (Path(fpadd.__file__), Path(fpops.__file__), Path(__file__), Path(fp.__file__))
+_GENERATORS = (
+    Path(fpadd.__file__),
+    Path(fpadd16.__file__),
+    Path(fpops.__file__),
+    Path(__file__),
+    Path(fp.__file__),
+)
 
 
 @dataclass
@@ -82,6 +88,14 @@ def make_vectors(
     if unit == "fpadd":
         a, b = fpadd.corner_pairs(seed) if kind == "corners" else fpadd.random_pairs(count, seed)
         return a, b, fpadd.ref_add(a, b)
+    if unit in ("fpadd16", "fpadd16z"):
+        a, b = (
+            fpadd16.corner_pairs16() if kind == "corners" else fpadd16.random_pairs16(count, seed)
+        )
+        return a, b, fpadd16.ref_add16(a, b, ftz=unit == "fpadd16z")
+    if unit == "fpow2h":
+        x, neg, shift = fpadd16.pow2h_inputs(kind, seed)
+        return x, fpops.pow2_control(neg, shift), fpadd16.ref_pow2h(x, neg, shift)
     if unit == "fcvt":
         lanes, afmts = fpops.convert_inputs(kind, seed)
         return lanes, afmts, fpops.ref_convert(lanes, afmts)

@@ -101,6 +101,15 @@ PLANTED: tuple[PlantedBug, ...] = (
         fp=True,
     ),
     PlantedBug(
+        "LUT_TC_BUG_FP16_TRUNC",
+        "`lut_fp32_add.sv` (its binary16 instances, `ExpW` = 5: the block benches "
+        "`fpadd16` and `fpadd16z`; no core builds one)",
+        "binary16 additions truncate (round toward zero) instead of RNE; overflow gives 65504",
+        (),
+        ("tests/rtl/test_fp16_add.py::test_planted_bug_fails_the_corners",),
+        fp=True,
+    ),
+    PlantedBug(
         "LUT_TC_BUG_FP_SUBNORMAL_IN",
         "`lut_fp_to_f32.sv` (activation conversion)",
         "a subnormal FP16, BF16 or FP8 activation converts to a zero of its sign",
@@ -113,7 +122,10 @@ PLANTED: tuple[PlantedBug, ...] = (
         "`lut_fp32_pow2.sv` (the LUT unit's power-of-two scaler; lut_tc only)",
         "a subnormal table entry scales to a zero of its sign",
         ("lut_tc",),
-        ("tests/rtl/test_fp_units.py::test_planted_bug_fails_as_predicted",),
+        (
+            "tests/rtl/test_fp_units.py::test_planted_bug_fails_as_predicted",
+            "tests/rtl/test_fp16_pow2.py::test_planted_bug_fails_as_predicted",
+        ),
         fp=True,
     ),
     PlantedBug(

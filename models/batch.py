@@ -18,7 +18,8 @@ int64 array, and the register's format says how to read them. The integer
 path therefore runs exactly the code it ran before FP existed; the FP path is
 a separate vectorized pass over the FP rows of the batch. On the MAC core
 an FP register holds the binary32 patterns of its M x 4 activations in entry
-slots 0-3, what that core keeps (``fp.mac_fp_lmma``).
+slots 0-3, what that core keeps (``fp.mac_fp_lmma``). On a binary16 instance
+(``cfg.fp_acc``) an FP register holds binary16 patterns (``models.fp16``).
 """
 
 from __future__ import annotations
@@ -28,15 +29,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from models import fp
+from models import fp, fp16
 from models.config import (
-    ACCFMT_OF,
     DEFAULT,
     FIELD,
     FP_AFMTS,
     TABLE_ENTRIES,
     AFmt,
     CoreConfig,
+    FpAcc,
     K,
     Opcode,
     Status,
@@ -153,10 +154,6 @@ _OK, _ILLEGAL, _UNSUPPORTED = int(Status.OK), int(Status.ILLEGAL_INSTR), int(Sta
 _TREG_RANGE, _TABLE_INVALID = int(Status.TREG_RANGE), int(Status.TABLE_INVALID)
 _AFMT_CODES = np.arange(1 << FIELD["afmt"].width)
 _IS_FP = np.isin(_AFMT_CODES, list(FP_AFMTS))  #: by afmt code
-#: The accfmt an LMMA of each afmt code needs (-1 for reserved codes: matches none).
-_ACCFMT_NEED = np.full(len(_AFMT_CODES), -1, dtype=np.int64)
-for _f, _acc in ACCFMT_OF.items():
-    _ACCFMT_NEED[_f] = _acc
 #: binary32 -0.0, the pad for planes >= b: x + (-0) is x for every x, +0 and -0
 #: included (a NaN stays a NaN), under RNE.
 _NEG_ZERO = 0x80000000
@@ -208,7 +205,10 @@ def fp_tables_batch(a: np.ndarray, afmt: np.ndarray, cfg: CoreConfig) -> np.ndar
     out = np.zeros((len(a), cfg.M, TABLE_ENTRIES), dtype=np.uint32)
     for f in FP_AFMTS:
         sel = afmt == f
-        if sel.any():
+        if sel.any() and cfg.fp_acc != FpAcc.FP32:
+            ftz = cfg.fp_acc == FpAcc.FP16_FTZ
+            out[sel] = fp16.bits16(fp16.tables(fp16.to_f16(lanes[sel], f), ftz))
+        elif sel.any():
             acts = fp.to_f32(lanes[sel], f)
             if cfg.core == "mac":
                 out[sel, :, :K] = fp.bits(acts)
@@ -229,6 +229,10 @@ class BatchModel:
         #: By afmt code: built by this instance (reserved codes never are).
         self._built = np.array([cfg.builds(int(k)) for k in _AFMT_CODES])
         self._has_fp = cfg.has_fp  # an INT-only instance skips every FP test
+        #: By afmt code: the accfmt an LMMA needs (-1 for reserved codes: matches none).
+        self._accfmt_need = np.array(
+            [int(cfg.accfmt_of(k)) if k < len(AFmt) else -1 for k in _AFMT_CODES]
+        )
         self.reset()
 
     def reset(self) -> None:
@@ -254,7 +258,7 @@ class BatchModel:
 
         # Status rules, first match wins (CoreModel._status); assigned last rule first.
         illegal = ~(is_gen | is_mm) | (rsvd != 0) | (is_gen & ((wbits != 0) | (accfmt != 0)))
-        wb_ok = (wbits >= 1) & (wbits <= cfg.W_BITS_MAX) & (accfmt == _ACCFMT_NEED[afmt])
+        wb_ok = (wbits >= 1) & (wbits <= cfg.W_BITS_MAX) & (accfmt == self._accfmt_need[afmt])
         unsupported = ~self._built[afmt] | (is_mm & ~wb_ok)
         status = np.where(treg >= T, _TREG_RANGE, _OK)
         status[unsupported] = _UNSUPPORTED
@@ -302,6 +306,7 @@ class BatchModel:
                 d[mm_rows] = self._lmma(bank, ver[mm_rows], batch, mm_rows, wbits[mm_rows])
             else:
                 run_fp = self._lmma_fp_mac if cfg.core == "mac" else self._lmma_fp
+                run_fp = self._lmma_fp16 if cfg.fp_acc != FpAcc.FP32 else run_fp
                 for rows, run in ((mm_rows[~fp_mm], self._lmma), (mm_rows[fp_mm], run_fp)):
                     if rows.size:
                         d[rows] = run(bank, ver[rows], batch, rows, wbits[rows])
@@ -382,6 +387,30 @@ class BatchModel:
                     code = np.where((p < b)[:, None], code, 2 * TABLE_ENTRIES)
                 acc += np.take(view.reshape(-1), base + code[:, None, :])
         return fp.bits(acc).reshape(n_rows, -1).view(np.int32)
+
+    def _lmma_fp16(
+        self, bank: np.ndarray, ver: np.ndarray, batch: Batch, rows: np.ndarray, b: np.ndarray
+    ) -> np.ndarray:
+        """FP LMMA on a binary16 instance (``fp16.lmma``), for every row at once.
+
+        The lanes with ``p >= b`` keep their accumulator by a mask, not by
+        adding -0: under FTZ that addition would flush a subnormal C.
+        """
+        cfg = self.cfg
+        n_rows, m, n = len(rows), cfg.M, cfg.N
+        ftz = cfg.fp_acc == FpAcc.FP16_FTZ
+        planes = int(b.max())
+        tab = bank[ver].astype(np.uint16).view(np.float16)  # [L, M, 8]
+        codes = unpack_codes_batch(batch.w[rows][:, : (planes * n + 1) // 2], cfg, planes)
+        c = np.ascontiguousarray(batch.c[rows]).view("<u4").reshape(n_rows, m, n)
+        acc = (c & 0xFFFF).astype(np.uint16).view(np.float16)
+        for p in range(planes):
+            code = codes[:, p].astype(np.int64)  # [L, N]
+            sel = np.broadcast_to((code & 7)[:, None, :], (n_rows, m, n))
+            entry = np.take_along_axis(tab, sel, axis=2)
+            t = fp16.term(entry, ((code >> 3) & 1).astype(bool)[:, None, :], p)
+            acc = np.where((p < b)[:, None, None], fp16.add(acc, t, ftz), acc)
+        return fp16.bits16(acc).astype(np.uint32).reshape(n_rows, -1).view(np.int32)
 
     def _lmma_fp_mac(
         self, bank: np.ndarray, ver: np.ndarray, batch: Batch, rows: np.ndarray, b: np.ndarray

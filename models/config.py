@@ -79,6 +79,21 @@ class AFmt(enum.IntEnum):
 class AccFmt(enum.IntEnum):
     INT32 = 0x0
     FP32 = 0x1
+    FP16 = 0x2  #: binary16 in bits [15:0] of each C and D lane; an FpAcc.FP16* instance only
+
+
+class FpAcc(enum.IntEnum):
+    """The FP datapath's number format, an instance parameter (docs section 10).
+
+    FP32: binary32 tables and accumulator, the FP LMMA's ``accfmt`` is FP32.
+    FP16 and FP16_FTZ: binary16 tables and accumulator, ``accfmt`` FP16 (the
+    paper's FP16-accumulate datapath); FP16_FTZ reads every subnormal operand of
+    an addition as a zero and flushes every subnormal sum to a zero (``models.fp16``).
+    """
+
+    FP32 = 0
+    FP16 = 1
+    FP16_FTZ = 2
 
 
 class Status(enum.IntEnum):
@@ -98,6 +113,8 @@ INT_AFMT_BITS = {AFmt.INT8: 8, AFmt.INT16: 16}
 FP_AFMTS = (AFmt.FP8_E4M3, AFmt.FP16, AFmt.BF16, AFmt.FP8_E5M2)
 #: The accumulator format each activation format needs on LMMA.
 ACCFMT_OF = {**{f: AccFmt.INT32 for f in INT_AFMT_BITS}, **{f: AccFmt.FP32 for f in FP_AFMTS}}
+#: The FP formats a binary16 datapath builds: those that embed in binary16 exactly (BF16 does not).
+FP16_ACC_AFMTS = (AFmt.FP8_E4M3, AFmt.FP16, AFmt.FP8_E5M2)
 
 
 class CoreKind(enum.IntEnum):
@@ -155,6 +172,7 @@ class CoreConfig:
     W_BITS_MAX: int = 4
     formats: int = INT_FORMATS
     core: str = DEFAULT_CORE
+    fp_acc: FpAcc = FpAcc.FP32
 
     def __post_init__(self) -> None:
         for name, lo, hi in (
@@ -170,6 +188,32 @@ class CoreConfig:
         if not self.fits(self.core):
             built = ", ".join(f.name for f in AFmt if CORE_FORMATS[self.core] >> f & 1)
             raise ValueError(f"formats=0x{self.formats:02X}: core {self.core} builds {built} only")
+        self._check_fp_acc()
+
+    def _check_fp_acc(self) -> None:
+        """A binary16 datapath needs an FP format, builds no BF16, and exists on lut_tc only."""
+        v = self.fp_acc
+        if isinstance(v, bool) or v not in list(FpAcc):
+            raise ValueError(f"fp_acc={v!r} unknown; choose one of {', '.join(FpAcc.__members__)}")
+        object.__setattr__(self, "fp_acc", FpAcc(v))
+        if self.fp_acc == FpAcc.FP32:
+            return
+        name = f"fp_acc={self.fp_acc.name}"
+        if self.core != DEFAULT_CORE:
+            raise ValueError(f"{name}: core {self.core} has no binary16 datapath; use lut_tc")
+        fmts = formats_mask(FP16_ACC_AFMTS)
+        if not self.formats & fmts or self.formats & formats_mask([AFmt.BF16]):
+            raise ValueError(
+                f"{name} with formats=0x{self.formats:02X}: build one or more of "
+                f"{', '.join(f.name for f in FP16_ACC_AFMTS)} and no BF16"
+            )
+
+    def accfmt_of(self, afmt: int) -> AccFmt:
+        """The ``accfmt`` an LMMA of format ``afmt`` needs on this instance (FP: by ``fp_acc``)."""
+        need = ACCFMT_OF[AFmt(afmt)]
+        if need == AccFmt.FP32 and self.fp_acc != FpAcc.FP32:
+            return AccFmt.FP16
+        return need
 
     def with_core(self, core: str) -> CoreConfig:
         """This shape and these formats on core ``core``."""
@@ -211,7 +255,8 @@ class CoreConfig:
         """The shape and formats spelled out: ``M2N4T4W4``, plus ``F`` and the ``Formats``
         mask in hex where it is not the integer pair (``M2N4T4W4F01``)."""
         base = f"M{self.M}N{self.N}T{self.T}W{self.W_BITS_MAX}"
-        return base if self.formats == INT_FORMATS else f"{base}F{self.formats:02X}"
+        base = base if self.formats == INT_FORMATS else f"{base}F{self.formats:02X}"
+        return base + _FP_ACC_SUFFIX[self.fp_acc]
 
     @property
     def name(self) -> str:
@@ -222,7 +267,7 @@ class CoreConfig:
         return base if self.core == DEFAULT_CORE else f"{self.core}_{base}"
 
     def _key(self) -> tuple[int, ...]:
-        return (self.M, self.N, self.T, self.W_BITS_MAX, self.formats)
+        return (self.M, self.N, self.T, self.W_BITS_MAX, self.formats, int(self.fp_acc))
 
     @property
     def kind(self) -> CoreKind:
@@ -235,7 +280,16 @@ class CoreConfig:
         return 1 if self.core == "mac" else b
 
     def rtl_parameters(self) -> dict[str, int]:
-        """Module parameters of ``lut_tensor_core`` for this configuration."""
+        """Module parameters of ``lut_tensor_core`` for this configuration.
+
+        A binary16 FP datapath (``fp_acc`` other than FP32) has a model and an adder
+        block but no core that builds it: refused, so no build runs the binary32 one.
+        """
+        if self.fp_acc != FpAcc.FP32:
+            raise ValueError(
+                f"fp_acc={self.fp_acc.name}: no RTL core builds the binary16 datapath; "
+                "the model (models.fp16) and the adder's block benches (fpadd16, fpadd16z) do"
+            )
         return {
             "M": self.M,
             "N": self.N,
@@ -245,6 +299,9 @@ class CoreConfig:
             "Core": int(self.kind),
         }
 
+
+#: What a configuration's shape name adds for its FP datapath's format (FP32: nothing).
+_FP_ACC_SUFFIX = {FpAcc.FP32: "", FpAcc.FP16: "H", FpAcc.FP16_FTZ: "HZ"}
 
 DEFAULT = CoreConfig()
 #: Named configurations used by regressions.

@@ -7,7 +7,8 @@ testbench predictor is this class and nothing else.
 
 Integer formats follow docs sections 1-2 (``models.tables``, ``models.lmma``),
 FP formats the contract of docs section 10 (``models.fp``), on the MAC core
-its own (``fp.mac_fp_lmma``, section 11); which formats exist is
+its own (``fp.mac_fp_lmma``, section 11), on a binary16 instance
+(``cfg.fp_acc``) the binary16 one (``models.fp16``); which formats exist is
 ``cfg.formats``, as in the RTL's ``Formats`` parameter.
 """
 
@@ -17,8 +18,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from models import fp
-from models.config import ACCFMT_OF, DEFAULT, FP_AFMTS, AFmt, CoreConfig, Opcode, Status
+from models import fp, fp16
+from models.config import DEFAULT, FP_AFMTS, AFmt, CoreConfig, FpAcc, Opcode, Status
 from models.encoding import check_word, unpack_codes
 from models.isa import Instr, decode
 from models.lmma import lmma, unpack_c
@@ -54,7 +55,8 @@ class CoreModel:
     """Table registers plus the status rules of docs section 6.
 
     ``tables[t]`` is ``None`` (invalid) or ``(afmt, entries [M, 8])``: int64
-    entries for an integer format, float32 (binary32) ones for an FP format.
+    entries for an integer format, float32 (binary32) ones for an FP format,
+    float16 ones on a binary16 instance (``cfg.fp_acc``).
     On the MAC core an FP register holds what that core keeps, the
     activations as float32 ``[M, 4]``; its integer D equals the tables'.
     """
@@ -82,7 +84,7 @@ class CoreModel:
         if not self.cfg.builds(i.afmt):  # reserved codes 6..15 included
             return Status.UNSUPPORTED
         if is_lmma and not (
-            1 <= i.wbits <= self.cfg.W_BITS_MAX and i.accfmt == ACCFMT_OF[AFmt(i.afmt)]
+            1 <= i.wbits <= self.cfg.W_BITS_MAX and i.accfmt == self.cfg.accfmt_of(i.afmt)
         ):
             return Status.UNSUPPORTED
         if i.treg >= self.cfg.T:
@@ -111,7 +113,10 @@ class CoreModel:
                 assert entry is not None
                 codes = unpack_codes(w_bus, i.wbits, cfg)
                 c = unpack_c(c_bus, cfg)  # signed int32 lane values
-                if afmt in FP_AFMTS:
+                if afmt in FP_AFMTS and cfg.fp_acc != FpAcc.FP32:
+                    ftz = cfg.fp_acc == FpAcc.FP16_FTZ
+                    d = fp16.lmma(entry[1], codes, c, ftz).astype(np.int64)
+                elif afmt in FP_AFMTS:
                     c_bits = c.astype(np.int32).view(np.uint32)
                     run = fp.mac_fp_lmma if cfg.core == "mac" else fp.fp_lmma
                     d = run(entry[1], codes, c_bits).view(np.int32).astype(np.int64)
@@ -121,6 +126,9 @@ class CoreModel:
 
     def _tables(self, a_bus: int, afmt: AFmt) -> np.ndarray:
         """LUTGEN's table register contents for ``in_a_i`` read in format ``afmt``."""
+        if afmt in FP_AFMTS and self.cfg.fp_acc != FpAcc.FP32:
+            acts16 = fp16.to_f16(unpack_lanes(a_bus, self.cfg), afmt)
+            return fp16.tables(acts16, self.cfg.fp_acc == FpAcc.FP16_FTZ)
         if afmt in FP_AFMTS:
             acts = fp.to_f32(unpack_lanes(a_bus, self.cfg), afmt)
             return acts if self.cfg.core == "mac" else fp.fp_tables(acts)

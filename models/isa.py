@@ -14,7 +14,6 @@ from enum import IntEnum
 import numpy as np
 
 from models.config import (
-    ACCFMT_OF,
     DEFAULT,
     FIELD,
     FIELDS,
@@ -107,12 +106,13 @@ def lmma(
     """``LMMA treg, afmt, wbits, accfmt``: ``D = C + lookups`` over ``wbits`` planes.
 
     Each activation format has exactly one accumulator format (INT32 for the
-    integer formats, FP32 for the FP ones, ``config.ACCFMT_OF``), so ``accfmt``
+    integer formats, FP32 for the FP ones or FP16 on a binary16 instance,
+    ``CoreConfig.accfmt_of``), so ``accfmt``
     defaults to it; any other value is refused, as the core would answer
     UNSUPPORTED.
     """
     fmt = _check_afmt(afmt, cfg)
-    need = ACCFMT_OF[fmt]
+    need = cfg.accfmt_of(fmt)
     if accfmt is None:
         acc = need
     else:

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 //
-// Binary32 negate and scale by a power of two, combinational:
+// Binary32 (by default; ExpW = 5, FracW = 10: binary16) negate and scale by
+// a power of two, combinational:
 // y_o = (neg_i ? -x_i : x_i) * 2^shift_i (docs/architecture.md section 10,
 // "Bit-serial weighting": the term of plane shift_i).
 //
@@ -9,8 +10,11 @@
 // overflows, which gives a signed infinity; a subnormal x scales into the
 // normal range correctly (normalized, not just shifted); a zero stays a zero
 // of its (possibly flipped) sign; an infinity stays an infinity; every NaN
-// gives the canonical quiet NaN 32'h7FC00000.
-// Vectors: blocks/ (unit fpow2), harness blocks/sv/fpow2_tb.sv.
+// gives the canonical quiet NaN 32'h7FC00000 (binary16: 16'h7E00). Widths
+// below are binary32's (24-bit significand, exponent 255); another format
+// reads them as FracW + 1 and 2^ExpW - 1.
+// Vectors: blocks/ (units fpow2 and, at binary16, fpow2h), harnesses
+// blocks/sv/fpow2_tb.sv and blocks/sv/fpow2h_tb.sv.
 //
 // Parameters:
 //   MaxShift  largest shift_i (>= 1); shift_i is $clog2(MaxShift + 1) bits.
@@ -25,9 +29,9 @@
 //   normalize a normal sig has its hidden bit set: nothing moves. A zero or
 //             subnormal sig moves left past its leading zeros, but at most
 //             E - 1 places (the exponent stops at 1), E' = E - places. The
-//             shift goes by halves (`LUT_TC_FP_NORM of rtl/lut_fp_norm.svh,
-//             shared with the adder and the MAC multiplier): 16, 8, 4, 2 and 1
-//             places, each step taken if the top that many bits are zero
+//             shift goes by halves (as `LUT_TC_FP_NORM of rtl/lut_fp_norm.svh,
+//             written out for binary16's narrower significand): 16 (only
+//             where SigW > 16), 8, 4, 2 and 1 places, each step taken if the top that many bits are zero
 //             and the exponent is above that many, which moves exactly
 //             min(leading zeros, E - 1) places in all. A hidden bit after
 //             the move gives a normal with exponent E' (E' >= 255 overflows
@@ -47,36 +51,41 @@
 //   LUT_TC_BUG_FP_POW2_FTZ  injected bug: a subnormal x scales as a zero
 //                           of the result's sign
 // The bug exists for the negative tests only.
-`ifndef LUT_TC_FP_NORM_SVH
-`include "lut_fp_norm.svh"
-`endif
-
 module lut_fp32_pow2 #(
   parameter int MaxShift = 7,
+  parameter int ExpW     = 8,   // exponent field bits (5: binary16)
+  parameter int FracW    = 23,  // fraction field bits (10: binary16)
   localparam int ShiftW = (MaxShift < 2) ? 1 : $clog2(MaxShift + 1)
 ) (
-  input  logic [31:0]       x_i,
-  input  logic              neg_i,
-  input  logic [ShiftW-1:0] shift_i,
-  output logic [31:0]       y_o
+  input  logic [ExpW+FracW:0] x_i,
+  input  logic                neg_i,
+  input  logic [ShiftW-1:0]   shift_i,
+  output logic [ExpW+FracW:0] y_o
 );
 
-  localparam int          SigW   = 24;                              // significand with hidden bit
-  localparam int          EW     = $clog2(256 + (1 << ShiftW)) + 1;  // E: holds 254 + any code
-  localparam logic [7:0]  ExpMax = 8'hFF;
-  localparam logic [31:0] QNaN   = 32'h7FC0_0000;
+  localparam int               W      = 1 + ExpW + FracW;
+  localparam int               SigW   = FracW + 1;                             // with hidden bit
+  localparam int               EW     = $clog2((1 << ExpW) + (1 << ShiftW)) + 1;  // E: max + any code
+  // All ones by replication: Yosys 0.23 reads a parameter's '1 as a single 1 bit.
+  localparam logic [ExpW-1:0]  ExpMax = {ExpW{1'b1}};
+  localparam logic [ExpW-1:0]  ExpZ   = '0;
+  localparam logic [FracW-1:0] FracZ  = '0;
+  localparam logic [W-1:0]     QNaN   = {1'b0, ExpMax, 1'b1, {(FracW-1){1'b0}}};
+  // The normalization's steps: 16 places only where the significand is wider than 16 bits.
+  localparam bit               Norm16   = SigW > 16;
+  localparam int               Norm16Sh = Norm16 ? SigW - 16 : 0;
 
   always_comb begin : p_scale
-    logic            x_sign, sign;
-    logic [7:0]      exp_f;
-    logic [22:0]     frac;
-    logic [SigW-1:0] sig;       // normalized significand
-    logic [EW-1:0]   e;         // exponent of sig's top bit
-    logic            hidden;
-    logic [22:0]     res_frac;
-    logic [31:0]     y;
-    logic [EW-9:0]   e_unused;  // above the exponent field (e >= 255 overflows, below)
-    logic [7:0]      e8;
+    logic                 x_sign, sign;
+    logic [ExpW-1:0]      exp_f;
+    logic [FracW-1:0]     frac;
+    logic [SigW-1:0]      sig;       // normalized significand
+    logic [EW-1:0]        e;         // exponent of sig's top bit
+    logic                 hidden;
+    logic [FracW-1:0]     res_frac;
+    logic [W-1:0]         y;
+    logic [EW-ExpW-1:0]   e_unused;  // above the exponent field (e >= max overflows, below)
+    logic [ExpW-1:0]      e_f;
 
     // ---------------------------------------------------------- unpack, scale, normalize
     {x_sign, exp_f, frac} = x_i;
@@ -85,25 +94,46 @@ module lut_fp32_pow2 #(
       sig = {1'b1, frac};
       e   = EW'(exp_f) + EW'(shift_i);
     end else begin
-      // Left past the leading zeros by halves, at most E - 1 places.
+      // Left past the leading zeros by halves, at most E - 1 places (as
+      // `LUT_TC_FP_NORM of rtl/lut_fp_norm.svh, written out: a binary16
+      // significand is narrower than its first step).
       sig = {1'b0, frac};
       e   = EW'(1) + EW'(shift_i);
-      `LUT_TC_FP_NORM(sig, e, SigW, EW)
+      if (Norm16 && (sig < (SigW'(1) << Norm16Sh)) && (e > EW'(16))) begin
+        sig = sig << 16;
+        e   = e - EW'(16);
+      end
+      if ((sig < (SigW'(1) << (SigW - 8))) && (e > EW'(8))) begin
+        sig = sig << 8;
+        e   = e - EW'(8);
+      end
+      if ((sig < (SigW'(1) << (SigW - 4))) && (e > EW'(4))) begin
+        sig = sig << 4;
+        e   = e - EW'(4);
+      end
+      if ((sig < (SigW'(1) << (SigW - 2))) && (e > EW'(2))) begin
+        sig = sig << 2;
+        e   = e - EW'(2);
+      end
+      if ((sig < (SigW'(1) << (SigW - 1))) && (e > EW'(1))) begin
+        sig = sig << 1;
+        e   = e - EW'(1);
+      end
     end
     {hidden, res_frac} = sig;
 
     // ---------------------------------------------------------- result
     // The exponent field by a split, not by a cast: Yosys 0.23 widens 8'(e)
     // inside this concatenation and drops the sign (the netlist tests).
-    {e_unused, e8} = e;
-    y = {sign, hidden ? e8 : 8'h00, res_frac};
+    {e_unused, e_f} = e;
+    y = {sign, hidden ? e_f : ExpZ, res_frac};
     if (exp_f == ExpMax) begin
-      y = (frac != '0) ? QNaN : {sign, ExpMax, 23'b0};
+      y = (frac != '0) ? QNaN : {sign, ExpMax, FracZ};
     end else if (hidden && (e >= EW'(ExpMax))) begin
-      y = {sign, ExpMax, 23'b0};  // overflow
+      y = {sign, ExpMax, FracZ};  // overflow
 `ifdef LUT_TC_BUG_FP_POW2_FTZ
     end else if ((exp_f == '0) && (frac != '0)) begin
-      y = {sign, 31'b0};  // injected bug: flush a subnormal input
+      y = {sign, ExpZ, FracZ};  // injected bug: flush a subnormal input
 `endif
     end
     y_o = y;

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 //
-// Normalize by halves, the left shift the binary32 blocks share
-// (lut_fp32_add, lut_fp32_pow2, mac_fp_mul), as a macro of statements for
+// Normalize by halves, the left shift of the binary32 blocks (mac_fp_mul;
+// lut_fp32_add and lut_fp32_pow2 write the same steps out, as they also
+// build binary16, narrower than the first step), as a macro of statements for
 // the block's always_comb:
 //
 //   `ifndef LUT_TC_FP_NORM_SVH

@@ -48,6 +48,7 @@ localparam logic [3:0] AFmtBf16 = lut_tc_pkg::AFmtBf16;
 localparam logic [3:0] AFmtFp8E5m2 = lut_tc_pkg::AFmtFp8E5m2;
 localparam logic [3:0] AccFmtInt32 = lut_tc_pkg::AccFmtInt32;
 localparam logic [3:0] AccFmtFp32 = lut_tc_pkg::AccFmtFp32;
+localparam logic [3:0] AccFmtFp16 = lut_tc_pkg::AccFmtFp16;
 localparam logic [3:0] StOk = lut_tc_pkg::StOk;
 localparam logic [3:0] StIllegalInstr = lut_tc_pkg::StIllegalInstr;
 localparam logic [3:0] StUnsupported = lut_tc_pkg::StUnsupported;

@@ -58,7 +58,8 @@ package lut_tc_pkg;
 
   typedef enum logic [3:0] {
     AccFmtInt32 = 4'h0,
-    AccFmtFp32 = 4'h1
+    AccFmtFp32 = 4'h1,
+    AccFmtFp16 = 4'h2
   } accfmt_e;
 
   typedef enum logic [3:0] {

@@ -77,7 +77,7 @@ def bugs_table(suites: Path = SUITES) -> str:
         )
         tests = "<br>".join(f"`{t}`" for t in b.tests)
         define = f"`{b.define}`" + (" (protocol: no RTL assertions)" if b.protocol else "")
-        cores = ", ".join(f"`{c}`" for c in b.cores)
+        cores = ", ".join(f"`{c}`" for c in b.cores) or "none (block benches only)"
         out.append(_row([define, b.block, b.breaks, cores, jobs or "none", tests]))
     return "\n".join(out)
 

@@ -91,6 +91,7 @@ UNITS: dict[str, tuple[str, tuple[Path, ...], tuple[tuple[str, ...], ...]]] = {
             ("LUT_TC_BUG_FP_RTZ",),
             ("LUT_TC_BUG_FP_FTZ",),
             ("LUT_TC_BUG_FP_RTZ", "LUT_TC_BUG_FP_FTZ"),
+            ("LUT_TC_BUG_FP16_TRUNC",),
         ),
     ),
     "fp_to_f32": ("lut_fp_to_f32", (FP_TO_F32,), ((), ("LUT_TC_BUG_FP_SUBNORMAL_IN",))),

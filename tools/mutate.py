@@ -10,7 +10,7 @@ regression engine's workers. Survivors get a Yosys equivalence check. ::
     tools/mutate.py                              # the default sample: 48 mutants, seed 1
     tools/mutate.py --mutants 200 --seed 7 --jobs 2
     tools/mutate.py --core mac                   # mutants of the files the MAC core builds
-    tools/mutate.py --mutant lut_fp32_add.sv:128:25:op_gt   # one mutant (its rerun command)
+    tools/mutate.py --mutant lut_fp32_add.sv:171:23:op_gt   # one mutant (its rerun command)
     tools/mutate.py --list-mutants --file lut_unit.sv       # the ids, nothing runs
 
 Each run writes ``build/mutate/<label>-<UTC time>/`` (``mutate.json``,

@@ -14,11 +14,11 @@ from flow.mutate import equiv
 from tools import mutate
 
 KILLED_BY_TEST = "lut_unit.sv:91:28:op_sub"  # acc_q + term -> acc_q - term
-KILLED_BY_BLOCK = "lut_fp32_add.sv:189:18:if_true"
+KILLED_BY_BLOCK = "lut_fp32_add.sv:245:18:if_true"
 #: The scaler is built only on an FP configuration: an integer-only suite cannot reach it.
-UNREACHED = "lut_fp32_pow2.sv:99:25:ternary_swap"
-#: 256 -> 257 in ``$clog2(256 + (1 << ShiftW))``: the same width for every ShiftW the core builds.
-EQUIVALENT = "lut_fp32_pow2.sv:65:50:const_inc"
+UNREACHED = "lut_fp32_pow2.sv:129:25:ternary_swap"
+#: 1 -> 2 in ``(1 << ShiftW)`` of ``EW``: the same width for every ShiftW the core builds.
+EQUIVALENT = "lut_fp32_pow2.sv:68:63:const_inc"
 
 TINY = """\
 sim = "icarus"

@@ -155,7 +155,7 @@ def fp_stream(cfg: CoreConfig, rng: np.random.Generator, n: int) -> Batch:
         wbits = int(rng.integers(16)) if rng.random() < 0.05 else 0
         if op == Opcode.LMMA:
             if rng.random() < 0.9:
-                accfmt = int(ACCFMT_OF[AFmt(afmt)]) if afmt < len(AFmt) else 0
+                accfmt = int(cfg.accfmt_of(afmt)) if afmt < len(AFmt) else 0
                 wbits = int(rng.integers(1, cfg.W_BITS_MAX + 1))
         rsvd = int(rng.integers(16)) if rng.random() < 0.03 else 0
         if op == Opcode.LUTGEN and treg < cfg.T:
@@ -545,7 +545,6 @@ def test_fp_cross_check_catches_a_positive_zero_pad(monkeypatch: pytest.MonkeyPa
 def test_fp_cross_check_catches_a_wrong_accfmt_rule(monkeypatch: pytest.MonkeyPatch) -> None:
     """FP LMMAs accepted with accfmt INT32 (and refused with FP32)."""
     stream = fp_stream(FP, np.random.default_rng(5), 600)
-    need = models.batch._ACCFMT_NEED.copy()
-    need[list(FP_AFMTS)] = AccFmt.INT32
-    monkeypatch.setattr(models.batch, "_ACCFMT_NEED", need)
-    assert len(mismatches(BatchModel(FP), FP, stream, [100, 400])) > 0
+    model = BatchModel(FP)
+    model._accfmt_need[list(FP_AFMTS)] = AccFmt.INT32
+    assert len(mismatches(model, FP, stream, [100, 400])) > 0

@@ -29,7 +29,7 @@ import pytest
 import softfloatpy as sf
 
 from blocks import fpadd, fpops, harness, vectors
-from blocks.units import DEFAULT_MAX_SHIFT, FMUL_MAG_W, UNITS
+from blocks.units import ADDERS, BINARY16, DEFAULT_MAX_SHIFT, FMUL_MAG_W, UNITS
 from flow import simrun, synth
 from models.config import AFmt
 from tests.needs import needs
@@ -39,8 +39,9 @@ SEED = 1
 RANDOM_COUNT = {"verilator": 100_000, "icarus": 10_000}
 #: Conversion set per simulator: Icarus runs the sample (every FP8 byte, FP16/BF16 edges).
 CONVERT_KIND = {"verilator": "exhaustive", "icarus": "sample"}
-#: The units of this file (the adder's are tests/rtl/test_fp32_add.py).
-OTHERS = sorted(set(UNITS) - {"fpadd"})
+#: The units of this file (the adders' are tests/rtl/test_fp32_add.py and test_fp16_add.py,
+#: the binary16 scaler's tests/rtl/test_fp16_pow2.py); all of them as netlists.
+OTHERS = sorted(set(UNITS) - set(ADDERS) - set(BINARY16))
 ALL16 = np.arange(1 << 16, dtype=np.uint32)
 
 
@@ -226,7 +227,8 @@ def _check_pass(r: harness.RunResult, n: int) -> None:
 
 
 def _small_set(unit: str) -> vectors.VectorSet:
-    return vectors.vector_set(unit, "sample" if unit == "fcvt" else "corners", seed=SEED)
+    kind = "sample" if unit in ("fcvt", "fpow2h") else "corners"
+    return vectors.vector_set(unit, kind, seed=SEED)
 
 
 @pytest.mark.parametrize("sim", SIMS)
