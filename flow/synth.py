@@ -54,6 +54,13 @@ RESET_TRANSISTORS = 4
 GATES = ("$_NAND_", "$_NOR_", "$_NOT_")
 FLOPS = {"$_DFF_P_": FLOP_TRANSISTORS, "$_DFF_PN0_": FLOP_TRANSISTORS + RESET_TRANSISTORS}
 TOP = "lut_tensor_core"
+#: The netlist the switching-energy proxy simulates (:mod:`flow.ppa.energy`): the same
+#: gates, flattened after mapping (no optimization runs after it), every wire split into
+#: one-bit nets (a simulator then evaluates each net once per change, with no word-level
+#: false loops to iterate), every net Yosys left unnamed (``$abc$...``) named ``n<k>``
+#: so the Verilog and the JSON netlist name each net alike (``write_verilog`` would
+#: otherwise number them itself, ``_123_``).
+ENERGY_NETLIST = ("flatten", "splitnets", "rename -enumerate -pattern n%")
 
 
 class SynthError(RuntimeError):
@@ -116,14 +123,19 @@ def script(
     stat_txt: Path,
     defines: tuple[str, ...] = (),
     ltp_txt: Path | None = None,
+    json_out: Path | None = None,
 ) -> str:
     """The Yosys script for ``cfg`` (``defines``: bug injection, for the netlist tests).
 
     ``ltp_txt``: after the counts and the netlist, flatten and write the longest
     path there (the counts stay those of the hierarchical design).
+    ``json_out``: after the counts, the netlist of :data:`ENERGY_NETLIST`, also as
+    ``write_json`` there (every cell's connections: the fan-out of each net).
     """
     lines = _flow(TOP, sources(), cfg.rtl_parameters(), defines, flatten)
     lines.append(f"tee -q -o {stat_txt} stat -tech cmos -top {TOP}")
+    if json_out is not None:
+        lines += [*ENERGY_NETLIST, f"write_json {json_out}"]
     if netlist is not None:
         lines.append(f"write_verilog -noattr {netlist}")
     if ltp_txt is not None:
@@ -187,9 +199,11 @@ def synthesize(
     netlist: bool = False,
     defines: tuple[str, ...] = (),
     depth: bool = False,
+    json: bool = False,
 ) -> SynthResult:
     """Synthesize ``cfg`` into ``out`` (script, log, statistics, the netlist and the
-    longest path if asked)."""
+    longest path if asked; ``json``: the energy proxy's netlist, also as ``netlist.json``,
+    see :func:`script`)."""
     if not have_yosys():
         raise SynthError("yosys is not installed: apt-get install yosys (make ppa does as root)")
     out.mkdir(parents=True, exist_ok=True)
@@ -198,7 +212,8 @@ def synthesize(
     ys = out / "synth.ys"
     log = out / "yosys.log"
     ltp_txt = out / "ltp.txt" if depth else None
-    ys.write_text(script(cfg, flatten, net, stat_txt, tuple(defines), ltp_txt))
+    json_out = out / "netlist.json" if json else None
+    ys.write_text(script(cfg, flatten, net, stat_txt, tuple(defines), ltp_txt, json_out))
     t0 = time.monotonic()
     proc = subprocess.run(
         ["yosys", "-q", "-l", str(log), "-s", str(ys)],

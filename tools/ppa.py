@@ -5,6 +5,7 @@
     tools/ppa.py                         # every core x weight bits x activation format
     tools/ppa.py --cores lut_tc,mac --wbits 1,2 --afmts INT8
     tools/ppa.py --render build/ppa/ppa.json [--write-doc]
+    tools/ppa.py --cores lut_tc,mac --wbits 2 --afmts INT8 --energy llm,random,zero_w
 
 Each precision pair is its own instance: M2 N64 K4 (``--m``, ``--n``), one
 table register (``--t``), ``WBitsMax`` = the weight bits b and ``Formats``
@@ -31,6 +32,12 @@ dequantizes the weights to the activations' width and then multiplies.
 The table gives each row's ratio against the MAC core of the same weight
 width and against that one.
 
+``--energy PROFILES`` also prices each pair's switching energy
+(:mod:`flow.ppa.energy`): its gate-level netlist at ``--energy-n`` columns
+replays a GEMM of each traffic profile under Verilator with toggle counters;
+toggles x fan-out per MAC, a second table. Off by default: a netlist build
+takes minutes.
+
 Writes ``build/ppa/ppa.json`` and ``build/ppa/area.png`` (``--out``),
 prints the table; ``--write-doc`` puts the table into ``docs/ppa.md``
 between its markers and copies the plot to ``docs/ppa_area.png``. A
@@ -53,8 +60,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from flow import synth
+from flow.ppa import energy
+from flow.ppa.energy_sim import EnergySimError
 from flow.ppa.pairs import AFMTS, DEFAULT_AFMTS, measure
-from flow.ppa.report import DOC, DOC_PNG, plot, render, write_doc
+from flow.ppa.report import DOC, DOC_PNG, plot, render, render_energy, write_doc, write_energy_doc
 from models.config import CORE_FORMATS, CORES
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -81,6 +90,26 @@ def _measure(pair: tuple[str, int, str], args: argparse.Namespace, total: int) -
             f"transistors, {row['gate_levels']} gate levels ({row['synth_s']:.0f} s)",
             flush=True,
         )
+    if args.profiles:
+        t0 = time.monotonic()
+        row["energy"] = energy.measure(
+            core,
+            b,
+            afmt,
+            args.profiles,
+            args.m,
+            args.energy_n,
+            args.t,
+            args.out,
+            args.energy_lmmas,
+        )
+        with _print_lock:
+            per_mac = ", ".join(f"{p} {e['energy_per_mac']:.1f}" for p, e in row["energy"].items())
+            print(
+                f"[ppa energy] {core} W{b} x {afmt}: per MAC {per_mac} "
+                f"({time.monotonic() - t0:.0f} s)",
+                flush=True,
+            )
     return row
 
 
@@ -101,6 +130,16 @@ def main(argv: list[str] | None = None) -> int:
         help="also the MAC core built for this many weight bits, the reference for "
         "dequantizing to the activation width (0: none)",
     )
+    ap.add_argument(
+        "--energy",
+        default="",
+        help=f"switching-energy proxy on these traffic profiles ({', '.join(energy.PROFILES)}; "
+        "default: none)",
+    )
+    ap.add_argument("--energy-n", type=int, default=4, help="columns of the energy instance")
+    ap.add_argument(
+        "--energy-lmmas", type=int, default=energy.DEFAULT_LMMAS, help="LMMAs per profile"
+    )
     ap.add_argument("--jobs", type=int, default=2, help="syntheses at once")
     ap.add_argument("--out", type=Path, default=OUT)
     ap.add_argument("--render", type=Path, help="print a saved ppa.json again")
@@ -112,6 +151,10 @@ def main(argv: list[str] | None = None) -> int:
         cores = _list("cores", args.cores, list(CORES))
         wbits = [int(b) for b in _list("wbits", args.wbits, [str(i) for i in range(1, 9)])]
         afmts = _list("afmts", args.afmts, list(AFMTS))
+        args.profiles = _list("energy", args.energy, list(energy.PROFILES))
+        for name in ("energy_n", "energy_lmmas"):
+            if getattr(args, name) < 4:
+                raise SystemExit(f"{name.replace('_', '-')}={getattr(args, name)}: at least 4")
         todo = [
             (c, b, a)
             for a in afmts
@@ -131,7 +174,7 @@ def main(argv: list[str] | None = None) -> int:
         try:
             with ThreadPoolExecutor(max(1, args.jobs)) as pool:
                 rows = list(pool.map(lambda x: _measure(x, args, len(todo)), todo))
-        except (synth.SynthError, ValueError) as exc:
+        except (synth.SynthError, energy.EnergyError, EnergySimError, ValueError) as exc:
             print(f"ppa: {exc}", file=sys.stderr)
             return 1
         doc = {
@@ -143,6 +186,8 @@ def main(argv: list[str] | None = None) -> int:
                 "flop_transistors": synth.FLOP_TRANSISTORS,
                 "reset_transistors": synth.RESET_TRANSISTORS,
                 "mac_ref": args.mac_ref,
+                "energy_n": args.energy_n if args.profiles else None,
+                "energy_lmmas": args.energy_lmmas if args.profiles else None,
                 "wall_s": time.monotonic() - t0,
                 "command": "make ppa"
                 if argv is None and len(sys.argv) == 1
@@ -156,9 +201,15 @@ def main(argv: list[str] | None = None) -> int:
         print(f"wrote {args.out / 'ppa.json'} and {args.out / 'area.png'}")
     table = render(doc)
     print(table)
+    etable = render_energy(doc)
+    if etable:
+        print()
+        print(etable)
     if args.write_doc:
         try:
             write_doc(table)
+            if etable:
+                write_energy_doc(etable)
         except ValueError as exc:
             print(f"ppa: {exc}", file=sys.stderr)
             return 1
