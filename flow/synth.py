@@ -55,12 +55,13 @@ GATES = ("$_NAND_", "$_NOR_", "$_NOT_")
 FLOPS = {"$_DFF_P_": FLOP_TRANSISTORS, "$_DFF_PN0_": FLOP_TRANSISTORS + RESET_TRANSISTORS}
 TOP = "lut_tensor_core"
 #: The netlist the switching-energy proxy simulates (:mod:`flow.ppa.energy`): the same
-#: gates, flattened after mapping (no optimization runs after it), every wire split into
-#: one-bit nets (a simulator then evaluates each net once per change, with no word-level
-#: false loops to iterate), every net Yosys left unnamed (``$abc$...``) named ``n<k>``
+#: gates, flattened after mapping (no optimization runs after it), every wire and port
+#: split into one-bit nets (Verilator's toggle counters are exact on those; on buses it
+#: iterated word-level false loops and over-counted wider than 64 bits), every net
+#: Yosys left unnamed (``$abc$...``) named ``n<k>``
 #: so the Verilog and the JSON netlist name each net alike (``write_verilog`` would
 #: otherwise number them itself, ``_123_``).
-ENERGY_NETLIST = ("flatten", "splitnets", "rename -enumerate -pattern n%")
+ENERGY_NETLIST = ("flatten", "splitnets -ports", "rename -enumerate -pattern n%")
 
 
 class SynthError(RuntimeError):

@@ -245,7 +245,8 @@ def measure(
     rows = {}
     for profile, vs in sets.items():
         run, points = energy_sim.run(built, vs.path, work / f"toggles_{profile}.dat")
-        e = energy(fan, toggles(points))
+        tog = {synth.TOP if m == energy_sim.BITS_TOP else m: c for m, c in toggles(points).items()}
+        e = energy(fan, tog)
         macs = vs.n_lmma * cfg.M * cfg.N * K
         rows[profile] = {
             **e,

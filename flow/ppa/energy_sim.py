@@ -16,15 +16,23 @@ netlist's buses Verilator found word-level false loops (``UNOPTFLAT``), iterated
 them to a fixed point and counted the passes, up to twice the clock cycles on
 one accumulator bit.
 
-Two things the netlist needs to sit in the harness: Yosys writes the top
-module without its parameters, and the harness sets them (Verilator stops
-with an internal error on a parameter the module lacks), so a copy of the
-netlist declares them (:func:`with_parameters`); and the C++ is compiled
-without optimization (a run is short, the compile is not).
+The netlist's ports are one bit each, the harness's buses are not: a wrapper
+(:func:`wrap`) gives the harness the core it expects (vector ports and the
+configuration's parameters, which Verilator insists on finding) around the
+one-bit-port netlist, renamed :data:`BITS_TOP`; the wrapper has no counters.
+The C++ is compiled without optimization (a run is short, the compile is not).
+
+Why one-bit nets (:data:`flow.synth.ENERGY_NETLIST`): on the hierarchical
+netlist, Verilator found word-level false loops on the buses (``UNOPTFLAT``),
+iterated them to a fixed point and counted the passes; and on signals wider
+than 64 bits (the A and C buses at M2 N4) its counters read 2.5-4.5 times the
+toggles the stream drives, where the 32-bit W bus and instruction word read
+exactly what the stream drives.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping
 from pathlib import Path
@@ -44,8 +52,10 @@ TOGGLE_ARGS = (
     "-MAKEFLAGS",
     "OPT_FAST=-O0 OPT_SLOW=-O0 OPT_GLOBAL=-O0",
 )
-#: The control file: no counters in the harness (tb/sv), only in the netlist.
-VLT = '`verilator_config\ncoverage_off -file "*/tb/sv/*"\n'
+#: The netlist's top module under the wrapper, and the wrapper's file.
+BITS_TOP, WRAPPER = "lut_tensor_core_bits", "core_wrapper.v"
+#: The control file: no counters in the harness (tb/sv) nor the wrapper, only in the netlist.
+VLT = f'`verilator_config\ncoverage_off -file "*/tb/sv/*"\ncoverage_off -file "*/{WRAPPER}"\n'
 SIM = "verilator"
 
 
@@ -53,20 +63,40 @@ class EnergySimError(RuntimeError):
     """The netlist could not be built or did not answer its traffic right (one line)."""
 
 
-def with_parameters(netlist: Path, cfg: CoreConfig, out: Path) -> Path:
-    """A copy of ``netlist`` whose top module declares the configuration's parameters.
+def wrap(netlist: Path, netlist_json: Path, cfg: CoreConfig, work: Path) -> list[Path]:
+    """[the netlist with its top renamed :data:`BITS_TOP`, the wrapper]: files to compile.
 
-    The values are the ones it was synthesized with; they change nothing in it,
-    they only let the harness's ``#(.M(M), ...)`` find them.
+    The wrapper is the core as the harness instantiates it: the bus ports
+    gathered from the one-bit ports (``in_c_i[5]``), the parameters declared
+    with the values the netlist was synthesized with (they change nothing in it).
     """
     text = netlist.read_text()
-    head = re.search(rf"^module {synth.TOP}\(.*?\);\n", text, re.M | re.S)
+    head = re.search(rf"^module {synth.TOP}\(", text, re.M)
     if head is None:
         raise EnergySimError(f"{netlist}: no module {synth.TOP} in the netlist")
-    params = "".join(f"  parameter {k} = {v};\n" for k, v in cfg.rtl_parameters().items())
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(text[: head.end()] + params + text[head.end() :])
-    return out
+    ports = json.loads(netlist_json.read_text())["modules"][synth.TOP]["ports"]
+    buses: dict[str, list] = {}
+    for name, info in ports.items():
+        m = re.fullmatch(r"(.*)\[(\d+)\]", name)
+        base, idx = (m[1], int(m[2])) if m else (name, None)
+        bus = buses.setdefault(base, [info["direction"], -1, []])
+        bus[1] = max(bus[1], -1 if idx is None else idx)
+        bus[2].append((name, idx))
+    lines = [f"module {synth.TOP} ({', '.join(buses)});"]
+    lines += [f"  parameter {k} = {v};" for k, v in cfg.rtl_parameters().items()]
+    for base, (direction, top, _) in buses.items():
+        lines.append(f"  {direction} {f'[{top}:0] ' if top >= 0 else ''}{base};")
+    conns = [
+        f"    .\\{name} ({base}[{idx}])" if idx is not None else f"    .{name}({base})"
+        for base, (_, _, bits) in buses.items()
+        for name, idx in bits
+    ]
+    lines += [f"  {BITS_TOP} u_bits (", ",\n".join(conns), "  );", "endmodule", ""]
+    work.mkdir(parents=True, exist_ok=True)
+    net, wrapper = work / "netlist_bits.v", work / WRAPPER
+    net.write_text(text[: head.start()] + f"module {BITS_TOP}(" + text[head.end() :])
+    wrapper.write_text("\n".join(lines))
+    return [net, wrapper]
 
 
 def build(cfg: CoreConfig, netlist: Path, work: Path, caps: Mapping[str, int] | None = None):
@@ -76,8 +106,8 @@ def build(cfg: CoreConfig, netlist: Path, work: Path, caps: Mapping[str, int] | 
     work.mkdir(parents=True, exist_ok=True)
     vlt = work / "toggle.vlt"
     vlt.write_text(VLT)
-    net = with_parameters(netlist, cfg, work / "netlist_params.v")
-    srcs = [simrun.RTL / "lut_tc_assert.svh", simrun.RTL / "lut_tc_pkg.sv", net]
+    nets = wrap(netlist, netlist.with_suffix(".json"), cfg, work)
+    srcs = [simrun.RTL / "lut_tc_assert.svh", simrun.RTL / "lut_tc_pkg.sv", *nets]
     srcs += [harness.PACED, simrun.PACED_DUT, harness.HARNESS]
     caps = harness.caps_for(dict(caps)) if caps else dict(harness.DEFAULT_CAPS)
     try:
