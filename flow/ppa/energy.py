@@ -241,7 +241,7 @@ def measure(
             key,
         )
     sizes = {k: max(vs.sizes[k] for vs in sets.values()) for k in next(iter(sets.values())).sizes}
-    built = energy_sim.build(cfg, res.netlist, work, sizes)
+    built = energy_sim.build(cfg, res.netlist, sizes)
     rows = {}
     for profile, vs in sets.items():
         run, points = energy_sim.run(built, vs.path, work / f"toggles_{profile}.dat")

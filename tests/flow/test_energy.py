@@ -100,3 +100,34 @@ def test_an_unknown_profile_is_refused() -> None:
 
     with pytest.raises(energy.EnergyError, match="profile='bogus' unknown; choose from llm"):
         energy.traffic(config_by_name("M2N4"), "bogus", 0, 2, 16, 1)
+
+
+@pytest.mark.parametrize(
+    "argv, msg",
+    [
+        (["--energy", "bogus"], "energy='bogus' unknown; choose from llm, random, zero_w"),
+        (["--energy", "llm", "--energy-n", "2"], "energy-n=2: at least 4"),
+    ],
+)
+def test_bad_energy_arguments_are_one_line(argv: list[str], msg: str, tmp_path: Path) -> None:
+    from tools import ppa
+
+    with pytest.raises(SystemExit, match=msg):
+        ppa.main([*argv, "--out", str(tmp_path)])
+
+
+def test_the_energy_table_has_a_row_per_pair_and_the_ratios() -> None:
+    from flow.ppa.report import render_energy
+
+    def row(core: str, b: int, llm: float) -> dict:
+        e = {"energy_per_mac": llm, "cycles": 640, "lmmas": 256, "load_matched": 1.0}
+        zero = {**e, "energy_per_mac": llm / 4}
+        return {"core": core, "wbits": b, "afmt": "INT8", "energy": {"llm": e, "zero_w": zero}}
+
+    meta = {"M": 2, "N": 64, "T": 1, "mac_ref": 8, "energy_n": 4, "command": "x"}
+    doc = {"meta": meta, "rows": [row("lut_tc", 2, 100.0), row("mac", 2, 400.0)]}
+    doc["rows"].append(row("mac", 8, 800.0))
+    out = render_energy(doc)
+    assert "| W2 x INT8 | lut_tc | 100.0 | 25.0 | 0.25 | 0.12 | - | 2.50 | 1.000 |" in out
+    assert "M2 N4 K4" in out
+    assert render_energy({"meta": meta, "rows": [{"core": "mac"}]}) == ""
