@@ -227,7 +227,7 @@ def measure(
         if p not in PROFILES:
             raise EnergyError(f"profile={p!r} unknown; choose from {', '.join(PROFILES)}")
     cfg = pair_config(core, b, afmt, m, n, t)
-    work = out / "runs" / f"{cfg.name}_energy"
+    work = out.resolve() / "runs" / f"{cfg.name}_energy"  # the harness runs in its build
     res = synth.synthesize(cfg, work, netlist=True, json=True)
     assert res.netlist is not None
     fan = fanout(work / "netlist.json")
