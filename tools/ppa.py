@@ -152,9 +152,11 @@ def main(argv: list[str] | None = None) -> int:
         wbits = [int(b) for b in _list("wbits", args.wbits, [str(i) for i in range(1, 9)])]
         afmts = _list("afmts", args.afmts, list(AFMTS))
         args.profiles = _list("energy", args.energy, list(energy.PROFILES))
-        for name in ("energy_n", "energy_lmmas"):
-            if getattr(args, name) < 4:
-                raise SystemExit(f"{name.replace('_', '-')}={getattr(args, name)}: at least 4")
+        for name, least in (("energy_n", 1), ("energy_lmmas", 4)):
+            if getattr(args, name) < least:
+                raise SystemExit(
+                    f"{name.replace('_', '-')}={getattr(args, name)}: at least {least}"
+                )
         todo = [
             (c, b, a)
             for a in afmts

@@ -106,7 +106,8 @@ def test_an_unknown_profile_is_refused() -> None:
     "argv, msg",
     [
         (["--energy", "bogus"], "energy='bogus' unknown; choose from llm, random, zero_w"),
-        (["--energy", "llm", "--energy-n", "2"], "energy-n=2: at least 4"),
+        (["--energy", "llm", "--energy-n", "0"], "energy-n=0: at least 1"),
+        (["--energy", "llm", "--energy-lmmas", "2"], "energy-lmmas=2: at least 4"),
     ],
 )
 def test_bad_energy_arguments_are_one_line(argv: list[str], msg: str, tmp_path: Path) -> None:
