@@ -154,7 +154,8 @@ def render_energy(doc: dict) -> str:
     out = [
         "| W x A | core | "
         + " | ".join(f"{p} per MAC" for p in profiles)
-        + f" | vs MAC (same W), {first} | vs MAC W{ref_b}, {first} | zero_w / random "
+        + f" | vs MAC (same W), {first} | vs MAC {f'W{ref_b}' if ref_b else 'ref (none)'}, {first}"
+        " | zero_w / random "
         "| cycles per LMMA | load matched |",
         "|---|---|" + "---:|" * (len(profiles) + 5),
     ]
