@@ -184,6 +184,7 @@ def build_target(
     clean: bool = False,
     jobs: int | None = None,
     coverage: bool = False,
+    extra_args: Sequence[str] = (),
 ) -> Build:
     """Compile ``sources`` into ``sim_build/<sim>/<name>`` unless an identical build is there.
 
@@ -213,6 +214,8 @@ def build_target(
     ``coverage`` (Verilator, cocotb builds): code coverage instrumentation
     (:data:`flow.codecov.flags.BUILD_ARGS`) in a build directory of its own
     (``<name>_cov``), so the default build and its stamp stay as they are.
+    ``extra_args`` (binary builds): more simulator options, part of the stamp (the
+    switching-energy build's toggle counting, :mod:`flow.ppa.energy_sim`).
     """
     _check_sim(sim)
     if binary and waves:
@@ -228,9 +231,11 @@ def build_target(
     kind = "binary" if binary else "cocotb"
     tool = shutil.which("iverilog" if sim == "icarus" else "verilator")
     vlt = ""
+    if extra_args and not binary:
+        raise ValueError("extra_args: binary builds only")
     if binary:
-        exe, cmd = _binary_command(sim, toplevel, bdir, params, all_defines, srcs, jobs)
-        flags = _binary_command(sim, toplevel, bdir, params, all_defines, srcs, 1)[1]  # any jobs
+        exe, cmd = _binary_command(sim, toplevel, bdir, params, all_defines, srcs, jobs, extra_args)
+        flags = _binary_command(sim, toplevel, bdir, params, all_defines, srcs, 1, extra_args)[1]
         extra: dict = {"makeflags": VERILATOR_BINARY_MAKEFLAGS if sim == "verilator" else ""}
     else:
         exe = bdir / ("sim.vvp" if sim == "icarus" else toplevel)
@@ -395,9 +400,10 @@ def _binary_command(
     defines: dict,
     sources: list[Path],
     jobs: int | None = None,
+    extra_args: Sequence[str] = (),
 ) -> tuple[Path, list[str]]:
     """(output, command) of a standalone simulation build: no cocotb, the harness has a clock."""
-    defs = [f"-D{k}={v}" for k, v in defines.items()]
+    defs = [f"-D{k}={v}" for k, v in defines.items()] + list(extra_args)
     srcs = [str(s) for s in sources]
     if sim == "icarus":
         exe = bdir / "sim.vvp"

@@ -60,6 +60,14 @@ RESET_TRANSISTORS = 4
 GATES = ("$_NAND_", "$_NOR_", "$_NOT_")
 FLOPS = {"$_DFF_P_": FLOP_TRANSISTORS, "$_DFF_PN0_": FLOP_TRANSISTORS + RESET_TRANSISTORS}
 TOP = "lut_tensor_core"
+#: The netlist the switching-energy proxy simulates (:mod:`flow.ppa.energy`): the same
+#: gates, flattened after mapping (no optimization runs after it), every wire and port
+#: split into one-bit nets (Verilator's toggle counters are exact on those; on buses it
+#: iterated word-level false loops and over-counted wider than 64 bits), every net
+#: Yosys left unnamed (``$abc$...``) named ``n<k>``
+#: so the Verilog and the JSON netlist name each net alike (``write_verilog`` would
+#: otherwise number them itself, ``_123_``).
+ENERGY_NETLIST = ("flatten", "splitnets -ports", "rename -enumerate -pattern n%")
 
 
 class SynthError(RuntimeError):
@@ -127,6 +135,7 @@ def script(
     defines: tuple[str, ...] = (),
     ltp_txt: Path | None = None,
     liberty: tuple[Path, Path] | None = None,
+    json_out: Path | None = None,
 ) -> str:
     """The Yosys script for ``cfg`` (``defines``: bug injection, for the netlist tests).
 
@@ -135,11 +144,15 @@ def script(
     ``liberty`` = (library, statistics file): then map the design as it was before
     ``abc -g cmos2`` to the library's cells too (:mod:`flow.liberty`), flattened
     with ``ltp_txt``, and write its area there.
+    ``json_out``: after the counts, the netlist of :data:`ENERGY_NETLIST`, also as
+    ``write_json`` there (every cell's connections: the fan-out of each net).
     """
     lines = _flow(TOP, sources(), cfg.rtl_parameters(), defines, flatten)
     if liberty is not None:
         lines.insert(lines.index("abc -g cmos2"), "design -save generic")
     lines.append(f"tee -q -o {stat_txt} stat -tech cmos -top {TOP}")
+    if json_out is not None:
+        lines += [*ENERGY_NETLIST, f"write_json {json_out}"]
     if netlist is not None:
         lines.append(f"write_verilog -noattr {netlist}")
     if ltp_txt is not None:
@@ -208,10 +221,12 @@ def synthesize(
     defines: tuple[str, ...] = (),
     depth: bool = False,
     liberty: Path | None = None,
+    json: bool = False,
 ) -> SynthResult:
     """Synthesize ``cfg`` into ``out`` (script, log, statistics, the netlist and the
     longest path if asked; area and delay in the cells of the Liberty file ``liberty``
-    too, a copy :func:`flow.liberty.prepared` made)."""
+    too, a copy :func:`flow.liberty.prepared` made; ``json``: the energy proxy's
+    netlist, also as ``netlist.json``, see :func:`script`)."""
     if not have_yosys():
         raise SynthError("yosys is not installed: apt-get install yosys (make ppa does as root)")
     out.mkdir(parents=True, exist_ok=True)
@@ -221,7 +236,10 @@ def synthesize(
     log = out / "yosys.log"
     ltp_txt = out / "ltp.txt" if depth else None
     lib = (liberty, out / "stat_liberty.txt") if liberty is not None else None
-    ys.write_text(script(cfg, flatten, net, stat_txt, tuple(defines), ltp_txt, lib))
+    json_out = out / "netlist.json" if json else None
+    ys.write_text(
+        script(cfg, flatten, net, stat_txt, tuple(defines), ltp_txt, lib, json_out=json_out)
+    )
     t0 = time.monotonic()
     proc = subprocess.run(
         ["yosys", "-q", "-l", str(log), "-s", str(ys)],

@@ -7,6 +7,7 @@
     tools/ppa.py --cores lut_tc,mac --wbits 1,2 --shapes '' --no-liberty
     tools/ppa.py --afmts '' --shapes M2N64,M8N16           # the shape sweep alone
     tools/ppa.py --render build/ppa/ppa.json [--write-doc]
+    tools/ppa.py --cores lut_tc,mac --wbits 2 --afmts INT8 --energy llm,random,zero_w
 
 Each precision pair is its own instance: M2 N64 K4 (``--m``, ``--n``), one
 table register (``--t``), ``WBitsMax`` = the weight bits b and ``Formats``
@@ -37,6 +38,12 @@ With ``--liberty`` (the default) each pair is also mapped to OSU's 0.18 um
 standard cells (:mod:`flow.liberty`): area in um2, ABC's critical path in ns,
 the clock it allows and GMAC/s per mm2.
 
+``--energy PROFILES`` also prices each pair's switching energy
+(:mod:`flow.ppa.energy`): its gate-level netlist at ``--energy-n`` columns
+replays a GEMM of each traffic profile under Verilator with toggle counters;
+toggles x fan-out per MAC, a table of its own. Off by default: a netlist
+build takes minutes.
+
 The tiling-shape sweep (``--shapes``, default M2N64, M4N32, M8N16, M16N8:
 512 MACs per LMMA each) prices one precision pair (``--shape-wbits``,
 ``--shape-afmt``) on ``--shape-cores`` at each M x N: area, delay, table
@@ -66,6 +73,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from flow import liberty, synth
+from flow.ppa import energy
+from flow.ppa.energy_sim import EnergySimError
 from flow.ppa.pairs import AFMTS, DEFAULT_AFMTS, DEFAULT_WBITS, SHAPES, measure
 from flow.ppa.report import (
     DOC,
@@ -74,6 +83,7 @@ from flow.ppa.report import (
     plot,
     plot_shapes,
     render,
+    render_energy,
     render_liberty,
     render_shapes,
     write_doc,
@@ -133,6 +143,26 @@ def _measure(job: Job, args: argparse.Namespace, lib: Path | None, total: int) -
             f"({row['synth_s']:.0f} s)",
             flush=True,
         )
+    if args.profiles and job[3:] == (args.m, args.n):  # pairs, not the other shapes
+        t0 = time.monotonic()
+        row["energy"] = energy.measure(
+            core,
+            b,
+            afmt,
+            args.profiles,
+            args.m,
+            args.energy_n,
+            args.t,
+            args.out,
+            args.energy_lmmas,
+        )
+        with _print_lock:
+            per_mac = ", ".join(f"{p} {e['energy_per_mac']:.1f}" for p, e in row["energy"].items())
+            print(
+                f"[ppa energy] {core} W{b} x {afmt}: per MAC {per_mac} "
+                f"({time.monotonic() - t0:.0f} s)",
+                flush=True,
+            )
     return row
 
 
@@ -169,6 +199,16 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--shape-cores", default="lut_tc,mac", help="cores of the sweep")
     ap.add_argument("--shape-wbits", default="2", help="weight bits of the sweep")
     ap.add_argument("--shape-afmt", default="INT8", help="activation format of the sweep")
+    ap.add_argument(
+        "--energy",
+        default="",
+        help=f"switching-energy proxy on these traffic profiles ({', '.join(energy.PROFILES)}; "
+        "default: none)",
+    )
+    ap.add_argument("--energy-n", type=int, default=4, help="columns of the energy instance")
+    ap.add_argument(
+        "--energy-lmmas", type=int, default=energy.DEFAULT_LMMAS, help="LMMAs per profile"
+    )
     ap.add_argument("--jobs", type=int, default=2, help="pairs measured at once")
     ap.add_argument("--out", type=Path, default=OUT)
     ap.add_argument("--render", type=Path, help="print a saved ppa.json again")
@@ -180,6 +220,12 @@ def main(argv: list[str] | None = None) -> int:
         cores = _list("cores", args.cores, list(CORES))
         wbits = [int(b) for b in _list("wbits", args.wbits, [str(i) for i in range(1, 9)])]
         afmts = _list("afmts", args.afmts, list(AFMTS))
+        args.profiles = _list("energy", args.energy, list(energy.PROFILES))
+        for name, least in (("energy_n", 1), ("energy_lmmas", 4)):
+            if getattr(args, name) < least:
+                raise SystemExit(
+                    f"{name.replace('_', '-')}={getattr(args, name)}: at least {least}"
+                )
         shapes = _shapes(args.shapes)
         shape_cores = _list("shape-cores", args.shape_cores, list(CORES))
         shape_b = int(_one("shape-wbits", args.shape_wbits, [*"12345678"]))
@@ -224,7 +270,13 @@ def main(argv: list[str] | None = None) -> int:
                         strict=True,
                     )
                 )
-        except (synth.SynthError, liberty.LibertyError, ValueError) as exc:
+        except (
+            synth.SynthError,
+            liberty.LibertyError,
+            energy.EnergyError,
+            EnergySimError,
+            ValueError,
+        ) as exc:
             print(f"ppa: {exc}", file=sys.stderr)
             return 1
         doc = {
@@ -239,6 +291,8 @@ def main(argv: list[str] | None = None) -> int:
                 "liberty": liberty.OSU018.name if lib else None,
                 "abc_target_ps": liberty.TARGET_PS,
                 "shape_pair": f"W{shape_b} x {shape_a}",
+                "energy_n": args.energy_n if args.profiles else None,
+                "energy_lmmas": args.energy_lmmas if args.profiles else None,
                 "wall_s": time.monotonic() - t0,
                 "command": "make ppa"
                 if argv is None and len(sys.argv) == 1
@@ -257,10 +311,11 @@ def main(argv: list[str] | None = None) -> int:
     table = render(doc) if doc["rows"] else ""
     lib_table = render_liberty(doc) if doc["rows"] else ""
     shapes_table = render_shapes(doc) if doc.get("shapes") else ""
-    print("\n\n".join(t for t in (table, lib_table, shapes_table) if t))
+    energy_table = render_energy(doc) if doc["rows"] else ""
+    print("\n\n".join(t for t in (table, lib_table, shapes_table, energy_table) if t))
     if args.write_doc:
         try:
-            write_doc(table, lib_table, shapes_table)
+            write_doc(table, lib_table, shapes_table, energy_table)
         except ValueError as exc:
             print(f"ppa: {exc}", file=sys.stderr)
             return 1

@@ -16,6 +16,8 @@ DOC_SHAPES_PNG = ROOT / "docs" / "ppa_shapes.png"
 #: The doc's generated blocks (:mod:`flow.docblock`) and the command that writes them.
 DOC_BLOCK, DOC_COMMAND = "ppa", "tools/ppa.py --write-doc"
 LIBERTY_BLOCK, SHAPES_BLOCK = "ppa_liberty", "ppa_shapes"
+#: The doc's block of the energy table, and the command that fills it.
+ENERGY_BLOCK, ENERGY_COMMAND = "ppa_energy", "tools/ppa.py --energy llm,random,zero_w --write-doc"
 
 
 def render(doc: dict) -> str:
@@ -260,8 +262,68 @@ def plot(doc: dict, path: Path) -> None:
     plt.close(fig)
 
 
-def write_doc(table: str, liberty: str = "", shapes: str = "", doc_path: Path = DOC) -> None:
+def write_doc(
+    table: str, liberty: str = "", shapes: str = "", energy: str = "", doc_path: Path = DOC
+) -> None:
     """The tables into their blocks of ``docs/ppa.md`` (an empty one is left as it is)."""
-    for block, text in ((DOC_BLOCK, table), (LIBERTY_BLOCK, liberty), (SHAPES_BLOCK, shapes)):
+    for block, text, command in (
+        (DOC_BLOCK, table, DOC_COMMAND),
+        (LIBERTY_BLOCK, liberty, DOC_COMMAND),
+        (SHAPES_BLOCK, shapes, DOC_COMMAND),
+        (ENERGY_BLOCK, energy, ENERGY_COMMAND),
+    ):
         if text:
-            docblock.write(doc_path, block, text, DOC_COMMAND)
+            docblock.write(doc_path, block, text, command)
+
+
+def render_energy(doc: dict) -> str:
+    """The switching-energy proxy per MAC, per pair and profile; '' when none was measured.
+
+    Ratios: each core's ``llm`` figure against the MAC core of the same weight
+    width and against the MAC reference, and zero weights against random ones.
+    """
+    rows = [r for r in doc["rows"] if r.get("energy")]
+    if not rows:
+        return ""
+    profiles = list(rows[0]["energy"])
+    ref_b = doc["meta"].get("mac_ref", 0)
+    first = profiles[0]
+    mac = {(r["wbits"], r["afmt"]): r for r in rows if r["core"] == "mac"}
+
+    def per_mac(r: dict | None, p: str) -> float | None:
+        return r["energy"][p]["energy_per_mac"] if r and p in r.get("energy", {}) else None
+
+    def ratio(a: float | None, b: float | None) -> str:
+        return f"{a / b:.2f}" if a and b else "-"
+
+    out = [
+        "| W x A | core | "
+        + " | ".join(f"{p} per MAC" for p in profiles)
+        + f" | vs MAC (same W), {first} | vs MAC {f'W{ref_b}' if ref_b else 'ref (none)'}, {first}"
+        " | zero_w / random "
+        "| cycles per LMMA | load matched |",
+        "|---|---|" + "---:|" * (len(profiles) + 5),
+    ]
+    for r in sorted(rows, key=lambda r: (_afmt_order(r["afmt"]), r["wbits"], _core_order(r))):
+        e = r["energy"]
+        any_p = e[first]
+        out.append(
+            f"| W{r['wbits']} x {r['afmt']} | {r['core']} | "
+            + " | ".join(f"{per_mac(r, p):.1f}" for p in profiles)
+            + f" | {ratio(per_mac(r, first), per_mac(mac.get((r['wbits'], r['afmt'])), first))}"
+            f" | {ratio(per_mac(r, first), per_mac(mac.get((ref_b, r['afmt'])), first))}"
+            f" | {ratio(per_mac(r, 'zero_w'), per_mac(r, 'random'))}"
+            f" | {any_p['cycles'] / any_p['lmmas']:.2f}"
+            f" | {min(x['load_matched'] for x in e.values()):.3f} |"
+        )
+    meta = doc["meta"]
+    out.append("")
+    out.append(
+        f"Switching-energy proxy: toggles x fan-out (gate inputs), summed over every net of "
+        f"the gate-level netlist, per multiply-accumulate; M{meta['M']} "
+        f"N{meta.get('energy_n', meta['N'])} K{K}, T={meta['T']}, a GEMM of "
+        f"{meta.get('energy_lmmas', '?')} LMMAs per profile in the tiler's order, replayed "
+        "under Verilator with toggle counters, every response checked. "
+        f"Command: `{meta['command']}`."
+    )
+    return "\n".join(out)

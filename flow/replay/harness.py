@@ -13,6 +13,7 @@ defines and capacities.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -136,8 +137,12 @@ def command(
     max_errors: int = 1,
     timeout: int = 10000,
     repeat: int = 1,
+    plusargs: Sequence[str] = (),
 ) -> list[str]:
-    """The simulator command line of one replay (plusargs in the harness header)."""
+    """The simulator command line of one replay (plusargs in the harness header).
+
+    ``plusargs``: more of them, for the simulator (a coverage build's counts file).
+    """
     for name, v in (("bp", bp), ("gap", gap)):
         if not 0 <= v <= 100:
             raise ValueError(f"{name}={v} out of range [0, 100]")
@@ -154,6 +159,7 @@ def command(
         f"+timeout={timeout}",
         f"+repeat={repeat}",
         "+quiet",
+        *plusargs,
     ]
     if b.sim == "verilator":
         cmd.append(f"+verilator+seed+{seed}")
@@ -170,9 +176,10 @@ def run(
     timeout: int = 10000,
     repeat: int = 1,
     log: Path | None = None,
+    plusargs: Sequence[str] = (),
 ) -> RunResult:
     """Run a built harness on a vector directory; parses the REPLAY_* lines."""
-    cmd = command(b, vectors, bp, gap, seed, max_errors, timeout, repeat)
+    cmd = command(b, vectors, bp, gap, seed, max_errors, timeout, repeat, plusargs)
     log = log or (vectors / f"replay_{b.sim}.log")
     res = RunResult(b.sim, False, None)
     out = run_captured(cmd, b.path, "REPLAY_LOADED", log)
