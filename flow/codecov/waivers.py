@@ -11,11 +11,20 @@ are all suites) lists code that must not count, one ``[[waiver]]`` each::
     match = "assert property"    # a regular expression on the source line (optional)
     metric = "line"              # line, branch, toggle, expr, fsm, user or all
     reason = "RTL assertions: a failing one stops the run, so their else arm never runs"
+    cores = ["mac"]              # only on these cores (optional; default every core)
+    configs = ["M2N4W1"]         # only in these named configurations (optional; default all)
 
 A point is waived when its file is ``file``, its line in ``lines`` (if
 given), its source line matches ``match`` (if given) and its metric is
-``metric``. A waiver whose file this run measured but which matches no point
-is stale (the code moved or went): :class:`WaiverError`, one line naming it.
+``metric``, in a merge (a core and configuration) inside the waiver's scope
+(``cores`` and ``configs``): code a parameter makes unreachable on one core
+or at one width is waived there and still counts everywhere else.
+
+A waiver is stale (the code moved or went: :class:`WaiverError`, one line
+naming it) when the run measured its file in its scope and it matched no
+point there. A scoped waiver answers for each scope it names: on every core
+of its ``cores`` (and configuration of its ``configs``) that the run measured
+its file in, it must match something; an unscoped one, somewhere.
 """
 
 from __future__ import annotations
@@ -29,9 +38,10 @@ from pathlib import Path
 
 from flow.codecov.dat import METRICS, Point
 from flow.simrun import ROOT
+from models.config import CONFIGS, CORES
 
 WAIVERS = ROOT / "docs" / "codecov_waivers.toml"
-KEYS = ("file", "lines", "match", "metric", "reason")
+KEYS = ("file", "lines", "match", "metric", "reason", "cores", "configs")
 
 
 class WaiverError(ValueError):
@@ -47,15 +57,31 @@ class Waiver:
     match: str
     metric: str
     reason: str
+    cores: tuple[str, ...] = ()  #: the cores it applies on; empty: every core
+    configs: tuple[str, ...] = ()  #: the named configurations it applies in; empty: every one
     matched: int = 0  #: points it waived in this run
     hit: int = 0  #: of those, points the run covered anyway
     points: list[Point] = field(default_factory=list, repr=False)
+    #: (core, configuration) merges in its scope and the points it waived in each
+    scopes: dict[tuple[str, str], int] = field(default_factory=dict, repr=False)
 
     @property
     def where(self) -> str:
         lines = "" if self.first is None else f" lines {self.first}-{self.last}"
         match = f" match {self.match!r}" if self.match else ""
-        return f"waiver #{self.index} ({self.file}{lines}{match}, {self.metric})"
+        scope = "".join(
+            f", {k} {'/'.join(v)}"
+            for k, v in (("cores", self.cores), ("configs", self.configs))
+            if v
+        )
+        return f"waiver #{self.index} ({self.file}{lines}{match}, {self.metric}{scope})"
+
+    def in_scope(self, core: str | None, config: str | None) -> bool:
+        """Whether the merge of ``core`` and ``config`` is one this waiver applies in
+        (``None``: not known, every scope)."""
+        return (not self.cores or core is None or core in self.cores) and (
+            not self.configs or config is None or config in self.configs
+        )
 
     def covers(self, p: Point) -> bool:
         if p.file != self.file or (self.metric != "all" and p.metric != self.metric):
@@ -73,6 +99,8 @@ class Waiver:
             "match": self.match,
             "metric": self.metric,
             "reason": self.reason,
+            "cores": list(self.cores),
+            "configs": list(self.configs),
             "matched": self.matched,
             "hit": self.hit,
         }
@@ -140,23 +168,50 @@ def load(path: Path = WAIVERS) -> list[Waiver]:
         if not match and "lines" not in w:
             raise WaiverError(f"{where}: give lines, match or both (a whole file is no waiver)")
         first, last = _lines(where, w.get("lines"))
-        out.append(Waiver(i, w["file"], first, last, match, w["metric"], w["reason"]))
+        cores = _scope(where, "cores", w.get("cores"), tuple(CORES))
+        configs = _scope(where, "configs", w.get("configs"), tuple(CONFIGS))
+        out.append(
+            Waiver(i, w["file"], first, last, match, w["metric"], w["reason"], cores, configs)
+        )
     return out
 
 
-def apply(waivers: Iterable[Waiver], points: Mapping[Point, int]) -> set[Point]:
-    """The points of one merge (a core and configuration) some waiver covers.
+def _scope(where: str, key: str, value: object, valid: tuple[str, ...]) -> tuple[str, ...]:
+    """A waiver's ``cores`` or ``configs``: a non-empty list of known names, or absent."""
+    if value is None:
+        return ()
+    if not isinstance(value, list) or not value:
+        raise WaiverError(f"{where}: {key} must be a non-empty list of {', '.join(valid)}")
+    for v in value:
+        if v not in valid:
+            raise WaiverError(f"{where}: {key}: {v!r} unknown; choose from {', '.join(valid)}")
+    return tuple(value)
 
-    Adds to each waiver's ``matched`` and ``hit``: call it once per merge of a
-    run, then :func:`check_stale` over the whole run.
+
+def apply(
+    waivers: Iterable[Waiver],
+    points: Mapping[Point, int],
+    core: str | None = None,
+    config: str | None = None,
+) -> set[Point]:
+    """The points of one merge (``core`` and ``config``) some waiver in scope covers.
+
+    Adds to each waiver's ``matched``, ``hit`` and ``scopes``: call it once per
+    merge of a run, then :func:`check_stale` over the whole run.
     """
     waived: set[Point] = set()
     for w in waivers:
+        if not w.in_scope(core, config):
+            continue
+        n_scope = 0
         for p, n in points.items():
             if w.covers(p):
                 waived.add(p)
                 w.matched += 1
                 w.hit += n >= p.thresh
+                n_scope += 1
+        if core is not None and config is not None and any(p.file == w.file for p in points):
+            w.scopes[(core, config)] = w.scopes.get((core, config), 0) + n_scope
     return waived
 
 
@@ -169,14 +224,27 @@ def shown(path: Path) -> str:
 
 
 def check_stale(waivers: Iterable[Waiver], files: set[str], name: str = "") -> None:
-    """A waiver whose file the run measured (``files``) but which matched nothing: one line.
+    """A waiver whose file the run measured (``files``) in its scope but which matched
+    nothing there: one line.
 
     The code it named moved or went, and a stale waiver would silently waive
     whatever comes to stand there. A waiver of a file the run did not build
-    (another core's unit) is left alone.
+    (another core's unit), or built only outside its scope, is left alone. A
+    scoped waiver must match on each core and configuration it names that the
+    run measured its file in (:func:`apply` recorded them in ``scopes``).
     """
     for w in waivers:
-        if w.file in files and not w.matched:
+        if w.file not in files:
+            continue
+        if w.cores or w.configs:
+            empty = sorted(s for s, n in w.scopes.items() if not n)
+            if empty:
+                core, config = empty[0]
+                raise WaiverError(
+                    f"{name or shown(WAIVERS)} {w.where} matches no coverage point on {core} "
+                    f"{config}: the code moved or went; fix or remove the entry"
+                )
+        elif not w.matched:
             raise WaiverError(
                 f"{name or shown(WAIVERS)} {w.where} matches no coverage point: "
                 "the code moved or went; fix or remove the entry"

@@ -115,6 +115,10 @@ ILLEGAL_WAIVER = {
         ({**ILLEGAL_WAIVER, "file": "rtl/nothing.sv"}, "does not exist"),
         ({k: v for k, v in ILLEGAL_WAIVER.items() if k != "match"}, "give lines, match or both"),
         ({**ILLEGAL_WAIVER, "lines": "9-3"}, "ends before it starts"),
+        ({**ILLEGAL_WAIVER, "cores": ["gpu"]}, "cores: 'gpu' unknown; choose from lut_tc, "),
+        ({**ILLEGAL_WAIVER, "cores": []}, "cores must be a non-empty list of lut_tc"),
+        ({**ILLEGAL_WAIVER, "cores": "mac"}, "cores must be a non-empty list of lut_tc"),
+        ({**ILLEGAL_WAIVER, "configs": ["M9"]}, "configs: 'M9' unknown; choose from M2N64"),
     ],
 )
 def test_a_wrong_waiver_is_one_line_naming_it(tmp_path: Path, entry: dict, words: str) -> None:
@@ -141,6 +145,29 @@ def test_a_waiver_takes_its_points_out_and_a_stale_one_fails(tmp_path: Path) -> 
     with pytest.raises(waivers.WaiverError, match=r"waiver #1 .* matches no coverage point"):
         waivers.check_stale(ws, {DECODE})
     waivers.check_stale(ws, {"rtl/mac_unit.sv"})  # a file the run did not build: no verdict
+
+
+def test_a_scoped_waiver_waives_only_in_its_scope_and_is_stale_per_scope(tmp_path: Path) -> None:
+    hole = point_line(DECODE, ILLEGAL_LINE, "v_branch/lut_tc_decode", "if", 0)
+    other = point_line(DECODE, ILLEGAL_LINE + 2, "v_branch/lut_tc_decode", "elsif", 4)
+    with_hole, without = dat.parse(dat_text(hole, other)), dat.parse(dat_text(other))
+    ws = waivers.load(waiver_file(tmp_path, {**ILLEGAL_WAIVER, "cores": ["mac"]}))
+    assert waivers.apply(ws, with_hole, "lut_tc", "M2N4") == set()  # out of scope: still a hole
+    assert [p.line for p in waivers.apply(ws, with_hole, "mac", "M2N4")] == [ILLEGAL_LINE]
+    waivers.check_stale(ws, {DECODE})
+    assert ws[0].as_dict()["cores"] == ["mac"] and "cores mac" in ws[0].where
+    # in scope on two cores, matching on one only: stale on the other, named
+    ws = waivers.load(waiver_file(tmp_path, {**ILLEGAL_WAIVER, "cores": ["mac", "lut_conv"]}))
+    waivers.apply(ws, with_hole, "mac", "M2N4")
+    waivers.apply(ws, without, "lut_conv", "M2N4")
+    with pytest.raises(
+        waivers.WaiverError, match=r"waiver #1 .*no coverage point on lut_conv M2N4"
+    ):
+        waivers.check_stale(ws, {DECODE})
+    # measured only outside its scope (another configuration): no verdict
+    ws = waivers.load(waiver_file(tmp_path, {**ILLEGAL_WAIVER, "configs": ["M2N4W1"]}))
+    assert waivers.apply(ws, with_hole, "lut_tc", "M2N4") == set()
+    waivers.check_stale(ws, {DECODE})
 
 
 # --------------------------------------------------------------------- the panel and the page
