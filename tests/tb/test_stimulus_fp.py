@@ -210,6 +210,23 @@ def test_mode_specials_has_every_special() -> None:
         assert np.isinf(a).any() or afmt == AFmt.FP8_E4M3
 
 
+def test_mode_extreme_tables_reach_both_ends_of_the_range() -> None:
+    """BF16 tables hold near-FLT_MAX entries (the scaler overflows them on plane >= 1) and
+    deep subnormal ones; every format's lanes are its extremes and zeros only."""
+    b, f, r = fp_stream("extreme")
+    for afmt in FP_AFMTS:
+        fmt = fp_format(afmt)
+        raw = raw_lanes(b, ok_rows(f, r, Opcode.LUTGEN, (afmt,))).astype(np.int64)
+        lanes = raw & (fmt.sign - 1)  # the magnitude: below the sign bit
+        assert set(np.unique(lanes)) <= {0, 1, 2, 3, *range(fmt.max_pat - 3, fmt.max_pat + 1)}
+        assert (lanes == 0).any() and (lanes <= 3).any() and (lanes == fmt.max_pat).any()
+    t = np.abs(fp_tables(values(b, ok_rows(f, r, Opcode.LUTGEN, (AFmt.BF16,)), AFmt.BF16)))
+    f32 = np.finfo(np.float32)
+    assert ((t > f32.max / 2) & np.isfinite(t)).mean() > 0.1  # doubled by plane 1: infinity
+    deep = (t > 0) & (t < f32.smallest_normal * 2.0**-3)  # 4+ leading zeros in binary32
+    assert deep.mean() > 0.1
+
+
 def test_mode_cancel_tables_cancel() -> None:
     b, f, r = fp_stream("cancel", n=2000)
     bl, fl, rl = fp_stream("llm", n=2000)
