@@ -243,6 +243,23 @@ def test_a_stale_waiver_is_shown_and_fails_the_report(tmp_path: Path) -> None:
     assert re.search(r'id="codecov-error">[^<]*waivers.toml waiver #1', html)
 
 
+def test_a_scoped_waiver_through_the_panel_and_the_page(tmp_path: Path) -> None:
+    """The run merges core lut_tc at M2N4: a waiver for mac leaves the hole and is no verdict,
+    one for lut_tc waives it; the dashboard's waiver table shows each one's scope."""
+    one = dat_text(point_line(DECODE, ILLEGAL_LINE, "v_branch/lut_tc_decode", "if", 0))
+    run = fake_run(tmp_path, [(["a"], one)])
+    mac, tc = ({**ILLEGAL_WAIVER, "cores": [c]} for c in ("mac", "lut_tc"))
+    panel = report.write(run, waiver_file(tmp_path, mac))
+    assert panel["error"] is None and panel["groups"][0]["n_holes"] == 1
+    html = write_report(run / "run.json", run / "report", tmp_path / "hist").read_text()
+    table = re.search(r'<table id="codecov-waivers">(.*?)</table>', html, re.S).group(1)
+    assert "<th>scope</th>" in table and "<td>mac</td>" in table
+    panel = report.write(run, waiver_file(tmp_path, tc, {**tc, "configs": ["M2N4"]}))
+    assert panel["error"] is None and panel["groups"][0]["n_holes"] == 0
+    panel = report.write(run, waiver_file(tmp_path, {**tc, "lines": "1-2"}))
+    assert "waiver #1" in panel["error"] and "no coverage point on lut_tc M2N4" in panel["error"]
+
+
 def test_a_run_without_code_coverage_says_where_it_comes_from(tmp_path: Path) -> None:
     run = fake_run(tmp_path, [])
     html = write_report(run / "run.json", run / "report", tmp_path / "hist").read_text()
