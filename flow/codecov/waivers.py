@@ -9,13 +9,16 @@ are all suites) lists code that must not count, one ``[[waiver]]`` each::
     file = "rtl/lut_tensor_core.sv"
     lines = "463-489"            # a line or a range (optional)
     match = "assert property"    # a regular expression on the source line (optional)
+    point = "ex_last==0"         # a regular expression on the point's own text (optional)
     metric = "line"              # line, branch, toggle, expr, fsm, user or all
     reason = "RTL assertions: a failing one stops the run, so their else arm never runs"
     cores = ["mac"]              # only on these cores (optional; default every core)
     configs = ["M2N4W1"]         # only in these named configurations (optional; default all)
 
 A point is waived when its file is ``file``, its line in ``lines`` (if
-given), its source line matches ``match`` (if given) and its metric is
+given), its source line matches ``match`` (if given), its own text (the
+``.dat``'s comment: ``(a==1 && b==0) => 1``, ``cond_then``, ``x[3]:0->1``)
+matches ``point`` (if given: one term combination of a line, not all) and its metric is
 ``metric``, in a merge (a core and configuration) inside the waiver's scope
 (``cores`` and ``configs``): code a parameter makes unreachable on one core
 or at one width is waived there and still counts everywhere else.
@@ -41,7 +44,7 @@ from flow.simrun import ROOT
 from models.config import CONFIGS, CORES
 
 WAIVERS = ROOT / "docs" / "codecov_waivers.toml"
-KEYS = ("file", "lines", "match", "metric", "reason", "cores", "configs")
+KEYS = ("file", "lines", "match", "point", "metric", "reason", "cores", "configs")
 
 
 class WaiverError(ValueError):
@@ -57,6 +60,7 @@ class Waiver:
     match: str
     metric: str
     reason: str
+    point: str = ""  #: a regular expression on a point's own text (its ``.dat`` comment)
     cores: tuple[str, ...] = ()  #: the cores it applies on; empty: every core
     configs: tuple[str, ...] = ()  #: the named configurations it applies in; empty: every one
     matched: int = 0  #: points it waived in this run
@@ -69,6 +73,7 @@ class Waiver:
     def where(self) -> str:
         lines = "" if self.first is None else f" lines {self.first}-{self.last}"
         match = f" match {self.match!r}" if self.match else ""
+        match += f" point {self.point!r}" if self.point else ""
         scope = "".join(
             f", {k} {'/'.join(v)}"
             for k, v in (("cores", self.cores), ("configs", self.configs))
@@ -88,6 +93,8 @@ class Waiver:
             return False
         if self.first is not None and not (self.first <= p.line <= (self.last or self.first)):
             return False
+        if self.point and re.search(self.point, p.comment) is None:
+            return False
         return not self.match or re.search(self.match, source_line(p.file, p.line)) is not None
 
     def as_dict(self) -> dict:
@@ -97,6 +104,7 @@ class Waiver:
             "file": self.file,
             "lines": lines,
             "match": self.match,
+            "point": self.point,
             "metric": self.metric,
             "reason": self.reason,
             "cores": list(self.cores),
@@ -160,18 +168,23 @@ def load(path: Path = WAIVERS) -> list[Waiver]:
             raise WaiverError(
                 f"{where}: metric={w['metric']!r} unknown; choose one of {', '.join(METRICS)}, all"
             )
-        match = str(w.get("match", ""))
-        try:
-            re.compile(match)
-        except re.error as exc:
-            raise WaiverError(f"{where}: match={match!r} is no regular expression: {exc}") from None
+        match, point = str(w.get("match", "")), str(w.get("point", ""))
+        for key, rx in (("match", match), ("point", point)):
+            try:
+                re.compile(rx)
+            except re.error as exc:
+                raise WaiverError(
+                    f"{where}: {key}={rx!r} is no regular expression: {exc}"
+                ) from None
         if not match and "lines" not in w:
             raise WaiverError(f"{where}: give lines, match or both (a whole file is no waiver)")
         first, last = _lines(where, w.get("lines"))
         cores = _scope(where, "cores", w.get("cores"), tuple(CORES))
         configs = _scope(where, "configs", w.get("configs"), tuple(CONFIGS))
         out.append(
-            Waiver(i, w["file"], first, last, match, w["metric"], w["reason"], cores, configs)
+            Waiver(
+                i, w["file"], first, last, match, w["metric"], w["reason"], point, cores, configs
+            )
         )
     return out
 

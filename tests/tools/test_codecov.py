@@ -119,6 +119,7 @@ ILLEGAL_WAIVER = {
         ({**ILLEGAL_WAIVER, "cores": []}, "cores must be a non-empty list of lut_tc"),
         ({**ILLEGAL_WAIVER, "cores": "mac"}, "cores must be a non-empty list of lut_tc"),
         ({**ILLEGAL_WAIVER, "configs": ["M9"]}, "configs: 'M9' unknown; choose from M2N64"),
+        ({**ILLEGAL_WAIVER, "point": "(("}, "point='((' is no regular expression"),
     ],
 )
 def test_a_wrong_waiver_is_one_line_naming_it(tmp_path: Path, entry: dict, words: str) -> None:
@@ -145,6 +146,23 @@ def test_a_waiver_takes_its_points_out_and_a_stale_one_fails(tmp_path: Path) -> 
     with pytest.raises(waivers.WaiverError, match=r"waiver #1 .* matches no coverage point"):
         waivers.check_stale(ws, {DECODE})
     waivers.check_stale(ws, {"rtl/mac_unit.sv"})  # a file the run did not build: no verdict
+
+
+def test_a_point_waiver_takes_one_term_combination_of_a_line(tmp_path: Path) -> None:
+    pts = dat.parse(
+        dat_text(
+            point_line(DECODE, ILLEGAL_LINE, "v_expr/lut_tc_decode", "(a==1 && b==1) => 1", 0),
+            point_line(DECODE, ILLEGAL_LINE, "v_expr/lut_tc_decode", "(a==0) => 0", 0),
+        )
+    )
+    one = {**ILLEGAL_WAIVER, "metric": "expr", "point": "b==1\\) => 1$"}
+    ws = waivers.load(waiver_file(tmp_path, one))
+    assert [p.comment for p in waivers.apply(ws, pts)] == ["(a==1 && b==1) => 1"]
+    assert "point 'b==1\\\\) => 1$'" in ws[0].where and ws[0].as_dict()["point"]
+    ws = waivers.load(waiver_file(tmp_path, {**one, "point": "c==1"}))
+    waivers.apply(ws, pts)
+    with pytest.raises(waivers.WaiverError, match="matches no coverage point"):
+        waivers.check_stale(ws, {DECODE})
 
 
 def test_a_scoped_waiver_waives_only_in_its_scope_and_is_stale_per_scope(tmp_path: Path) -> None:
