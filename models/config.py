@@ -323,6 +323,14 @@ CONFIGS = {
     # Every format with 8-bit weights: the FP datapaths at their widest weights
     # (the MAC core's products a_k * w_k with |w| up to 255).
     "M2N4FPW8": CoreConfig(M=2, N=4, W_BITS_MAX=8, formats=ALL_FORMATS),
+    # Every format with 3-bit weights: the LUT Tensor Core's FP scaler at its
+    # narrowest multi-bit shift range (lut_unit's MaxShift = WBitsMax - 1 = 2).
+    "M2N4FPW3": CoreConfig(M=2, N=4, W_BITS_MAX=3, formats=ALL_FORMATS),
+    # 1-bit weights: one bit plane, the 1-bit-wide plane number every core keeps.
+    "M2N4W1": CoreConfig(M=2, N=4, W_BITS_MAX=1),
+    # FP16 as the only format: a wide FP activation without INT16 (the stored
+    # activations of the MAC core stay 16 bits wide).
+    "M2N4F16": CoreConfig(M=2, N=4, formats=formats_mask([AFmt.FP16])),
 }
 #: Shape and formats -> the name of the named configuration with them (``CoreConfig.name``).
 _NAMES = {cfg._key(): name for name, cfg in CONFIGS.items()}

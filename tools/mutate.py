@@ -135,7 +135,9 @@ def _placed(args, suite: msuite.Suite, mutants: list[source.Mutant]) -> None:
 
 
 def _command(args, argv: list[str]) -> str:
-    made = os.environ.get("MUTATE_MAKE_COMMAND", "").strip()
+    """How this run was asked for, one space between words (make leaves a gap where an
+    override it was given is empty or inherited): what the report and the dashboard print."""
+    made = " ".join(os.environ.get("MUTATE_MAKE_COMMAND", "").split())
     return made or " ".join(["tools/mutate.py", *map(shlex.quote, argv)])
 
 

@@ -218,7 +218,7 @@ def summarize(
         ws = []
     for g, points in merged.items():
         core, _, config = g.partition("-")
-        waived = waivers.apply(ws, points)
+        waived = waivers.apply(ws, points, core, config)
         holes = _holes(points, waived)
         dat.write(points, run_dir / CODECOV / "merged" / f"{g}.dat")
         if pages:

@@ -12,7 +12,8 @@ original through ``-I rtl``.
 Verdicts (:data:`STATUSES`): ``killed`` (by the first failing step; the
 report says whether an RTL assertion fired), ``survived`` (every step passed;
 the equivalence check comes after, :mod:`flow.mutate.equiv`),
-``did_not_build`` (Verilator's ``--lint-only -Wall`` or a build refused it),
+``did_not_build`` (Verilator's ``--lint-only -Wall`` at a step's configuration,
+before the first step and before each further build, or a build refused it),
 ``timed_out`` (a step ran past the suite's ``timeout_s``: killed), ``error``
 (the flow itself failed: never counted as a kill).
 """
@@ -308,16 +309,29 @@ def _steps(
     sources = mutant_sources(list(simrun.CORE_SOURCES), mfile)
     steps = suite.steps_for(m.file)
     tests = [s for s in steps if s.kind == "test"]
-    if tests:
+    linted: set[tuple[str, str]] = set()
+
+    def lint_refuses(step: Step) -> bool:
+        """Lint at ``step``'s (configuration, core) once, as ``make lint`` covers every one:
+        a change that only a narrow instance's widths show (a 0-bit range) is refused there."""
+        if (step.config, step.core) in linted:
+            return False
+        linted.add((step.config, step.core))
         tl = time.monotonic()
-        clean, text = lint(sources, tests[0])
-        out.lint_s = time.monotonic() - tl
-        if not clean:
-            (mdir / "lint.log").write_text(text + "\n")
-            out.status, out.by = "did_not_build", "lint"
-            out.detail = text.splitlines()[0][:300] if text else "lint failed"
-            return
+        clean, text = lint(sources, step)
+        out.lint_s += time.monotonic() - tl
+        if clean:
+            return False
+        (mdir / "lint.log").write_text(text + "\n")
+        out.status, out.by = "did_not_build", f"lint {step.config} {step.core}"
+        out.detail = text.splitlines()[0][:300] if text else "lint failed"
+        return True
+
+    if tests and lint_refuses(tests[0]):
+        return
     for batch in _batches(steps):
+        if batch[0].kind == "test" and lint_refuses(batch[0]):
+            return
         if batch[0].kind == "block":
             if block_runner is None:
                 continue

@@ -234,24 +234,17 @@ def cross_keys(cfg: CoreConfig) -> list[tuple[str, str, str, str, str]]:
     ]
 
 
-def _unwritten_first(cfg: CoreConfig, key: tuple[str, ...]) -> bool:
-    """Whether the sweep sends bin ``key`` before anything else, while every table register
-    is still invalid from reset: an LMMA that finds its table invalid, on a configuration
-    that builds one format. There a written table stays valid (the only way to invalidate
-    one, a LUTGEN in another built format, does not exist), so later it is unreachable."""
-    return len(cfg.afmts) == 1 and key[0] == "lmma" and key[4] == "table_invalid"
+def _sweep(s: _Stream, statuses: tuple[str, ...] = ()) -> None:
+    """One instruction per reachable bin (of ``statuses``, if given), in random order
+    grouped by register (a new register re-evaluates the whole array in a simulator).
 
-
-def _sweep(s: _Stream, first: bool | None = None) -> None:
-    """One instruction per reachable bin, in random order grouped by register (a new
-    register re-evaluates the whole array in a simulator). ``first``: only the bins
-    :func:`_unwritten_first` sends from reset (True), or only the others (False)."""
+    With one format built, a written table is valid for good: a ``table_invalid`` bin
+    of a written register is left to the sweep of those bins from reset
+    (:func:`error_injection` runs it first)."""
     cfg, rng = s.cfg, s.rng
     bins = [op_bins(), wbits_bins(cfg), afmt_bins(cfg), treg_bins(cfg)]
     t_order = {name: i for i, name in enumerate(bins[3])}
-    keys = cross_keys(cfg)
-    if first is not None:
-        keys = [k for k in keys if _unwritten_first(cfg, k) == first]
+    keys = [k for k in cross_keys(cfg) if not statuses or k[4] in statuses]
     keys = sorted((keys[i] for i in rng.permutation(len(keys))), key=lambda k: t_order[k[3]])
 
     def pick(values: list[int]) -> int:
@@ -269,7 +262,10 @@ def _sweep(s: _Stream, first: bool | None = None) -> None:
                 entry = s.mirror.tables[tr]
                 valid = entry is not None and entry[0] == af
                 if valid != (target == Status.OK):  # set the table state the bin needs
-                    s.lutgen(tr, af if target == Status.OK else _next_built(cfg, af))
+                    other = _next_built(cfg, af)
+                    if target == Status.TABLE_INVALID and other == af:
+                        continue  # one format: only a never-written table (swept from reset)
+                    s.lutgen(tr, af if target == Status.OK else other)
         # an FP LMMA needs accfmt 1 where an integer one needs 0: swap the two
         swap = int(built and af in FP_AFMTS and op == Opcode.LMMA)
         for _ in range(256):
@@ -332,11 +328,11 @@ def error_injection(
         if isinstance(v, bool) or not isinstance(v, int) or v < 0:
             raise ValueError(f"{name}={v!r} must be an integer >= 0")
     s = _Stream(cfg, rng)
-    if sweep and len(cfg.afmts) == 1:
-        _sweep(s, first=True)
+    if sweep and len(cfg.afmts) == 1:  # TABLE_INVALID needs a never-written table
+        _sweep(s, ("table_invalid",))
     _directed(s)
     if sweep:
-        _sweep(s, first=False)
+        _sweep(s)
     _field_bins(s, n_bins)
     for w in rng.integers(0, 1 << 32, size=n_random, dtype=np.uint64):
         s.send(int(w))

@@ -32,8 +32,12 @@ from models.fp import FP_FORMATS
 #: ``llm`` N(0, sigma) rounded to the format, with 1 % outliers at 20-100 sigma;
 #: ``subnormal`` mostly subnormals, plus zeros of both signs and the normal/subnormal border;
 #: ``specials`` zeros, max finite, inf, NaNs of several payloads, smallest normal/subnormal;
-#: ``cancel`` a3 = +-a2 and a1 = +-a0 up to a few ulps, so table entries cancel.
-FP_MODES = ("uniform", "llm", "subnormal", "specials", "cancel")
+#: ``cancel`` a3 = +-a2 and a1 = +-a0 up to a few ulps, so table entries cancel;
+#: ``extreme`` the ends of the format's range: half the lanes its smallest subnormals
+#: (1..3 ulps), a quarter max finite (down to 3 ulps below), a quarter zeros, either sign,
+#: so a table often holds one near-max entry or only deep subnormal ones (BF16: binary32's
+#: overflow and deep-subnormal scaling).
+FP_MODES = ("uniform", "llm", "subnormal", "specials", "cancel", "extreme")
 #: C modes of an FP LMMA (binary32 patterns):
 #: ``zero`` +0 and -0; ``uniform`` any 32-bit pattern; ``normal`` magnitudes of table
 #: entries and up to 2^24 times them (additions round and tie); ``subnormal``;
@@ -176,6 +180,12 @@ def _lanes(rng: np.random.Generator, fmt: FpFormat, mode: str, shape: tuple) -> 
         return np.where(rng.random(shape) < 0.25, nan, v)
     if mode == "cancel":
         return _cancel(rng, fmt, shape)
+    if mode == "extreme":
+        r = rng.random(shape)
+        tiny = rng.integers(1, 4, size=shape)  # patterns 1..3: the smallest subnormals
+        top = fmt.max_pat - rng.integers(0, 4, size=shape)
+        pick = np.where(r < 0.5, tiny, np.where(r < 0.75, top, 0))
+        return pick | _signs(rng, fmt, shape)
     raise ValueError(f"fp mode {mode!r} unknown; choose from {list(FP_MODES)}")
 
 

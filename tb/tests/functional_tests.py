@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 from pathlib import Path
@@ -108,7 +109,29 @@ class FpRandomStreamTest(RandomStreamTest):
     count = 40
 
     def knobs(self) -> stimulus.Knobs:
-        return stimulus.Knobs.fp(knobs.scaled(self.count), pools=None)
+        return stimulus.Knobs.fp(knobs.scaled(self.count), pools=None).fitted(self.cfg)
+
+
+class FpExtremeExponentTest(FpRandomStreamTest):
+    """BF16 tables at both ends of binary32's exponent range, on the widest weights.
+
+    BF16 is the one activation format with FP32's exponent range, so only its
+    tables reach the LUT Tensor Core scaler's rare paths: an entry near FLT_MAX
+    times 2^plane overflows to infinity, and a deep subnormal entry moves left
+    by fewer places than its leading zeros (its exponent stops at 1). The
+    ``extreme`` values (smallest subnormals, max finite, zeros), with subnormal
+    and special ones beside them, on weights of ``WBitsMax`` and ``WBitsMax - 1``
+    bits, so every plane scales them.
+    """
+
+    def knobs(self) -> stimulus.Knobs:
+        w = self.cfg.W_BITS_MAX
+        return dataclasses.replace(
+            super().knobs(),
+            afmt={"bf16": 1},
+            fp_modes={"extreme": 4, "subnormal": 1, "specials": 2},
+            wbits={w: 3, w - 1: 1} if w > 1 else {w: 1},
+        )
 
 
 class GemmFp16Int2Test(GemmTernaryTest):

@@ -99,3 +99,56 @@ def test_yosys_equivalence(tmp_path: Path, template, gold, gate, verdict) -> Non
         p.write_text(template.replace("{EXPR}", e))
     ctx = equiv.Context("m", {}, "m")
     assert equiv.prove([g], [m], ctx, tmp_path / "eq", 60).verdict == verdict
+
+
+#: PlaneW's fallback 1 -> 0: a [-1:0] plane number, which only a 1-bit-weight instance builds.
+NARROW_ONLY = "lut_conv_unit.sv:30:65:const_dec"
+#: ``entry << plane_i`` -> ``>>``: lint clean at every width (a test would kill it).
+LINT_CLEAN = "lut_conv_unit.sv:97:40:op_shr"
+TWO_WIDTHS = """\
+sim = "icarus"
+[files]
+"lut_conv_unit.sv" = { cores = ["lut_conv"] }
+[[steps]]
+test = "SmokeTest"
+config = "M2N4"
+cores = ["lut_conv"]
+[[steps]]
+test = "SmokeTest"
+config = "M2N4W1"
+cores = ["lut_conv"]
+"""
+
+
+@pytest.mark.needs("verilator")
+@pytest.mark.parametrize(
+    ("mutant_id", "status"), [(NARROW_ONLY, "did_not_build"), (LINT_CLEAN, "survived")]
+)
+def test_lint_at_every_configuration_a_step_builds(
+    tmp_path: Path, monkeypatch, mutant_id: str, status: str
+) -> None:
+    """Lint runs at each step's configuration before its build, as ``make lint`` covers every
+    one: a change only a narrow instance shows is refused there, after the wide step ran."""
+    from flow.mutate import run, source, suite
+    from flow.simrun import RTL
+    from tb.tests import catalog
+
+    p = tmp_path / "s.toml"
+    p.write_text(TWO_WIDTHS)
+    s = suite.load(p, tests=set(catalog()))
+    ran: list[str] = []
+
+    def passes(batch, *_args, **_kw):  # no simulator: every test step passes
+        ran.extend(st.label for st in batch)
+        return [run.StepResult(st.label, "pass", 0.0) for st in batch]
+
+    monkeypatch.setattr(run, "run_test_group", passes)
+    m = source.find(source.all_mutants(RTL), mutant_id)
+    out = run.run_mutant(m.to_dict(), s, str(RTL), str(tmp_path / "m"))
+    assert out["status"] == status, out["detail"]
+    assert ran[0].startswith("SmokeTest M2N4 lut_conv")
+    if status == "did_not_build":
+        assert out["by"] == "lint M2N4W1 lut_conv" and "ASCRANGE" in out["detail"]
+        assert len(ran) == 1
+    else:
+        assert len(ran) == 2

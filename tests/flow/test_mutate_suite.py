@@ -104,9 +104,23 @@ def test_every_named_configuration_runs_in_some_suite() -> None:
     runs = _suite_runs()
     missing = sorted(set(CONFIGS) - {c for c, _ in runs})
     assert not missing, f"no suite in regressions/ runs {missing}"
-    # the INT8-only instance on every core that builds it
-    i8 = {core for c, core in runs if c == "M2N4I8"}
-    assert i8 == set(CORES)
+    # the instances only a narrow configuration builds, on every core that builds them
+    for name in NARROW:
+        built = {core for core in CORES if CONFIGS[name].fits(core)}
+        assert {core for c, core in runs if c == name} == built, name
+
+
+#: Named configurations that build an instance no default width builds: INT8 only, 1-bit
+#: weights, 3-bit weights with FP, FP16 only. Each decides a mutant no other one kills.
+NARROW = ("M2N4I8", "M2N4W1", "M2N4FPW3", "M2N4F16")
+
+
+def test_the_mutation_suite_runs_every_narrow_instance() -> None:
+    """A mutant that shows only in a narrow instance dies only where a step builds it."""
+    steps = {(st.config, st.core) for st in _suite().steps if st.kind == "test"}
+    for name in NARROW:
+        built = {core for core in CORES if CONFIGS[name].fits(core)}
+        assert {core for c, core in steps if c == name} == built, name
 
 
 def test_the_suite_check_sees_a_missing_configuration(monkeypatch) -> None:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 from pathlib import Path
@@ -80,3 +81,32 @@ def test_options_choose_the_sample(capsys) -> None:
     mac = ids("--core", "mac", "--mutants", "0")
     assert mac and not any(i.startswith(("lut_unit.sv", "lut_conv_unit.sv")) for i in mac)
     assert {i.split(":")[0] for i in ids("--file", "lut_unit.sv")} == {"lut_unit.sv"}
+
+
+@pytest.mark.parametrize(
+    "made",
+    [
+        "make mutate  CORE=lut_tc MUTANT=a.sv:1:2:op_add",
+        " make mutate CORE=lut_tc\tMUTANT=a.sv:1:2:op_add ",
+    ],
+)
+def test_the_recorded_command_has_one_space_between_words(monkeypatch, made: str) -> None:
+    monkeypatch.setenv("MUTATE_MAKE_COMMAND", made)
+    assert mutate._command(None, []) == "make mutate CORE=lut_tc MUTANT=a.sv:1:2:op_add"
+
+
+@pytest.mark.parametrize("makeflags", ["", " -- JOBS=2", "w -- TEST= JOBS=2"])
+def test_make_hands_over_the_command_with_single_spaces(makeflags: str) -> None:
+    """Alone and under an outer make (its overrides in MAKEFLAGS), as CI runs it."""
+    env = {**os.environ, "MAKEFLAGS": makeflags}
+    p = subprocess.run(
+        ["make", "-n", "--no-print-directory", "mutate", "MUTANTS=4", "CORE=lut_tc"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+        env=env,
+    )
+    made = re.search(r"MUTATE_MAKE_COMMAND='([^']*)'", p.stdout)
+    assert made, p.stdout + p.stderr
+    assert made.group(1).startswith("make mutate ") and "  " not in made.group(1).strip()

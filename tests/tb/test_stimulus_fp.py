@@ -210,6 +210,23 @@ def test_mode_specials_has_every_special() -> None:
         assert np.isinf(a).any() or afmt == AFmt.FP8_E4M3
 
 
+def test_mode_extreme_tables_reach_both_ends_of_the_range() -> None:
+    """BF16 tables hold near-FLT_MAX entries (the scaler overflows them on plane >= 1) and
+    deep subnormal ones; every format's lanes are its extremes and zeros only."""
+    b, f, r = fp_stream("extreme")
+    for afmt in FP_AFMTS:
+        fmt = fp_format(afmt)
+        raw = raw_lanes(b, ok_rows(f, r, Opcode.LUTGEN, (afmt,))).astype(np.int64)
+        lanes = raw & (fmt.sign - 1)  # the magnitude: below the sign bit
+        assert set(np.unique(lanes)) <= {0, 1, 2, 3, *range(fmt.max_pat - 3, fmt.max_pat + 1)}
+        assert (lanes == 0).any() and (lanes <= 3).any() and (lanes == fmt.max_pat).any()
+    t = np.abs(fp_tables(values(b, ok_rows(f, r, Opcode.LUTGEN, (AFmt.BF16,)), AFmt.BF16)))
+    f32 = np.finfo(np.float32)
+    assert ((t > f32.max / 2) & np.isfinite(t)).mean() > 0.1  # doubled by plane 1: infinity
+    deep = (t > 0) & (t < f32.smallest_normal * 2.0**-3)  # 4+ leading zeros in binary32
+    assert deep.mean() > 0.1
+
+
 def test_mode_cancel_tables_cancel() -> None:
     b, f, r = fp_stream("cancel", n=2000)
     bl, fl, rl = fp_stream("llm", n=2000)
@@ -415,6 +432,22 @@ def bin_of(bins: dict[str, list[int]], v: np.ndarray) -> np.ndarray:
     for name, vals in bins.items():
         table[vals] = name
     return table[v]
+
+
+@pytest.mark.parametrize("name", ["M2N4I8", "M2N4F16"])
+def test_error_injection_on_a_one_format_instance_closes_the_cross(name: str) -> None:
+    """A written table stays valid when one format is built: its TABLE_INVALID bins are
+    swept from reset, before any LUTGEN."""
+    cfg = config_by_name(name)
+    f, r = run(st.error_injection(cfg, rng(3), n_bins=60, n_random=60), cfg)
+    names = {v: k for k, v in STATUS_BINS.items()}
+    bins = [op_bins(), wbits_bins(cfg), afmt_bins(cfg), treg_bins(cfg)]
+    cols = [
+        bin_of(bb, f[k]) for bb, k in zip(bins, ("opcode", "wbits", "afmt", "treg"), strict=True)
+    ]
+    hit = set(zip(*cols, (names[int(s)] for s in r.status), strict=True))
+    assert not set(st.cross_keys(cfg)) - hit
+    assert r.status[0] == TIV  # the first instruction reads a register never written
 
 
 @pytest.mark.parametrize("cfg", [FPC, INT8_FP16], ids=["M2N4FP", "INT8_FP16"])

@@ -115,6 +115,11 @@ ILLEGAL_WAIVER = {
         ({**ILLEGAL_WAIVER, "file": "rtl/nothing.sv"}, "does not exist"),
         ({k: v for k, v in ILLEGAL_WAIVER.items() if k != "match"}, "give lines, match or both"),
         ({**ILLEGAL_WAIVER, "lines": "9-3"}, "ends before it starts"),
+        ({**ILLEGAL_WAIVER, "cores": ["gpu"]}, "cores: 'gpu' unknown; choose from lut_tc, "),
+        ({**ILLEGAL_WAIVER, "cores": []}, "cores must be a non-empty list of lut_tc"),
+        ({**ILLEGAL_WAIVER, "cores": "mac"}, "cores must be a non-empty list of lut_tc"),
+        ({**ILLEGAL_WAIVER, "configs": ["M9"]}, "configs: 'M9' unknown; choose from M2N64"),
+        ({**ILLEGAL_WAIVER, "point": "(("}, "point='((' is no regular expression"),
     ],
 )
 def test_a_wrong_waiver_is_one_line_naming_it(tmp_path: Path, entry: dict, words: str) -> None:
@@ -141,6 +146,46 @@ def test_a_waiver_takes_its_points_out_and_a_stale_one_fails(tmp_path: Path) -> 
     with pytest.raises(waivers.WaiverError, match=r"waiver #1 .* matches no coverage point"):
         waivers.check_stale(ws, {DECODE})
     waivers.check_stale(ws, {"rtl/mac_unit.sv"})  # a file the run did not build: no verdict
+
+
+def test_a_point_waiver_takes_one_term_combination_of_a_line(tmp_path: Path) -> None:
+    pts = dat.parse(
+        dat_text(
+            point_line(DECODE, ILLEGAL_LINE, "v_expr/lut_tc_decode", "(a==1 && b==1) => 1", 0),
+            point_line(DECODE, ILLEGAL_LINE, "v_expr/lut_tc_decode", "(a==0) => 0", 0),
+        )
+    )
+    one = {**ILLEGAL_WAIVER, "metric": "expr", "point": "b==1\\) => 1$"}
+    ws = waivers.load(waiver_file(tmp_path, one))
+    assert [p.comment for p in waivers.apply(ws, pts)] == ["(a==1 && b==1) => 1"]
+    assert "point 'b==1\\\\) => 1$'" in ws[0].where and ws[0].as_dict()["point"]
+    ws = waivers.load(waiver_file(tmp_path, {**one, "point": "c==1"}))
+    waivers.apply(ws, pts)
+    with pytest.raises(waivers.WaiverError, match="matches no coverage point"):
+        waivers.check_stale(ws, {DECODE})
+
+
+def test_a_scoped_waiver_waives_only_in_its_scope_and_is_stale_per_scope(tmp_path: Path) -> None:
+    hole = point_line(DECODE, ILLEGAL_LINE, "v_branch/lut_tc_decode", "if", 0)
+    other = point_line(DECODE, ILLEGAL_LINE + 2, "v_branch/lut_tc_decode", "elsif", 4)
+    with_hole, without = dat.parse(dat_text(hole, other)), dat.parse(dat_text(other))
+    ws = waivers.load(waiver_file(tmp_path, {**ILLEGAL_WAIVER, "cores": ["mac"]}))
+    assert waivers.apply(ws, with_hole, "lut_tc", "M2N4") == set()  # out of scope: still a hole
+    assert [p.line for p in waivers.apply(ws, with_hole, "mac", "M2N4")] == [ILLEGAL_LINE]
+    waivers.check_stale(ws, {DECODE})
+    assert ws[0].as_dict()["cores"] == ["mac"] and "cores mac" in ws[0].where
+    # in scope on two cores, matching on one only: stale on the other, named
+    ws = waivers.load(waiver_file(tmp_path, {**ILLEGAL_WAIVER, "cores": ["mac", "lut_conv"]}))
+    waivers.apply(ws, with_hole, "mac", "M2N4")
+    waivers.apply(ws, without, "lut_conv", "M2N4")
+    with pytest.raises(
+        waivers.WaiverError, match=r"waiver #1 .*no coverage point on lut_conv M2N4"
+    ):
+        waivers.check_stale(ws, {DECODE})
+    # measured only outside its scope (another configuration): no verdict
+    ws = waivers.load(waiver_file(tmp_path, {**ILLEGAL_WAIVER, "configs": ["M2N4W1"]}))
+    assert waivers.apply(ws, with_hole, "lut_tc", "M2N4") == set()
+    waivers.check_stale(ws, {DECODE})
 
 
 # --------------------------------------------------------------------- the panel and the page
@@ -214,6 +259,23 @@ def test_a_stale_waiver_is_shown_and_fails_the_report(tmp_path: Path) -> None:
     assert last.startswith("code coverage: ") and "waivers.toml waiver #1 (" in last
     html = write_report(run / "run.json", run / "report", tmp_path / "hist").read_text()
     assert re.search(r'id="codecov-error">[^<]*waivers.toml waiver #1', html)
+
+
+def test_a_scoped_waiver_through_the_panel_and_the_page(tmp_path: Path) -> None:
+    """The run merges core lut_tc at M2N4: a waiver for mac leaves the hole and is no verdict,
+    one for lut_tc waives it; the dashboard's waiver table shows each one's scope."""
+    one = dat_text(point_line(DECODE, ILLEGAL_LINE, "v_branch/lut_tc_decode", "if", 0))
+    run = fake_run(tmp_path, [(["a"], one)])
+    mac, tc = ({**ILLEGAL_WAIVER, "cores": [c]} for c in ("mac", "lut_tc"))
+    panel = report.write(run, waiver_file(tmp_path, mac))
+    assert panel["error"] is None and panel["groups"][0]["n_holes"] == 1
+    html = write_report(run / "run.json", run / "report", tmp_path / "hist").read_text()
+    table = re.search(r'<table id="codecov-waivers">(.*?)</table>', html, re.S).group(1)
+    assert "<th>scope</th>" in table and "<td>mac</td>" in table
+    panel = report.write(run, waiver_file(tmp_path, tc, {**tc, "configs": ["M2N4"]}))
+    assert panel["error"] is None and panel["groups"][0]["n_holes"] == 0
+    panel = report.write(run, waiver_file(tmp_path, {**tc, "lines": "1-2"}))
+    assert "waiver #1" in panel["error"] and "no coverage point on lut_tc M2N4" in panel["error"]
 
 
 def test_a_run_without_code_coverage_says_where_it_comes_from(tmp_path: Path) -> None:
