@@ -244,7 +244,7 @@ def test_seeds_runs_one_test_with_consecutive_seeds() -> None:
         (
             ["--test", "SmokeTest", "--config", "M2N4", "--define", "LUT_TC_BUG_FP_RTZ"],
             "define='LUT_TC_BUG_FP_RTZ': config M2N4 builds no FP block for it; "
-            "choose an FP configuration (M2N64FP, M2N4FP, M2N4FPW8)",
+            "choose an FP configuration (M2N64FP, M2N4FP, M2N4FPW8, M2N4FPW3, M2N4F16)",
         ),
     ],
 )
