@@ -31,6 +31,9 @@ from tests.needs import needs
 CONFIG = "M2N4"
 SEED = 4242
 SCALE = "0.3"  # a shorter random stream: a gate-level netlist simulates slowly
+#: The FP stream shorter still: the MAC core's FP netlist (four multipliers and four
+#: binary32 adders per unit) simulates several times slower than its integer one.
+FP_SCALE = "0.2"
 TESTS = ("SmokeTest", "RandomStreamTest")
 #: On the FP configuration (every format): the FP datapaths, a random stream of FP LMMAs.
 FP_TESTS = ("FpRandomStreamTest",)
@@ -71,7 +74,9 @@ def _responses(
             testcase=test,
             seed=SEED,
             extra_env={
-                **tb_env(config, "pins", core=core, LUT_TC_SCALE=SCALE),
+                **tb_env(
+                    config, "pins", core=core, LUT_TC_SCALE=FP_SCALE if test in FP_TESTS else SCALE
+                ),
                 "LUT_TC_JOB_DIR": str(where),
             },
             test_dir=where,

@@ -92,7 +92,7 @@ def test_a_killed_worker_loses_no_job_and_counts_none_twice(tmp_path: Path, clus
     from models.config import config_by_name
 
     build_for("icarus", config_by_name("M2N4"), "pins")
-    jobs = [Job("SmokeTest", s, "icarus", "M2N4") for s in range(1, 9)]
+    jobs = [Job("SmokeTest", s, "icarus", "M2N4") for s in range(1, 6)]
     results = []
     killed = []
 
