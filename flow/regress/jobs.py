@@ -280,15 +280,11 @@ def refusal(test: str, transport: str) -> str | None:
 
 def config_refusal(test: str, config: str) -> str | None:
     """The one-line reason ``test`` does not run on configuration ``config``, or None."""
-    from tb.tests.base_test import fp_configs
-
     try:
         cfg = config_by_name(config)
     except ValueError as exc:
         raise SuiteError(str(exc)) from None
-    if _test_class(test).needs_fp and not cfg.has_fp:
-        return f"{test} needs a configuration that builds FP formats ({', '.join(fp_configs())})"
-    return None
+    return _test_class(test).refusal(cfg)
 
 
 def job_env(test: str, env: dict[str, str]) -> tuple[tuple[str, str], ...]:
@@ -400,7 +396,8 @@ def expand(
                     if why:
                         if not configs:
                             raise SuiteError(f"suite {name}: config={cfg!r}: {why}")
-                        out += [(cfg, name, NEEDS_FP)] * n
+                        fp = _test_class(name).needs_fp and not config_by_name(cfg).has_fp
+                        out += [(cfg, name, NEEDS_FP if fp else NEEDS_AFMT)] * n
                         continue
                     for core in t_cores:
                         choice("core", core, CORES)
@@ -456,11 +453,12 @@ def _impossible(
 
 
 #: Why :func:`expand` left a job out: the line :func:`left_out_lines` gives it.
-FORMATS, BUG, NO_FP_BLOCK, NEEDS_FP, TRANSPORT, DUPLICATE, NO_CODECOV = (
+FORMATS, BUG, NO_FP_BLOCK, NEEDS_FP, NEEDS_AFMT, TRANSPORT, DUPLICATE, NO_CODECOV = (
     "formats",
     "bug",
     "no_fp_block",
     "needs_fp",
+    "needs_afmt",
     "transport",
     "duplicate",
     "no_codecov",
@@ -471,6 +469,11 @@ _LEFT_OUT = {
     BUG: ("core", "with", "planted bugs in blocks the core does not have"),
     NO_FP_BLOCK: ("config", "with", "planted bugs in FP blocks the configuration does not build"),
     NEEDS_FP: ("config", "of", "tests that need a configuration that builds FP formats: {fp}"),
+    NEEDS_AFMT: (
+        "config",
+        "of",
+        "tests whose stimulus names a format the configuration does not build",
+    ),
     TRANSPORT: ("transport", "of", "tests that do not run on that transport"),
     DUPLICATE: ("", "of", "another [[tests]] entry gives the same job here; the first is kept"),
     NO_CODECOV: ("sim", "of", NO_ICARUS),

@@ -263,17 +263,23 @@ class Knobs:
         return out
 
     def fitted(self, cfg: CoreConfig) -> Knobs:
-        """These knobs with the wrong-format draws dropped where ``cfg`` builds one format.
+        """These knobs fitted to what ``cfg`` builds, for a test's defaults.
 
-        A test's default stream names another built format now and then (an LMMA
-        on a table of the other format: TABLE_INVALID); with one format built no
-        LMMA can, so a test's defaults leave those draws out there. Knobs a user
-        sets that ask for them are still refused by :meth:`check`.
+        A test's default stream may name a format the instance does not build
+        (the ``full`` preset's INT16 on an INT8-only core: those weights are
+        dropped when a named format remains) and names another built format now
+        and then (an LMMA on a table of the other format: TABLE_INVALID); with
+        one format built no LMMA can, so those draws are left out there. Knobs a
+        user sets that ask for either are still refused by :meth:`check`.
         """
+        out, named = self, self.afmt or {}
+        built = {k: w for k, w in named.items() if k in AFMT_GROUPS or cfg.builds(AFMTS[k])}
+        if built and built != named:
+            out = dataclasses.replace(out, afmt=built)
         if len(cfg.afmts) > 1:
-            return self
+            return out
         errors = {k: w for k, w in self.errors.items() if k != "wrong_afmt"}
-        return dataclasses.replace(self, p_wrong_afmt=0.0, errors=errors)
+        return dataclasses.replace(out, p_wrong_afmt=0.0, errors=errors)
 
     def check(self, cfg: CoreConfig) -> dict[int, float]:
         """Everything that depends on ``cfg``; returns :meth:`wbits_for`."""

@@ -17,7 +17,7 @@ import cocotb
 from cocotb.triggers import Timer
 from pyuvm import ConfigDB, uvm_test
 
-from models.config import CONFIGS
+from models.config import CONFIGS, AFmt, CoreConfig
 from tb import knobs, rand
 from tb.env import LutTcEnv
 from tb.sequences import TagAllocator
@@ -41,6 +41,11 @@ def fp_configs() -> list[str]:
     return [n for n, c in CONFIGS.items() if c.has_fp]
 
 
+def configs_building(afmts: tuple[AFmt, ...]) -> list[str]:
+    """The named configurations that build one or more of ``afmts``."""
+    return [n for n, c in CONFIGS.items() if any(c.builds(f) for f in afmts)]
+
+
 class BaseTest(uvm_test):
     #: transports this test makes sense on (one line says so; the runner refuses the others)
     transports: tuple[str, ...] = TRANSPORTS
@@ -51,10 +56,27 @@ class BaseTest(uvm_test):
     gap_pct = 0
     #: the test needs a configuration that builds an FP format (refused on the others)
     needs_fp = False
+    #: activation formats the test's stimulus can use: a configuration that builds none of
+    #: them is refused (a GEMM of INT16 activations has no meaning on an INT8-only core)
+    needs_afmts: tuple[AFmt, ...] = ()
     #: which kind of bug-injection build the test expects (None: a clean core)
     needs_bug: str | None = None
     #: exception the test must end with (registered with cocotb's ``expect_error``)
     expect_error: type[BaseException] | tuple = ()
+
+    @classmethod
+    def refusal(cls, cfg: CoreConfig) -> str | None:
+        """Why this test does not run on ``cfg`` (one line naming where it does), or None."""
+        name = cls.__name__
+        if cls.needs_fp and not cfg.has_fp:
+            return (
+                f"{name} needs a configuration that builds FP formats ({', '.join(fp_configs())})"
+            )
+        if cls.needs_afmts and not any(cfg.builds(f) for f in cls.needs_afmts):
+            fmts = " or ".join(f.name for f in cls.needs_afmts)
+            where = ", ".join(configs_building(cls.needs_afmts))
+            return f"{name} needs a configuration that builds {fmts} ({where})"
+        return None
 
     # --- hooks ------------------------------------------------------------------
     def configure(self) -> None:
@@ -98,11 +120,9 @@ class BaseTest(uvm_test):
                 f"{name} runs on transport {' or '.join(self.transports)} only{why}; "
                 f"this run asked for {t}"
             )
-        if self.needs_fp and not self.cfg.has_fp:
-            raise ConfigRefused(
-                f"{name} needs a configuration that builds FP formats "
-                f"({', '.join(fp_configs())}); this run has {knobs.config_name()}"
-            )
+        why = self.refusal(self.cfg)
+        if why:
+            raise ConfigRefused(f"{why}; this run has {knobs.config_name()}")
         self.transport = make_transport(t, cocotb.top, self.cfg)
         cdb = ConfigDB()
         cdb.set(None, "*", "CFG", self.cfg)

@@ -67,6 +67,7 @@ class GemmTernaryTest(BaseTest):
     """
 
     weights, afmt = "ternary", AFmt.INT8
+    needs_afmts = (AFmt.INT8,)
 
     async def body(self) -> None:
         self.seq = GemmSeq(f"gemm_{self.weights}", self.weights, self.afmt, shape=self.shape())
@@ -89,6 +90,7 @@ class GemmInt4Test(GemmTernaryTest):
     """The same GEMM shape with INT4 weights, per-column zero points, INT16 activations."""
 
     weights, afmt = "int4", AFmt.INT16
+    needs_afmts = (AFmt.INT16,)
 
 
 class FpSmokeTest(SmokeTest):
@@ -124,6 +126,8 @@ class FpExtremeExponentTest(FpRandomStreamTest):
     bits, so every plane scales them.
     """
 
+    needs_afmts = (AFmt.BF16,)
+
     def knobs(self) -> stimulus.Knobs:
         w = self.cfg.W_BITS_MAX
         return dataclasses.replace(
@@ -143,6 +147,7 @@ class GemmFp16Int2Test(GemmTernaryTest):
     """
 
     weights, afmt = "int2_zp", AFmt.FP16
+    needs_afmts = (AFmt.FP16,)
     needs_fp = True
 
 
@@ -150,6 +155,7 @@ class GemmTernaryBf16Test(GemmTernaryTest):
     """BitNet-style ternary weights {-1, 0, +1} (2-bit codes) x A_BF16, FP32 accumulation."""
 
     weights, afmt = "ternary", AFmt.BF16
+    needs_afmts = (AFmt.BF16,)
     needs_fp = True
 
 
@@ -178,7 +184,9 @@ class BackpressureTest(RandomStreamTest):
         )
 
     def knobs(self) -> stimulus.Knobs:
-        return stimulus.Knobs(n=knobs.scaled(80), mix={"lutgen": 25, "lmma": 70, "illegal": 5})
+        return stimulus.Knobs(
+            n=knobs.scaled(80), mix={"lutgen": 25, "lmma": 70, "illegal": 5}
+        ).fitted(self.cfg)
 
 
 class ResetInFlightTest(BaseTest):
@@ -195,7 +203,8 @@ class ResetInFlightTest(BaseTest):
 
     async def body(self) -> None:
         r = self.rng("reset_at")
-        kn = stimulus.Knobs(n=knobs.scaled(100), mix={"lutgen": 30, "lmma": 65, "illegal": 5})
+        mix = {"lutgen": 30, "lmma": 65, "illegal": 5}
+        kn = stimulus.Knobs(n=knobs.scaled(100), mix=mix).fitted(self.cfg)
         task = cocotb.start_soon(RandomStreamSeq("stream", kn).start(self.seqr))
         clk = self.transport.clk
         for _ in range(self.resets):
@@ -219,9 +228,10 @@ class StreamRandomTest(BaseTest):
     """
 
     count = 2000
+    needs_afmts = (AFmt.INT8, AFmt.INT16)
 
     def knobs(self) -> stimulus.Knobs:
-        return stimulus.Knobs.full(knobs.scaled(self.count))
+        return stimulus.Knobs.full(knobs.scaled(self.count)).fitted(self.cfg)
 
     def describe(self) -> str:
         return str(self.knobs())
@@ -234,9 +244,10 @@ class FpStreamTest(StreamRandomTest):
     """A long stream of the ``fp`` preset (2,000 LMMAs times ``LUT_TC_SCALE``)."""
 
     needs_fp = True
+    needs_afmts = ()
 
     def knobs(self) -> stimulus.Knobs:
-        return stimulus.Knobs.fp(knobs.scaled(self.count))
+        return stimulus.Knobs.fp(knobs.scaled(self.count)).fitted(self.cfg)
 
 
 class StreamBackpressureTest(StreamRandomTest):

@@ -369,3 +369,14 @@ def test_make_help_names_every_suite_file_and_how_to_list_jobs(tmp_path: Path) -
         line = next(ln for ln in p.stdout.splitlines() if ln.strip().startswith("suites"))
         assert line.split(": ", 1)[1].split() == sorted(regress.suite_names() + extra)
         assert "make list" in p.stdout and "tools/regress.py --suite ... --list" in p.stdout
+
+
+def test_a_forced_one_format_configuration_leaves_out_what_it_cannot_run(capsys) -> None:
+    """CONFIG=M2N4I8 on the nightly: a test needing a format the instance lacks is said."""
+    rc, jobs, said = listed(capsys, "SUITE=nightly", "CONFIG=M2N4I8", "CORE=all")
+    assert rc == 0 and jobs and {j["CONFIG"] for j in jobs} == {"M2N4I8"}
+    assert not any(j["TEST"] in ("GemmInt4Test", "FpSmokeTest") for j in jobs)
+    assert "GemmTernaryTest" in {j["TEST"] for j in jobs}
+    line = next(ln for ln in said.splitlines() if "GemmInt4Test" in ln)
+    assert line.startswith("left out on config M2N4I8: ") and "of GemmInt4Test (" in line
+    assert line.endswith("(tests whose stimulus names a format the configuration does not build)")
