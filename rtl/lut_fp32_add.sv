@@ -40,9 +40,8 @@
 //             past its leading zeros, but at most e_big - 1 places, so that
 //             the exponent stops at 1: the result is subnormal then (no
 //             hidden bit), the exponent field 0. The shift goes by halves
-//             (as `LUT_TC_FP_NORM of rtl/lut_fp_norm.svh, written out here
-//             because a binary16 sum is too narrow for its first step):
-//             16 (only where ExtW > 16), 8, 4, 2 and 1 places, each step
+//             (`LUT_TC_FP_NORM of rtl/lut_fp_norm.svh): 16 (only where
+//             ExtW > 16), 8, 4, 2 and 1 places, each step
 //             taken if the top that many bits are zero and the exponent is
 //             above that many, which moves exactly min(leading zeros,
 //             e_big - 1) places in all; a sum with its top bit set stays.
@@ -85,6 +84,10 @@
 //   LUT_TC_BUG_FP16_TRUNC  injected bug: the binary16 adders (ExpW = 5)
 //                          truncate as LUT_TC_BUG_FP_RTZ does; others are right
 // The bugs exist for the negative tests only.
+`ifndef LUT_TC_FP_NORM_SVH
+`include "lut_fp_norm.svh"
+`endif
+
 module lut_fp32_add #(
   parameter int ExpW  = 8,     // exponent field bits
   parameter int FracW = 23,    // fraction field bits
@@ -118,9 +121,6 @@ module lut_fp32_add #(
   localparam logic [ExtW-1:0] TopBit    = ExtW'(1) << (ExtW - 1);
   localparam logic [ExtW-1:0] GMask     = ExtW'(3'b100);     // of {sig, G, R, S}: the guard bit
   localparam logic [ExtW-1:0] LrsMask   = ExtW'(4'b1011);    // the lsb, round and sticky bits
-  // The normalization's steps: 16 places only where the sum is wider than 16 bits.
-  localparam bit              Norm16    = ExtW > 16;
-  localparam int              Norm16Sh  = Norm16 ? ExtW - 16 : 0;
 `ifdef LUT_TC_BUG_FP_RTZ
   localparam bit              Rtz       = 1'b1;              // injected bug: truncate
 `elsif LUT_TC_BUG_FP16_TRUNC
@@ -206,26 +206,7 @@ module lut_fp32_add #(
       norm   = raw;
       norm_e = {1'b0, big_e};
       if (norm < TopBit) begin  // a sum with its top bit set stays
-        if (Norm16 && (norm < (ExtW'(1) << Norm16Sh)) && (norm_e > NormEW'(16))) begin
-          norm   = norm << 16;
-          norm_e = norm_e - NormEW'(16);
-        end
-        if ((norm < (ExtW'(1) << (ExtW - 8))) && (norm_e > NormEW'(8))) begin
-          norm   = norm << 8;
-          norm_e = norm_e - NormEW'(8);
-        end
-        if ((norm < (ExtW'(1) << (ExtW - 4))) && (norm_e > NormEW'(4))) begin
-          norm   = norm << 4;
-          norm_e = norm_e - NormEW'(4);
-        end
-        if ((norm < (ExtW'(1) << (ExtW - 2))) && (norm_e > NormEW'(2))) begin
-          norm   = norm << 2;
-          norm_e = norm_e - NormEW'(2);
-        end
-        if ((norm < (ExtW'(1) << (ExtW - 1))) && (norm_e > NormEW'(1))) begin
-          norm   = norm << 1;
-          norm_e = norm_e - NormEW'(1);
-        end
+        `LUT_TC_FP_NORM(norm, norm_e, ExtW, NormEW)
       end
     end
 

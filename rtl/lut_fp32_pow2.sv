@@ -29,9 +29,8 @@
 //   normalize a normal sig has its hidden bit set: nothing moves. A zero or
 //             subnormal sig moves left past its leading zeros, but at most
 //             E - 1 places (the exponent stops at 1), E' = E - places. The
-//             shift goes by halves (as `LUT_TC_FP_NORM of rtl/lut_fp_norm.svh,
-//             written out for binary16's narrower significand): 16 (only
-//             where SigW > 16), 8, 4, 2 and 1 places, each step taken if the top that many bits are zero
+//             shift goes by halves (`LUT_TC_FP_NORM of rtl/lut_fp_norm.svh):
+//             16 (only where SigW > 16), 8, 4, 2 and 1 places, each step taken if the top that many bits are zero
 //             and the exponent is above that many, which moves exactly
 //             min(leading zeros, E - 1) places in all. A hidden bit after
 //             the move gives a normal with exponent E' (E' >= 255 overflows
@@ -51,6 +50,10 @@
 //   LUT_TC_BUG_FP_POW2_FTZ  injected bug: a subnormal x scales as a zero
 //                           of the result's sign
 // The bug exists for the negative tests only.
+`ifndef LUT_TC_FP_NORM_SVH
+`include "lut_fp_norm.svh"
+`endif
+
 module lut_fp32_pow2 #(
   parameter int MaxShift = 7,
   parameter int ExpW     = 8,   // exponent field bits (5: binary16)
@@ -72,8 +75,6 @@ module lut_fp32_pow2 #(
   localparam logic [FracW-1:0] FracZ  = '0;
   localparam logic [W-1:0]     QNaN   = {1'b0, ExpMax, 1'b1, {(FracW-1){1'b0}}};
   // The normalization's steps: 16 places only where the significand is wider than 16 bits.
-  localparam bit               Norm16   = SigW > 16;
-  localparam int               Norm16Sh = Norm16 ? SigW - 16 : 0;
 
   always_comb begin : p_scale
     logic                 x_sign, sign;
@@ -94,31 +95,10 @@ module lut_fp32_pow2 #(
       sig = {1'b1, frac};
       e   = EW'(exp_f) + EW'(shift_i);
     end else begin
-      // Left past the leading zeros by halves, at most E - 1 places (as
-      // `LUT_TC_FP_NORM of rtl/lut_fp_norm.svh, written out: a binary16
-      // significand is narrower than its first step).
+      // Left past the leading zeros by halves, at most E - 1 places.
       sig = {1'b0, frac};
       e   = EW'(1) + EW'(shift_i);
-      if (Norm16 && (sig < (SigW'(1) << Norm16Sh)) && (e > EW'(16))) begin
-        sig = sig << 16;
-        e   = e - EW'(16);
-      end
-      if ((sig < (SigW'(1) << (SigW - 8))) && (e > EW'(8))) begin
-        sig = sig << 8;
-        e   = e - EW'(8);
-      end
-      if ((sig < (SigW'(1) << (SigW - 4))) && (e > EW'(4))) begin
-        sig = sig << 4;
-        e   = e - EW'(4);
-      end
-      if ((sig < (SigW'(1) << (SigW - 2))) && (e > EW'(2))) begin
-        sig = sig << 2;
-        e   = e - EW'(2);
-      end
-      if ((sig < (SigW'(1) << (SigW - 1))) && (e > EW'(1))) begin
-        sig = sig << 1;
-        e   = e - EW'(1);
-      end
+      `LUT_TC_FP_NORM(sig, e, SigW, EW)
     end
     {hidden, res_frac} = sig;
 
