@@ -185,7 +185,7 @@ class CoreConfig:
             v = getattr(self, name)
             if isinstance(v, bool) or not isinstance(v, int) or not lo <= v <= hi:
                 raise ValueError(f"{name}={v!r} out of range [{lo}, {hi}]")
-        if not self.fits(self.core):
+        if self.formats & ~CORE_FORMATS[check_core(self.core)]:
             built = ", ".join(f.name for f in AFmt if CORE_FORMATS[self.core] >> f & 1)
             raise ValueError(f"formats=0x{self.formats:02X}: core {self.core} builds {built} only")
         self._check_fp_acc()
@@ -220,7 +220,10 @@ class CoreConfig:
         return dataclasses.replace(self, core=check_core(core))
 
     def fits(self, core: str) -> bool:
-        """Whether core ``core`` builds every format of this configuration."""
+        """Whether core ``core`` builds every format of this configuration, and its FP
+        datapath's number format (binary16: the LUT Tensor Core only)."""
+        if self.fp_acc != FpAcc.FP32 and check_core(core) != DEFAULT_CORE:
+            return False
         return not self.formats & ~CORE_FORMATS[check_core(core)]
 
     def builds(self, afmt: int) -> bool:
@@ -282,15 +285,13 @@ class CoreConfig:
     def rtl_parameters(self) -> dict[str, int]:
         """Module parameters of ``lut_tensor_core`` for this configuration.
 
-        A binary16 FP datapath (``fp_acc`` other than FP32) has a model and an adder
-        block but no core that builds it: refused, so no build runs the binary32 one.
+        ``FpAcc`` appears only for a binary16 FP datapath (``fp_acc`` other than FP32),
+        so every binary32 build is the one it always was. The core's binary16 table
+        generator takes FP16 lanes as they are and has no FP8 converter: a binary16
+        configuration that builds FP8 has a model but no core, and is refused rather
+        than built without them.
         """
-        if self.fp_acc != FpAcc.FP32:
-            raise ValueError(
-                f"fp_acc={self.fp_acc.name}: no RTL core builds the binary16 datapath; "
-                "the model (models.fp16) and the adder's block benches (fpadd16, fpadd16z) do"
-            )
-        return {
+        params = {
             "M": self.M,
             "N": self.N,
             "T": self.T,
@@ -298,6 +299,15 @@ class CoreConfig:
             "Formats": self.formats,
             "Core": int(self.kind),
         }
+        if self.fp_acc != FpAcc.FP32:
+            fp8 = [f.name for f in (AFmt.FP8_E4M3, AFmt.FP8_E5M2) if self.builds(f)]
+            if fp8:
+                raise ValueError(
+                    f"fp_acc={self.fp_acc.name} with {', '.join(fp8)}: the core's binary16 "
+                    "datapath builds FP16 as its only FP format; drop the FP8 formats"
+                )
+            params["FpAcc"] = int(self.fp_acc)
+        return params
 
 
 #: What a configuration's shape name adds for its FP datapath's format (FP32: nothing).
@@ -331,6 +341,10 @@ CONFIGS = {
     # FP16 as the only format: a wide FP activation without INT16 (the stored
     # activations of the MAC core stay 16 bits wide).
     "M2N4F16": CoreConfig(M=2, N=4, formats=formats_mask([AFmt.FP16])),
+    # The paper's FP16-accumulate datapath: FP16 activations, binary16 tables and
+    # accumulators (IEEE; HZ: flush-to-zero, as the artifact's DesignWare adder).
+    "M2N4H": CoreConfig(M=2, N=4, formats=formats_mask([AFmt.FP16]), fp_acc=FpAcc.FP16),
+    "M2N4HZ": CoreConfig(M=2, N=4, formats=formats_mask([AFmt.FP16]), fp_acc=FpAcc.FP16_FTZ),
 }
 #: Shape and formats -> the name of the named configuration with them (``CoreConfig.name``).
 _NAMES = {cfg._key(): name for name, cfg in CONFIGS.items()}

@@ -35,7 +35,8 @@
 // Buses (docs/architecture.md section 4):
 //   tables_i  CoreLutTc: entry j of row m at [(m*8 + j)*EntryW +: EntryW]
 //             (EntryW is TableW, or 32 when an FP format is built; TableW8
-//             without INT16). The baselines: lane k of row m at
+//             without INT16; max(16, the integer width) with FpAcc 1 or 2,
+//             the binary16 datapath of docs/architecture.md section 10). The baselines: lane k of row m at
 //             [(m*K + k)*ActW +: ActW], signed for the integer formats, a
 //             bit pattern for the FP ones (ActW is 16, or 8 in an instance
 //             with neither INT16 nor FP16/BF16)
@@ -57,14 +58,16 @@ module lut_array #(
   parameter  int WBitsMax = 4,
   parameter  int Formats  = lut_tc_pkg::FormatsInt,  // bit k: afmt k is built
   parameter  int Core     = lut_tc_pkg::CoreLutTc,   // which unit (section 11)
+  parameter  int FpAcc    = 0,  // FP datapath: 0 binary32, 1/2 binary16 (CoreLutTc only)
   // Derived, do not override: width of the bit-plane number; an FP format is
-  // built; width of a LUT Tensor Core table entry; width of a baseline's
-  // stored activation; bits of tables_i and codes_i.
+  // built; width of one FP value; width of a LUT Tensor Core table entry;
+  // width of a baseline's stored activation; bits of tables_i and codes_i.
   localparam int PlaneW   = (WBitsMax > 1) ? $clog2(WBitsMax) : 1,
   localparam bit HasFp    = (Formats & (lut_tc_pkg::FormatsAll & ~lut_tc_pkg::FormatsInt)) != 0,
   localparam bit Int16    = ((Formats >> lut_tc_pkg::AFmtInt16) & 1) != 0,
   localparam int IntW     = Int16 ? lut_tc_pkg::TableW : lut_tc_pkg::TableW8,
-  localparam int EntryW   = HasFp ? lut_tc_pkg::FpW : IntW,
+  localparam int FpValW   = (FpAcc != 0) ? 16 : lut_tc_pkg::FpW,
+  localparam int EntryW   = HasFp ? ((IntW > FpValW) ? IntW : FpValW) : IntW,
   localparam bit Wide     = Int16 || ((Formats >> lut_tc_pkg::AFmtFp16) & 1) != 0
                          || ((Formats >> lut_tc_pkg::AFmtBf16) & 1) != 0,
   localparam int ActW     = Wide ? lut_tc_pkg::ActLaneW : 8,
@@ -244,7 +247,8 @@ module lut_array #(
       end else begin : gen_lut_tc
         lut_unit #(
           .WBitsMax (WBitsMax),
-          .Formats  (Formats)
+          .Formats  (Formats),
+          .FpAcc    (FpAcc)
         ) u_unit (
           .clk_i    (clk_i),
           .table_i  (tables_i[m*RowBits +: RowBits]),

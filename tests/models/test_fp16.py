@@ -22,6 +22,7 @@ from models import fp, fp16, isa
 from models.batch import Batch, BatchModel
 from models.config import (
     ALL_FORMATS,
+    CONFIGS,
     FP16_ACC_AFMTS,
     AccFmt,
     AFmt,
@@ -207,9 +208,13 @@ def test_configuration_rules() -> None:
         CoreConfig(fp_acc=FpAcc.FP16_FTZ)  # no FP format: the option would do nothing
     with pytest.raises(ValueError, match="fp_acc=FP16: core mac has no binary16 datapath"):
         H.with_core("mac")
-    with pytest.raises(ValueError, match="^fp_acc=FP16_FTZ: no RTL core builds the binary16"):
-        HZ.rtl_parameters()  # never a binary32 build under a binary16 configuration
+    with pytest.raises(ValueError, match="^fp_acc=FP16_FTZ with FP8_E4M3, FP8_E5M2: the core"):
+        HZ.rtl_parameters()  # the core's binary16 table generator has no FP8 converter
+    assert not H.fits("mac") and H.fits("lut_tc") and CONFIGS["M2N4F16"].fits("mac")
     assert CoreConfig(M=2, N=4, formats=FMTS16).rtl_parameters()["Formats"] == FMTS16
+    assert "FpAcc" not in CONFIGS["M2N4F16"].rtl_parameters()  # binary32 builds unchanged
+    assert CONFIGS["M2N4H"].rtl_parameters()["FpAcc"] == 1
+    assert CONFIGS["M2N4HZ"].rtl_parameters()["FpAcc"] == 2
     with pytest.raises(ValueError, match="accfmt=FP32 unsupported with afmt=FP16; use FP16"):
         isa.lmma(0, AFmt.FP16, 2, accfmt=AccFmt.FP32, cfg=H)
     with pytest.raises(ValueError, match="accfmt=FP16 unsupported with afmt=FP16; use FP32"):
