@@ -236,7 +236,7 @@ class FpStreamTest(StreamRandomTest):
     needs_fp = True
 
     def knobs(self) -> stimulus.Knobs:
-        return stimulus.Knobs.fp(knobs.scaled(self.count))
+        return stimulus.Knobs.fp(knobs.scaled(self.count)).fitted(self.cfg)
 
 
 class StreamBackpressureTest(StreamRandomTest):
