@@ -345,6 +345,11 @@ CONFIGS = {
     # accumulators (IEEE; HZ: flush-to-zero, as the artifact's DesignWare adder).
     "M2N4H": CoreConfig(M=2, N=4, formats=formats_mask([AFmt.FP16]), fp_acc=FpAcc.FP16),
     "M2N4HZ": CoreConfig(M=2, N=4, formats=formats_mask([AFmt.FP16]), fp_acc=FpAcc.FP16_FTZ),
+    # The integer formats beside the binary16 FP datapath: 19-bit table entries, the binary16
+    # ones in their low 16 bits, both paths on one accumulator.
+    "M2N4IH": CoreConfig(
+        M=2, N=4, formats=formats_mask([AFmt.INT8, AFmt.INT16, AFmt.FP16]), fp_acc=FpAcc.FP16
+    ),
 }
 #: Shape and formats -> the name of the named configuration with them (``CoreConfig.name``).
 _NAMES = {cfg._key(): name for name, cfg in CONFIGS.items()}

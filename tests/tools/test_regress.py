@@ -256,7 +256,7 @@ def test_seeds_runs_one_test_with_consecutive_seeds() -> None:
                 "LUT_TC_BUG_FP16_TRUNC",
             ],
             "define='LUT_TC_BUG_FP16_TRUNC': config M2N4FP's FP32 FP datapath has no block with "
-            "LUT_TC_BUG_FP16_TRUNC; choose a configuration that has it (M2N4H, M2N4HZ)",
+            "LUT_TC_BUG_FP16_TRUNC; choose a configuration that has it (M2N4H, M2N4HZ, M2N4IH)",
         ),
         (
             [
@@ -404,7 +404,7 @@ def test_a_core_is_chosen_as_data_and_leaves_out_what_it_does_not_build() -> Non
     assert regress.left_out_lines(left) == [
         "left out on core mac: 2 jobs with LUT_TC_BUG_FP_POW2_FTZ "
         "(planted bugs in blocks the core does not have)",
-        f"left out on core mac: {n_h} jobs on M2N4H, M2N4HZ "
+        f"left out on core mac: {n_h} jobs on M2N4H, M2N4HZ, M2N4IH "
         "(formats or an FP datapath the core does not build)",
     ]
     j = mac[0]
