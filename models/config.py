@@ -286,10 +286,7 @@ class CoreConfig:
         """Module parameters of ``lut_tensor_core`` for this configuration.
 
         ``FpAcc`` appears only for a binary16 FP datapath (``fp_acc`` other than FP32),
-        so every binary32 build is the one it always was. The core's binary16 table
-        generator takes FP16 lanes as they are and has no FP8 converter: a binary16
-        configuration that builds FP8 has a model but no core, and is refused rather
-        than built without them.
+        so every binary32 build is the one it always was.
         """
         params = {
             "M": self.M,
@@ -300,12 +297,6 @@ class CoreConfig:
             "Core": int(self.kind),
         }
         if self.fp_acc != FpAcc.FP32:
-            fp8 = [f.name for f in (AFmt.FP8_E4M3, AFmt.FP8_E5M2) if self.builds(f)]
-            if fp8:
-                raise ValueError(
-                    f"fp_acc={self.fp_acc.name} with {', '.join(fp8)}: the core's binary16 "
-                    "datapath builds FP16 as its only FP format; drop the FP8 formats"
-                )
             params["FpAcc"] = int(self.fp_acc)
         return params
 
@@ -345,10 +336,11 @@ CONFIGS = {
     # accumulators (IEEE; HZ: flush-to-zero, as the artifact's DesignWare adder).
     "M2N4H": CoreConfig(M=2, N=4, formats=formats_mask([AFmt.FP16]), fp_acc=FpAcc.FP16),
     "M2N4HZ": CoreConfig(M=2, N=4, formats=formats_mask([AFmt.FP16]), fp_acc=FpAcc.FP16_FTZ),
-    # The integer formats beside the binary16 FP datapath: 19-bit table entries, the binary16
-    # ones in their low 16 bits, both paths on one accumulator.
+    # Every format a binary16 datapath builds (all but BF16): the FP8 lanes embedded in
+    # binary16, the integer formats beside it (19-bit table entries, the binary16 ones in
+    # their low 16 bits, both paths on one accumulator).
     "M2N4IH": CoreConfig(
-        M=2, N=4, formats=formats_mask([AFmt.INT8, AFmt.INT16, AFmt.FP16]), fp_acc=FpAcc.FP16
+        M=2, N=4, formats=ALL_FORMATS & ~formats_mask([AFmt.BF16]), fp_acc=FpAcc.FP16
     ),
 }
 #: Shape and formats -> the name of the named configuration with them (``CoreConfig.name``).

@@ -456,8 +456,8 @@ module lut_tensor_core #(
   `LUT_TC_ASSERT_INIT(ParamCoreFormats, Core != CoreLutConv || (Formats & ~FormatsInt) == 0,
                       "the lut_conv core builds the integer formats only")
   `LUT_TC_ASSERT_INIT(ParamFpAcc, FpAcc >= 0 && FpAcc <= 2 && (FpAcc == 0 || (Core == CoreLutTc
-                      && (Formats & (FormatsAll & ~FormatsInt)) == (1 << AFmtFp16))),
-                      "FpAcc must be 0, or 1/2 on the LUT Tensor Core with FP16 as its FP format")
+                      && HasFp && ((Formats >> AFmtBf16) & 1) == 0)),
+                      "FpAcc must be 0, or 1/2 on the LUT Tensor Core with an FP format and no BF16")
   `LUT_TC_ASSERT_INIT(ParamWBitsMax, WBitsMax >= 1 && WBitsMax <= 8,
                       "WBitsMax must be in [1, 8]: shifted entries must fit AccW")
 
