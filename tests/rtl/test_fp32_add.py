@@ -28,6 +28,7 @@ from blocks import fpadd, harness, vectors
 from blocks.units import UNITS
 from flow import simrun
 from tests.needs import needs
+from tests.rtl.bench_checks import MAX_ERRORS, assert_fails_as_predicted
 
 SIMS = [pytest.param(s, marks=needs(s)) for s in simrun.SIMS]
 #: Random pairs per simulator: Verilator takes 10^6 in about a second, Icarus is ~100x slower.
@@ -245,14 +246,8 @@ def test_planted_bug_fails_the_corners(sim: str, define: str, corners: vectors.V
     predicted = _bug_prediction(define, vec)
     differ = np.flatnonzero(predicted != vec[:, 2])
     assert differ.size > 0
-    r = harness.run(harness.build("fpadd", sim, (define,)), corners, max_errors=20)
-    assert not r.passed and r.returncode != 0
-    assert r.n == corners.n and r.errors == differ.size
-    assert [m["index"] for m in r.mismatches] == differ[:20].tolist()
-    for m in r.mismatches:
-        i = m["index"]
-        assert (m["a"], m["b"], m["expected"]) == tuple(int(x) for x in vec[i])
-        assert m["got"] == int(predicted[i]), m
+    r = harness.run(harness.build("fpadd", sim, (define,)), corners, max_errors=MAX_ERRORS)
+    assert_fails_as_predicted(r, corners.n, vec, predicted)
 
 
 @pytest.mark.parametrize("sim", SIMS)

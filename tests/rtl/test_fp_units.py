@@ -33,6 +33,7 @@ from blocks.units import ADDERS, BINARY16, DEFAULT_MAX_SHIFT, FMUL_MAG_W, UNITS
 from flow import simrun, synth
 from models.config import AFmt
 from tests.needs import needs
+from tests.rtl.bench_checks import MAX_ERRORS, assert_fails_as_predicted
 
 SIMS = [pytest.param(s, marks=needs(s)) for s in simrun.SIMS]
 SEED = 1
@@ -287,14 +288,8 @@ def test_planted_bug_fails_as_predicted(sim: str, unit: str) -> None:
     differ = np.flatnonzero(predicted != vec[:, 2])
     assert differ.size > 0
     (define,) = UNITS[unit].bugs
-    r = harness.run(harness.build(unit, sim, (define,)), vs, max_errors=20)
-    assert not r.passed and r.returncode != 0
-    assert r.n == vs.n and r.errors == differ.size
-    assert [m["index"] for m in r.mismatches] == differ[:20].tolist()
-    for m in r.mismatches:
-        i = m["index"]
-        assert (m["in0"], m["in1"], m["expected"]) == tuple(int(x) for x in vec[i])
-        assert m["got"] == int(predicted[i]), m
+    r = harness.run(harness.build(unit, sim, (define,)), vs, max_errors=MAX_ERRORS)
+    assert_fails_as_predicted(r, vs.n, vec, predicted, ("in0", "in1"))
 
 
 @pytest.mark.parametrize("unit", OTHERS)

@@ -13,6 +13,7 @@ from flow import synth
 from flow.ppa import pairs
 from models.config import CoreConfig
 from tests.needs import needs
+from tests.tools.chain_core import adder_chain_core
 from tools import ppa
 
 pytestmark = needs("yosys")
@@ -158,26 +159,9 @@ def test_the_longest_path_is_counted_in_gates_between_registers(
 ) -> None:
     """A chain of four dependent adders is deeper than one adder, and ltp names its ends."""
 
-    def core(adds: int) -> Path:
-        src = tmp_path / f"add{adds}.sv"
-        chain = " + ".join(f"a_q[{i}]" for i in range(adds + 1))
-        src.write_text(
-            "module lut_tensor_core #(parameter int M = 2, parameter int N = 4,\n"
-            "  parameter int T = 4, parameter int WBitsMax = 4, parameter int Formats = 3,\n"
-            "  parameter int Core = 0)\n"
-            f"  (input logic clk_i, input logic [{16 * (adds + 1) - 1}:0] in_a_i,\n"
-            "   output logic [15:0] out_d_o);\n"
-            f"  logic [15:0] a_q [{adds + 1}];\n  logic [15:0] d_q;\n"
-            "  always_ff @(posedge clk_i) begin\n"
-            f"    for (int i = 0; i < {adds + 1}; i++) a_q[i] <= in_a_i[16 * i +: 16];\n"
-            f"    d_q <= {chain};\n"
-            "  end\n  assign out_d_o = d_q;\nendmodule\n"
-        )
-        return src
-
     depth = {}
     for adds in (1, 4):
-        src = core(adds)
+        src = adder_chain_core(tmp_path, adds)
         monkeypatch.setattr(synth, "sources", lambda src=src: [src])
         res = synth.synthesize(CoreConfig(N=4), tmp_path / f"out{adds}", depth=True)
         depth[adds] = res.depth
