@@ -87,8 +87,9 @@ class FpAcc(enum.IntEnum):
 
     FP32: binary32 tables and accumulator, the FP LMMA's ``accfmt`` is FP32.
     FP16 and FP16_FTZ: binary16 tables and accumulator, ``accfmt`` FP16 (the
-    paper's FP16-accumulate datapath); FP16_FTZ reads every subnormal operand of
-    an addition as a zero and flushes every subnormal sum to a zero (``models.fp16``).
+    paper's FP16-accumulate datapath; on the MAC core binary16 products and
+    sums); FP16_FTZ reads every subnormal operand of an addition (and of a MAC
+    product) as a zero and flushes every subnormal sum to a zero (``models.fp16``).
     """
 
     FP32 = 0
@@ -191,7 +192,8 @@ class CoreConfig:
         self._check_fp_acc()
 
     def _check_fp_acc(self) -> None:
-        """A binary16 datapath needs an FP format, builds no BF16, and exists on lut_tc only."""
+        """A binary16 datapath needs an FP format and builds no BF16; both FP cores build it
+        (the conventional LUT core builds no FP format, refused by ``formats`` already)."""
         v = self.fp_acc
         if isinstance(v, bool) or v not in list(FpAcc):
             raise ValueError(f"fp_acc={v!r} unknown; choose one of {', '.join(FpAcc.__members__)}")
@@ -199,8 +201,6 @@ class CoreConfig:
         if self.fp_acc == FpAcc.FP32:
             return
         name = f"fp_acc={self.fp_acc.name}"
-        if self.core != DEFAULT_CORE:
-            raise ValueError(f"{name}: core {self.core} has no binary16 datapath; use lut_tc")
         fmts = formats_mask(FP16_ACC_AFMTS)
         if not self.formats & fmts or self.formats & formats_mask([AFmt.BF16]):
             raise ValueError(
@@ -220,10 +220,8 @@ class CoreConfig:
         return dataclasses.replace(self, core=check_core(core))
 
     def fits(self, core: str) -> bool:
-        """Whether core ``core`` builds every format of this configuration, and its FP
-        datapath's number format (binary16: the LUT Tensor Core only)."""
-        if self.fp_acc != FpAcc.FP32 and check_core(core) != DEFAULT_CORE:
-            return False
+        """Whether core ``core`` builds every format of this configuration (the FP cores
+        build both FP datapaths, binary32 and binary16)."""
         return not self.formats & ~CORE_FORMATS[check_core(core)]
 
     def builds(self, afmt: int) -> bool:

@@ -30,7 +30,7 @@
 // FpAcc (models.config.FpAcc; section 10, "FP16 accumulation") 1 or 2: the
 // FP path is binary16. FP16 lanes are binary16 already and feed the adders
 // directly; FP8 lanes (where built) embed in binary16 exactly through a few
-// muxes (no normalizing shifter: E4M3 has three subnormals); the 12 adders are binary16 RNE
+// muxes (lut_fp_to_f16, no normalizing shifter); the 12 adders are binary16 RNE
 // adders (lut_fp32_add at ExpW = 5, FracW = 10, flush-to-zero for FpAcc 2),
 // and an FP entry is the binary16 pattern in bits [15:0] of an entry of
 // EntryW = max(16, IntW) bits (the upper bits zero).
@@ -47,8 +47,6 @@ module lut_table_gen #(
   localparam bit HasInt  = (Formats & lut_tc_pkg::FormatsInt) != 0,
   localparam bit Int16   = ((Formats >> lut_tc_pkg::AFmtInt16) & 1) != 0,
   localparam int IntW    = Int16 ? lut_tc_pkg::TableW : lut_tc_pkg::TableW8,
-  localparam bit HasFp8  = ((Formats >> lut_tc_pkg::AFmtFp8E4m3) & 1) != 0
-                        || ((Formats >> lut_tc_pkg::AFmtFp8E5m2) & 1) != 0,
   localparam int FpValW  = (FpAcc != 0) ? 16 : lut_tc_pkg::FpW,
   localparam int EntryW  = HasFp ? ((IntW > FpValW) ? IntW : FpValW) : IntW
 ) (
@@ -118,28 +116,14 @@ module lut_table_gen #(
       for (genvar k = 0; k < K; k++) begin : gen_conv
         logic [ActLaneW-1:0] lane;
         assign lane = (is_fp && gen_i) ? a_i[(m*K + k)*ActLaneW +: ActLaneW] : '0;
-        if (FpAcc != 0 && HasFp8) begin : gen_f16_fp8
-          // FP16 lanes are binary16 already; FP8 embeds exactly: E5M2 is
-          // binary16's top byte, E4M3 is rebiased (+8), its subnormals
-          // (m * 2^-9) normalized, its NaN (S.1111.111) the canonical one.
-          logic       s8;
-          logic [3:0] e8;
-          logic [2:0] m8;
-          logic [4:0] e8x;
-          logic [15:0] e4m3, e5m2;
-          assign {s8, e8, m8} = lane[7:0];
-          assign e8x  = {1'b0, e8} + 5'd8;
-          assign e5m2 = {lane[7:0], 8'h00};
-          assign e4m3 = (e8 == 4'hF && m8 == 3'h7) ? 16'h7E00
-                      : (e8 != 4'h0) ? {s8, e8x, m8, 7'b0}
-                      : m8[2] ? {s8, 5'd8, m8[1:0], 8'b0}
-                      : m8[1] ? {s8, 5'd7, m8[0], 9'b0}
-                      : m8[0] ? {s8, 5'd6, 10'b0}
-                      : {s8, 15'b0};
-          assign f[k] = (afmt_i == AFmtFp8E4m3) ? e4m3
-                      : (afmt_i == AFmtFp8E5m2) ? e5m2 : lane;
-        end else if (FpAcc != 0) begin : gen_f16  // FP16 lanes are binary16 already
-          assign f[k] = lane;
+        if (FpAcc != 0) begin : gen_f16  // binary16 exactly (FP8: a few muxes)
+          lut_fp_to_f16 #(
+            .Formats (Formats)
+          ) u_conv (
+            .lane_i (lane),
+            .afmt_i (afmt_i),
+            .f16_o  (f[k])
+          );
         end else begin : gen_f32
           lut_fp_to_f32 u_conv (
             .lane_i (lane),

@@ -57,9 +57,10 @@
 // MAC core the array converts the latched lanes of an FP LMMA and
 // multiplies and adds in binary32 in its one cycle (lut_array, section 11).
 // A format that is not built answers UNSUPPORTED at decode. FpAcc 1 or 2
-// (the LUT Tensor Core only) makes that datapath binary16, flush-to-zero for
-// 2: binary16 table entries and accumulators in bits [15:0] of their lanes,
-// and an FP LMMA needs accfmt FP16 (section 10, "FP16 accumulation").
+// (the LUT Tensor Core and the MAC core) makes that datapath binary16,
+// flush-to-zero for 2: binary16 table entries (MAC: products) and
+// accumulators in bits [15:0] of their lanes, and an FP LMMA needs accfmt
+// FP16 (section 10, "FP16 accumulation"; section 11, "The binary16 MAC").
 //
 // Defines (all off by default):
 //   LUT_TC_ASSERTIONS         compile the assertions (lut_tc_assert.svh)
@@ -455,9 +456,9 @@ module lut_tensor_core #(
                       "Core must be one of the lut_tc_pkg::Core* kinds")
   `LUT_TC_ASSERT_INIT(ParamCoreFormats, Core != CoreLutConv || (Formats & ~FormatsInt) == 0,
                       "the lut_conv core builds the integer formats only")
-  `LUT_TC_ASSERT_INIT(ParamFpAcc, FpAcc >= 0 && FpAcc <= 2 && (FpAcc == 0 || (Core == CoreLutTc
+  `LUT_TC_ASSERT_INIT(ParamFpAcc, FpAcc >= 0 && FpAcc <= 2 && (FpAcc == 0 || (Core != CoreLutConv
                       && HasFp && ((Formats >> AFmtBf16) & 1) == 0)),
-                      "FpAcc must be 0, or 1/2 on the LUT Tensor Core with an FP format and no BF16")
+                      "FpAcc must be 0, or 1/2 on an FP core with an FP format and no BF16")
   `LUT_TC_ASSERT_INIT(ParamWBitsMax, WBitsMax >= 1 && WBitsMax <= 8,
                       "WBitsMax must be in [1, 8]: shifted entries must fit AccW")
 
