@@ -106,9 +106,10 @@ PLANTED: tuple[PlantedBug, ...] = (
     PlantedBug(
         "LUT_TC_BUG_FP16_TRUNC",
         "`lut_fp32_add.sv` (its binary16 instances, `ExpW` = 5: the block benches "
-        "`fpadd16` and `fpadd16z`, the binary16 table generator and LUT units of lut_tc)",
+        "`fpadd16` and `fpadd16z`, the binary16 table generator and LUT units of lut_tc, "
+        "the binary16 MAC tree of mac)",
         "binary16 additions truncate (round toward zero) instead of RNE; overflow gives 65504",
-        ("lut_tc",),
+        FP_CORES,
         (
             "tests/rtl/test_fp16_add.py::test_planted_bug_fails_the_corners",
             "tests/tb/test_fp16_core.py::test_a_truncating_fp16_adder_is_caught",

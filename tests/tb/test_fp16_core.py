@@ -1,11 +1,12 @@
 # SPDX-License-Identifier: Apache-2.0
-"""The LUT Tensor Core's binary16 FP datapath (``FpAcc``) under the environment, on Icarus.
+"""The binary16 FP datapath (``FpAcc``) of both FP cores under the environment, on Icarus.
 
 The FP smoke and random stream are bit-exact against ``models.fp16`` on the
-IEEE (``M2N4H``) and flush-to-zero (``M2N4HZ``) instances, and the same random
-stream fails on a core whose binary16 adders truncate
-(``LUT_TC_BUG_FP16_TRUNC``): the scoreboard can see a binary16 rounding
-error, and ``FpBrokenDutTest`` (which expects mismatches) passes there.
+IEEE (``M2N4H``) and flush-to-zero (``M2N4HZ``) instances of the LUT Tensor
+Core and the MAC core, and the same random stream fails on a core whose
+binary16 adders truncate (``LUT_TC_BUG_FP16_TRUNC``): the scoreboard can see
+a binary16 rounding error, and ``FpBrokenDutTest`` (which expects
+mismatches) passes there.
 Verilator and the batch transport run the same tests in the suites
 (``regressions/smoke.toml``, ``nightly.toml``).
 """
@@ -24,11 +25,11 @@ BUG = "LUT_TC_BUG_FP16_TRUNC"
 
 
 def _run(
-    config: str, tests: list[str], bug: str | None = None, expect_bug: bool = True
+    config: str, core: str, tests: list[str], bug: str | None = None, expect_bug: bool = True
 ) -> tuple[int, int]:
-    """(passed, failed) of ``tests`` in one Icarus process on ``config`` (pins), the core
+    """(passed, failed) of ``tests`` in one Icarus process on ``config`` (pins) on ``core``,
     built with ``bug``; ``expect_bug=False`` runs them as on a correct core."""
-    cfg = config_by_name(config)
+    cfg = config_by_name(config, core)
     runner = build_for("icarus", cfg, "pins", bug)
     test_dir = simrun.build_dir_for("icarus", build_name_for("pins", cfg, bug)) / "run_fp16"
     xml = test_dir / "results.xml"
@@ -40,7 +41,7 @@ def _run(
             TEST_MODULE,
             testcase=tests,
             seed=SEED,
-            extra_env=tb_env(config, "pins", bug if expect_bug else None),
+            extra_env=tb_env(config, "pins", bug if expect_bug else None, core),
             test_dir=test_dir,
             results_xml=str(xml),
         )
@@ -49,14 +50,19 @@ def _run(
     return simrun.results_ok(xml)
 
 
+CORES = ["lut_tc", "mac"]
+
+
 @needs("icarus")
+@pytest.mark.parametrize("core", CORES)
 @pytest.mark.parametrize("config", ["M2N4H", "M2N4HZ"])
-def test_fp16_core_is_bit_exact(config: str) -> None:
-    assert _run(config, ["FpSmokeTest", "FpRandomStreamTest"]) == (2, 0)
+def test_fp16_core_is_bit_exact(config: str, core: str) -> None:
+    assert _run(config, core, ["FpSmokeTest", "FpRandomStreamTest"]) == (2, 0)
 
 
 @needs("icarus")
-def test_a_truncating_fp16_adder_is_caught() -> None:
+@pytest.mark.parametrize("core", CORES)
+def test_a_truncating_fp16_adder_is_caught(core: str) -> None:
     """The stream that passes above fails on the planted bug, and the negative test passes."""
-    assert _run("M2N4H", ["FpRandomStreamTest"], BUG, expect_bug=False) == (0, 1)
-    assert _run("M2N4H", ["FpBrokenDutTest"], BUG) == (1, 0)
+    assert _run("M2N4H", core, ["FpRandomStreamTest"], BUG, expect_bug=False) == (0, 1)
+    assert _run("M2N4H", core, ["FpBrokenDutTest"], BUG) == (1, 0)
