@@ -139,12 +139,13 @@ PLANTED: tuple[PlantedBug, ...] = (
     ),
     PlantedBug(
         "LUT_TC_BUG_FP_MUL_FTZ",
-        "`mac_fp_mul.sv` (the MAC unit's multiplier; mac only)",
+        "`mac_fp_mul.sv` (the MAC unit's multiplier, binary32 and binary16; mac only)",
         "a subnormal activation multiplies as a zero of the product's sign",
         ("mac",),
         (
             "tests/rtl/test_fp_units.py::test_planted_bug_fails_as_predicted",
             "tests/rtl/test_fp_units.py::test_a_block_netlist_of_broken_rtl_fails_as_predicted",
+            "tests/rtl/test_fp16_mul.py::test_planted_bug_fails_as_predicted",
         ),
         fp=True,
     ),
