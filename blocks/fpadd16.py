@@ -15,6 +15,10 @@ FracW = 10), units ``fpadd16`` (IEEE) and ``fpadd16z`` (FTZ), and the binary16 s
 * :func:`random_pairs16`: a seeded mix of distributions.
 * :func:`ref_pow2h` and :func:`pow2h_inputs`: the scaler's reference (the model's
   plane term) and inputs (every pattern at every shift).
+* :func:`ref_fmul16` and :func:`fmul16_inputs`: the binary16 MAC's product
+  (``rtl/mac_fp_mul.sv`` at ExpW = 5, FracW = 10), units ``fmul16`` (IEEE) and
+  ``fmul16z`` (FTZ): the model's ``models.fp16.mul``, every pattern against
+  odd weight magnitudes up to 255.
 
 Patterns travel as ``uint32`` words holding the binary16 pattern in bits
 [15:0], the form of the harness's vector files.
@@ -170,3 +174,43 @@ def pow2h_inputs(kind: str, seed: int, max_shift: int = 7) -> tuple[np.ndarray, 
     rng = np.random.default_rng(seed)
     shift = rng.integers(0, max_shift + 1, pats.size).astype(np.uint32)
     return pats, rng.integers(0, 2, pats.size).astype(np.uint32), shift
+
+
+# --------------------------------------------------------------------------- the multiplier
+
+#: Magnitudes every pattern also meets in the multiplier's sample: the extremes and
+#: the ones whose products round most often (wide odd integers).
+FMUL16_MAGS = (1, 3, 129, 253, 255)
+
+
+def ref_fmul16(x: np.ndarray, neg: np.ndarray, mag: np.ndarray, ftz: bool = False) -> np.ndarray:
+    """``RNE16(x * (neg ? -mag : mag))`` of binary16 patterns by the model (``models.fp16.mul``),
+    as uint32 words, NaNs as :data:`QNAN16`; the tests hold it to SoftFloat ``f16_mul``."""
+    x, neg, mag = aligned(x=x, neg=neg, mag=mag)
+    x = _check16("x", x)
+    if mag.size and (mag.min() < 1 or mag.max() > 255 or not (mag & 1).all()):
+        raise ValueError("mag: values must be odd, in [1, 255]")
+    w = np.where(neg.astype(bool), -mag.astype(np.int64), mag.astype(np.int64))
+    return fp16.bits16(fp16.mul(x.view(np.float16), w, ftz)).astype(np.uint32)
+
+
+def fmul16_inputs(kind: str, count: int = 0, seed: int = 1) -> tuple[np.ndarray, ...]:
+    """(x, neg, mag): ``sample``, every binary16 pattern with a random odd magnitude and
+    once with each of :data:`FMUL16_MAGS`; ``random``, ``count`` random patterns and
+    magnitudes. Signs drawn."""
+    rng = np.random.default_rng(seed)
+    if kind == "sample":
+        pats = np.arange(1 << 16, dtype=np.uint32)
+        x = np.tile(pats, 1 + len(FMUL16_MAGS))
+        mag = np.concatenate(
+            [2 * rng.integers(0, 128, pats.size) + 1] + [np.full(pats.size, m) for m in FMUL16_MAGS]
+        )
+    elif kind == "random":
+        if count < 1:
+            raise ValueError(f"count={count} must be >= 1")
+        x = rng.integers(0, 1 << 16, count).astype(np.uint32)
+        mag = 2 * rng.integers(0, 128, count) + 1
+    else:
+        raise ValueError(f"kind={kind!r} unknown; choose one of ('sample', 'random')")
+    neg = rng.integers(0, 2, x.size).astype(np.uint32)
+    return x, neg, mag.astype(np.int64)

@@ -27,8 +27,10 @@ FMUL_MAG_W = 8
 FP16_ADD = {"ExpW": 5, "FracW": 10, "Ftz": 0}
 #: The adder's units: binary32, binary16 IEEE, binary16 flush-to-zero.
 ADDERS = ("fpadd", "fpadd16", "fpadd16z")
-#: The binary16 units (tests/rtl/test_fp16_add.py, tests/rtl/test_fp16_pow2.py).
-BINARY16 = ("fpadd16", "fpadd16z", "fpow2h")
+#: The multiplier's parameters for the binary16 MAC (its default is binary32, exact).
+FP16_MUL = {"SigW": 11, "MagW": 8, "ExpW": 5, "FracW": 10, "Ftz": 0}
+#: The binary16 units (tests/rtl/test_fp16_add.py, test_fp16_pow2.py, test_fp16_mul.py).
+BINARY16 = ("fpadd16", "fpadd16z", "fpow2h", "fmul16", "fmul16z")
 
 
 @dataclass(frozen=True)
@@ -128,6 +130,26 @@ UNITS: dict[str, Unit] = {
         ("LUT_TC_BUG_FP_MUL_FTZ",),
         ("corners", "random"),
         block_params={"SigW": 11, "MagW": FMUL_MAG_W},
+    ),
+    # The binary16 MAC's product, rounded once (IEEE; FTZ: a subnormal x reads as zero,
+    # so the planted bug, which flushes it, changes nothing there).
+    "fmul16": Unit(
+        "fmul16",
+        "mac_fp_mul",
+        0x464D4C48,  # "FMLH"
+        "FMUL16",
+        ("LUT_TC_BUG_FP_MUL_FTZ",),
+        ("sample", "random"),
+        block_params=FP16_MUL,
+    ),
+    "fmul16z": Unit(
+        "fmul16z",
+        "mac_fp_mul",
+        0x464D4C5A,  # "FMLZ"
+        "FMUL16Z",
+        (),
+        ("sample", "random"),
+        block_params={**FP16_MUL, "Ftz": 1},
     ),
 }
 

@@ -99,6 +99,10 @@ def make_vectors(
     if unit == "fcvt":
         lanes, afmts = fpops.convert_inputs(kind, seed)
         return lanes, afmts, fpops.ref_convert(lanes, afmts)
+    if unit in ("fmul16", "fmul16z"):
+        x, neg, mag = fpadd16.fmul16_inputs(kind, count, seed)
+        ref = fpadd16.ref_fmul16(x, neg, mag, ftz=unit == "fmul16z")
+        return x, fpops.pow2_control(neg, mag), ref
     if unit == "fmul":
         x, neg, mag = fpops.fmul_inputs(kind, count, seed)
         return x, fpops.pow2_control(neg, mag), fpops.ref_fmul(x, neg, mag)

@@ -40,6 +40,9 @@ class PlantedBug:
     #: lives in a floating-point block: a configuration that builds no FP format has
     #: none, so the define would change nothing there
     fp: bool = False
+    #: the FP datapath formats (``models.config.FpAcc`` values) whose core builds the
+    #: block: a binary16 core has no binary32 converter, a binary32 one no binary16 adder
+    fp_accs: tuple[int, ...] = (0, 1, 2)
 
 
 PLANTED: tuple[PlantedBug, ...] = (
@@ -103,11 +106,16 @@ PLANTED: tuple[PlantedBug, ...] = (
     PlantedBug(
         "LUT_TC_BUG_FP16_TRUNC",
         "`lut_fp32_add.sv` (its binary16 instances, `ExpW` = 5: the block benches "
-        "`fpadd16` and `fpadd16z`; no core builds one)",
+        "`fpadd16` and `fpadd16z`, the binary16 table generator and LUT units of lut_tc, "
+        "the binary16 MAC tree of mac)",
         "binary16 additions truncate (round toward zero) instead of RNE; overflow gives 65504",
-        (),
-        ("tests/rtl/test_fp16_add.py::test_planted_bug_fails_the_corners",),
+        FP_CORES,
+        (
+            "tests/rtl/test_fp16_add.py::test_planted_bug_fails_the_corners",
+            "tests/tb/test_fp16_core.py::test_a_truncating_fp16_adder_is_caught",
+        ),
         fp=True,
+        fp_accs=(1, 2),
     ),
     PlantedBug(
         "LUT_TC_BUG_FP_SUBNORMAL_IN",
@@ -116,6 +124,7 @@ PLANTED: tuple[PlantedBug, ...] = (
         FP_CORES,
         ("tests/rtl/test_fp_units.py::test_planted_bug_fails_as_predicted",),
         fp=True,
+        fp_accs=(0,),
     ),
     PlantedBug(
         "LUT_TC_BUG_FP_POW2_FTZ",
@@ -130,12 +139,13 @@ PLANTED: tuple[PlantedBug, ...] = (
     ),
     PlantedBug(
         "LUT_TC_BUG_FP_MUL_FTZ",
-        "`mac_fp_mul.sv` (the MAC unit's multiplier; mac only)",
+        "`mac_fp_mul.sv` (the MAC unit's multiplier, binary32 and binary16; mac only)",
         "a subnormal activation multiplies as a zero of the product's sign",
         ("mac",),
         (
             "tests/rtl/test_fp_units.py::test_planted_bug_fails_as_predicted",
             "tests/rtl/test_fp_units.py::test_a_block_netlist_of_broken_rtl_fails_as_predicted",
+            "tests/rtl/test_fp16_mul.py::test_planted_bug_fails_as_predicted",
         ),
         fp=True,
     ),

@@ -42,6 +42,8 @@ PROTOCOL_BUGS = tuple(b.define for b in PLANTED if b.protocol)
 #: Bugs in the floating-point blocks: a configuration that builds no FP format has no
 #: such block (a job asking for one there is refused or left out).
 FP_BUGS = tuple(b.define for b in PLANTED if b.fp)
+#: Per FP bug, the FP datapath formats (``FpAcc``) whose core has its block.
+FP_BUG_DATAPATHS = {b.define: b.fp_accs for b in PLANTED if b.fp}
 
 
 def _bugs(bug: str | Sequence[str] | None, core: str | None = None) -> tuple[str, ...]:

@@ -41,6 +41,7 @@ CORE_SOURCES = [
     RTL / "lut_tc_assert.svh",  # first: no include path needed, rebuilds on change
     RTL / "lut_tc_pkg.sv",
     RTL / "lut_fp_to_f32.sv",
+    RTL / "lut_fp_to_f16.sv",
     RTL / "lut_fp32_add.sv",
     RTL / "lut_fp32_pow2.sv",
     RTL / "lut_table_gen.sv",

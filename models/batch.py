@@ -19,7 +19,8 @@ path therefore runs exactly the code it ran before FP existed; the FP path is
 a separate vectorized pass over the FP rows of the batch. On the MAC core
 an FP register holds the binary32 patterns of its M x 4 activations in entry
 slots 0-3, what that core keeps (``fp.mac_fp_lmma``). On a binary16 instance
-(``cfg.fp_acc``) an FP register holds binary16 patterns (``models.fp16``).
+(``cfg.fp_acc``) an FP register holds binary16 patterns (``models.fp16``): the
+entries, or on the MAC core the activations in slots 0-3.
 """
 
 from __future__ import annotations
@@ -207,7 +208,11 @@ def fp_tables_batch(a: np.ndarray, afmt: np.ndarray, cfg: CoreConfig) -> np.ndar
         sel = afmt == f
         if sel.any() and cfg.fp_acc != FpAcc.FP32:
             ftz = cfg.fp_acc == FpAcc.FP16_FTZ
-            out[sel] = fp16.bits16(fp16.tables(fp16.to_f16(lanes[sel], f), ftz))
+            acts16 = fp16.to_f16(lanes[sel], f)
+            if cfg.core == "mac":
+                out[sel, :, :K] = fp16.bits16(acts16)
+            else:
+                out[sel] = fp16.bits16(fp16.tables(acts16, ftz))
         elif sel.any():
             acts = fp.to_f32(lanes[sel], f)
             if cfg.core == "mac":
@@ -306,7 +311,8 @@ class BatchModel:
                 d[mm_rows] = self._lmma(bank, ver[mm_rows], batch, mm_rows, wbits[mm_rows])
             else:
                 run_fp = self._lmma_fp_mac if cfg.core == "mac" else self._lmma_fp
-                run_fp = self._lmma_fp16 if cfg.fp_acc != FpAcc.FP32 else run_fp
+                if cfg.fp_acc != FpAcc.FP32:
+                    run_fp = self._lmma_fp16_mac if cfg.core == "mac" else self._lmma_fp16
                 for rows, run in ((mm_rows[~fp_mm], self._lmma), (mm_rows[fp_mm], run_fp)):
                     if rows.size:
                         d[rows] = run(bank, ver[rows], batch, rows, wbits[rows])
@@ -411,6 +417,19 @@ class BatchModel:
             t = fp16.term(entry, ((code >> 3) & 1).astype(bool)[:, None, :], p)
             acc = np.where((p < b)[:, None, None], fp16.add(acc, t, ftz), acc)
         return fp16.bits16(acc).astype(np.uint32).reshape(n_rows, -1).view(np.int32)
+
+    def _lmma_fp16_mac(
+        self, bank: np.ndarray, ver: np.ndarray, batch: Batch, rows: np.ndarray, b: np.ndarray
+    ) -> np.ndarray:
+        """FP LMMA on a binary16 MAC core (``fp16.mac_lmma``), for every row at once."""
+        cfg = self.cfg
+        n_rows = len(rows)
+        acts = bank[ver][:, :, :K].astype(np.uint16).view(np.float16)  # [L, M, K]
+        w = dequantize_batch(batch.w[rows], b, cfg)
+        c = np.ascontiguousarray(batch.c[rows]).view("<u4").reshape(n_rows, cfg.M, cfg.N)
+        c16 = (c & 0xFFFF).astype(np.uint16).view(np.float16)
+        d = fp16.mac_sums(acts, w, c16, cfg.fp_acc == FpAcc.FP16_FTZ).d
+        return fp16.bits16(d).astype(np.uint32).reshape(n_rows, -1).view(np.int32)
 
     def _lmma_fp_mac(
         self, bank: np.ndarray, ver: np.ndarray, batch: Batch, rows: np.ndarray, b: np.ndarray

@@ -87,8 +87,9 @@ class FpAcc(enum.IntEnum):
 
     FP32: binary32 tables and accumulator, the FP LMMA's ``accfmt`` is FP32.
     FP16 and FP16_FTZ: binary16 tables and accumulator, ``accfmt`` FP16 (the
-    paper's FP16-accumulate datapath); FP16_FTZ reads every subnormal operand of
-    an addition as a zero and flushes every subnormal sum to a zero (``models.fp16``).
+    paper's FP16-accumulate datapath; on the MAC core binary16 products and
+    sums); FP16_FTZ reads every subnormal operand of an addition (and of a MAC
+    product) as a zero and flushes every subnormal sum to a zero (``models.fp16``).
     """
 
     FP32 = 0
@@ -185,13 +186,14 @@ class CoreConfig:
             v = getattr(self, name)
             if isinstance(v, bool) or not isinstance(v, int) or not lo <= v <= hi:
                 raise ValueError(f"{name}={v!r} out of range [{lo}, {hi}]")
-        if not self.fits(self.core):
+        if self.formats & ~CORE_FORMATS[check_core(self.core)]:
             built = ", ".join(f.name for f in AFmt if CORE_FORMATS[self.core] >> f & 1)
             raise ValueError(f"formats=0x{self.formats:02X}: core {self.core} builds {built} only")
         self._check_fp_acc()
 
     def _check_fp_acc(self) -> None:
-        """A binary16 datapath needs an FP format, builds no BF16, and exists on lut_tc only."""
+        """A binary16 datapath needs an FP format and builds no BF16; both FP cores build it
+        (the conventional LUT core builds no FP format, refused by ``formats`` already)."""
         v = self.fp_acc
         if isinstance(v, bool) or v not in list(FpAcc):
             raise ValueError(f"fp_acc={v!r} unknown; choose one of {', '.join(FpAcc.__members__)}")
@@ -199,8 +201,6 @@ class CoreConfig:
         if self.fp_acc == FpAcc.FP32:
             return
         name = f"fp_acc={self.fp_acc.name}"
-        if self.core != DEFAULT_CORE:
-            raise ValueError(f"{name}: core {self.core} has no binary16 datapath; use lut_tc")
         fmts = formats_mask(FP16_ACC_AFMTS)
         if not self.formats & fmts or self.formats & formats_mask([AFmt.BF16]):
             raise ValueError(
@@ -220,7 +220,8 @@ class CoreConfig:
         return dataclasses.replace(self, core=check_core(core))
 
     def fits(self, core: str) -> bool:
-        """Whether core ``core`` builds every format of this configuration."""
+        """Whether core ``core`` builds every format of this configuration (the FP cores
+        build both FP datapaths, binary32 and binary16)."""
         return not self.formats & ~CORE_FORMATS[check_core(core)]
 
     def builds(self, afmt: int) -> bool:
@@ -282,15 +283,10 @@ class CoreConfig:
     def rtl_parameters(self) -> dict[str, int]:
         """Module parameters of ``lut_tensor_core`` for this configuration.
 
-        A binary16 FP datapath (``fp_acc`` other than FP32) has a model and an adder
-        block but no core that builds it: refused, so no build runs the binary32 one.
+        ``FpAcc`` appears only for a binary16 FP datapath (``fp_acc`` other than FP32),
+        so every binary32 build is the one it always was.
         """
-        if self.fp_acc != FpAcc.FP32:
-            raise ValueError(
-                f"fp_acc={self.fp_acc.name}: no RTL core builds the binary16 datapath; "
-                "the model (models.fp16) and the adder's block benches (fpadd16, fpadd16z) do"
-            )
-        return {
+        params = {
             "M": self.M,
             "N": self.N,
             "T": self.T,
@@ -298,6 +294,9 @@ class CoreConfig:
             "Formats": self.formats,
             "Core": int(self.kind),
         }
+        if self.fp_acc != FpAcc.FP32:
+            params["FpAcc"] = int(self.fp_acc)
+        return params
 
 
 #: What a configuration's shape name adds for its FP datapath's format (FP32: nothing).
@@ -331,6 +330,16 @@ CONFIGS = {
     # FP16 as the only format: a wide FP activation without INT16 (the stored
     # activations of the MAC core stay 16 bits wide).
     "M2N4F16": CoreConfig(M=2, N=4, formats=formats_mask([AFmt.FP16])),
+    # The paper's FP16-accumulate datapath: FP16 activations, binary16 tables and
+    # accumulators (IEEE; HZ: flush-to-zero, as the artifact's DesignWare adder).
+    "M2N4H": CoreConfig(M=2, N=4, formats=formats_mask([AFmt.FP16]), fp_acc=FpAcc.FP16),
+    "M2N4HZ": CoreConfig(M=2, N=4, formats=formats_mask([AFmt.FP16]), fp_acc=FpAcc.FP16_FTZ),
+    # Every format a binary16 datapath builds (all but BF16): the FP8 lanes embedded in
+    # binary16, the integer formats beside it (19-bit table entries, the binary16 ones in
+    # their low 16 bits, both paths on one accumulator).
+    "M2N4IH": CoreConfig(
+        M=2, N=4, formats=ALL_FORMATS & ~formats_mask([AFmt.BF16]), fp_acc=FpAcc.FP16
+    ),
 }
 #: Shape and formats -> the name of the named configuration with them (``CoreConfig.name``).
 _NAMES = {cfg._key(): name for name, cfg in CONFIGS.items()}

@@ -115,7 +115,8 @@ class CoreModel:
                 c = unpack_c(c_bus, cfg)  # signed int32 lane values
                 if afmt in FP_AFMTS and cfg.fp_acc != FpAcc.FP32:
                     ftz = cfg.fp_acc == FpAcc.FP16_FTZ
-                    d = fp16.lmma(entry[1], codes, c, ftz).astype(np.int64)
+                    run16 = fp16.mac_lmma if cfg.core == "mac" else fp16.lmma
+                    d = run16(entry[1], codes, c, ftz).astype(np.int64)
                 elif afmt in FP_AFMTS:
                     c_bits = c.astype(np.int32).view(np.uint32)
                     run = fp.mac_fp_lmma if cfg.core == "mac" else fp.fp_lmma
@@ -128,6 +129,8 @@ class CoreModel:
         """LUTGEN's table register contents for ``in_a_i`` read in format ``afmt``."""
         if afmt in FP_AFMTS and self.cfg.fp_acc != FpAcc.FP32:
             acts16 = fp16.to_f16(unpack_lanes(a_bus, self.cfg), afmt)
+            if self.cfg.core == "mac":
+                return acts16
             return fp16.tables(acts16, self.cfg.fp_acc == FpAcc.FP16_FTZ)
         if afmt in FP_AFMTS:
             acts = fp.to_f32(unpack_lanes(a_bus, self.cfg), afmt)

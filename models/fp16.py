@@ -21,6 +21,10 @@ DesignWare's ``DW_fp_add`` does with ``ieee_compliance = 0``, the artifact's
 adder). Infinities and NaNs are IEEE in both modes; every NaN result is the
 canonical quiet NaN ``0x7E00``.
 
+The MAC core builds the same number format (docs section 11, "the binary16
+MAC"): :func:`mac_sums` and :func:`mac_lmma`, products ``RNE16(x_k * c_k)``
+then the binary32 MAC's pairwise tree and C, every step in binary16.
+
 Values travel as bit patterns: uint16 activation lanes in; C and D are the
 low 16 bits of each 32-bit lane (C's upper half is ignored, D's is zero).
 """
@@ -29,8 +33,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from models.config import FP16_ACC_AFMTS, TABLE_ENTRIES, AFmt
-from models.fp import FP_FORMATS
+from models.config import FP16_ACC_AFMTS, TABLE_ENTRIES, AFmt, K
+from models.fp import FP_FORMATS, MacFpSums, dequantize
 
 CANONICAL_NAN16 = 0x7E00
 #: The smallest normal binary16 magnitude, 2^-14: a nonzero finite below it is subnormal.
@@ -117,6 +121,55 @@ def lmma(t: np.ndarray, codes: np.ndarray, c_lanes: np.ndarray, ftz: bool = Fals
         sel, neg = codes[i] & 7, (codes[i] >> 3) & 1
         acc = add(acc, term(t[:, sel], neg.astype(bool)[None, :], i), ftz)
     return bits16(acc).astype(np.uint32)
+
+
+def mul(x: np.ndarray, w: np.ndarray, ftz: bool = False) -> np.ndarray:
+    """``RNE16(x * w)``: binary16 ``x`` times a small odd integer ``w`` (``|w| <= 255``).
+
+    One rounding: the product of an 11-bit significand and an 8-bit integer has
+    at most 19 significant bits and lies far inside binary32's range, so the
+    float32 product is exact and its conversion to float16 (RNE, overflow to
+    infinity) is the only rounding. With ``ftz`` a subnormal ``x`` reads as a
+    zero of its sign; the product of a normal ``x`` and ``|w| >= 1`` is never
+    subnormal, and the flush of the result that DesignWare's multiplier would
+    apply is kept here only so that the model states the rule whole.
+    """
+    x = np.asarray(x, dtype=np.float16)
+    if ftz:
+        x = flush(x)
+    with np.errstate(invalid="ignore", over="ignore"):
+        p = (x.astype(np.float32) * np.asarray(w, dtype=np.float32)).astype(np.float16)
+    return flush(p) if ftz else p
+
+
+def mac_sums(acts: np.ndarray, w: np.ndarray, c: np.ndarray, ftz: bool = False) -> MacFpSums:
+    """The binary16 MAC's arithmetic, element-wise, on any leading batch shape.
+
+    ``acts`` float16 ``[..., M, 4]`` (converted exactly, :func:`to_f16`), ``w``
+    the dequantized weights ``[..., 4, N]``, ``c`` float16 ``[..., M, N]``:
+    ``p_k = RNE16(a_k * w_k)``, ``s01 = RNE16(p0 + p1)``, ``s23 = RNE16(p2 + p3)``,
+    ``s = RNE16(s01 + s23)``, ``d = RNE16(C + s)`` (``models.fp.mac_fp_sums``'s
+    order, in binary16; every step FTZ with ``ftz``).
+    """
+    acts = np.asarray(acts, dtype=np.float16)
+    w = np.asarray(w, dtype=np.float32)
+    p = [mul(acts[..., k, None], w[..., None, k, :], ftz) for k in range(K)]  # [..., M, N]
+    s01, s23 = add(p[0], p[1], ftz), add(p[2], p[3], ftz)
+    s = add(s01, s23, ftz)
+    return MacFpSums(p, s01, s23, s, add(c, s, ftz))
+
+
+def mac_lmma(
+    acts: np.ndarray, codes: np.ndarray, c_lanes: np.ndarray, ftz: bool = False
+) -> np.ndarray:
+    """``D`` lanes (uint32, binary16 in bits [15:0]) ``[M, N]`` of one FP16 LMMA on the MAC core.
+
+    ``acts``: float16 ``[M, 4]``; ``codes``: ``[b, N]``; ``c_lanes``: ``[M, N]``
+    32-bit lanes of C, bits [15:0] read as binary16 (:func:`mac_sums`).
+    """
+    w = dequantize(codes)
+    low = (np.asarray(c_lanes).astype(np.int64) & 0xFFFF).astype(np.uint16)
+    return bits16(mac_sums(acts, w, low.view(np.float16), ftz).d).astype(np.uint32)
 
 
 #: Unit roundoff of binary16 under RNE, and the smallest normal magnitude (the FTZ error unit).

@@ -28,14 +28,16 @@
 //
 // MAC floating point (docs/architecture.md section 11): with fp_i set, the K
 // lanes of row m are converted to binary32 once per row (lut_fp_to_f32, in
-// format afmt_i) and broadcast to its N units, and each column's weights go
-// to its units as sign and magnitude too. The lanes are held at zero while
+// format afmt_i; to binary16 with lut_fp_to_f16 where FpAcc is 1 or 2) and
+// broadcast to its N units, and each column's weights go to its units as
+// sign and magnitude too. The lanes are held at zero while
 // fp_i is low, so integer LMMAs do not toggle the FP datapath.
 //
 // Buses (docs/architecture.md section 4):
 //   tables_i  CoreLutTc: entry j of row m at [(m*8 + j)*EntryW +: EntryW]
 //             (EntryW is TableW, or 32 when an FP format is built; TableW8
-//             without INT16). The baselines: lane k of row m at
+//             without INT16; max(16, the integer width) with FpAcc 1 or 2,
+//             the binary16 datapath of docs/architecture.md section 10). The baselines: lane k of row m at
 //             [(m*K + k)*ActW +: ActW], signed for the integer formats, a
 //             bit pattern for the FP ones (ActW is 16, or 8 in an instance
 //             with neither INT16 nor FP16/BF16)
@@ -57,14 +59,16 @@ module lut_array #(
   parameter  int WBitsMax = 4,
   parameter  int Formats  = lut_tc_pkg::FormatsInt,  // bit k: afmt k is built
   parameter  int Core     = lut_tc_pkg::CoreLutTc,   // which unit (section 11)
+  parameter  int FpAcc    = 0,  // FP datapath: 0 binary32, 1 binary16, 2 binary16 FTZ
   // Derived, do not override: width of the bit-plane number; an FP format is
-  // built; width of a LUT Tensor Core table entry; width of a baseline's
-  // stored activation; bits of tables_i and codes_i.
+  // built; width of one FP value; width of a LUT Tensor Core table entry;
+  // width of a baseline's stored activation; bits of tables_i and codes_i.
   localparam int PlaneW   = (WBitsMax > 1) ? $clog2(WBitsMax) : 1,
   localparam bit HasFp    = (Formats & (lut_tc_pkg::FormatsAll & ~lut_tc_pkg::FormatsInt)) != 0,
   localparam bit Int16    = ((Formats >> lut_tc_pkg::AFmtInt16) & 1) != 0,
   localparam int IntW     = Int16 ? lut_tc_pkg::TableW : lut_tc_pkg::TableW8,
-  localparam int EntryW   = HasFp ? lut_tc_pkg::FpW : IntW,
+  localparam int FpValW   = (FpAcc != 0) ? 16 : lut_tc_pkg::FpW,
+  localparam int EntryW   = HasFp ? ((IntW > FpValW) ? IntW : FpValW) : IntW,
   localparam bit Wide     = Int16 || ((Formats >> lut_tc_pkg::AFmtFp16) & 1) != 0
                          || ((Formats >> lut_tc_pkg::AFmtBf16) & 1) != 0,
   localparam int ActW     = Wide ? lut_tc_pkg::ActLaneW : 8,
@@ -79,7 +83,7 @@ module lut_array #(
   input  logic [CodeBits-1:0]               codes_i,
   input  logic [PlaneW-1:0]                 plane_i,
   input  logic [lut_tc_pkg::WbitsW-1:0]     wbits_i,  // b, 1..WBitsMax (CoreMac)
-  input  logic                              fp_i,     // binary32 LMMA
+  input  logic                              fp_i,     // an FP LMMA
   input  logic [lut_tc_pkg::AfmtW-1:0]      afmt_i,   // its format (CoreMac)
   input  logic                              load_i,
   input  logic [M*N*lut_tc_pkg::AccW-1:0]   c_i,
@@ -123,7 +127,7 @@ module lut_array #(
   logic [ColBits-1:0]    col_w   [N];  // dequantized weights of every column
   logic [K-1:0]          col_neg [N];  // sign and magnitude, for the FP datapath
   logic [K*WBitsMax-1:0] col_mag [N];
-  logic [K*FpW-1:0]      row_f32 [M];  // activations of every row in binary32
+  logic [K*FpValW-1:0]   row_f [M];    // activations of every row in binary32 (16)
 
   if (Core == CoreMac) begin : gen_mac
     // 2^b - 1, the offset of the symmetric form.
@@ -176,14 +180,24 @@ module lut_array #(
           logic [ActLaneW-1:0] raw, lane;
           assign raw  = ActLaneW'(tables_i[(m*K + k)*ActW +: ActW]);
           assign lane = fp_i ? raw : '0;
-          lut_fp_to_f32 u_to_f32 (
-            .lane_i (lane),
-            .afmt_i (afmt_i),
-            .f32_o  (row_f32[m][k*FpW +: FpW])
-          );
+          if (FpAcc != 0) begin : gen_f16
+            lut_fp_to_f16 #(
+              .Formats (Formats)
+            ) u_to_f16 (
+              .lane_i (lane),
+              .afmt_i (afmt_i),
+              .f16_o  (row_f[m][k*FpValW +: FpValW])
+            );
+          end else begin : gen_f32
+            lut_fp_to_f32 u_to_f32 (
+              .lane_i (lane),
+              .afmt_i (afmt_i),
+              .f32_o  (row_f[m][k*FpValW +: FpValW])
+            );
+          end
         end
       end else begin : gen_no_fp
-        assign row_f32[m] = '0;
+        assign row_f[m] = '0;
       end
     end
     logic unused_mac;  // one cycle per LMMA: no plane number, no accumulate strobe
@@ -199,8 +213,8 @@ module lut_array #(
       assign unused_cols[n] = ^{col_w[n], col_neg[n], col_mag[n]};
     end
     for (genvar m = 0; m < M; m++) begin : gen_no_conv
-      assign row_f32[m]     = '0;
-      assign unused_rows[m] = ^row_f32[m];
+      assign row_f[m]       = '0;
+      assign unused_rows[m] = ^row_f[m];
     end
     logic unused_serial;  // b and the format are the decoder's and the tables'
     assign unused_serial = ^{wbits_i, afmt_i, (Core == CoreLutTc) || fp_i};
@@ -228,12 +242,13 @@ module lut_array #(
       end else if (Core == CoreMac) begin : gen_mac
         mac_unit #(
           .WBitsMax (WBitsMax),
-          .Formats  (Formats)
+          .Formats  (Formats),
+          .FpAcc    (FpAcc)
         ) u_unit (
           .clk_i  (clk_i),
           .acts_i (tables_i[m*RowBits +: RowBits]),
           .w_i    (col_w[n]),
-          .f32_i  (row_f32[m]),
+          .f_i    (row_f[m]),
           .wneg_i (col_neg[n]),
           .wmag_i (col_mag[n]),
           .fp_i   (fp_i),
@@ -244,7 +259,8 @@ module lut_array #(
       end else begin : gen_lut_tc
         lut_unit #(
           .WBitsMax (WBitsMax),
-          .Formats  (Formats)
+          .Formats  (Formats),
+          .FpAcc    (FpAcc)
         ) u_unit (
           .clk_i    (clk_i),
           .table_i  (tables_i[m*RowBits +: RowBits]),

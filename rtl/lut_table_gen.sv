@@ -27,17 +27,28 @@
 // datapath does not toggle, and costs an event-driven simulator nothing, on
 // integer traffic and on LMMAs.
 //
+// FpAcc (models.config.FpAcc; section 10, "FP16 accumulation") 1 or 2: the
+// FP path is binary16. FP16 lanes are binary16 already and feed the adders
+// directly; FP8 lanes (where built) embed in binary16 exactly through a few
+// muxes (lut_fp_to_f16, no normalizing shifter); the 12 adders are binary16 RNE
+// adders (lut_fp32_add at ExpW = 5, FracW = 10, flush-to-zero for FpAcc 2),
+// and an FP entry is the binary16 pattern in bits [15:0] of an entry of
+// EntryW = max(16, IntW) bits (the upper bits zero).
+//
 // Bug injection for the testbench's negative tests (off by default):
 //   `LUT_TC_BUG_SWAP_ENTRIES`: entries 1 and 2 of every row are swapped.
 module lut_table_gen #(
   parameter  int M       = 2,
   parameter  int Formats = lut_tc_pkg::FormatsInt,  // bit k: afmt k is built
-  // Derived, do not override: an FP format is built; width of one entry.
+  parameter  int FpAcc   = 0,  // FP datapath: 0 binary32, 1 binary16, 2 binary16 FTZ
+  // Derived, do not override: an FP format is built; width of one FP value;
+  // width of one entry.
   localparam bit HasFp   = (Formats & (lut_tc_pkg::FormatsAll & ~lut_tc_pkg::FormatsInt)) != 0,
   localparam bit HasInt  = (Formats & lut_tc_pkg::FormatsInt) != 0,
   localparam bit Int16   = ((Formats >> lut_tc_pkg::AFmtInt16) & 1) != 0,
   localparam int IntW    = Int16 ? lut_tc_pkg::TableW : lut_tc_pkg::TableW8,
-  localparam int EntryW  = HasFp ? lut_tc_pkg::FpW : IntW
+  localparam int FpValW  = (FpAcc != 0) ? 16 : lut_tc_pkg::FpW,
+  localparam int EntryW  = HasFp ? ((IntW > FpValW) ? IntW : FpValW) : IntW
 ) (
   input  logic [M*lut_tc_pkg::K*lut_tc_pkg::ActLaneW-1:0]      a_i,
   input  logic [lut_tc_pkg::AfmtW-1:0]                          afmt_i,
@@ -97,41 +108,60 @@ module lut_table_gen #(
     // binary32 ones of the FP path.
     logic [EntryW-1:0] entry_w [Entries];
     if (HasFp) begin : gen_fp
-      localparam logic [31:0] SignBit = 32'h8000_0000;
-      logic [31:0] f [K];
+      localparam int ExpW  = (FpAcc != 0) ? 5 : 8;
+      localparam int FracW = (FpAcc != 0) ? 10 : 23;
+      localparam bit Ftz   = (FpAcc == 2);
+      localparam logic [FpValW-1:0] SignBit = {1'b1, {(FpValW-1){1'b0}}};
+      logic [FpValW-1:0] f [K];
       for (genvar k = 0; k < K; k++) begin : gen_conv
         logic [ActLaneW-1:0] lane;
         assign lane = (is_fp && gen_i) ? a_i[(m*K + k)*ActLaneW +: ActLaneW] : '0;
-        lut_fp_to_f32 u_conv (
-          .lane_i (lane),
-          .afmt_i (afmt_i),
-          .f32_o  (f[k])
-        );
+        if (FpAcc != 0) begin : gen_f16  // binary16 exactly (FP8: a few muxes)
+          lut_fp_to_f16 #(
+            .Formats (Formats)
+          ) u_conv (
+            .lane_i (lane),
+            .afmt_i (afmt_i),
+            .f16_o  (f[k])
+          );
+        end else begin : gen_f32
+          lut_fp_to_f32 u_conv (
+            .lane_i (lane),
+            .afmt_i (afmt_i),
+            .f32_o  (f[k])
+          );
+        end
       end
 
-      logic [31:0] fhi [2];
-      logic [31:0] flo [2];
-      lut_fp32_add u_hi0 (.a_i(f[3]), .b_i(f[2] ^ SignBit), .sum_o(fhi[0]));
-      lut_fp32_add u_hi1 (.a_i(f[3]), .b_i(f[2]),           .sum_o(fhi[1]));
-      lut_fp32_add u_lo0 (.a_i(f[1]), .b_i(f[0] ^ SignBit), .sum_o(flo[0]));
-      lut_fp32_add u_lo1 (.a_i(f[1]), .b_i(f[0]),           .sum_o(flo[1]));
+      logic [FpValW-1:0] fhi [2];
+      logic [FpValW-1:0] flo [2];
+      lut_fp32_add #(.ExpW(ExpW), .FracW(FracW), .Ftz(Ftz))
+        u_hi0 (.a_i(f[3]), .b_i(f[2] ^ SignBit), .sum_o(fhi[0]));
+      lut_fp32_add #(.ExpW(ExpW), .FracW(FracW), .Ftz(Ftz))
+        u_hi1 (.a_i(f[3]), .b_i(f[2]),           .sum_o(fhi[1]));
+      lut_fp32_add #(.ExpW(ExpW), .FracW(FracW), .Ftz(Ftz))
+        u_lo0 (.a_i(f[1]), .b_i(f[0] ^ SignBit), .sum_o(flo[0]));
+      lut_fp32_add #(.ExpW(ExpW), .FracW(FracW), .Ftz(Ftz))
+        u_lo1 (.a_i(f[1]), .b_i(f[0]),           .sum_o(flo[1]));
 
       for (genvar j = 0; j < Entries; j++) begin : gen_fentry
         localparam bit J2 = ((j >> 2) & 1) == 1;
         localparam bit J1 = ((j >> 1) & 1) == 1;
         localparam bit J0 = (j & 1) == 1;
-        logic [31:0] fe;
+        logic [FpValW-1:0] fe;
         if (J1) begin : gen_add
-          lut_fp32_add u_add (.a_i(fhi[J2]), .b_i(flo[J0]), .sum_o(fe));
+          lut_fp32_add #(.ExpW(ExpW), .FracW(FracW), .Ftz(Ftz))
+            u_add (.a_i(fhi[J2]), .b_i(flo[J0]), .sum_o(fe));
         end else begin : gen_sub
-          lut_fp32_add u_sub (.a_i(fhi[J2]), .b_i(flo[!J0] ^ SignBit), .sum_o(fe));
+          lut_fp32_add #(.ExpW(ExpW), .FracW(FracW), .Ftz(Ftz))
+            u_sub (.a_i(fhi[J2]), .b_i(flo[!J0] ^ SignBit), .sum_o(fe));
         end
         if (HasInt) begin : gen_sel
-          assign entry_w[j] = is_fp ? fe : EntryW'($signed(entry[j]));
+          assign entry_w[j] = is_fp ? EntryW'(fe) : EntryW'($signed(entry[j]));
         end else begin : gen_fp_only
           logic unused_int;  // FP formats only: the integer sums are not stored
           assign unused_int = ^entry[j];
-          assign entry_w[j] = fe;
+          assign entry_w[j] = EntryW'(fe);
         end
       end
     end else begin : gen_int

@@ -8,8 +8,8 @@
 //                     LUTGEN with wbits != 0 or accfmt != 0
 //   2 UNSUPPORTED     afmt reserved or not built (bit afmt of Formats
 //                     clear); LMMA with wbits == 0, wbits > WBitsMax, or
-//                     accfmt other than INT32 for an integer afmt and FP32
-//                     for an FP afmt
+//                     accfmt other than INT32 for an integer afmt and, for
+//                     an FP afmt, FP32 (FpAcc 0) or FP16 (FpAcc 1, 2)
 //   3 TREG_RANGE      treg >= T
 //   4 TABLE_INVALID   LMMA on a register never written since reset, or
 //                     written with another afmt
@@ -20,7 +20,8 @@
 module lut_tc_decode #(
   parameter int T        = 4,
   parameter int WBitsMax = 4,
-  parameter int Formats  = lut_tc_pkg::FormatsInt  // bit k: afmt k is built
+  parameter int Formats  = lut_tc_pkg::FormatsInt,  // bit k: afmt k is built
+  parameter int FpAcc    = 0  // FP datapath: 0 binary32, 1/2 binary16 (accfmt FP16)
 ) (
   input  logic [lut_tc_pkg::InstrW-1:0]   instr_i,
   input  logic [T-1:0]                    tvalid_i,
@@ -80,7 +81,8 @@ module lut_tc_decode #(
                 || (rsvd != '0)
                 || (is_lutgen_o && ((wbits != '0) || (accfmt != '0)));
   logic [AccfmtW-1:0] accfmt_need;  // the accumulator format of afmt
-  assign accfmt_need = fp_o ? AccFmtFp32 : AccFmtInt32;
+  localparam logic [AccfmtW-1:0] AccFmtFp = (FpAcc != 0) ? AccFmtFp16 : AccFmtFp32;
+  assign accfmt_need = fp_o ? AccFmtFp : AccFmtInt32;
   assign unsupported = !BuiltMask[afmt]
                     || (is_lmma_o && ((wbits == '0) || (wbits > WBitsMaxF)
                                       || (accfmt != accfmt_need)));

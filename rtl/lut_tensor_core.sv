@@ -56,7 +56,11 @@
 // path per LMMA), so an FP LMMA takes b cycles like an integer one. On the
 // MAC core the array converts the latched lanes of an FP LMMA and
 // multiplies and adds in binary32 in its one cycle (lut_array, section 11).
-// A format that is not built answers UNSUPPORTED at decode.
+// A format that is not built answers UNSUPPORTED at decode. FpAcc 1 or 2
+// (the LUT Tensor Core and the MAC core) makes that datapath binary16,
+// flush-to-zero for 2: binary16 table entries (MAC: products) and
+// accumulators in bits [15:0] of their lanes, and an FP LMMA needs accfmt
+// FP16 (section 10, "FP16 accumulation"; section 11, "The binary16 MAC").
 //
 // Defines (all off by default):
 //   LUT_TC_ASSERTIONS         compile the assertions (lut_tc_assert.svh)
@@ -98,6 +102,7 @@ module lut_tensor_core #(
   parameter  int WBitsMax = 4,
   parameter  int Formats  = lut_tc_pkg::FormatsInt,  // bit k: afmt k is built (section 10)
   parameter  int Core     = lut_tc_pkg::CoreLutTc,   // which datapath (section 11)
+  parameter  int FpAcc    = 0,  // FP datapath (section 10): 0 binary32, 1 binary16, 2 FTZ
   // Derived, do not override.
   localparam int AW       = M * lut_tc_pkg::K * lut_tc_pkg::ActLaneW,  // in_a_i
   localparam int WW       = WBitsMax * N * lut_tc_pkg::CodeW,          // in_w_i
@@ -125,7 +130,8 @@ module lut_tensor_core #(
   localparam bit HasFp     = (Formats & (FormatsAll & ~FormatsInt)) != 0;
   localparam bit Int16     = ((Formats >> AFmtInt16) & 1) != 0;
   localparam int IntW      = Int16 ? TableW : TableW8;   // an integer table entry
-  localparam int EntryW    = HasFp ? FpW : IntW;         // one table entry
+  localparam int FpValW    = (FpAcc != 0) ? 16 : FpW;   // one FP value
+  localparam int EntryW    = HasFp ? ((IntW > FpValW) ? IntW : FpValW) : IntW;  // one table entry
   localparam bit Wide      = Int16 || ((Formats >> AFmtFp16) & 1) != 0
                           || ((Formats >> AFmtBf16) & 1) != 0;
   localparam int ActW      = Wide ? ActLaneW : 8;        // a baseline's stored activation
@@ -154,7 +160,8 @@ module lut_tensor_core #(
   lut_tc_decode #(
     .T        (T),
     .WBitsMax (WBitsMax),
-    .Formats  (Formats)
+    .Formats  (Formats),
+    .FpAcc    (FpAcc)
   ) u_decode (
     .instr_i     (in_instr_i),
     .tvalid_i    (tvalid_q),
@@ -184,7 +191,8 @@ module lut_tensor_core #(
   if (IsLutTc) begin : gen_tables_lut_tc
     lut_table_gen #(
       .M       (M),
-      .Formats (Formats)
+      .Formats (Formats),
+      .FpAcc   (FpAcc)
     ) u_table_gen (
       .a_i      (in_a_i),
       .afmt_i   (dec_afmt),
@@ -373,7 +381,8 @@ module lut_tensor_core #(
     .N        (N),
     .WBitsMax (WBitsMax),
     .Formats  (Formats),
-    .Core     (Core)
+    .Core     (Core),
+    .FpAcc    (FpAcc)
   ) u_array (
     .clk_i    (clk_i),
     .tables_i (ex_tables),
@@ -447,6 +456,9 @@ module lut_tensor_core #(
                       "Core must be one of the lut_tc_pkg::Core* kinds")
   `LUT_TC_ASSERT_INIT(ParamCoreFormats, Core != CoreLutConv || (Formats & ~FormatsInt) == 0,
                       "the lut_conv core builds the integer formats only")
+  `LUT_TC_ASSERT_INIT(ParamFpAcc, FpAcc >= 0 && FpAcc <= 2 && (FpAcc == 0 || (Core != CoreLutConv
+                      && HasFp && ((Formats >> AFmtBf16) & 1) == 0)),
+                      "FpAcc must be 0, or 1/2 on an FP core with an FP format and no BF16")
   `LUT_TC_ASSERT_INIT(ParamWBitsMax, WBitsMax >= 1 && WBitsMax <= 8,
                       "WBitsMax must be in [1, 8]: shifted entries must fit AccW")
 

@@ -22,14 +22,22 @@
 // instance without an integer format has no integer multipliers, one
 // without an FP format no FP datapath.
 //
+// FpAcc 1 or 2 (the binary16 MAC, section 11): f_i carries the activations
+// in binary16, the products are rounded once to binary16
+// (p_k = RNE16(f_k * w_k), mac_fp_mul at ExpW = 5, FracW = 10), the four
+// adders are binary16 ones, all flush-to-zero for FpAcc 2; C is bits [15:0]
+// of acc_q and the FP sum_o is {16'b0, D}.
+//
 //   load_i    acc_q <= c_i          (an LMMA is accepted)
 module mac_unit #(
   parameter  int WBitsMax = 4,
   parameter  int Formats  = lut_tc_pkg::FormatsInt,  // bit k: afmt k is built
-  // Derived, do not override: one signed dequantized weight; an FP or an
-  // integer format is built; one stored activation; significant bits of a
-  // converted FP activation (the widest FP format built).
+  parameter  int FpAcc    = 0,  // FP datapath: 0 binary32, 1 binary16, 2 binary16 FTZ
+  // Derived, do not override: one signed dequantized weight; one FP value; an
+  // FP or an integer format is built; one stored activation; significant bits
+  // of a converted FP activation (the widest FP format built).
   localparam int WW       = WBitsMax + 2,
+  localparam int FpValW   = (FpAcc != 0) ? 16 : lut_tc_pkg::FpW,
   localparam bit HasFp    = (Formats & (lut_tc_pkg::FormatsAll & ~lut_tc_pkg::FormatsInt)) != 0,
   localparam bit HasInt   = (Formats & lut_tc_pkg::FormatsInt) != 0,
   localparam bit Wide     = ((Formats >> lut_tc_pkg::AFmtInt16) & 1) != 0
@@ -43,10 +51,10 @@ module mac_unit #(
   input  logic                                          clk_i,
   input  logic [lut_tc_pkg::K*ActW-1:0]                 acts_i,  // a0..a3, signed
   input  logic [lut_tc_pkg::K*WW-1:0]                   w_i,     // w0..w3, signed
-  input  logic [lut_tc_pkg::K*lut_tc_pkg::FpW-1:0]      f32_i,   // a0..a3 in binary32
+  input  logic [lut_tc_pkg::K*FpValW-1:0]               f_i,     // a0..a3 in binary32 (16)
   input  logic [lut_tc_pkg::K-1:0]                      wneg_i,  // w_k < 0
   input  logic [lut_tc_pkg::K*WBitsMax-1:0]             wmag_i,  // |w_k|
-  input  logic                                          fp_i,    // binary32 LMMA
+  input  logic                                          fp_i,    // an FP LMMA
   input  logic                                          load_i,
   input  logic [lut_tc_pkg::AccW-1:0]                   c_i,
   output logic [lut_tc_pkg::AccW-1:0]                   sum_o
@@ -77,27 +85,42 @@ module mac_unit #(
   end
 
   if (HasFp) begin : gen_fp
-    logic [FpW-1:0] p [K];
-    logic [FpW-1:0] s01, s23, s, facc;
+    localparam int ExpW  = (FpAcc != 0) ? 5 : 8;
+    localparam int FracW = (FpAcc != 0) ? 10 : 23;
+    localparam bit Ftz   = (FpAcc == 2);
+    logic [FpValW-1:0] p [K];
+    logic [FpValW-1:0] s01, s23, s, facc, d;
     for (genvar k = 0; k < K; k++) begin : gen_mul
       mac_fp_mul #(
-        .SigW (SigW),
-        .MagW (WBitsMax)
+        .SigW  (SigW),
+        .MagW  (WBitsMax),
+        .ExpW  (ExpW),
+        .FracW (FracW),
+        .Ftz   (Ftz)
       ) u_mul (
-        .x_i   (fp_i ? f32_i[k*FpW +: FpW] : '0),
+        .x_i   (fp_i ? f_i[k*FpValW +: FpValW] : '0),
         .neg_i (wneg_i[k]),
         .mag_i (wmag_i[k*WBitsMax +: WBitsMax]),
         .y_o   (p[k])
       );
     end
-    assign facc = fp_i ? acc_q : '0;
-    lut_fp32_add u_add01 (.a_i (p[0]), .b_i (p[1]), .sum_o (s01));
-    lut_fp32_add u_add23 (.a_i (p[2]), .b_i (p[3]), .sum_o (s23));
-    lut_fp32_add u_add   (.a_i (s01),  .b_i (s23),  .sum_o (s));
-    lut_fp32_add u_addc  (.a_i (facc), .b_i (s),    .sum_o (sum_fp));
+    assign facc = fp_i ? acc_q[FpValW-1:0] : '0;
+    lut_fp32_add #(.ExpW(ExpW), .FracW(FracW), .Ftz(Ftz))
+      u_add01 (.a_i (p[0]), .b_i (p[1]), .sum_o (s01));
+    lut_fp32_add #(.ExpW(ExpW), .FracW(FracW), .Ftz(Ftz))
+      u_add23 (.a_i (p[2]), .b_i (p[3]), .sum_o (s23));
+    lut_fp32_add #(.ExpW(ExpW), .FracW(FracW), .Ftz(Ftz))
+      u_add   (.a_i (s01),  .b_i (s23),  .sum_o (s));
+    lut_fp32_add #(.ExpW(ExpW), .FracW(FracW), .Ftz(Ftz))
+      u_addc  (.a_i (facc), .b_i (s),    .sum_o (d));
+    assign sum_fp = AccW'(d);  // binary16: D's upper half zero
+    if (FpValW < AccW) begin : gen_c_low
+      logic unused_c_hi;  // binary16: C's upper half is ignored
+      assign unused_c_hi = ^acc_q[AccW-1:FpValW];
+    end
   end else begin : gen_no_fp
     logic unused_fp;  // no FP datapath: the decoder never starts an FP LMMA
-    assign unused_fp = ^{f32_i, wneg_i, wmag_i, fp_i};
+    assign unused_fp = ^{f_i, wneg_i, wmag_i, fp_i};
     assign sum_fp    = '0;
   end
 

@@ -50,20 +50,28 @@ KINDS = ("mismatch", "lost", "extra", "reordered", "unknown_tag", "transport")
 FIRST_ERROR_FILE = "scoreboard_first_error.json"
 
 
-def _fp_lanes(word: int) -> bool:
-    """Whether the D lanes of this instruction's response are binary32 (an FP32 LMMA)."""
-    return isa.decode(word).accfmt == AccFmt.FP32
+def _fp_lanes(word: int) -> AccFmt:
+    """How the D lanes of this instruction's response read: its accfmt (INT32 for
+    anything but an FP32 or FP16 LMMA)."""
+    acc = isa.decode(word).accfmt
+    return AccFmt(acc) if acc in (AccFmt.FP32, AccFmt.FP16) else AccFmt.INT32
 
 
-def lane_text(v: int, fp: bool) -> str:
-    """One D lane for a report: signed decimal, or the binary32 value, and the bit pattern.
+def lane_text(v: int, fp: bool | AccFmt) -> str:
+    """One D lane for a report: signed decimal, or the binary32 or binary16 value, and
+    the bit pattern.
 
     An FP lane reads as a float (``-1.5``, ``inf``, ``nan``) so a rounding
     error is visible as a value, and its bits as hex so a NaN payload, a
-    signed zero or a one-ulp difference is visible too.
+    signed zero or a one-ulp difference is visible too. A binary16 lane
+    (``AccFmt.FP16``) is the value of bits [15:0]; the hex shows all 32 bits,
+    so a non-zero upper half is visible.
     """
     bits = v & 0xFFFFFFFF
-    if fp:
+    if fp is AccFmt.FP16:
+        value = float(np.array(bits & 0xFFFF, dtype=np.uint16).view(np.float16))
+        return f"{value!r} (0x{bits:08x})"
+    if fp is True or fp is AccFmt.FP32:
         value = float(np.array(bits, dtype=np.uint32).view(np.float32))
         return f"{value!r} (0x{bits:08x})"
     return f"{v} (0x{bits:08x})"

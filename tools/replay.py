@@ -51,8 +51,18 @@ from flow import simrun  # noqa: E402
 from flow.replay import harness  # noqa: E402
 from flow.replay.harness import describe_mismatch  # noqa: E402
 from flow.replay.streams import MIXES, make_stream, prepare, replay, stream_key  # noqa: E402
+from models.config import config_by_name  # noqa: E402
 
 __all__ = ["MIXES", "main", "make_stream", "prepare", "replay", "stream_key"]
+
+
+def _runs(config: str, mix: str) -> bool:
+    """Whether preset ``mix`` makes a stream on ``config`` (a one-LMMA try)."""
+    try:
+        make_stream(config_by_name(config), 1, 1, mix)
+    except ValueError:
+        return False
+    return True
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -108,16 +118,25 @@ def main(argv: list[str] | None = None) -> int:
     rc = 0
     for sim in sims:
         count = args.count or (100000 if sim == "verilator" else 2000)
-        vs = prepare(
-            args.config,
-            count,
-            args.seed,
-            args.mix,
-            args.wbits,
-            pools,
-            corrupt_index=args.corrupt,
-            use_cache=not args.fresh,
-        )
+        try:
+            vs = prepare(
+                args.config,
+                count,
+                args.seed,
+                args.mix,
+                args.wbits,
+                pools,
+                corrupt_index=args.corrupt,
+                use_cache=not args.fresh,
+            )
+        except ValueError as exc:  # a mix this configuration cannot run: one line, no traceback
+            fits = [m for m in MIXES if _runs(args.config, m)]
+            print(
+                f"replay: --mix {args.mix} on {args.config}: {exc}; "
+                f"the mixes it runs: {', '.join(fits) or 'none'}",
+                file=sys.stderr,
+            )
+            return 2
         spent = ", ".join(f"{k} {v:.2f}s" for k, v in vs.times.items())
         print(
             f"vectors: {vs.path}  {vs.n_vec} instructions ({vs.n_lmma} LMMA), pools {vs.sizes}"

@@ -68,6 +68,7 @@ PROPS: tuple[Prop, ...] = (
     Prop("ParamFormats", "rtl", "parameter Formats a valid mask"),
     Prop("ParamCore", "rtl", "parameter Core one of the three"),
     Prop("ParamCoreFormats", "rtl", "lut_conv builds integer formats only"),
+    Prop("ParamFpAcc", "rtl", "FpAcc 0, or 1/2 on lut_tc or mac with an FP format and no BF16"),
     Prop("ParamWBitsMax", "rtl", "parameter WBitsMax in 1..8"),
     Prop("out_valid_held", "handshake", "out_valid_o, once high, held until out_ready_i"),
     Prop("out_payload_stable", "handshake", "tag, status and D stable while stalled"),

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from flow import simrun
 from flow.bugs import DOC as BUG_DOC
-from flow.build import BUGS, CORE_BUGS, FP_BUGS, build_for, build_name_for
+from flow.build import BUGS, CORE_BUGS, FP_BUG_DATAPATHS, FP_BUGS, build_for, build_name_for
 from flow.codecov.flags import NO_ICARUS
 from models.config import (
     CONFIGS,
@@ -311,8 +311,11 @@ def define_refusal(define: str, config: str, core: str) -> str | None:
     """Why ``define`` plants nothing in ``config`` on ``core`` (one line), or None."""
     if define not in CORE_BUGS[core]:
         return f"core {core} has no block with {define}"
-    if define in FP_BUGS and not config_by_name(config, core).has_fp:
+    cfg = config_by_name(config, core)
+    if define in FP_BUGS and not cfg.has_fp:
         return f"config {config} builds no FP block for {define}"
+    if define in FP_BUGS and int(cfg.fp_acc) not in FP_BUG_DATAPATHS[define]:
+        return f"config {config}'s {cfg.fp_acc.name} FP datapath has no block with {define}"
     return None
 
 
@@ -465,7 +468,7 @@ FORMATS, BUG, NO_FP_BLOCK, NEEDS_FP, NEEDS_AFMT, TRANSPORT, DUPLICATE, NO_CODECO
 )
 #: kind -> (what the scope is, the word before the list, why)
 _LEFT_OUT = {
-    FORMATS: ("core", "on", "formats the core does not build"),
+    FORMATS: ("core", "on", "formats or an FP datapath the core does not build"),
     BUG: ("core", "with", "planted bugs in blocks the core does not have"),
     NO_FP_BLOCK: ("config", "with", "planted bugs in FP blocks the configuration does not build"),
     NEEDS_FP: ("config", "of", "tests that need a configuration that builds FP formats: {fp}"),

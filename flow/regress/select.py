@@ -209,11 +209,11 @@ def single_job(
         raise SuiteError(f"refused: {why}; asked for transport {transport}")
     for d in defines:
         _define(d, core)
-        if define_refusal(d, config, core):
-            fp = [n for n, cfg in CONFIGS.items() if cfg.has_fp and cfg.fits(core)]
+        why_not = define_refusal(d, config, core)
+        if why_not:
+            fits = [n for n in CONFIGS if CONFIGS[n].fits(core) and not define_refusal(d, n, core)]
             raise SuiteError(
-                f"define={d!r}: config {config} builds no FP block for it; "
-                f"choose an FP configuration ({', '.join(fp)})"
+                f"define={d!r}: {why_not}; choose a configuration that has it ({', '.join(fits)})"
             )
     return Job(
         test,

@@ -10,7 +10,9 @@
 * :mod:`tb.coverage.fp`: the FP covergroups (lane classes, table and
   accumulator additions, alignment);
 * :mod:`tb.coverage.fp_mac`: the MAC core's FP coverage (its own additions,
-  the same bins).
+  the same bins);
+* :mod:`tb.coverage.fp16`: the binary16 instances' classes (binary16 additions,
+  the same bins) and the LUT Tensor Core's binary16 collector.
 
 This file imports nothing, so ``tb.coverage.bins`` and the FP modules load
 without cocotb or pyuvm; import the collector from its module. The merge of

@@ -32,9 +32,9 @@ import functools
 
 import numpy as np
 
-from models import fp
+from models import fp, fp16
 from models.batch import dequantize_batch
-from models.config import TABLE_ENTRIES, CoreConfig, K
+from models.config import TABLE_ENTRIES, CoreConfig, FpAcc, K
 from tb.coverage.fp import (
     N_CODES,
     FpCoverage,
@@ -43,6 +43,7 @@ from tb.coverage.fp import (
     addend_witnessed,
     format_facts,
 )
+from tb.coverage.fp16 import Fp16Coverage, add_codes16, c_lanes16
 
 
 @functools.cache
@@ -116,6 +117,59 @@ class MacFpCoverage(FpCoverage):
         return fp.bits(t.d).reshape(rows, -1) if want_d else None
 
 
+class MacFp16Coverage(MacFpCoverage):
+    """:class:`MacFpCoverage` on the binary16 MAC core: registers hold the binary16
+    activations (as float32, exact), the four additions of each lane are replayed
+    and classified in binary16 (``models.fp16.mac_sums``, FTZ where the instance is).
+    No ``fp_acc`` bin is excluded (as :class:`~tb.coverage.fp16.Fp16Coverage`)."""
+
+    def __init__(self, cfg: CoreConfig) -> None:
+        self.ftz = cfg.fp_acc == FpAcc.FP16_FTZ
+        super().__init__(cfg)
+
+    def _acc_reach(self, afmt: int, b: int) -> tuple[dict[str, str], dict[str, str]]:
+        return {}, {}
+
+    def _sample_lutgen(self, a: np.ndarray, af: np.ndarray) -> np.ndarray:
+        """Input classes of OK FP LUTGEN rows; their binary16 activations in slots 0-3."""
+        cfg = self.cfg
+        lanes = np.ascontiguousarray(a).view("<u2").reshape(len(a), cfg.M, K)
+        self._bin_inputs(lanes, af)
+        out = np.zeros((len(a), cfg.M, TABLE_ENTRIES), dtype=np.float32)
+        for code in self.fmts.values():
+            sel = af == code
+            if sel.any():
+                out[sel, :, :K] = fp16.to_f16(lanes[sel], code)
+        return out
+
+    def _replay_sorted(
+        self,
+        tables: np.ndarray,
+        w: np.ndarray,
+        c: np.ndarray,
+        b: np.ndarray,
+        af: np.ndarray,
+        want_d: bool = True,
+    ) -> np.ndarray | None:
+        """The four binary16 additions of each lane, binned per (format, b) block; D lanes."""
+        cfg = self.cfg
+        rows, m, n = len(b), cfg.M, cfg.N
+        key = self.fmt_index[af] * cfg.W_BITS_MAX + b - 1
+        acts = tables[:, :, :K].astype(np.float16)  # exact
+        wt = dequantize_batch(w, b, cfg)
+        cc = c_lanes16(c, (rows, m, n))
+        t = fp16.mac_sums(acts, wt, cc, self.ftz)
+        pairs = ((t.p[0], t.p[1]), (t.p[2], t.p[3]), (t.s01, t.s23), (cc, t.s))
+        code = np.stack([add_codes16(x, y, self.ftz) for x, y in pairs], axis=1).astype(np.intp)
+        starts = np.flatnonzero(np.diff(key, prepend=-1))
+        ends = [*starts[1:].tolist(), rows]
+        for r0, r1, kk in zip(starts.tolist(), ends, key[starts].tolist(), strict=True):
+            self.acc[kk] += np.bincount(code[r0:r1].reshape(-1), minlength=N_CODES)
+        return fp16.bits16(t.d).astype(np.uint32).reshape(rows, -1) if want_d else None
+
+
 def fp_coverage(cfg: CoreConfig) -> FpCoverage:
-    """The FP collector of ``cfg``'s core (``cfg`` must build an FP format)."""
+    """The FP collector of ``cfg``'s core and FP datapath (``cfg`` must build an FP format)."""
+    if cfg.fp_acc != FpAcc.FP32:
+        return MacFp16Coverage(cfg) if cfg.core == "mac" else Fp16Coverage(cfg)
     return MacFpCoverage(cfg) if cfg.core == "mac" else FpCoverage(cfg)

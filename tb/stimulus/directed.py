@@ -20,7 +20,7 @@ from __future__ import annotations
 import numpy as np
 
 from models.batch import Batch, bus_bytes
-from models.config import ACCFMT_OF, FP_AFMTS, AFmt, CoreConfig, Opcode
+from models.config import FP_AFMTS, AFmt, CoreConfig, FpAcc, Opcode
 from tb.stimulus import fp_payloads as fpp
 from tb.stimulus import payloads as pl
 from tb.stimulus.fp_corners import fp_corners
@@ -59,11 +59,13 @@ def directed(cfg: CoreConfig, rng: np.random.Generator) -> Batch:
             for rep in range(1 if b % 2 else 2):
                 if fp:
                     mode = FP_C_ORDER[0 if first else 1 + (b + rep) % (len(FP_C_ORDER) - 1)]
-                    c = pl.fp_c_images(fpp.fp_c_values(g, mode, 1, cfg.M * cfg.N))
+                    c = pl.fp_c_images(
+                        fpp.fp_c_values(g, mode, 1, cfg.M * cfg.N, cfg.fp_acc != FpAcc.FP32)
+                    )
                 else:
                     c = pl.c_images(pl.c_values(g, cfg, "near_max" if first else "uniform", 1))
                 codes = pl.codes_for(g, cfg, b, from_weights=bool(rep), junk=not first)
-                fields.append((Opcode.LMMA, treg, int(afmt), b, int(ACCFMT_OF[afmt])))
+                fields.append((Opcode.LMMA, treg, int(afmt), b, int(cfg.accfmt_of(afmt))))
                 a_rows.append(zero["a"])
                 w_rows.append(pl.w_images(cfg, codes[None]))
                 c_rows.append(c)

@@ -26,7 +26,7 @@ import numpy as np
 
 from models import isa
 from models.batch import Batch, bus_bytes
-from models.config import ACCFMT_OF, FP_AFMTS, AccFmt, AFmt, CoreConfig, Opcode, Status
+from models.config import FP_AFMTS, AccFmt, CoreConfig, Opcode, Status
 from models.core import CoreModel
 from tb.coverage.bins import (
     STATUS_BINS,
@@ -90,7 +90,7 @@ class _Stream:
 
     def lmma(self, treg: int, afmt: int, wbits: int) -> int:
         """A legal LMMA word: the accfmt ``afmt`` needs (the status comes from the table)."""
-        return self.word(Opcode.LMMA, treg, afmt, wbits, int(ACCFMT_OF[AFmt(afmt)]))
+        return self.word(Opcode.LMMA, treg, afmt, wbits, int(self.cfg.accfmt_of(afmt)))
 
     def send(self, word: int) -> None:
         """A word with random payloads on every bus (the core must ignore what it does not use)."""
@@ -124,7 +124,7 @@ def _directed(s: _Stream) -> None:
     hi = T - 1
     built = [int(f) for f in cfg.afmts]
     fa, fb = built[0], built[min(1, len(built) - 1)]
-    acc_a = int(ACCFMT_OF[AFmt(fa)])
+    acc_a = int(cfg.accfmt_of(fa))
     s.lutgen(0, fa)
     s.lutgen(hi, fb)
     # ILLEGAL_INSTR
@@ -186,33 +186,34 @@ def _directed_fp(s: _Stream) -> None:
     fps = [f for f in cfg.afmts if f in FP_AFMTS]
     ints = [f for f in cfg.afmts if f not in FP_AFMTS]
     f0 = int(fps[0])
+    need = int(cfg.accfmt_of(f0))  # FP32, or FP16 on a binary16 instance
     s.lutgen(0, f0, "extreme")
     s.send(s.lmma(0, f0, 1))  # OK
     s.send(s.lmma(0, f0, W))  # OK
-    for acc in [0, *range(2, 16)]:  # an FP LMMA takes FP32 only -> UNSUPPORTED
+    for acc in (a for a in range(16) if a != need):  # an FP LMMA takes `need` only
         s.send(s.word(LM, 0, f0, 1, acc))
     for acc in range(1, 16):  # LUTGEN keeps its rule: accfmt != 0 -> ILLEGAL_INSTR
         s.send(s.word(LG, 0, f0, 0, acc))
     for wb in [0, *range(W + 1, 16)]:
-        s.send(s.word(LM, 0, f0, wb, int(AccFmt.FP32)))  # UNSUPPORTED
+        s.send(s.word(LM, 0, f0, wb, need))  # UNSUPPORTED
     for f in fps[1:] + ints:  # FP table read as another format -> TABLE_INVALID
         s.send(s.lmma(0, int(f), 1))
     if ints:  # integer table read as FP -> TABLE_INVALID; INT32 needed there -> UNSUPPORTED
         s.lutgen(hi, int(ints[0]))
         for f in fps:
             s.send(s.lmma(hi, int(f), 1))
-        s.send(s.word(LM, hi, int(ints[0]), 1, int(AccFmt.FP32)))
+        s.send(s.word(LM, hi, int(ints[0]), 1, need))
     for tr in range(1, T - 1):  # never written -> TABLE_INVALID
         s.send(s.lmma(tr, f0, 1))
     for tr in range(T, 16):  # TREG_RANGE
         s.send(s.word(LG, tr, f0))
         s.send(s.lmma(tr, f0, 1))
     s.send(s.word(LM, oor, f0, 1, int(AccFmt.INT32)))  # accfmt beats treg -> UNSUPPORTED
-    s.send(s.word(LG, oor, f0, 0, int(AccFmt.FP32)))  # LUTGEN accfmt first -> ILLEGAL_INSTR
+    s.send(s.word(LG, oor, f0, 0, need))  # LUTGEN accfmt first -> ILLEGAL_INSTR
     # A failing FP LUTGEN changes no state
     a = s.acts(f0, "extreme")
     other = int(fps[-1] if len(fps) > 1 else (ints or fps)[0])
-    s.emit(s.word(LG, 0, other, 0, int(AccFmt.FP32)), a=a)
+    s.emit(s.word(LG, 0, other, 0, need), a=a)
     s.emit(s.word(LG, 0, other, 0, 0, 1), a=a)
     s.send(s.lmma(0, f0, W))  # OK: still the FP table written first
     for f in fps:  # a table of every FP format, read once (OK)
@@ -266,11 +267,13 @@ def _sweep(s: _Stream, statuses: tuple[str, ...] = ()) -> None:
                     if target == Status.TABLE_INVALID and other == af:
                         continue  # one format: only a never-written table (swept from reset)
                     s.lutgen(tr, af if target == Status.OK else other)
-        # an FP LMMA needs accfmt 1 where an integer one needs 0: swap the two
-        swap = int(built and af in FP_AFMTS and op == Opcode.LMMA)
+        # an FP LMMA needs accfmt 1 (2 on a binary16 instance) where an integer one needs
+        # 0: swap 0 with that one
+        swap = int(cfg.accfmt_of(af)) if built and af in FP_AFMTS and op == Opcode.LMMA else 0
         for _ in range(256):
             acc = nibble()
-            word = s.word(op, tr, af, wb, acc ^ swap if acc < 2 else acc, nibble())
+            acc = swap if acc == 0 else 0 if acc == swap else acc
+            word = s.word(op, tr, af, wb, acc, nibble())
             if s.mirror.check(word) == target:
                 break
         else:

@@ -33,7 +33,7 @@ from __future__ import annotations
 import numpy as np
 
 from models.batch import bus_bytes
-from models.config import ACCFMT_OF, FP_AFMTS, AFmt, CoreConfig, K, Opcode
+from models.config import FP_AFMTS, AFmt, CoreConfig, K, Opcode
 from models.fp import bits, fp_tables, to_f32
 from tb.stimulus import fp_payloads as fpp
 from tb.stimulus import payloads as pl
@@ -71,7 +71,7 @@ def fp_corners(cfg: CoreConfig, rng: np.random.Generator, treg: int = 0) -> list
     out: list[Row] = []
     for afmt in (f for f in cfg.afmts if f in FP_AFMTS):
         fmt = fpp.fp_format(afmt)
-        acc = int(ACCFMT_OF[afmt])
+        acc = int(cfg.accfmt_of(afmt))
         big = np.zeros((1, cfg.M, K), dtype=np.int64)
         big[..., 3] = fmt.max_pat
         cases = {

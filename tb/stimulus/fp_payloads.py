@@ -240,8 +240,10 @@ def _pick(u: np.ndarray, n: int) -> np.ndarray:
     return ((u & 0xFFFF) * np.uint32(n)) >> np.uint32(16)
 
 
-def fp_c_values(rng: np.random.Generator, mode: str, rows: int, lanes: int) -> np.ndarray:
-    """C lanes uint32 ``[rows, lanes]``: binary32 patterns.
+def fp_c_values(
+    rng: np.random.Generator, mode: str, rows: int, lanes: int, fp16: bool = False
+) -> np.ndarray:
+    """C lanes uint32 ``[rows, lanes]``: binary32 patterns, or with ``fp16`` binary16 ones.
 
     Built from random words with integer operations (no float draws): a wide
     C bus is millions of lanes per long stream. No value is rounded here, so
@@ -250,6 +252,8 @@ def fp_c_values(rng: np.random.Generator, mode: str, rows: int, lanes: int) -> n
     shape = (rows, lanes)
     if mode not in FP_C_MODES:
         raise ValueError(f"fp C mode {mode!r} unknown; choose from {list(FP_C_MODES)}")
+    if fp16:
+        return _fp16_c_values(rng, mode, shape)
     u = _u32(rng, shape)
     sign = u & np.uint32(1 << 31)
     if mode == "zero":
@@ -275,3 +279,39 @@ def fp_c_values(rng: np.random.Generator, mode: str, rows: int, lanes: int) -> n
     # formats' terms are absorbed (C + term = C)
     top = np.array([_F32.max], dtype=np.float32).view(np.uint32)[0]
     return sign | (top - (v & np.uint32((1 << 21) - 1)))
+
+
+#: binary16 specials for C: infinities, the largest finite, the smallest subnormal and
+#: normal, zeros, the canonical quiet NaN and a signalling one (each with either sign).
+F16_SPECIALS = np.array(
+    [0x7C00, 0xFC00, 0x7BFF, 0xFBFF, 0x0001, 0x8001, 0x0400, 0x8400, 0x0000, 0x8000]
+    + [0x7E00, 0x7C01],
+    dtype=np.uint32,
+)
+
+
+def _fp16_c_values(rng: np.random.Generator, mode: str, shape: tuple[int, int]) -> np.ndarray:
+    """The C modes of :func:`fp_c_values` for a binary16 datapath (docs section 10): the
+    pattern in bits [15:0]; bits [31:16] random (the core ignores them) in every mode."""
+    u = _u32(rng, shape)
+    junk = u & np.uint32(0xFFFF0000)
+    sign = (u >> np.uint32(15)) & np.uint32(0x8000)
+    if mode == "uniform":
+        return u
+    v = _u32(rng, shape)
+    if mode == "zero":
+        low = sign
+    elif mode == "normal":  # an nb-bit significand (1..11) times 2^e, e = -12..14
+        nb = _pick(v, 11) + np.uint32(1)
+        biased_e = _pick(v >> np.uint32(16), 27) + np.uint32(15 - 12)
+        keep = ~((np.uint32(1) << (np.uint32(11) - nb)) - np.uint32(1))
+        low = sign | (biased_e << np.uint32(10)) | (u & np.uint32(0x3FF) & keep)
+    elif mode == "subnormal":  # a tenth at the edges: zero, smallest normal, largest/smallest
+        mag = np.maximum(u & np.uint32(0x3FF), np.uint32(1))
+        edge = np.array([0, 0x0400, 0x03FF, 1], dtype=np.uint32)
+        low = sign | np.where(_pick(v, 10) == 0, edge[(v >> np.uint32(16)) & np.uint32(3)], mag)
+    elif mode == "specials":
+        low = F16_SPECIALS[_pick(v, F16_SPECIALS.size)]
+    else:  # huge: within 128 ulps of 65504, where a plane's term overflows the sum
+        low = sign | (np.uint32(0x7BFF) - (v & np.uint32(0x7F)))
+    return junk | low

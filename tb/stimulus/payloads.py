@@ -24,7 +24,7 @@ from collections.abc import Callable
 import numpy as np
 
 from models.batch import bus_bytes
-from models.config import AFmt, CoreConfig, K
+from models.config import AFmt, CoreConfig, FpAcc, K
 from models.encoding import encode_weights
 from models.lmma import ACC_MAX, ACC_MIN
 from tb.stimulus.fp_payloads import FP_C_MODES, FP_MODES, fp_c_values, fp_lanes, fp_rng
@@ -259,7 +259,7 @@ def make_c(
         for i, mode in enumerate(FP_C_MODES):
             sel = np.flatnonzero(keys == FP_KEY0 + i)
             if sel.size and mode != "uniform":
-                vals = fp_c_values(frng, mode, sel.size, cfg.M * cfg.N)
+                vals = fp_c_values(frng, mode, sel.size, cfg.M * cfg.N, cfg.fp_acc != FpAcc.FP32)
                 lanes[sel] = vals.view(np.int32)
     return out
 

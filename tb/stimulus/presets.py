@@ -62,5 +62,5 @@ def seeded_stream(
     ``wbits`` None keeps the preset's own width(s).
     """
     kw = {"wbits": wbits} if wbits else {}
-    knobs = preset(mix, count, pools=tuple(pools) if pools else None, **kw)
+    knobs = preset(mix, count, pools=tuple(pools) if pools else None, **kw).fitted(cfg)
     return long_stream(cfg, np.random.default_rng(seed), knobs)

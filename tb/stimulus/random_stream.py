@@ -14,11 +14,11 @@ table exists when the first body LMMA comes, that LMMA becomes a LUTGEN
 (an LMMA needs a table to read). Tags count from 0.
 
 Every LMMA that should pass carries the accumulator format of its table's
-format (``models.config.ACCFMT_OF``: INT32 for integer tables, FP32 for FP
-ones). Draws that only FP streams need (FP values, FP C, a choice among more
-than two built formats) come from ``fp_payloads.fp_rng``, which leaves the
-caller's generator untouched: an integer-only stream is the same draw for
-draw whatever the FP knobs say.
+format (``CoreConfig.accfmt_of``: INT32 for integer tables, FP32 for FP ones,
+FP16 on a binary16 instance). Draws that only FP streams need (FP values, FP
+C, a choice among more than two built formats) come from
+``fp_payloads.fp_rng``, which leaves the caller's generator untouched: an
+integer-only stream is the same draw for draw whatever the FP knobs say.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from functools import partial
 import numpy as np
 
 from models.batch import Batch
-from models.config import ACCFMT_OF, FP_AFMTS, AFmt, CoreConfig, Opcode
+from models.config import FP_AFMTS, AFmt, CoreConfig, Opcode
 from tb.stimulus import fp_payloads as fpp
 from tb.stimulus import payloads as pl
 from tb.stimulus.knobs import ERROR_KINDS, MIX_KINDS, Knobs
@@ -58,7 +58,7 @@ def acc_of(cfg: CoreConfig) -> np.ndarray:
     """Per afmt code the accfmt an LMMA needs; 0 for a code ``cfg`` does not build (its
     LMMA is UNSUPPORTED whatever the accfmt, and 0 is what the integer streams send)."""
     return np.array(
-        [int(ACCFMT_OF[AFmt(c)]) if cfg.builds(c) else 0 for c in range(16)], dtype=np.int64
+        [int(cfg.accfmt_of(c)) if cfg.builds(c) else 0 for c in range(16)], dtype=np.int64
     )
 
 

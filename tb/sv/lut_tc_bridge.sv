@@ -78,6 +78,7 @@ module lut_tc_bridge #(
   parameter int WBitsMax = 4,
   parameter int Formats  = lut_tc_pkg::FormatsInt,
   parameter int Core     = lut_tc_pkg::CoreLutTc,
+  parameter int FpAcc    = 0,  // the core's FP datapath: 0 binary32, 1/2 binary16
   parameter int MaxBatch = 1024,  // descriptors per batch file
   parameter int Slots    = 1024,  // payload store entries per bus
   parameter int SegLen   = 1024   // responses per segment file

@@ -35,6 +35,7 @@ module lut_tc_paced_core #(
   parameter  int WBitsMax = 4,
   parameter  int Formats  = lut_tc_pkg::FormatsInt,
   parameter  int Core     = lut_tc_pkg::CoreLutTc,
+  parameter  int FpAcc    = 0,
   // Derived, do not override.
   localparam int AW       = M * lut_tc_pkg::K * lut_tc_pkg::ActLaneW,
   localparam int WW       = WBitsMax * N * lut_tc_pkg::CodeW,
@@ -106,7 +107,8 @@ module lut_tc_paced_core #(
     .T        (T),
     .WBitsMax (WBitsMax),
     .Formats  (Formats),
-    .Core     (Core)
+    .Core     (Core),
+    .FpAcc    (FpAcc)
   ) u_core (
     .clk_i        (clk_i),
     .rst_ni       (rst_ni),

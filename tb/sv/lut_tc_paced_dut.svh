@@ -12,7 +12,7 @@
 // The arguments are the harness's clock, active-low reset, the pacer's gap
 // and back-pressure percentages and seed, and its own readiness for a
 // response. The module must have the parameters M, N, T, WBitsMax, Formats,
-// Core and include the package names (import lut_tc_pkg::*). It declares:
+// Core, FpAcc and include the package names (import lut_tc_pkg::*). It declares:
 //
 //   AW, WW, CW       widths of in_a_i, in_w_i, in_c_i / out_d_o
 //   AL, WL, CL       32-bit lanes per payload of each
@@ -55,7 +55,8 @@
     .T        (T), \
     .WBitsMax (WBitsMax), \
     .Formats  (Formats), \
-    .Core     (Core) \
+    .Core     (Core), \
+    .FpAcc    (FpAcc) \
   ) u_dut ( \
     .clk_i        (clk), \
     .rst_ni       (rst_n), \

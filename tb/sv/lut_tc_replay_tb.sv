@@ -72,6 +72,7 @@ module lut_tc_replay_tb #(
   parameter int WBitsMax = 4,
   parameter int Formats  = lut_tc_pkg::FormatsInt,
   parameter int Core     = lut_tc_pkg::CoreLutTc,
+  parameter int FpAcc    = 0,  // the core's FP datapath: 0 binary32, 1/2 binary16
   // Capacities (entries); flow/replay raises them when a vector set needs it.
   parameter int MaxVec   = 1 << 18,
   parameter int MaxA     = 1024,

@@ -140,3 +140,20 @@ def test_fp_lmmas_issue_back_to_back_like_integer_ones(sim: str, b: int, tmp_pat
     assert cycles["fp16"] == cycles["int8"], cycles
     # T LUTGENs (one cycle each), then 200 LMMAs of b cycles, then the output register.
     assert cycles["fp16"] == cfg.T + 200 * b + 1, cycles
+
+
+def test_a_mix_the_configuration_cannot_run_is_refused_in_one_line(capsys) -> None:
+    """The default mix asks for INT8, which the FP16-only binary16 core does not build: one
+    line naming the mixes it runs, no traceback, nothing simulated."""
+    assert replay.main(["--sim", "icarus", "--config", "M2N4H", "--count", "10"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("replay: --mix full on M2N4H: afmt: 'int8' is not built by M2N4H")
+    assert err.endswith("the mixes it runs: fp, bench_fp16") and "\n" not in err
+
+
+@needs("icarus")
+def test_replay_of_the_binary16_core_is_bit_exact() -> None:
+    """The pure-SV replay builds the harness with FpAcc: FP16-accumulate LMMAs bit-exact."""
+    assert (
+        replay.main(["--sim", "icarus", "--config", "M2N4H", "--count", "200", "--mix", "fp"]) == 0
+    )

@@ -22,6 +22,7 @@ from models import fp, fp16, isa
 from models.batch import Batch, BatchModel
 from models.config import (
     ALL_FORMATS,
+    CONFIGS,
     FP16_ACC_AFMTS,
     AccFmt,
     AFmt,
@@ -29,6 +30,7 @@ from models.config import (
     FpAcc,
     Opcode,
     Status,
+    config_by_name,
     formats_mask,
 )
 from models.core import CoreModel
@@ -191,6 +193,80 @@ def test_a_model_that_rounds_once_at_the_end_is_caught() -> None:
     assert (good != wrong).any(), "a once-rounded model went unnoticed: the check cannot fail"
 
 
+# --- the binary16 MAC ----------------------------------------------------------------
+
+
+def sf_mul(x: int, w: int, ftz: bool = False) -> int:
+    """binary16 x times the integer w (exact in binary16: |w| <= 255) by SoftFloat (RNE)."""
+    ww = int(np.float16(w).view(np.uint16))
+    if ftz:
+        return flush16(_out(sf.f16_mul(_f16(flush16(x)), _f16(ww))))
+    return _out(sf.f16_mul(_f16(x), _f16(ww)))
+
+
+def _mac_sample(n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``n`` lanes: activations uint16 ``[n, 1, 4]``, odd weights ``[n, 4, 1]`` of 1..8 bits,
+    C uint16 ``[n, 1, 1]``."""
+    acts = values16(4 * n).reshape(n, 1, 4)
+    b = RNG.integers(1, 9, (n, 1, 1))
+    w = 2 * RNG.integers(0, 1 << 8, (n, 4, 1)) % (1 << b) - ((1 << b) - 1)
+    big = RNG.random(n) < 0.25  # the widest weights, where products round most
+    w[big] = RNG.choice([-255, 255, -253, 253, -129, 129], (int(big.sum()), 4, 1))
+    return acts, w, values16(n).reshape(n, 1, 1)
+
+
+@pytest.mark.parametrize("ftz", [False, True], ids=["ieee", "ftz"])
+def test_mac_products_and_sums_equal_softfloat(ftz: bool) -> None:
+    """Every value the binary16 MAC forms, against SoftFloat's f16_mul and f16_add."""
+    acts, w, c = _mac_sample(4000)
+    t = fp16.mac_sums(as16(acts), w, as16(c), ftz)
+    got = [fp16.bits16(v)[:, 0, 0] for v in (*t.p, t.s01, t.s23, t.s, t.d)]
+    for r in range(len(acts)):
+        p = [sf_mul(int(acts[r, 0, k]), int(w[r, k, 0]), ftz) for k in range(4)]
+        s01, s23 = sf_add(p[0], p[1], ftz), sf_add(p[2], p[3], ftz)
+        s = sf_add(s01, s23, ftz)
+        want = [*p, s01, s23, s, sf_add(int(c[r, 0, 0]), s, ftz)]
+        assert [int(g[r]) for g in got] == want, (r, acts[r], w[r].T, c[r])
+    exact = as16(acts[:, 0, 0]).astype(np.float64) * w[:, 0, 0]
+    inexact = np.isfinite(exact) & (t.p[0][:, 0, 0].astype(np.float64) != exact)
+    assert np.count_nonzero(inexact) > 100  # the sample exercises the product's rounding
+
+
+def test_mac_corner_rules() -> None:
+    def d(a: list[int], c: int, ftz: bool = False, b: int = 2, q: int = 3) -> int:
+        codes = encode_weights(np.full((4, 1), q), b)[:, 0, :]
+        return int(fp16.mac_lmma(as16(np.array([a])), codes, np.array([[c]]), ftz)[0, 0])
+
+    one = 0x3C00
+    assert d([one, 0, 0, 0], 0) == 0x4200  # 1 * 3 = 3
+    assert d([0x7BFF, 0, 0, 0], 0) == 0x7C00  # 65504 * 3 overflows to +inf
+    assert d([0x7C00, 0xFC00, 0, 0], 0) == NAN16  # inf + (-inf) in the tree
+    assert d([0x0001, 0, 0, 0], 0) == 0x0003  # a subnormal product, exact
+    assert d([0x0001, 0, 0, 0], 0, ftz=True) == 0x0000  # FTZ: the activation reads as +0
+    assert d([0x8000, 0x8000, 0x8000, 0x8000], 0x8000) == 0x8000  # (-0) * 3 sums to -0
+    assert d([one, 0, 0, 0], 0, q=0) == 0xC200  # w = -3
+    # 2050 * 3 = 6150, a tie between 6148 and 6152 (ulp 4): to even, 6152
+    assert d([0x6801, 0, 0, 0], 0) == int(np.float16(6152).view(np.uint16))
+
+
+def test_a_mac_that_rounds_once_or_accumulates_in_order_is_caught() -> None:
+    """Negatives: binary32 products and sums rounded once at the end, and C first in order."""
+    acts, w, c = _mac_sample(4000)
+    good = fp16.bits16(fp16.mac_sums(as16(acts), w, as16(c)).d)
+    with np.errstate(invalid="ignore", over="ignore"):
+        a32, w32 = as16(acts).astype(np.float32), w.astype(np.float32)
+        p32 = [a32[..., k, None] * w32[..., None, k, :] for k in range(4)]
+        once = ((p32[0] + p32[1]) + (p32[2] + p32[3]) + as16(c).astype(np.float32)).astype(
+            np.float16
+        )
+        p16 = [fp16.mul(as16(acts)[..., k, None], w[..., None, k, :]) for k in range(4)]
+        acc = as16(c)
+        for k in range(4):
+            acc = fp16.add(acc, p16[k])
+    assert (good != fp16.bits16(once)).any(), "a once-rounded MAC model went unnoticed"
+    assert (good != fp16.bits16(acc)).any(), "an in-order MAC model went unnoticed"
+
+
 # --- configuration and the instruction set --------------------------------------------
 
 
@@ -205,11 +281,23 @@ def test_configuration_rules() -> None:
         CoreConfig(formats=ALL_FORMATS, fp_acc=FpAcc.FP16)  # BF16 does not embed
     with pytest.raises(ValueError, match="fp_acc=FP16_FTZ with formats=0x03"):
         CoreConfig(fp_acc=FpAcc.FP16_FTZ)  # no FP format: the option would do nothing
-    with pytest.raises(ValueError, match="fp_acc=FP16: core mac has no binary16 datapath"):
-        H.with_core("mac")
-    with pytest.raises(ValueError, match="^fp_acc=FP16_FTZ: no RTL core builds the binary16"):
-        HZ.rtl_parameters()  # never a binary32 build under a binary16 configuration
+    with pytest.raises(ValueError, match="formats=0x2D: core lut_conv builds INT8, INT16 only"):
+        CoreConfig(M=2, N=4, formats=FMTS16, core="lut_conv", fp_acc=FpAcc.FP16)
+    with pytest.raises(ValueError, match="config='M2N4H' builds formats core lut_conv does not"):
+        config_by_name("M2N4H", "lut_conv")
+    assert config_by_name("M2N4HZ", "mac") == CoreConfig(
+        M=2, N=4, formats=formats_mask([AFmt.FP16]), core="mac", fp_acc=FpAcc.FP16_FTZ
+    )
+    assert H.with_core("mac").rtl_parameters()["FpAcc"] == 1
+    assert HZ.with_core("mac").rtl_parameters()["Core"] == 2 and HZ.with_core("mac").name == (
+        "mac_M2N4T4W4F2DHZ"
+    )
+    assert HZ.rtl_parameters()["FpAcc"] == 2 and H.rtl_parameters()["Formats"] == FMTS16
+    assert H.fits("mac") and H.fits("lut_tc") and not H.fits("lut_conv")
     assert CoreConfig(M=2, N=4, formats=FMTS16).rtl_parameters()["Formats"] == FMTS16
+    assert "FpAcc" not in CONFIGS["M2N4F16"].rtl_parameters()  # binary32 builds unchanged
+    assert CONFIGS["M2N4H"].rtl_parameters()["FpAcc"] == 1
+    assert CONFIGS["M2N4HZ"].rtl_parameters()["FpAcc"] == 2
     with pytest.raises(ValueError, match="accfmt=FP32 unsupported with afmt=FP16; use FP16"):
         isa.lmma(0, AFmt.FP16, 2, accfmt=AccFmt.FP32, cfg=H)
     with pytest.raises(ValueError, match="accfmt=FP16 unsupported with afmt=FP16; use FP32"):
@@ -254,7 +342,9 @@ def _c16_stream(cfg: CoreConfig, seed: int, n: int) -> Batch:
     return Batch(stream.words, stream.a, stream.w, c_img)
 
 
-@pytest.mark.parametrize("cfg", [H, HZ], ids=lambda c: c.name)
+@pytest.mark.parametrize(
+    "cfg", [H, HZ, H.with_core("mac"), HZ.with_core("mac")], ids=lambda c: c.name
+)
 @pytest.mark.parametrize("seed", range(2))
 def test_batch_equals_core_on_binary16_streams(cfg: CoreConfig, seed: int) -> None:
     stream = _c16_stream(cfg, seed, 1500)

@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from models import isa
-from models.config import ACCFMT_OF, CONFIGS, FIELDS, AccFmt, AFmt, CoreConfig, Opcode
+from models.config import CONFIGS, FIELDS, AccFmt, AFmt, CoreConfig, Opcode
 from models.isa import Instr, decode, disasm, encode
 
 instrs = st.builds(Instr, **{f.name: st.integers(0, f.mask) for f in FIELDS})
@@ -68,7 +68,7 @@ def test_builders_produce_the_documented_fields(
     afmt = data.draw(st.sampled_from(cfg.afmts))
     treg = data.draw(st.integers(0, cfg.T - 1))
     wbits = data.draw(st.integers(1, cfg.W_BITS_MAX))
-    acc = ACCFMT_OF[afmt]
+    acc = cfg.accfmt_of(afmt)
     assert decode(isa.lutgen(treg, afmt, tag, cfg)) == Instr(Opcode.LUTGEN, treg, afmt, tag=tag)
     want = Instr(Opcode.LMMA, treg, afmt, wbits, acc, tag=tag)
     assert decode(isa.lmma(treg, afmt, wbits, tag, cfg=cfg)) == want, "accfmt follows afmt"

@@ -2,7 +2,7 @@
 """The synthesized netlist answers like the RTL: Yosys reads our SystemVerilog as the simulators do.
 
 For each core, a small configuration (M2 N4, and on the MAC core also M2 N4
-with every FP format) goes through the same Yosys flow ``make ppa`` counts
+with every FP format and the binary16 M2N4H) goes through the same Yosys flow ``make ppa`` counts
 (:mod:`flow.synth`, hierarchy kept), and its gate-level netlist
 (``write_verilog``: NAND, NOR, NOT and D flip-flops) runs the directed smoke
 and a random stream under Icarus on the pins transport. Every response, in
@@ -98,6 +98,8 @@ def _responses(
         ("lut_conv", CONFIG, TESTS),
         ("mac", CONFIG, TESTS),
         ("mac", "M2N4FP", FP_TESTS),
+        # The binary16 MAC (its rounding multiplier, binary16 tree), make ppa's FP16 baseline.
+        ("mac", "M2N4H", FP_TESTS),
     ],
 )
 def test_the_netlist_gives_the_rtl_responses(

@@ -170,3 +170,19 @@ def test_fp_lanes_are_reported_as_values_and_bits() -> None:
     assert lane_text(0x7FC00000, True) == "nan (0x7fc00000)"
     assert lane_text(0x3FC00001, True) != lane_text(0x3FC00000, True)
     assert lane_text(-5, False) == "-5 (0xfffffffb)"
+
+
+def test_fp16_lanes_are_reported_as_binary16_values() -> None:
+    """A binary16 instance's FP LMMA (accfmt FP16) shows bits [15:0] as a binary16 value."""
+    from models import isa
+    from models.config import AccFmt, AFmt, config_by_name
+    from tb.scoreboard import _fp_lanes, lane_text
+
+    cfg = config_by_name("M2N4H")
+    assert _fp_lanes(isa.lmma(0, AFmt.FP16, 2, cfg=cfg)) is AccFmt.FP16
+    assert lane_text(0x3E00, AccFmt.FP16) == "1.5 (0x00003e00)"
+    assert lane_text(0x8000, AccFmt.FP16) == "-0.0 (0x00008000)"
+    assert lane_text(0x7E00, AccFmt.FP16) == "nan (0x00007e00)"
+    assert lane_text(0x7BFF, AccFmt.FP16) == "65504.0 (0x00007bff)"
+    assert lane_text(0x13E00, AccFmt.FP16) == "1.5 (0x00013e00)"  # upper half shown in hex
+    assert lane_text(0x3E00, AccFmt.FP32) != lane_text(0x3E00, AccFmt.FP16)

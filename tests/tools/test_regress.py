@@ -243,8 +243,32 @@ def test_seeds_runs_one_test_with_consecutive_seeds() -> None:
         ),  # fmt: skip
         (
             ["--test", "SmokeTest", "--config", "M2N4", "--define", "LUT_TC_BUG_FP_RTZ"],
-            "define='LUT_TC_BUG_FP_RTZ': config M2N4 builds no FP block for it; "
-            "choose an FP configuration (M2N64FP, M2N4FP, M2N4FPW8, M2N4FPW3, M2N4F16)",
+            "define='LUT_TC_BUG_FP_RTZ': config M2N4 builds no FP block for LUT_TC_BUG_FP_RTZ; "
+            "choose a configuration that has it (M2N64FP, M2N4FP, M2N4FPW8",
+        ),
+        (
+            [
+                "--test",
+                "FpBrokenDutTest",
+                "--config",
+                "M2N4FP",
+                "--define",
+                "LUT_TC_BUG_FP16_TRUNC",
+            ],
+            "define='LUT_TC_BUG_FP16_TRUNC': config M2N4FP's FP32 FP datapath has no block with "
+            "LUT_TC_BUG_FP16_TRUNC; choose a configuration that has it (M2N4H, M2N4HZ, M2N4IH)",
+        ),
+        (
+            [
+                "--test",
+                "FpBrokenDutTest",
+                "--config",
+                "M2N4H",
+                "--define",
+                "LUT_TC_BUG_FP_SUBNORMAL_IN",
+            ],
+            "config M2N4H's FP16 FP datapath has no block with LUT_TC_BUG_FP_SUBNORMAL_IN; "
+            "choose a configuration that has it (M2N64FP, M2N4FP",
         ),
     ],
 )
@@ -359,11 +383,13 @@ def test_a_core_is_chosen_as_data_and_leaves_out_what_it_does_not_build() -> Non
     assert len(conv) == len([j for j in plain if not j.cfg.has_fp])
     n_fp = len([j for j in plain if j.cfg.has_fp])
     assert regress.left_out_lines(left) == [
-        f"left out on core lut_conv: {n_fp} jobs on M2N4FP, M2N64FP "
-        "(formats the core does not build)"
+        f"left out on core lut_conv: {n_fp} jobs on M2N4FP, M2N4H, M2N64FP "
+        "(formats or an FP datapath the core does not build)"
     ]
     left = []
     mac = regress.expand(suite, None, None, cores=["mac"], left_out=left)
+    # the MAC core builds every smoke configuration, the binary16 one included
+    assert any(j.cfg.fp_acc for j in mac)
     assert {j.core for j in mac} == {"mac"} and len(mac) == len(plain) and left == []
     # a planted bug in a block a core does not have: left out, said once
     nightly = regress.load_suite("nightly")
@@ -371,9 +397,10 @@ def test_a_core_is_chosen_as_data_and_leaves_out_what_it_does_not_build() -> Non
     on_mac = regress.expand(nightly, None, None, cores=["mac"], left_out=left)
     assert not any("LUT_TC_BUG_FP_POW2_FTZ" in j.defines for j in on_mac)
     assert any("LUT_TC_BUG_FP_MUL_FTZ" in j.defines for j in on_mac)
+    assert any("LUT_TC_BUG_FP16_TRUNC" in j.defines for j in on_mac)
     assert regress.left_out_lines(left) == [
         "left out on core mac: 2 jobs with LUT_TC_BUG_FP_POW2_FTZ "
-        "(planted bugs in blocks the core does not have)"
+        "(planted bugs in blocks the core does not have)",
     ]
     j = mac[0]
     assert j.job_id.startswith(f"{j.sim}-{j.transport}-mac_{j.config}")
