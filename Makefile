@@ -89,7 +89,7 @@ $(VENV)/.test-pkgs-ok: $(STAMP) $(OS_PKGS) tools/need_pkg.sh
 	@touch $@
 
 test: setup $(VENV)/.test-pkgs-ok lint ## the whole test suite: lint, models, RTL blocks, testbench, tools (installs its OS packages as root)
-	$(PY) -m pytest -q -n $(JOBS) tests
+	$(PY) -m pytest -q -n $(JOBS) --dist worksteal tests
 
 test-fast: setup ## the Python model tests only (no simulator)
 	$(PY) -m pytest -q -n $(JOBS) tests/models
