@@ -8,6 +8,7 @@
     tools/ppa.py --cores lut_tc,mac --wbits 1,2 --shapes '' --no-liberty --energy ''
     tools/ppa.py --energy llm,random,zero_w --wbits 2     # every traffic profile
     tools/ppa.py --render build/ppa/ppa.json [--write-doc]
+    tools/ppa.py --render build/ppa/ppa.json build/ppa_fp16/ppa.json   # two runs as one
 
 Each precision pair is its own instance: M2 N64 K4 (``--m``, ``--n``), one
 table register (``--t``), ``WBitsMax`` = the weight bits and ``Formats`` = that
@@ -36,8 +37,10 @@ from __future__ import annotations
 import argparse
 import json
 import re
+import shlex
 import shutil
 import sys
+import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -73,7 +76,7 @@ DEFAULTS = {
     "shape_wbits": "2",
     "shape_afmt": "INT8",
     "energy": "llm",
-    "energy_pairs": "all",
+    "energy_pairs": "lut+ref",
     "energy_n": 4,
     "energy_lmmas": energy.DEFAULT_LMMAS,
     "jobs": 2,
@@ -149,13 +152,19 @@ def _parser() -> argparse.ArgumentParser:
     )
     ap.add_argument(
         "--energy-pairs",
-        help="the pairs the proxy prices: all, or int (integer activations; default all)",
+        help="the pairs the proxy prices: lut+ref (the LUT cores and the MAC reference; "
+        "default) or all",
     )
     ap.add_argument("--energy-n", type=int, help="columns of the energy instance (default 4)")
     ap.add_argument("--energy-lmmas", type=int, help="LMMAs per profile (default 256)")
     ap.add_argument("--jobs", type=int, help="measurements at once (default 2)")
     ap.add_argument("--out", type=Path, help=f"output folder (default {OUT})")
-    ap.add_argument("--render", type=Path, help="print a saved ppa.json again")
+    ap.add_argument(
+        "--render",
+        type=Path,
+        nargs="+",
+        help="print saved ppa.json files again, as one report (plots: the first's folder)",
+    )
     ap.add_argument(
         "--write-doc", action="store_true", help=f"put the tables into {report.DOC.name}"
     )
@@ -210,7 +219,7 @@ def settings(args: argparse.Namespace, command: str) -> jobs.Settings:
         shape_wbits=int(_one("shape-wbits", args.shape_wbits, [*"12345678"])),
         shape_afmt=_one("shape-afmt", args.shape_afmt, list(AFMTS)),
         profiles=_list("energy", args.energy, list(energy.PROFILES)),
-        energy_pairs=_one("energy-pairs", args.energy_pairs, ["all", "int"]),
+        energy_pairs=_one("energy-pairs", args.energy_pairs, list(jobs.ENERGY_PAIRS)),
         energy_n=args.energy_n,
         energy_lmmas=args.energy_lmmas,
         jobs=args.jobs,
@@ -224,7 +233,7 @@ def main(argv: list[str] | None = None) -> int:
     command = (
         "make ppa"
         if argv is None and len(sys.argv) == 1
-        else "tools/ppa.py " + " ".join(sys.argv[1:] if argv is None else argv)
+        else "tools/ppa.py " + shlex.join(sys.argv[1:] if argv is None else argv)
     )
     if args.render:
         extra = [k for k in DEFAULTS if k != "out" and getattr(args, k) is not None]
@@ -233,9 +242,10 @@ def main(argv: list[str] | None = None) -> int:
             raise SystemExit(
                 f"{name.replace('_', '-')}: --render prints a saved run, measures nothing"
             )
-        if not args.render.exists():
-            raise SystemExit(f"render={args.render}: no such file")
-        doc = json.loads(args.render.read_text())
+        for path in args.render:
+            if not path.exists():
+                raise SystemExit(f"render={path}: no such file")
+        doc = jobs.merge([json.loads(path.read_text()) for path in args.render])
     else:
         s = settings(args, command)
         try:
@@ -264,10 +274,10 @@ def main(argv: list[str] | None = None) -> int:
         except ValueError as exc:
             print(f"ppa: {exc}", file=sys.stderr)
             return 1
-        src = args.render.parent if args.render else args.out
-        for name, dst in report.DOC_PNGS.items():
-            if (src / name).exists():
-                shutil.copyfile(src / name, dst)
+        with tempfile.TemporaryDirectory() as tmp:  # the plots of the doc being written
+            for path in jobs.save(doc, Path(tmp)):
+                if path.name in report.DOC_PNGS:
+                    shutil.copyfile(path, report.DOC_PNGS[path.name])
         print(f"wrote {report.DOC} and the plots beside it")
     return 0
 

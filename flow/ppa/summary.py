@@ -132,7 +132,7 @@ def render_claims(doc: dict) -> str:
         f"smaller than `mac W{ref_b}` {_last_below(rows, 'lut_conv', ref, um2)} |",
         "| table symmetrization + a shared precomputed table vs a conventional LUT "
         "(UNPU 17,272 -> 11,991 um2) | 1.44x | conventional / LUT Tensor Core, um2 per MAC/cycle "
-        f"W1..W{len(conv_area)}: {', '.join(conv_area) or '-'}; energy per MAC: "
+        f"W1..W{len(conv_area)}: {', '.join(conv_area) or 'not measured'}; energy per MAC: "
         f"{', '.join(conv_energy) or 'not measured'} |",
         "| energy: LUT Tensor Core vs MAC (part of its 4-6x PPA; 1.44x energy efficiency vs "
         "earlier LUT designs) | better | switching-energy proxy per MAC, "

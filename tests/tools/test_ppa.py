@@ -144,8 +144,8 @@ def test_ppa_writes_table_json_and_plot(tmp_path: Path, capsys) -> None:
         (["--cores", "lut_tc", "--mac-ref", "8"], "mac-ref=8: needs mac in --cores"),
         (["--mac-ref", "9"], "mac-ref=9: at least 0, at most 8"),
         (["--energy", "", "--energy-n", "2"], "energy-n: applies with --energy PROFILES"),
-        (["--energy", "", "--energy-pairs", "int"], "energy-pairs: applies with --energy"),
-        (["--energy-pairs", "fp"], "energy-pairs='fp' unknown; choose from all, int"),
+        (["--energy", "", "--energy-pairs", "all"], "energy-pairs: applies with --energy"),
+        (["--energy-pairs", "fp"], "energy-pairs='fp' unknown; choose from lut\\+ref, all"),
         (["--shapes", "", "--shape-wbits", "2"], "shape-wbits: applies with --shapes"),
         (["--jobs", "0"], "jobs=0: at least 1"),
         (["--n", "0"], "m, n, t: N=0 out of range"),
@@ -257,7 +257,8 @@ def _fake_row(core: str, b: int, afmt: str, m: int, n: int, *rest, **kw) -> tupl
 
 def test_energy_is_priced_on_the_pairs_and_reported(monkeypatch, tmp_path: Path, capsys) -> None:
     """The run wires the proxy into each pair's row (the sweep's shapes are not priced),
-    plots it and reports it beside area and delay; ``int`` leaves the FP pairs out."""
+    plots it and reports it beside area and delay; ``lut+ref`` leaves the MAC core's other
+    widths out, ``all`` prices them."""
     priced = []
 
     def fake_energy(core, b, afmt, profiles, m, n, t, out, lmmas, fp_acc, synthesized):
@@ -270,20 +271,24 @@ def test_energy_is_priced_on_the_pairs_and_reported(monkeypatch, tmp_path: Path,
     s = jobs.Settings(
         cores=["lut_tc", "mac"],
         wbits=[1, 2],
-        afmts=["INT8", "FP16"],
         liberty=False,
         shapes=[(2, 64), (4, 32)],
         profiles=["llm"],
-        energy_pairs="int",
         out=tmp_path,
     )
     doc = jobs.run(s, jobs.plan(s), say=print)
-    assert sorted(priced) == sorted(
-        [(c, b, "INT8", 4) for c in ("lut_tc", "mac") for b in (1, 2)] + [("mac", 8, "INT8", 4)]
-    )
-    assert {r["afmt"] for r in doc["rows"] if "energy" in r} == {"INT8"}
+    assert sorted(priced) == [
+        ("lut_tc", 1, "INT8", 4),
+        ("lut_tc", 2, "INT8", 4),
+        ("mac", 8, "INT8", 4),
+    ]
     # M2N64 is a pair's own instance; the other shapes are priced in area and delay only
-    assert ["energy" in r for r in doc["shapes"]] == [True, True, False, False]
+    assert ["energy" in r for r in doc["shapes"]] == [True, False, False, False]
+    assert "switching energy of 3 pairs" in capsys.readouterr().out
+    priced.clear()
+    s.energy_pairs = "all"
+    jobs.run(s, jobs.plan(s), say=print)
+    assert len(priced) == 5
     written = jobs.save(doc, tmp_path)
     assert tmp_path / "energy.png" in written
     assert (tmp_path / "energy.png").read_bytes().startswith(b"\x89PNG")
@@ -293,4 +298,3 @@ def test_energy_is_priced_on_the_pairs_and_reported(monkeypatch, tmp_path: Path,
     claims = summary.render_claims(doc)
     assert "W1 10.00x, W2 5.00x" in claims  # mac W8 / lut_tc energy per MAC
     assert "table bits per MAC 2.0x" in claims  # M2N64 to M4N32
-    assert "switching energy of 5 pairs" in capsys.readouterr().out
