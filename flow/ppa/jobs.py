@@ -249,24 +249,30 @@ def run(s: Settings, p: Plan, say: Callable[[str], None] = print) -> dict:
 
 
 def merge(docs: list[dict]) -> dict:
-    """Saved runs as one report: every row once (the first run's where two measured the
-    same instance), the first run's settings, each run's command and time in the notes."""
+    """Saved runs as one report: every instance once (the first run's figures, with the
+    traffic profiles another run priced on it added), the first run's settings, each run's
+    command and time."""
     if len(docs) == 1:
         return docs[0]
     meta = {**docs[0]["meta"], "notes": [n for d in docs for n in d["meta"].get("notes", [])]}
     meta["command"] = " and ".join(f"`{d['meta']['command']}`" for d in docs).strip("`")
     meta["wall_s"] = sum(d["meta"]["wall_s"] for d in docs)
+    profiles = [p for d in docs for p in d["meta"].get("energy_profiles") or []]
+    meta["energy_profiles"] = list(dict.fromkeys(profiles))
     for d in docs[1:]:
-        for key in ("energy_n", "energy_lmmas", "energy_profiles"):
+        for key in ("energy_n", "energy_lmmas"):
             meta[key] = meta.get(key) or d["meta"].get(key)
     out: dict[str, list[dict]] = {"rows": [], "shapes": []}
     for part, rows in out.items():
-        seen = set()
+        seen: dict[tuple, dict] = {}
         for d in docs:
             for r in d.get(part, []):
-                if (r["config"], r["shape"]) not in seen:
-                    seen.add((r["config"], r["shape"]))
-                    rows.append(r)
+                key = (r["config"], r["shape"])
+                if key not in seen:
+                    seen[key] = dict(r)
+                    rows.append(seen[key])
+                elif r.get("energy"):
+                    seen[key]["energy"] = {**r["energy"], **seen[key].get("energy", {})}
     return {"meta": meta, **out}
 
 

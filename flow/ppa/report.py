@@ -344,7 +344,7 @@ def render_energy(doc: dict) -> str:
     rows = [r for r in doc["rows"] if r.get("energy")]
     if not rows:
         return ""
-    profiles = list(rows[0]["energy"])
+    profiles = list(dict.fromkeys(p for r in rows for p in r["energy"]))
     ref_b = doc["meta"].get("mac_ref", 0)
     first = profiles[0]
     mac = macs_of(rows)
@@ -365,11 +365,11 @@ def render_energy(doc: dict) -> str:
     ]
     for r in sorted(rows, key=order_key):
         e = r["energy"]
-        any_p = e[first]
+        any_p = next(iter(e.values()))
         same, ref = mac.get((r["wbits"], *group(r))), mac.get((ref_b, *group(r)))
         out.append(
             f"| {label(r)} | {r['core']} | "
-            + " | ".join(f"{per_mac(r, p):.1f}" for p in profiles)
+            + " | ".join(_num(per_mac(r, p), ".1f") for p in profiles)
             + f" | {ratio(per_mac(r, first), per_mac(same, first))}"
             f" | {ratio(per_mac(r, first), per_mac(ref, first))}"
             f" | {ratio(per_mac(r, 'zero_w'), per_mac(r, 'random'))}"
@@ -387,3 +387,7 @@ def render_energy(doc: dict) -> str:
         f"Command: `{meta['command']}`."
     )
     return "\n".join(out)
+
+
+def _num(v: float | None, spec: str) -> str:
+    return "-" if v is None else format(v, spec)

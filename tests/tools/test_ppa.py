@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from flow import synth
-from flow.ppa import jobs, pairs, summary
+from flow.ppa import jobs, pairs, report, summary
 from models.config import CoreConfig, FpAcc
 from tests.needs import needs
 from tests.tools.chain_core import adder_chain_core
@@ -298,3 +298,40 @@ def test_energy_is_priced_on_the_pairs_and_reported(monkeypatch, tmp_path: Path,
     claims = summary.render_claims(doc)
     assert "W1 10.00x, W2 5.00x" in claims  # mac W8 / lut_tc energy per MAC
     assert "table bits per MAC 2.0x" in claims  # M2N64 to M4N32
+
+
+def test_saved_runs_merge_into_one_report() -> None:
+    """An instance two runs measured is one row, its traffic profiles joined; the energy
+    table shows a profile a row was not priced on as '-'."""
+
+    def doc(command: str, rows: list[dict], profiles: list[str]) -> dict:
+        meta = {"M": 2, "N": 64, "T": 1, "mac_ref": 8, "command": command, "wall_s": 60.0}
+        return {"meta": {**meta, "energy_profiles": profiles}, "rows": rows, "shapes": []}
+
+    def row(b: int, profiles: dict[str, float]) -> dict:
+        e = {
+            p: {"energy_per_mac": v, "cycles": 3, "lmmas": 1, "load_matched": 1.0}
+            for p, v in profiles.items()
+        }
+        return {
+            "core": "lut_tc",
+            "wbits": b,
+            "afmt": "INT8",
+            "config": f"W{b}",
+            "shape": "M2N64",
+            "energy": e,
+        }
+
+    a = doc("make ppa", [row(1, {"llm": 10.0}), row(2, {"llm": 20.0})], ["llm"])
+    b = doc("tools/ppa.py --wbits 2", [row(2, {"llm": 99.0, "random": 30.0})], ["llm", "random"])
+    merged = jobs.merge([a, b])
+    assert [r["config"] for r in merged["rows"]] == ["W1", "W2"]
+    assert merged["rows"][1]["energy"]["llm"]["energy_per_mac"] == 20.0  # the first run's
+    assert merged["rows"][1]["energy"]["random"]["energy_per_mac"] == 30.0
+    assert merged["meta"]["energy_profiles"] == ["llm", "random"]
+    assert (
+        merged["meta"]["wall_s"] == 120.0 and "tools/ppa.py --wbits 2" in merged["meta"]["command"]
+    )
+    table = report.render_energy(merged)
+    assert "| W1 x INT8 | lut_tc | 10.0 | - |" in table
+    assert "| W2 x INT8 | lut_tc | 20.0 | 30.0 |" in table
