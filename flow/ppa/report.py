@@ -317,9 +317,14 @@ def _plot_pairs(doc: dict, metrics: list[tuple[str, object]], path: Path) -> Non
             break
     meta = doc["meta"]
     n = meta.get("energy_n") if "energy" in path.name else meta["N"]
+    what = {"area": "Area and throughput per area", "delay": "Delay", "energy": "Energy"}
     fig.suptitle(
-        f"{path.stem.capitalize()} per throughput, M{meta['M']} N{n} K{K}, T={meta['T']} "
-        "(Yosys 0.23; lower is better except GMAC/s per mm2)",
+        f"{what.get(path.stem, path.stem)}, M{meta['M']} N{n} K{K}, T={meta['T']}\n"
+        + (
+            "(lower is better, except GMAC/s per mm2)"
+            if path.stem == "area"
+            else "(lower is better)"
+        ),
         fontsize=10,
     )
     fig.tight_layout()

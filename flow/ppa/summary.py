@@ -75,23 +75,26 @@ def _find(rows: list[dict], core: str, b: int, afmt: str = "INT8", fp_acc: str =
     )
 
 
-def _last_below(rows: list[dict], core: str, ref: dict | None, key: str) -> str:
-    """'up to W3 (W4 1.16x)': the widest weights where ``core`` stays below ``ref``."""
+def _last_below(
+    rows: list[dict], core: str, ref: dict | None, key: str, higher_better: bool = False
+) -> str:
+    """'up to W3 (W4 1.12x)': the widest weights where ``core`` stays below ``ref`` (above
+    it with ``higher_better``), and the ratio where that ends."""
     mine = sorted(
         (r for r in rows if r["core"] == core and group(r) == ("INT8", "FP32")),
         key=lambda r: r["wbits"],
     )
-    if not ref or not mine or not all(r.get(key) for r in mine):
+    if not ref or not ref.get(key) or not mine or not all(r.get(key) for r in mine):
         return "not measured"
     ratios = [(r["wbits"], r[key] / ref[key]) for r in mine]
-    below = [b for b, x in ratios if x < 1]
-    above = [(b, x) for b, x in ratios if x >= 1]
-    if not below:
+    wins = [b for b, x in ratios if (x > 1 if higher_better else x < 1)]
+    losses = [(b, x) for b, x in ratios if b not in wins]
+    if not wins:
         return f"at no width (W{ratios[0][0]} {ratios[0][1]:.2f}x)"
-    if not above:
-        return f"up to at least W{below[-1]} (W{below[-1]} {ratios[-1][1]:.2f}x)"
-    b, x = above[0]
-    return f"up to W{below[-1]} (W{b} {x:.2f}x)"
+    if not losses:
+        return f"up to at least W{wins[-1]} (W{wins[-1]} {ratios[-1][1]:.2f}x)"
+    b, x = losses[0]
+    return f"up to W{wins[-1]} (W{b} {x:.2f}x)"
 
 
 def render_claims(doc: dict) -> str:
@@ -127,7 +130,7 @@ def render_claims(doc: dict) -> str:
         f"W2 {x((tc2 or {}).get(gm), (ref or {}).get(gm))} |",
         f"| LUT Tensor Core smaller than MAC up to 6-bit weights | up to W6 | "
         f"smaller than `mac W{ref_b}` {_last_below(rows, 'lut_tc', ref, um2)}; denser in "
-        f"GMAC/s per mm2 {_last_below_inv(rows, 'lut_tc', ref, gm)} |",
+        f"GMAC/s per mm2 {_last_below(rows, 'lut_tc', ref, gm, True)} |",
         f"| a conventional LUT core loses to MAC above 2-bit weights | from W3 | "
         f"smaller than `mac W{ref_b}` {_last_below(rows, 'lut_conv', ref, um2)} |",
         "| table symmetrization + a shared precomputed table vs a conventional LUT "
@@ -144,12 +147,6 @@ def render_claims(doc: dict) -> str:
         f"M2N64-like | {_shape_claim(doc.get('shapes') or [])} |",
     ]
     return "\n".join(out)
-
-
-def _last_below_inv(rows: list[dict], core: str, ref: dict | None, key: str) -> str:
-    """As :func:`_last_below` for a figure where higher is better."""
-    inv = [{**r, key: 1 / r[key]} for r in rows if r.get(key)]
-    return _last_below(inv, core, {key: 1 / ref[key]} if ref and ref.get(key) else None, key)
 
 
 def _fp16_claim(rows: list[dict], ref_b: int) -> str:
