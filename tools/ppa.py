@@ -29,7 +29,7 @@ What is measured and how: :mod:`flow.ppa` (the job list and the run in
 :mod:`flow.ppa.jobs`). Writes ``ppa.json`` and the plots ``area.png``,
 ``delay.png``, ``energy.png``, ``shapes.png`` into ``--out``, prints the
 tables; ``--write-doc`` puts them into ``docs/ppa.md`` and copies the plots to
-``docs/``. A bad option, or a measurement that fails, is one line (exit 2, 1).
+``docs/``. A bad option, or a measurement that fails, is one line (exit 1).
 """
 
 from __future__ import annotations
@@ -163,7 +163,8 @@ def _parser() -> argparse.ArgumentParser:
         "--render",
         type=Path,
         nargs="+",
-        help="print saved ppa.json files again, as one report (plots: the first's folder)",
+        help="print saved ppa.json files again, as one report (with --write-doc: its tables "
+        "and plots into docs/)",
     )
     ap.add_argument(
         "--write-doc", action="store_true", help=f"put the tables into {report.DOC.name}"
