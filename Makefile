@@ -152,7 +152,7 @@ mutate: setup ## mutation score of rtl/: a seeded sample of mutants vs the mutat
 bench: setup ## benchmarks: tb throughput vs pure-SV replay, utilization, scaling, builds (build/bench.json)
 	$(PY) tools/bench.py $(BENCH_ARGS)
 
-ppa: setup ## area and delay of the three cores (Yosys; transistors, OSU 0.18 um cells), INT8 pairs at M2N64 and the tiling-shape sweep: tables, build/ppa/ppa.json + plots [PPA_ARGS=]
+ppa: setup ## area, delay and switching energy of the three cores (Yosys; transistors, OSU 0.18 um cells; a netlist toggle count), INT8 pairs at M2N64 and the tiling-shape sweep: tables, build/ppa/ppa.json + plots [PPA_ARGS=]
 	@tools/need_pkg.sh yosys yosys qflow-tech-osu018 /usr/share/qflow/tech/osu018/osu018_stdcells.lib
 	$(PY) tools/ppa.py $(PPA_ARGS)
 

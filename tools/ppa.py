@@ -1,99 +1,87 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: Apache-2.0
-"""Area and delay of the three cores with open tools: ``make ppa``.
+"""Area, delay and switching energy of the three cores with open tools: ``make ppa``.
 
-    tools/ppa.py                         # every core x weight bits, INT8; the shape sweep
-    tools/ppa.py --afmts INT8,INT16,FP16,BF16,FP8          # every activation format
-    tools/ppa.py --cores lut_tc,mac --wbits 1,2 --shapes '' --no-liberty
-    tools/ppa.py --afmts '' --shapes M2N64,M8N16           # the shape sweep alone
+    tools/ppa.py                                  # INT8 pairs with energy, the shape sweep
+    tools/ppa.py --fp-acc fp16                    # + W1..W4 x FP16 with binary16 accumulation
+    tools/ppa.py --afmts INT8,INT16,FP16,BF16,FP8 --energy ''   # every activation format
+    tools/ppa.py --cores lut_tc,mac --wbits 1,2 --shapes '' --no-liberty --energy ''
+    tools/ppa.py --energy llm,random,zero_w --wbits 2     # every traffic profile
     tools/ppa.py --render build/ppa/ppa.json [--write-doc]
-    tools/ppa.py --cores lut_tc,mac --wbits 2 --afmts INT8 --energy llm,random,zero_w
+    tools/ppa.py --render build/ppa/ppa.json build/ppa_fp16/ppa.json   # two runs as one
 
 Each precision pair is its own instance: M2 N64 K4 (``--m``, ``--n``), one
-table register (``--t``), ``WBitsMax`` = the weight bits b and ``Formats``
-= that one activation format, synthesized by :mod:`flow.synth` (Yosys 0.23,
-``abc -g cmos2``, ``stat -tech cmos``; flip-flops at the stated transistor
-count; gate levels of the longest path by ``ltp``). A core that does not
-build a format has no row for it. The measuring and the report are
-:mod:`flow.ppa`; this is its command line.
+table register (``--t``), ``WBitsMax`` = the weight bits and ``Formats`` = that
+one activation format; the MAC core also at ``--mac-ref`` weight bits (a design
+that dequantizes every width to 8 bits). Per pair: transistors (Yosys, ``abc -g
+cmos2``), gate levels of the longest path, and with ``--liberty`` (default) area
+in um2 and the critical path in ns in OSU 0.18 um cells, GMAC/s per mm2; with
+``--energy PROFILES`` (default ``llm``) the switching-energy proxy per MAC of
+the pair's gate-level netlist at ``--energy-n`` columns replaying a GEMM of
+``--energy-lmmas`` LMMAs per profile (a netlist build of one to four minutes per
+pair; ``--energy ''`` for none). ``--fp-acc fp16`` adds the paper's FP16
+datapath: the LUT Tensor Core at each ``--wbits`` x FP16 with binary16 tables and
+accumulation, and the MAC core at ``--mac-ref`` bits where it builds binary16
+(else one line says it is left out). ``--shapes`` is the tiling-shape sweep at
+512 MACs per LMMA (``--shape-*``: its pair and cores).
 
-Normalised by throughput: the bit-serial cores (lut_tc, lut_conv) finish
-an LMMA, M*N*K multiply-accumulates, in b cycles; the MAC core in one. So
-the figure of merit is transistors per (MAC per cycle):
-``transistors / (M*N*K / b)`` and ``transistors / (M*N*K)``.
-
-Also per row: table storage (bits of tables held: the LUT Tensor Core's
-table register, M x 8 entries; the conventional core's M x N unit tables of
-16 entries; none in the MAC core) and the broadcast width (bits driven
-across the array each cycle: the tables, or the activations, of the M rows,
-plus the weights of the N columns).
-
-The MAC core is also built for 8-bit weights (``--mac-ref``): one design
-that takes every weight width at full rate, as a tensor core that
-dequantizes the weights to the activations' width and then multiplies.
-The table gives each row's ratio against the MAC core of the same weight
-width and against that one.
-
-With ``--liberty`` (the default) each pair is also mapped to OSU's 0.18 um
-standard cells (:mod:`flow.liberty`): area in um2, ABC's critical path in ns,
-the clock it allows and GMAC/s per mm2.
-
-``--energy PROFILES`` also prices each pair's switching energy
-(:mod:`flow.ppa.energy`): its gate-level netlist at ``--energy-n`` columns
-replays a GEMM of each traffic profile under Verilator with toggle counters;
-toggles x fan-out per MAC, a table of its own. Off by default: a netlist
-build takes minutes.
-
-The tiling-shape sweep (``--shapes``, default M2N64, M4N32, M8N16, M16N8:
-512 MACs per LMMA each) prices one precision pair (``--shape-wbits``,
-``--shape-afmt``) on ``--shape-cores`` at each M x N: area, delay, table
-storage and broadcast bits per MAC. A shape that is also a pair is
-synthesized once.
-
-Writes ``build/ppa/ppa.json``, ``build/ppa/area.png`` and
-``build/ppa/shapes.png`` (``--out``), prints the tables; ``--write-doc``
-puts them into ``docs/ppa.md`` between their markers and copies the plots
-to ``docs/``. A synthesis that fails or leaves no logic stops the run with
-one line naming the configuration (exit 1).
+What is measured and how: :mod:`flow.ppa` (the job list and the run in
+:mod:`flow.ppa.jobs`). Writes ``ppa.json`` and the plots ``area.png``,
+``delay.png``, ``energy.png``, ``shapes.png`` into ``--out``, prints the
+tables; ``--write-doc`` puts them into ``docs/ppa.md`` and copies the plots to
+``docs/``. A bad option, or a measurement that fails, is one line (exit 1).
 """
 
 from __future__ import annotations
 
 import argparse
-import itertools
 import json
 import re
+import shlex
 import shutil
 import sys
-import threading
-import time
-from concurrent.futures import ThreadPoolExecutor
+import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from flow import liberty, synth
-from flow.ppa import energy
-from flow.ppa.energy_sim import EnergySimError
-from flow.ppa.pairs import AFMTS, DEFAULT_AFMTS, DEFAULT_WBITS, SHAPES, measure
-from flow.ppa.report import (
-    DOC,
-    DOC_PNG,
-    DOC_SHAPES_PNG,
-    plot,
-    plot_shapes,
-    render,
-    render_energy,
-    render_liberty,
-    render_shapes,
-    write_doc,
-)
-from models.config import CORE_FORMATS, CORES, CoreConfig
+from flow import liberty
+from flow.ppa import energy, jobs, report, summary
+from flow.ppa.pairs import AFMTS, DEFAULT_AFMTS, DEFAULT_WBITS, FP_ACCS
+from models.config import CORES, CoreConfig
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "build" / "ppa"
-_done = itertools.count(1)
-_print_lock = threading.Lock()
+#: Options that only matter to another one, and the option they need.
+NEEDS = {
+    "energy_n": ("energy", "--energy PROFILES"),
+    "energy_lmmas": ("energy", "--energy PROFILES"),
+    "energy_pairs": ("energy", "--energy PROFILES"),
+    "shape_cores": ("shapes", "--shapes M<rows>N<columns>,..."),
+    "shape_wbits": ("shapes", "--shapes M<rows>N<columns>,..."),
+    "shape_afmt": ("shapes", "--shapes M<rows>N<columns>,..."),
+}
+#: Defaults of the options whose default is ``None`` (so a value the user gave is known).
+DEFAULTS = {
+    "cores": ",".join(CORES),
+    "wbits": DEFAULT_WBITS,
+    "afmts": DEFAULT_AFMTS,
+    "fp_acc": "",
+    "m": 2,
+    "n": 64,
+    "t": 1,
+    "mac_ref": 8,
+    "shapes": jobs.DEFAULT_SHAPES,
+    "shape_cores": "lut_tc,mac",
+    "shape_wbits": "2",
+    "shape_afmt": "INT8",
+    "energy": "llm",
+    "energy_pairs": "lut+ref",
+    "energy_n": 4,
+    "energy_lmmas": energy.DEFAULT_LMMAS,
+    "jobs": 2,
+    "out": OUT,
+}
 
 
 def _list(field: str, text: str, choices) -> list[str]:
@@ -127,63 +115,25 @@ def _shapes(text: str) -> list[tuple[int, int]]:
     return out
 
 
-#: One measurement: core, weight bits, activation format, M, N.
-Job = tuple[str, int, str, int, int]
-
-
-def _measure(job: Job, args: argparse.Namespace, lib: Path | None, total: int) -> dict:
-    """The two syntheses of one pair, and a progress line when they are done."""
-    core, b, afmt, m, n = job
-    row = measure(core, b, afmt, m, n, args.t, args.out, lib)
-    um2 = f", {row['area_um2']:,.0f} um2, {row['delay_ns']:.2f} ns" if "area_um2" in row else ""
-    with _print_lock:
-        print(
-            f"[ppa {next(_done)}/{total}] {core} M{m}N{n} W{b} x {afmt}: "
-            f"{row['transistors']:,} transistors, {row['gate_levels']} gate levels{um2} "
-            f"({row['synth_s']:.0f} s)",
-            flush=True,
-        )
-    if args.profiles and job[3:] == (args.m, args.n):  # pairs, not the other shapes
-        t0 = time.monotonic()
-        row["energy"] = energy.measure(
-            core,
-            b,
-            afmt,
-            args.profiles,
-            args.m,
-            args.energy_n,
-            args.t,
-            args.out,
-            args.energy_lmmas,
-        )
-        with _print_lock:
-            per_mac = ", ".join(f"{p} {e['energy_per_mac']:.1f}" for p, e in row["energy"].items())
-            print(
-                f"[ppa energy] {core} W{b} x {afmt}: per MAC {per_mac} "
-                f"({time.monotonic() - t0:.0f} s)",
-                flush=True,
-            )
-    return row
-
-
-def main(argv: list[str] | None = None) -> int:
+def _parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    ap.add_argument("--cores", default=",".join(CORES))
-    ap.add_argument("--wbits", default=DEFAULT_WBITS)
+    d = DEFAULTS
+    ap.add_argument("--cores", help=f"default {d['cores']}")
+    ap.add_argument("--wbits", help=f"weight bits (default {d['wbits']})")
+    ap.add_argument("--afmts", help=f"activation formats ('' for none; default {d['afmts']})")
     ap.add_argument(
-        "--afmts", default=DEFAULT_AFMTS, help="activation formats ('' for the sweep alone)"
+        "--fp-acc", help=f"binary16-accumulate rows: {', '.join(FP_ACCS)} (default none)"
     )
-    ap.add_argument("--m", type=int, default=2)
-    ap.add_argument("--n", type=int, default=64)
-    ap.add_argument("--t", type=int, default=1, help="table registers (default 1)")
+    ap.add_argument("--m", type=int, help=f"rows (default {d['m']})")
+    ap.add_argument("--n", type=int, help=f"columns (default {d['n']})")
+    ap.add_argument("--t", type=int, help=f"table registers (default {d['t']})")
     ap.add_argument(
         "--mac-ref",
         type=int,
-        default=8,
-        help="also the MAC core built for this many weight bits, the reference for "
-        "dequantizing to the activation width (0: none)",
+        help="the MAC core also built for this many weight bits, the reference every ratio "
+        f"is against (0: none; default {d['mac_ref']})",
     )
     ap.add_argument(
         "--liberty",
@@ -191,139 +141,145 @@ def main(argv: list[str] | None = None) -> int:
         default=True,
         help=f"also map to {liberty.OSU018.name} (area um2, delay ns; default on)",
     )
-    ap.add_argument(
-        "--shapes",
-        default=",".join(SHAPES),
-        help="the tiling-shape sweep: M<rows>N<columns>,... ('' for none; default %(default)s)",
-    )
-    ap.add_argument("--shape-cores", default="lut_tc,mac", help="cores of the sweep")
-    ap.add_argument("--shape-wbits", default="2", help="weight bits of the sweep")
-    ap.add_argument("--shape-afmt", default="INT8", help="activation format of the sweep")
+    ap.add_argument("--shapes", help=f"tiling shapes ('' for none; default {d['shapes']})")
+    ap.add_argument("--shape-cores", help=f"cores of the sweep (default {d['shape_cores']})")
+    ap.add_argument("--shape-wbits", help=f"weight bits of the sweep (default {d['shape_wbits']})")
+    ap.add_argument("--shape-afmt", help=f"format of the sweep (default {d['shape_afmt']})")
     ap.add_argument(
         "--energy",
-        default="",
-        help=f"switching-energy proxy on these traffic profiles ({', '.join(energy.PROFILES)}; "
-        "default: none)",
+        help=f"traffic profiles of the energy proxy: {', '.join(energy.PROFILES)} "
+        f"('' for none; default {d['energy']})",
     )
-    ap.add_argument("--energy-n", type=int, default=4, help="columns of the energy instance")
     ap.add_argument(
-        "--energy-lmmas", type=int, default=energy.DEFAULT_LMMAS, help="LMMAs per profile"
+        "--energy-pairs",
+        help="the pairs the proxy prices: lut+ref (the LUT cores and the MAC reference; "
+        "default) or all",
     )
-    ap.add_argument("--jobs", type=int, default=2, help="pairs measured at once")
-    ap.add_argument("--out", type=Path, default=OUT)
-    ap.add_argument("--render", type=Path, help="print a saved ppa.json again")
-    ap.add_argument("--write-doc", action="store_true", help=f"put the tables into {DOC.name}")
-    args = ap.parse_args(argv)
-    if args.render:
-        doc = json.loads(args.render.read_text())
-    else:
-        cores = _list("cores", args.cores, list(CORES))
-        wbits = [int(b) for b in _list("wbits", args.wbits, [str(i) for i in range(1, 9)])]
-        afmts = _list("afmts", args.afmts, list(AFMTS))
-        args.profiles = _list("energy", args.energy, list(energy.PROFILES))
-        for name, least in (("energy_n", 1), ("energy_lmmas", 4)):
-            if getattr(args, name) < least:
-                raise SystemExit(
-                    f"{name.replace('_', '-')}={getattr(args, name)}: at least {least}"
-                )
-        shapes = _shapes(args.shapes)
-        shape_cores = _list("shape-cores", args.shape_cores, list(CORES))
-        shape_b = int(_one("shape-wbits", args.shape_wbits, [*"12345678"]))
-        shape_a = _one("shape-afmt", args.shape_afmt, list(AFMTS))
-        todo: list[Job] = [
-            (c, b, a, args.m, args.n)
-            for a in afmts
-            for b in wbits
-            for c in cores
-            if CORE_FORMATS[c] >> AFMTS[a] & 1
-        ]
-        if args.mac_ref and "mac" in cores:
-            todo += [
-                ("mac", args.mac_ref, a, args.m, args.n)
-                for a in afmts
-                if CORE_FORMATS["mac"] >> AFMTS[a] & 1
-                and ("mac", args.mac_ref, a, args.m, args.n) not in todo
-            ]
-        sweep: list[Job] = [
-            (c, shape_b, shape_a, m, n)
-            for m, n in shapes
-            for c in shape_cores
-            if CORE_FORMATS[c] >> AFMTS[shape_a] & 1
-        ]
-        if not todo and not sweep:
-            raise SystemExit("no precision pair is built by these cores")
-        jobs = list(dict.fromkeys(todo + sweep))  # a sweep shape may be a pair already
-        t0 = time.monotonic()
-        try:
-            lib = liberty.prepared(args.out) if args.liberty else None
-            print(
-                f"ppa: {len(todo)} precision pairs and {len(sweep)} shapes, {len(jobs)} "
-                f"measurements of two syntheses each, {args.jobs} at a time"
-                + (f", mapped to {liberty.OSU018.name} too" if lib else ""),
-                flush=True,
+    ap.add_argument("--energy-n", type=int, help="columns of the energy instance (default 4)")
+    ap.add_argument("--energy-lmmas", type=int, help="LMMAs per profile (default 256)")
+    ap.add_argument("--jobs", type=int, help="measurements at once (default 2)")
+    ap.add_argument("--out", type=Path, help=f"output folder (default {OUT})")
+    ap.add_argument(
+        "--render",
+        type=Path,
+        nargs="+",
+        help="print saved ppa.json files again, as one report (with --write-doc: its tables "
+        "and plots into docs/)",
+    )
+    ap.add_argument(
+        "--write-doc", action="store_true", help=f"put the tables into {report.DOC.name}"
+    )
+    return ap
+
+
+def settings(args: argparse.Namespace, command: str) -> jobs.Settings:
+    """The checked settings of ``args``, or one line (SystemExit) naming a bad option."""
+    given = {k for k in DEFAULTS if getattr(args, k) is not None}
+    for k, v in DEFAULTS.items():
+        if getattr(args, k) is None:
+            setattr(args, k, v)
+    for k, (need, how) in NEEDS.items():
+        if k in given and not getattr(args, need):
+            raise SystemExit(f"{k.replace('_', '-')}: applies with {how}, which is off")
+    cores = _list("cores", args.cores, list(CORES))
+    fp_acc = [FP_ACCS[a] for a in _list("fp-acc", args.fp_acc, list(FP_ACCS))]
+    if fp_acc and not {"lut_tc", "mac"} & set(cores):
+        raise SystemExit(
+            "fp-acc: binary16 datapaths are built by lut_tc and mac; --cores has neither"
+        )
+    if fp_acc and "lut_tc" not in cores and not ("mac" in cores and args.mac_ref):
+        raise SystemExit("fp-acc: its rows are lut_tc at --wbits and mac at --mac-ref; none asked")
+    if "mac_ref" in given and args.mac_ref and "mac" not in cores:
+        raise SystemExit(f"mac-ref={args.mac_ref}: needs mac in --cores (or --mac-ref 0)")
+    for name, lo, hi in (
+        ("mac_ref", 0, 8),
+        ("energy_n", 1, 1024),
+        ("energy_lmmas", 4, 1 << 16),
+        ("jobs", 1, 64),
+    ):
+        if not lo <= getattr(args, name) <= hi:
+            raise SystemExit(
+                f"{name.replace('_', '-')}={getattr(args, name)}: at least {lo}, at most {hi}"
             )
-            with ThreadPoolExecutor(max(1, args.jobs)) as pool:
-                done = dict(
-                    zip(
-                        jobs,
-                        pool.map(lambda x: _measure(x, args, lib, len(jobs)), jobs),
-                        strict=True,
-                    )
-                )
-        except (
-            synth.SynthError,
-            liberty.LibertyError,
-            energy.EnergyError,
-            EnergySimError,
-            ValueError,
-        ) as exc:
+    try:
+        CoreConfig(M=args.m, N=args.n, T=args.t)
+    except ValueError as exc:
+        raise SystemExit(f"m, n, t: {exc}") from None
+    return jobs.Settings(
+        cores=cores,
+        wbits=[int(b) for b in _list("wbits", args.wbits, [str(i) for i in range(1, 9)])],
+        afmts=_list("afmts", args.afmts, list(AFMTS)),
+        fp_acc=fp_acc,
+        m=args.m,
+        n=args.n,
+        t=args.t,
+        mac_ref=args.mac_ref,
+        liberty=args.liberty,
+        shapes=_shapes(args.shapes),
+        shape_cores=_list("shape-cores", args.shape_cores, list(CORES)),
+        shape_wbits=int(_one("shape-wbits", args.shape_wbits, [*"12345678"])),
+        shape_afmt=_one("shape-afmt", args.shape_afmt, list(AFMTS)),
+        profiles=_list("energy", args.energy, list(energy.PROFILES)),
+        energy_pairs=_one("energy-pairs", args.energy_pairs, list(jobs.ENERGY_PAIRS)),
+        energy_n=args.energy_n,
+        energy_lmmas=args.energy_lmmas,
+        jobs=args.jobs,
+        out=args.out,
+        command=command,
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    command = (
+        "make ppa"
+        if argv is None and len(sys.argv) == 1
+        else "tools/ppa.py " + shlex.join(sys.argv[1:] if argv is None else argv)
+    )
+    if args.render:
+        extra = [k for k in DEFAULTS if k != "out" and getattr(args, k) is not None]
+        if extra or not args.liberty:
+            name = extra[0] if extra else "no_liberty"
+            raise SystemExit(
+                f"{name.replace('_', '-')}: --render prints a saved run, measures nothing"
+            )
+        for path in args.render:
+            if not path.exists():
+                raise SystemExit(f"render={path}: no such file")
+        doc = jobs.merge([json.loads(path.read_text()) for path in args.render])
+    else:
+        s = settings(args, command)
+        try:
+            p = jobs.plan(s)
+        except ValueError as exc:
+            raise SystemExit(str(exc)) from None
+        try:
+            doc = jobs.run(s, p, say=lambda line: print(line, flush=True))
+        except jobs.ERRORS as exc:
             print(f"ppa: {exc}", file=sys.stderr)
             return 1
-        doc = {
-            "meta": {
-                "M": args.m,
-                "N": args.n,
-                "T": args.t,
-                "yosys": synth.yosys_version(),
-                "flop_transistors": synth.FLOP_TRANSISTORS,
-                "reset_transistors": synth.RESET_TRANSISTORS,
-                "mac_ref": args.mac_ref,
-                "liberty": liberty.OSU018.name if lib else None,
-                "abc_target_ps": liberty.TARGET_PS,
-                "shape_pair": f"W{shape_b} x {shape_a}",
-                "energy_n": args.energy_n if args.profiles else None,
-                "energy_lmmas": args.energy_lmmas if args.profiles else None,
-                "wall_s": time.monotonic() - t0,
-                "command": "make ppa"
-                if argv is None and len(sys.argv) == 1
-                else "tools/ppa.py " + " ".join(sys.argv[1:]),
-            },
-            "rows": [done[j] for j in todo],
-            "shapes": [done[j] for j in sweep],
-        }
-        args.out.mkdir(parents=True, exist_ok=True)
-        (args.out / "ppa.json").write_text(json.dumps(doc, indent=1))
-        if doc["rows"]:
-            plot(doc, args.out / "area.png")
-        if doc["shapes"]:
-            plot_shapes(doc, args.out / "shapes.png")
-        print(f"wrote {args.out / 'ppa.json'} and the plots beside it")
-    table = render(doc) if doc["rows"] else ""
-    lib_table = render_liberty(doc) if doc["rows"] else ""
-    shapes_table = render_shapes(doc) if doc.get("shapes") else ""
-    energy_table = render_energy(doc) if doc["rows"] else ""
-    print("\n\n".join(t for t in (table, lib_table, shapes_table, energy_table) if t))
+        written = jobs.save(doc, s.out)
+        print(f"wrote {', '.join(str(w) for w in written)}")
+    blocks = {
+        report.SUMMARY_BLOCK: summary.render_summary(doc),
+        report.DOC_BLOCK: report.render(doc) if doc["rows"] else "",
+        report.LIBERTY_BLOCK: report.render_liberty(doc) if doc["rows"] else "",
+        report.ENERGY_BLOCK: report.render_energy(doc) if doc["rows"] else "",
+        report.SHAPES_BLOCK: report.render_shapes(doc) if doc.get("shapes") else "",
+        report.CLAIMS_BLOCK: summary.render_claims(doc),
+    }
+    print("\n\n".join(t for t in blocks.values() if t))
     if args.write_doc:
         try:
-            write_doc(table, lib_table, shapes_table, energy_table)
+            report.write_doc(blocks)
         except ValueError as exc:
             print(f"ppa: {exc}", file=sys.stderr)
             return 1
-        src = args.render.parent if args.render else args.out
-        for png, dst in ((src / "area.png", DOC_PNG), (src / "shapes.png", DOC_SHAPES_PNG)):
-            if png.exists():
-                shutil.copyfile(png, dst)
-        print(f"wrote {DOC}, {DOC_PNG.name} and {DOC_SHAPES_PNG.name}")
+        with tempfile.TemporaryDirectory() as tmp:  # the plots of the doc being written
+            for path in jobs.save(doc, Path(tmp)):
+                if path.name in report.DOC_PNGS:
+                    shutil.copyfile(path, report.DOC_PNGS[path.name])
+        print(f"wrote {report.DOC} and the plots beside it")
     return 0
 
 

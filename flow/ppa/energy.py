@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from collections import Counter
 from collections.abc import Mapping
 from pathlib import Path
@@ -45,7 +46,7 @@ from flow.ppa import energy_sim
 from flow.ppa.pairs import AFMTS, pair_config
 from flow.replay import vectors
 from models.batch import BatchModel
-from models.config import FP_AFMTS, AFmt, CoreConfig, K
+from models.config import FP_AFMTS, AFmt, CoreConfig, FpAcc, K
 from models.fp import FP_FORMATS
 from models.tables import act_range
 from models.tiler import execute_batch, tile_gemm
@@ -221,16 +222,28 @@ def measure(
     out: Path,
     lmmas: int = DEFAULT_LMMAS,
     seed: int = 1,
+    fp_acc: FpAcc = FpAcc.FP32,
+    synthesized: synth.SynthResult | None = None,
 ) -> dict[str, dict]:
-    """The proxy of one precision pair's netlist on each profile: profile -> its figures."""
+    """The proxy of one precision pair's netlist on each profile: profile -> its figures.
+
+    ``synthesized``: that instance's synthesis with the energy netlist already written
+    (:func:`flow.ppa.pairs.measure` with ``energy_netlist``); else it is synthesized here.
+    One toggle-counting build serves every profile. Each profile's figures carry the
+    seconds its pair spent: ``synth_s``, ``build_s`` (shared), ``replay_s`` (its own).
+    """
     for p in profiles:
         if p not in PROFILES:
             raise EnergyError(f"profile={p!r} unknown; choose from {', '.join(PROFILES)}")
-    cfg = pair_config(core, b, afmt, m, n, t)
+    cfg = pair_config(core, b, afmt, m, n, t, fp_acc)
     work = out.resolve() / "runs" / f"{cfg.name}_energy"  # the harness runs in its build
-    res = synth.synthesize(cfg, work, netlist=True, json=True)
+    t0 = time.monotonic()
+    res = synthesized
+    if res is None or res.cfg != cfg or res.netlist is None:
+        res = synth.synthesize(cfg, work, netlist=True, json=True)
     assert res.netlist is not None
-    fan = fanout(work / "netlist.json")
+    synth_s = time.monotonic() - t0 if res is not synthesized else 0.0
+    fan = fanout(res.netlist.with_suffix(".json"))
     sets = {}
     for profile in profiles:
         key = {"profile": profile, "lmmas": lmmas, "seed": seed, "wbits": b, "afmt": afmt}
@@ -241,9 +254,12 @@ def measure(
             key,
         )
     sizes = {k: max(vs.sizes[k] for vs in sets.values()) for k in next(iter(sets.values())).sizes}
+    t1 = time.monotonic()
     built = energy_sim.build(cfg, res.netlist, sizes)
+    build_s = time.monotonic() - t1
     rows = {}
     for profile, vs in sets.items():
+        t2 = time.monotonic()
         run, points = energy_sim.run(built, vs.path, work / f"toggles_{profile}.dat")
         tog = {synth.TOP if m == energy_sim.BITS_TOP else m: c for m, c in toggles(points).items()}
         e = energy(fan, tog)
@@ -255,5 +271,8 @@ def measure(
             "cycles": run.stats.get("cycles", 0),
             "energy_per_lmma": e["energy"] / vs.n_lmma,
             "energy_per_mac": e["energy"] / macs,
+            "synth_s": round(synth_s, 1),
+            "build_s": round(build_s, 1),
+            "replay_s": round(time.monotonic() - t2, 1),
         }
     return rows

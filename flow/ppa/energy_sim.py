@@ -57,6 +57,8 @@ BITS_TOP, WRAPPER = "lut_tensor_core_bits", "core_wrapper.v"
 #: The control file: no counters in the harness (tb/sv) nor the wrapper, only in the netlist.
 VLT = f'`verilator_config\ncoverage_off -file "*/tb/sv/*"\ncoverage_off -file "*/{WRAPPER}"\n'
 SIM = "verilator"
+#: Parameters the paced core always gives the core, with the values of a binary32 build.
+PACED_PARAMETERS = {"FpAcc": 0}
 
 
 class EnergySimError(RuntimeError):
@@ -83,7 +85,9 @@ def wrap(netlist: Path, netlist_json: Path, cfg: CoreConfig, work: Path) -> list
         bus[1] = max(bus[1], -1 if idx is None else idx)
         bus[2].append((name, idx))
     lines = [f"module {synth.TOP} ({', '.join(buses)});"]
-    lines += [f"  parameter {k} = {v};" for k, v in cfg.rtl_parameters().items()]
+    # Every parameter the paced core passes (FpAcc on every build), at this configuration's values.
+    params = {**PACED_PARAMETERS, **cfg.rtl_parameters()}
+    lines += [f"  parameter {k} = {v};" for k, v in params.items()]
     for base, (direction, top, _) in buses.items():
         lines.append(f"  {direction} {f'[{top}:0] ' if top >= 0 else ''}{base};")
     conns = [

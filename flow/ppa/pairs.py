@@ -26,6 +26,7 @@ from models.config import (
     TABLE_W_INT8,
     AFmt,
     CoreConfig,
+    FpAcc,
     K,
     formats_mask,
 )
@@ -49,9 +50,24 @@ SHAPES = ("M2N64", "M4N32", "M8N16", "M16N8")
 DEPTH_N = 4
 
 
-def pair_config(core: str, b: int, afmt: str, m: int, n: int, t: int) -> CoreConfig:
-    """The instance of one precision pair on one core."""
-    return CoreConfig(M=m, N=n, T=t, W_BITS_MAX=b, formats=formats_mask([AFMTS[afmt]]), core=core)
+#: Binary16 accumulation as the command line spells it (``--fp-acc``), and the rows' label.
+FP_ACCS = {"fp16": FpAcc.FP16, "fp16_ftz": FpAcc.FP16_FTZ}
+ACC_LABELS = {FpAcc.FP32: "", FpAcc.FP16: "acc FP16", FpAcc.FP16_FTZ: "acc FP16 FTZ"}
+
+
+def pair_config(
+    core: str, b: int, afmt: str, m: int, n: int, t: int, fp_acc: FpAcc = FpAcc.FP32
+) -> CoreConfig:
+    """The instance of one precision pair on one core (``fp_acc``: its FP datapath's format)."""
+    return CoreConfig(
+        M=m, N=n, T=t, W_BITS_MAX=b, formats=formats_mask([AFMTS[afmt]]), core=core, fp_acc=fp_acc
+    )
+
+
+def pair_label(b: int, afmt: str, fp_acc: str = "FP32") -> str:
+    """``W2 x INT8``; ``W1 x FP16 acc FP16`` for a binary16 datapath."""
+    acc = ACC_LABELS[FpAcc[fp_acc]]
+    return f"W{b} x {afmt}" + (f" {acc}" if acc else "")
 
 
 def storage(cfg: CoreConfig) -> dict[str, int]:
@@ -59,7 +75,8 @@ def storage(cfg: CoreConfig) -> dict[str, int]:
     int16 = cfg.builds(AFmt.INT16)
     wide = int16 or cfg.builds(AFmt.FP16) or cfg.builds(AFmt.BF16)  # 16-bit stored lanes
     int_w = TABLE_W if int16 else TABLE_W_INT8
-    entry_w = FP_W if cfg.has_fp else int_w
+    fp_w = FP_W if cfg.fp_acc == FpAcc.FP32 else 16  # binary32 or binary16 entries and lanes
+    entry_w = fp_w if cfg.has_fp else int_w
     acts = cfg.M * K * (ACT_LANE_BITS if wide else 8)
     if cfg.core == "lut_tc":
         tables, rows = cfg.T * cfg.M * TABLE_ENTRIES * entry_w, cfg.M * TABLE_ENTRIES * entry_w
@@ -67,8 +84,8 @@ def storage(cfg: CoreConfig) -> dict[str, int]:
     elif cfg.core == "lut_conv":
         tables, rows = cfg.M * cfg.N * (1 << CODE_BITS) * int_w, acts
         cols = cfg.N * CODE_BITS
-    elif cfg.has_fp:  # the rows' activations converted to binary32, signed magnitudes
-        tables, rows = 0, cfg.M * K * FP_W
+    elif cfg.has_fp:  # the rows' activations converted to binary32 (16), signed magnitudes
+        tables, rows = 0, cfg.M * K * fp_w
         cols = cfg.N * K * (cfg.W_BITS_MAX + 1)
     else:
         tables, rows = 0, acts
@@ -77,27 +94,46 @@ def storage(cfg: CoreConfig) -> dict[str, int]:
 
 
 def measure(
-    core: str, b: int, afmt: str, m: int, n: int, t: int, out: Path, liberty: Path | None = None
-) -> dict:
-    """Synthesize one pair into ``out/runs/<config>``: its row of the report.
+    core: str,
+    b: int,
+    afmt: str,
+    m: int,
+    n: int,
+    t: int,
+    out: Path,
+    liberty: Path | None = None,
+    fp_acc: FpAcc = FpAcc.FP32,
+    energy_netlist: bool = False,
+) -> tuple[dict, synth.SynthResult]:
+    """Synthesize one pair into ``out/runs/<config>``: (its row of the report, the
+    synthesis of its flattened :data:`DEPTH_N`-column instance).
 
     ``liberty``: a prepared library (:func:`flow.liberty.prepared`); then the row also
     has the area in um2, ABC's critical path in ns and the throughput per area.
+    ``energy_netlist``: the narrow instance's run also writes the netlist the energy
+    proxy simulates (:func:`flow.ppa.energy.measure` takes it: one synthesis, not two).
     """
-    cfg = pair_config(core, b, afmt, m, n, t)
+    cfg = pair_config(core, b, afmt, m, n, t, fp_acc)
     res = synth.synthesize(cfg, out / "runs" / cfg.name, liberty=liberty)
-    small = pair_config(core, b, afmt, m, min(n, DEPTH_N), t)
+    small = pair_config(core, b, afmt, m, min(n, DEPTH_N), t, fp_acc)
     flat = synth.synthesize(
-        small, out / "runs" / f"{small.name}_depth", depth=True, liberty=liberty
+        small,
+        out / "runs" / f"{small.name}_depth",
+        depth=True,
+        liberty=liberty,
+        netlist=energy_netlist,
+        json=energy_netlist,
     )
     depth = flat.depth
     macs = cfg.M * cfg.N * K
     per_cycle = macs if core == "mac" else macs / b
     bits = storage(cfg)
-    return {
+    row = {
         "core": core,
         "wbits": b,
         "afmt": afmt,
+        "fp_acc": cfg.fp_acc.name,
+        "pair": pair_label(b, afmt, cfg.fp_acc.name),
         "config": cfg.name,
         "shape": f"M{m}N{n}",
         "gates": res.gates,
@@ -117,6 +153,7 @@ def measure(
         "broadcast_bits_per_mac": bits["broadcast_bits"] / per_cycle,
         **_per_mac(res, flat, per_cycle),
     }
+    return row, flat
 
 
 def _per_mac(res: synth.SynthResult, flat: synth.SynthResult, per_cycle: float) -> dict:

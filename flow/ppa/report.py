@@ -6,25 +6,50 @@ from __future__ import annotations
 from pathlib import Path
 
 from flow import docblock
-from flow.ppa.pairs import AFMTS
-from models.config import CORES, K
+from flow.ppa.pairs import AFMTS, pair_label
+from models.config import CORES, FpAcc, K
 
 ROOT = Path(__file__).resolve().parents[2]
 DOC = ROOT / "docs" / "ppa.md"
-DOC_PNG = ROOT / "docs" / "ppa_area.png"
-DOC_SHAPES_PNG = ROOT / "docs" / "ppa_shapes.png"
+#: The plots ``make ppa`` writes beside ``ppa.json``, and ``docs/ppa_<name>`` they are copied to.
+PLOTS = ("area.png", "delay.png", "energy.png")
+SHAPES_PNG = "shapes.png"
+DOC_PNGS = {name: ROOT / "docs" / f"ppa_{name}" for name in (*PLOTS, SHAPES_PNG)}
 #: The doc's generated blocks (:mod:`flow.docblock`) and the command that writes them.
 DOC_BLOCK, DOC_COMMAND = "ppa", "tools/ppa.py --write-doc"
-LIBERTY_BLOCK, SHAPES_BLOCK = "ppa_liberty", "ppa_shapes"
-#: The doc's block of the energy table, and the command that fills it.
-ENERGY_BLOCK, ENERGY_COMMAND = "ppa_energy", "tools/ppa.py --energy llm,random,zero_w --write-doc"
+LIBERTY_BLOCK, SHAPES_BLOCK, SUMMARY_BLOCK = "ppa_liberty", "ppa_shapes", "ppa_summary"
+CLAIMS_BLOCK, ENERGY_BLOCK = "ppa_claims", "ppa_energy"
+
+
+def acc(r: dict) -> str:
+    """The row's FP datapath format (rows saved before it was recorded: FP32)."""
+    return r.get("fp_acc", FpAcc.FP32.name)
+
+
+def label(r: dict) -> str:
+    """``W2 x INT8``, ``W1 x FP16 acc FP16``."""
+    return pair_label(r["wbits"], r["afmt"], acc(r))
+
+
+def group(r: dict) -> tuple[str, str]:
+    """What a row is compared within: its activation format and FP datapath format."""
+    return r["afmt"], acc(r)
+
+
+def macs_of(rows: list[dict]) -> dict[tuple, dict]:
+    """The MAC core's rows by (weight bits, format, FP datapath format)."""
+    return {(r["wbits"], *group(r)): r for r in rows if r["core"] == "mac"}
+
+
+def order_key(r: dict) -> tuple:
+    return (_afmt_order(r["afmt"]), acc(r), r["wbits"], _core_order(r))
 
 
 def render(doc: dict) -> str:
     """The table as Markdown: one row per precision pair and core, ratios against MAC."""
     rows = doc["rows"]
     ref_b = doc["meta"].get("mac_ref", 0)
-    mac = {(r["wbits"], r["afmt"]): r for r in rows if r["core"] == "mac"}
+    mac = macs_of(rows)
     out = [
         "| W x A | core | transistors | gates | flops | MAC/cycle | transistors per MAC/cycle "
         f"| vs MAC (same W) | vs MAC W{ref_b} | table bits | broadcast bits "
@@ -40,11 +65,11 @@ def render(doc: dict) -> str:
     def num(v: float | None, fmt: str = ",.0f") -> str:
         return "-" if v is None else format(v, fmt)
 
-    for r in sorted(rows, key=lambda r: (_afmt_order(r["afmt"]), r["wbits"], _core_order(r))):
-        same = mac.get((r["wbits"], r["afmt"]))
-        ref = mac.get((ref_b, r["afmt"]))
+    for r in sorted(rows, key=order_key):
+        same = mac.get((r["wbits"], *group(r)))
+        ref = mac.get((ref_b, *group(r)))
         out.append(
-            f"| W{r['wbits']} x {r['afmt']} | {r['core']} | {r['transistors']:,} | {r['gates']:,} "
+            f"| {label(r)} | {r['core']} | {r['transistors']:,} | {r['gates']:,} "
             f"| {r['flops']:,} | {r['macs_per_cycle']:g} | {r['transistors_per_mac']:,.0f} "
             f"| {ratio(r, same)} | {ratio(r, ref)} | {r['table_bits']:,} "
             f"| {r['broadcast_bits']:,} | {num(r.get('gate_levels'))} "
@@ -70,17 +95,17 @@ def render_liberty(doc: dict) -> str:
     if not rows:
         return ""
     ref_b = meta.get("mac_ref", 0)
-    mac = {(r["wbits"], r["afmt"]): r for r in rows if r["core"] == "mac"}
+    mac = macs_of(rows)
     out = [
         f"| W x A | core | area um2 | um2 per MAC/cycle | vs MAC W{ref_b} (um2) "
         "| critical path ns | clock MHz | GMAC/s per mm2 "
         f"| vs MAC W{ref_b} (GMAC/s per mm2) |",
         "|---|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
-    for r in sorted(rows, key=lambda r: (_afmt_order(r["afmt"]), r["wbits"], _core_order(r))):
-        ref = mac.get((ref_b, r["afmt"]))
+    for r in sorted(rows, key=order_key):
+        ref = mac.get((ref_b, *group(r)))
         out.append(
-            f"| W{r['wbits']} x {r['afmt']} | {r['core']} | {r['area_um2']:,.0f} "
+            f"| {label(r)} | {r['core']} | {r['area_um2']:,.0f} "
             f"| {r['area_um2_per_mac']:,.0f} | {_ratio(r, ref, 'area_um2_per_mac')} "
             f"| {r['delay_ns']:.2f} | {r['fmax_mhz']:.0f} | {r['gmacs_per_mm2']:.1f} "
             f"| {_ratio(r, ref, 'gmacs_per_mm2')} |"
@@ -118,7 +143,7 @@ def render_shapes(doc: dict) -> str:
         + "| table bits | table bits per MAC | broadcast bits | broadcast bits per MAC |"
     )
     out = [head, "|---|---|" + "---:|" * (head.count("|") - 3)]
-    for r in sorted(rows, key=lambda r: (_core_order(r), _shape_rows(r))):
+    for r in sorted(rows, key=lambda r: (_core_order(r), shape_rows(r))):
         cells = [r["shape"], r["core"], f"{r['transistors']:,}"]
         cells += [f"{r['transistors_per_mac']:,.0f}", f"{r['gate_levels']}"]
         if lib:
@@ -140,12 +165,12 @@ def render_shapes(doc: dict) -> str:
     return "\n".join(out)
 
 
-def _shape_rows(r: dict) -> int:
+def shape_rows(r: dict) -> int:
     return int(r["shape"][1:].split("N")[0])
 
 
 def _shape_macs(r: dict) -> int:
-    return _shape_rows(r) * int(r["shape"].split("N")[1]) * K
+    return shape_rows(r) * int(r["shape"].split("N")[1]) * K
 
 
 def plot_shapes(doc: dict, path: Path) -> None:
@@ -199,17 +224,53 @@ def _core_order(r: dict) -> int:
     return list(CORES).index(r["core"])
 
 
-#: What the plot shows, one row of panels each: (row key, y label).
-METRICS = (
-    ("transistors_per_mac", "transistors per (MAC per cycle)"),
-    ("area_delay_per_mac", "transistors x gate levels\nper (MAC per cycle)"),
-    ("area_um2_per_mac", "um2 per (MAC per cycle)\n(OSU 0.18 um cells)"),
-    ("gmacs_per_mm2", "GMAC/s per mm2\n(OSU 0.18 um, ABC delay)"),
-)
+def _energy(profile: str):
+    def get(r: dict) -> float | None:
+        e = r.get("energy", {}).get(profile)
+        return e["energy_per_mac"] if e else None
+
+    return get
 
 
-def plot(doc: dict, path: Path) -> None:
-    """Area, then area x delay, per (MAC per cycle) against weight bits; a panel per format."""
+def _key(name: str):
+    return lambda r: r.get(name)
+
+
+#: Each plot: its file and its rows of panels (y label, value of a row or None).
+def _figures(doc: dict) -> dict[str, list[tuple[str, object]]]:
+    profiles = doc["meta"].get("energy_profiles") or []
+    return {
+        "area.png": [
+            ("transistors per (MAC per cycle)", _key("transistors_per_mac")),
+            ("um2 per (MAC per cycle)\n(OSU 0.18 um cells)", _key("area_um2_per_mac")),
+            ("GMAC/s per mm2\n(OSU 0.18 um, ABC delay)", _key("gmacs_per_mm2")),
+        ],
+        "delay.png": [
+            ("gate levels of the longest path\n(unit delay per gate)", _key("gate_levels")),
+            ("critical path, ns\n(OSU 0.18 um, ABC)", _key("delay_ns")),
+            ("transistors x gate levels\nper (MAC per cycle)", _key("area_delay_per_mac")),
+        ],
+        "energy.png": [
+            (f"switching-energy proxy per MAC\n({p} traffic, gate-input toggles)", _energy(p))
+            for p in profiles
+        ],
+    }
+
+
+def plot(doc: dict, out: Path) -> list[Path]:
+    """Area, delay and energy against weight bits, a line per core and a panel column per
+    format (and FP datapath format): ``out/area.png``, ``delay.png``, ``energy.png``
+    (a figure with no measured panel is not written). The files written."""
+    written = []
+    for name, metrics in _figures(doc).items():
+        rows = [m for m in metrics if any(m[1](r) is not None for r in doc["rows"])]
+        if rows:
+            _plot_pairs(doc, rows, out / name)
+            written.append(out / name)
+    return written
+
+
+def _plot_pairs(doc: dict, metrics: list[tuple[str, object]], path: Path) -> None:
     import matplotlib
 
     matplotlib.use("Agg")
@@ -217,63 +278,66 @@ def plot(doc: dict, path: Path) -> None:
 
     rows = doc["rows"]
     ref_b = doc["meta"].get("mac_ref", 0)
-    afmts = [a for a in AFMTS if any(r["afmt"] == a for r in rows)]
-    metrics = [m for m in METRICS if all(r.get(m[0]) for r in rows)]
+    groups = sorted({group(r) for r in rows}, key=lambda g: (_afmt_order(g[0]), g[1]))
     fig, axes = plt.subplots(
         len(metrics),
-        len(afmts),
-        figsize=(max(3.2 * len(afmts), 6.4), 3.0 * len(metrics)),
+        len(groups),
+        figsize=(max(3.4 * len(groups), 6.4), 3.0 * len(metrics)),
         squeeze=False,
     )
     styles = {"lut_tc": "o-", "lut_conv": "s--", "mac": "^:"}
     colors = {"lut_tc": "C0", "lut_conv": "C1", "mac": "C2"}  # one color per core, every panel
-    for (key, label), panels in zip(metrics, axes, strict=True):
-        for ax, a in zip(panels, afmts, strict=True):
-            ref = [r for r in rows if r["core"] == "mac" and r["afmt"] == a and r["wbits"] == ref_b]
+    for (ylabel, get), panels in zip(metrics, axes, strict=True):
+        for ax, g in zip(panels, groups, strict=True):
+            mine = [r for r in rows if group(r) == g and get(r) is not None]
+            ref = [r for r in mine if r["core"] == "mac" and r["wbits"] == ref_b]
             if ref:
-                ax.axhline(ref[0][key], color="grey", ls="-.", lw=1)
-                ax.text(1, ref[0][key], f" mac W{ref_b}", fontsize=7, va="bottom")
+                ax.axhline(get(ref[0]), color="grey", ls="-.", lw=1)
+                ax.text(1, get(ref[0]), f" mac W{ref_b}", fontsize=7, va="bottom")
             for core in CORES:
                 pts = sorted(
-                    (r["wbits"], r[key])
-                    for r in rows
-                    if r["core"] == core
-                    and r["afmt"] == a
-                    and (core != "mac" or r["wbits"] != ref_b)
+                    (r["wbits"], get(r))
+                    for r in mine
+                    if r["core"] == core and (core != "mac" or r["wbits"] != ref_b)
                 )
                 if pts:
                     xs, ys = [p[0] for p in pts], [p[1] for p in pts]
                     ax.plot(xs, ys, styles[core], color=colors[core], label=core)
-            ax.set_title(f"A = {a}")
+            title = f"A = {g[0]}" + (f", {g[1]} accumulation" if g[1] != FpAcc.FP32.name else "")
+            ax.set_title(title, fontsize=9)
             ax.set_xlabel("weight bits")
             ax.set_xticks(sorted({r["wbits"] for r in rows if r["wbits"] != ref_b}))
             ax.grid(alpha=0.3)
-        panels[0].set_ylabel(label)
-    axes[0][0].legend(fontsize=8)
+            if not mine:
+                ax.text(0.5, 0.5, "not measured", transform=ax.transAxes, ha="center")
+        panels[0].set_ylabel(ylabel, fontsize=8)
+    for ax in axes.flat:
+        if ax.get_legend_handles_labels()[0]:
+            ax.legend(fontsize=7)
+            break
+    meta = doc["meta"]
+    n = meta.get("energy_n") if "energy" in path.name else meta["N"]
+    what = {"area": "Area and throughput per area", "delay": "Delay", "energy": "Energy"}
     fig.suptitle(
-        f"Area and delay per throughput, M{doc['meta']['M']} N{doc['meta']['N']} K{K}\n"
-        "(Yosys: cmos2 with unit gate delay"
-        + ("; OSU 0.18 um cells)" if any(m[0] == "gmacs_per_mm2" for m in metrics) else ")"),
+        f"{what.get(path.stem, path.stem)}, M{meta['M']} N{n} K{K}, T={meta['T']}\n"
+        + (
+            "(lower is better, except GMAC/s per mm2)"
+            if path.stem == "area"
+            else "(lower is better)"
+        ),
         fontsize=10,
     )
     fig.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=110)
+    fig.savefig(path, dpi=100)
     plt.close(fig)
 
 
-def write_doc(
-    table: str, liberty: str = "", shapes: str = "", energy: str = "", doc_path: Path = DOC
-) -> None:
-    """The tables into their blocks of ``docs/ppa.md`` (an empty one is left as it is)."""
-    for block, text, command in (
-        (DOC_BLOCK, table, DOC_COMMAND),
-        (LIBERTY_BLOCK, liberty, DOC_COMMAND),
-        (SHAPES_BLOCK, shapes, DOC_COMMAND),
-        (ENERGY_BLOCK, energy, ENERGY_COMMAND),
-    ):
+def write_doc(blocks: dict[str, str], doc_path: Path = DOC) -> None:
+    """Each table into its block of ``docs/ppa.md`` (an empty one is left as it is)."""
+    for block, text in blocks.items():
         if text:
-            docblock.write(doc_path, block, text, command)
+            docblock.write(doc_path, block, text, DOC_COMMAND)
 
 
 def render_energy(doc: dict) -> str:
@@ -285,10 +349,10 @@ def render_energy(doc: dict) -> str:
     rows = [r for r in doc["rows"] if r.get("energy")]
     if not rows:
         return ""
-    profiles = list(rows[0]["energy"])
+    profiles = list(dict.fromkeys(p for r in rows for p in r["energy"]))
     ref_b = doc["meta"].get("mac_ref", 0)
     first = profiles[0]
-    mac = {(r["wbits"], r["afmt"]): r for r in rows if r["core"] == "mac"}
+    mac = macs_of(rows)
 
     def per_mac(r: dict | None, p: str) -> float | None:
         return r["energy"][p]["energy_per_mac"] if r and p in r.get("energy", {}) else None
@@ -304,14 +368,15 @@ def render_energy(doc: dict) -> str:
         "| cycles per LMMA | load matched |",
         "|---|---|" + "---:|" * (len(profiles) + 5),
     ]
-    for r in sorted(rows, key=lambda r: (_afmt_order(r["afmt"]), r["wbits"], _core_order(r))):
+    for r in sorted(rows, key=order_key):
         e = r["energy"]
-        any_p = e[first]
+        any_p = next(iter(e.values()))
+        same, ref = mac.get((r["wbits"], *group(r))), mac.get((ref_b, *group(r)))
         out.append(
-            f"| W{r['wbits']} x {r['afmt']} | {r['core']} | "
-            + " | ".join(f"{per_mac(r, p):.1f}" for p in profiles)
-            + f" | {ratio(per_mac(r, first), per_mac(mac.get((r['wbits'], r['afmt'])), first))}"
-            f" | {ratio(per_mac(r, first), per_mac(mac.get((ref_b, r['afmt'])), first))}"
+            f"| {label(r)} | {r['core']} | "
+            + " | ".join(_num(per_mac(r, p), ".1f") for p in profiles)
+            + f" | {ratio(per_mac(r, first), per_mac(same, first))}"
+            f" | {ratio(per_mac(r, first), per_mac(ref, first))}"
             f" | {ratio(per_mac(r, 'zero_w'), per_mac(r, 'random'))}"
             f" | {any_p['cycles'] / any_p['lmmas']:.2f}"
             f" | {min(x['load_matched'] for x in e.values()):.3f} |"
@@ -327,3 +392,7 @@ def render_energy(doc: dict) -> str:
         f"Command: `{meta['command']}`."
     )
     return "\n".join(out)
+
+
+def _num(v: float | None, spec: str) -> str:
+    return "-" if v is None else format(v, spec)

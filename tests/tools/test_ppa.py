@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from flow import synth
-from flow.ppa import pairs
-from models.config import CoreConfig
+from flow.ppa import jobs, pairs, report, summary
+from models.config import CoreConfig, FpAcc
 from tests.needs import needs
 from tests.tools.chain_core import adder_chain_core
 from tools import ppa
@@ -84,7 +84,7 @@ def test_missing_yosys_is_named(tmp_path: Path, monkeypatch) -> None:
 def test_ppa_writes_table_json_and_plot(tmp_path: Path, capsys) -> None:
     argv = ["--cores", "lut_tc,mac", "--wbits", "1", "--afmts", "INT8", "--n", "4"]
     # The sweep's one shape is the pairs' own instance: no synthesis of its own.
-    argv += ["--shapes", "M2N4", "--shape-wbits", "1"]
+    argv += ["--shapes", "M2N4", "--shape-wbits", "1", "--energy", ""]
     assert ppa.main([*argv, "--mac-ref", "3", "--out", str(tmp_path)]) == 0
     doc = json.loads((tmp_path / "ppa.json").read_text())
     assert [(r["core"], r["shape"]) for r in doc["shapes"]] == [("lut_tc", "M2N4"), ("mac", "M2N4")]
@@ -109,13 +109,17 @@ def test_ppa_writes_table_json_and_plot(tmp_path: Path, capsys) -> None:
         assert r["area_delay_per_mac"] == pytest.approx(
             r["transistors"] * r["gate_levels"] / per_cycle
         )
-    png = (tmp_path / "area.png").read_bytes()
-    assert png.startswith(b"\x89PNG") and len(png) > 5000
+    for name in ("area.png", "delay.png"):
+        png = (tmp_path / name).read_bytes()
+        assert png.startswith(b"\x89PNG") and len(png) > 5000
+    assert not (tmp_path / "energy.png").exists()  # no profile, no energy plot
     out = capsys.readouterr().out
     assert "| W1 x INT8 | lut_tc |" in out and "| W1 x INT8 | mac |" in out
     assert "| vs MAC W3 |" in out and "| W3 x INT8 | mac |" in out
     assert "| vs MAC W3 (area x delay) |" in out
     assert "[ppa 3/3]" in out  # a progress line per pair
+    assert "| W1 x INT8 | lut_tc | " in out.split("| energy per MAC (none) |")[1]  # the summary
+    assert "| W_INT1 x A_FP16" in out and "`--fp-acc fp16`" in out  # the claims
     assert "| W1 x INT8 | lut_tc | " in out.split("critical path ns")[1]  # the library's table
     assert "| M2N4 | mac | " in out and "broadcast bits per MAC |" in out  # the sweep's
 
@@ -134,6 +138,20 @@ def test_ppa_writes_table_json_and_plot(tmp_path: Path, capsys) -> None:
         (["--shape-wbits", "2,3"], "shape-wbits='2,3': give one of 1, 2"),
         (["--shape-afmt", "INT4"], "shape-afmt='INT4' unknown; choose from INT8"),
         (["--shape-cores", "tpu"], "shape-cores='tpu' unknown; choose from lut_tc"),
+        (["--fp-acc", "fp32"], "fp-acc='fp32' unknown; choose from fp16, fp16_ftz"),
+        (["--fp-acc", "fp16", "--cores", "lut_conv"], "fp-acc: binary16 datapaths are built by"),
+        (["--fp-acc", "fp16", "--cores", "mac", "--mac-ref", "0"], "fp-acc: its rows are lut_tc"),
+        (["--cores", "lut_tc", "--mac-ref", "8"], "mac-ref=8: needs mac in --cores"),
+        (["--mac-ref", "9"], "mac-ref=9: at least 0, at most 8"),
+        (["--energy", "", "--energy-n", "2"], "energy-n: applies with --energy PROFILES"),
+        (["--energy", "", "--energy-pairs", "all"], "energy-pairs: applies with --energy"),
+        (["--energy-pairs", "fp"], "energy-pairs='fp' unknown; choose from lut\\+ref, all"),
+        (["--shapes", "", "--shape-wbits", "2"], "shape-wbits: applies with --shapes"),
+        (["--jobs", "0"], "jobs=0: at least 1"),
+        (["--n", "0"], "m, n, t: N=0 out of range"),
+        (["--render", "x.json", "--cores", "mac"], "cores: --render prints a saved run"),
+        (["--render", "x.json", "--no-liberty"], "no-liberty: --render prints a saved run"),
+        (["--render", "missing.json"], "render=missing.json: no such file"),
     ],
 )
 def test_bad_arguments_are_one_line(argv: list[str], msg: str, tmp_path: Path) -> None:
@@ -186,3 +204,134 @@ def test_every_swept_shape_is_verified_before_it_is_priced() -> None:
     assert {"lut_tc", "mac"} <= set(suite["cores"])
     macs = {CONFIGS[s].M * CONFIGS[s].N * K for s in pairs.SHAPES}
     assert macs == {512}
+
+
+def test_the_default_plan_is_the_int8_pairs_and_the_sweep() -> None:
+    plan = jobs.plan(jobs.Settings(shapes=ppa._shapes(jobs.DEFAULT_SHAPES)))
+    assert len(plan.pairs) == 13 and {j.afmt for j in plan.pairs} == {"INT8"}
+    assert ("mac", 8) in {(j.core, j.wbits) for j in plan.pairs}
+    assert len(plan.sweep) == 8 and len(plan.jobs) == 13 + 6  # M2N64 is a pair already
+    assert plan.notes == []
+
+
+def test_binary16_rows_are_priced_where_a_core_builds_them(monkeypatch) -> None:
+    """The LUT Tensor Core's W1..W4 x FP16 acc FP16; the MAC core's baseline said in one
+    line while it builds no binary16 datapath, planned as soon as ``fits`` says it does."""
+    s = jobs.Settings(fp_acc=[FpAcc.FP16])
+    plan = jobs.plan(s)
+    fp16 = [(j.core, j.wbits) for j in plan.pairs if j.fp_acc == FpAcc.FP16]
+    assert fp16 == [("lut_tc", b) for b in (1, 2, 3, 4)]
+    assert plan.notes == [
+        "mac W8 x FP16 acc FP16: the MAC core builds no binary16 datapath "
+        "(CoreConfig.fits); its baseline row is left out"
+    ]
+    monkeypatch.setattr(CoreConfig, "fits", lambda self, core: True)
+    plan = jobs.plan(s)
+    assert ("mac", 8, FpAcc.FP16) in {(j.core, j.wbits, j.fp_acc) for j in plan.pairs}
+    assert plan.notes == []
+
+
+def _fake_row(core: str, b: int, afmt: str, m: int, n: int, *rest, **kw) -> tuple:
+    per_cycle = m * n * 4 / (1 if core == "mac" else b)
+    um2 = {"lut_tc": 1.0, "lut_conv": 3.0, "mac": 2.0}[core] * 1e5 * b ** (core != "mac")
+    row = {
+        "core": core,
+        "wbits": b,
+        "afmt": afmt,
+        "fp_acc": (rest[3] if len(rest) > 3 else FpAcc.FP32).name,
+        "shape": f"M{m}N{n}",
+        "transistors": int(um2 / 5),
+        "macs_per_cycle": per_cycle,
+        "transistors_per_mac": um2 / 5 / per_cycle,
+        "gate_levels": 70,
+        "synth_s": 1.0,
+        "area_um2_per_mac": um2 / per_cycle,
+        "delay_ns": 5.0,
+        "table_bits_per_mac": m / 4,
+        "broadcast_bits_per_mac": 1.0 + m / 8,
+        "gmacs_per_mm2": per_cycle / 5.0 / (um2 / 1e6),
+        "area_delay_per_mac": 1.0,
+    }
+    return row, None
+
+
+def test_energy_is_priced_on_the_pairs_and_reported(monkeypatch, tmp_path: Path, capsys) -> None:
+    """The run wires the proxy into each pair's row (the sweep's shapes are not priced),
+    plots it and reports it beside area and delay; ``lut+ref`` leaves the MAC core's other
+    widths out, ``all`` prices them."""
+    priced = []
+
+    def fake_energy(core, b, afmt, profiles, m, n, t, out, lmmas, fp_acc, synthesized):
+        priced.append((core, b, afmt, n))
+        e = {"energy_per_mac": 100.0 * (core == "mac") + 50.0 * b, "build_s": 1, "replay_s": 1}
+        return {p: e for p in profiles}
+
+    monkeypatch.setattr(jobs, "measure", _fake_row)
+    monkeypatch.setattr(jobs.energy, "measure", fake_energy)
+    s = jobs.Settings(
+        cores=["lut_tc", "mac"],
+        wbits=[1, 2],
+        liberty=False,
+        shapes=[(2, 64), (4, 32)],
+        profiles=["llm"],
+        out=tmp_path,
+    )
+    doc = jobs.run(s, jobs.plan(s), say=print)
+    assert sorted(priced) == [
+        ("lut_tc", 1, "INT8", 4),
+        ("lut_tc", 2, "INT8", 4),
+        ("mac", 8, "INT8", 4),
+    ]
+    # M2N64 is a pair's own instance; the other shapes are priced in area and delay only
+    assert ["energy" in r for r in doc["shapes"]] == [True, False, False, False]
+    assert "switching energy of 3 pairs" in capsys.readouterr().out
+    priced.clear()
+    s.energy_pairs = "all"
+    jobs.run(s, jobs.plan(s), say=print)
+    assert len(priced) == 5
+    written = jobs.save(doc, tmp_path)
+    assert tmp_path / "energy.png" in written
+    assert (tmp_path / "energy.png").read_bytes().startswith(b"\x89PNG")
+    table = summary.render_summary(doc)
+    # lut_tc W1 energy 50 against mac W8's 500
+    assert "| W1 x INT8 | lut_tc | " in table and "| 50.0 | 0.10 |" in table
+    claims = summary.render_claims(doc)
+    assert "W1 10.00x, W2 5.00x" in claims  # mac W8 / lut_tc energy per MAC
+    assert "table bits per MAC 2.0x" in claims  # M2N64 to M4N32
+
+
+def test_saved_runs_merge_into_one_report() -> None:
+    """An instance two runs measured is one row, its traffic profiles joined; the energy
+    table shows a profile a row was not priced on as '-'."""
+
+    def doc(command: str, rows: list[dict], profiles: list[str]) -> dict:
+        meta = {"M": 2, "N": 64, "T": 1, "mac_ref": 8, "command": command, "wall_s": 60.0}
+        return {"meta": {**meta, "energy_profiles": profiles}, "rows": rows, "shapes": []}
+
+    def row(b: int, profiles: dict[str, float]) -> dict:
+        e = {
+            p: {"energy_per_mac": v, "cycles": 3, "lmmas": 1, "load_matched": 1.0}
+            for p, v in profiles.items()
+        }
+        return {
+            "core": "lut_tc",
+            "wbits": b,
+            "afmt": "INT8",
+            "config": f"W{b}",
+            "shape": "M2N64",
+            "energy": e,
+        }
+
+    a = doc("make ppa", [row(1, {"llm": 10.0}), row(2, {"llm": 20.0})], ["llm"])
+    b = doc("tools/ppa.py --wbits 2", [row(2, {"llm": 99.0, "random": 30.0})], ["llm", "random"])
+    merged = jobs.merge([a, b])
+    assert [r["config"] for r in merged["rows"]] == ["W1", "W2"]
+    assert merged["rows"][1]["energy"]["llm"]["energy_per_mac"] == 20.0  # the first run's
+    assert merged["rows"][1]["energy"]["random"]["energy_per_mac"] == 30.0
+    assert merged["meta"]["energy_profiles"] == ["llm", "random"]
+    assert (
+        merged["meta"]["wall_s"] == 120.0 and "tools/ppa.py --wbits 2" in merged["meta"]["command"]
+    )
+    table = report.render_energy(merged)
+    assert "| W1 x INT8 | lut_tc | 10.0 | - |" in table
+    assert "| W2 x INT8 | lut_tc | 20.0 | 30.0 |" in table
