@@ -215,20 +215,23 @@ def test_the_default_plan_is_the_int8_pairs_and_the_sweep() -> None:
 
 
 def test_binary16_rows_are_priced_where_a_core_builds_them(monkeypatch) -> None:
-    """The LUT Tensor Core's W1..W4 x FP16 acc FP16; the MAC core's baseline said in one
-    line while it builds no binary16 datapath, planned as soon as ``fits`` says it does."""
+    """The LUT Tensor Core's W1..W4 x FP16 acc FP16 and the MAC core's W8 baseline; a core
+    that builds no binary16 datapath (``fits``) is said in one line and left out."""
     s = jobs.Settings(fp_acc=[FpAcc.FP16])
     plan = jobs.plan(s)
     fp16 = [(j.core, j.wbits) for j in plan.pairs if j.fp_acc == FpAcc.FP16]
-    assert fp16 == [("lut_tc", b) for b in (1, 2, 3, 4)]
+    assert fp16 == [("lut_tc", b) for b in (1, 2, 3, 4)] + [("mac", 8)]
+    assert plan.notes == []
+    real_fits = CoreConfig.fits
+    monkeypatch.setattr(
+        CoreConfig, "fits", lambda self, core: core != "mac" and real_fits(self, core)
+    )
+    plan = jobs.plan(s)
+    assert ("mac", 8, FpAcc.FP16) not in {(j.core, j.wbits, j.fp_acc) for j in plan.pairs}
     assert plan.notes == [
         "mac W8 x FP16 acc FP16: the MAC core builds no binary16 datapath "
         "(CoreConfig.fits); its baseline row is left out"
     ]
-    monkeypatch.setattr(CoreConfig, "fits", lambda self, core: True)
-    plan = jobs.plan(s)
-    assert ("mac", 8, FpAcc.FP16) in {(j.core, j.wbits, j.fp_acc) for j in plan.pairs}
-    assert plan.notes == []
 
 
 def _fake_row(core: str, b: int, afmt: str, m: int, n: int, *rest, **kw) -> tuple:
