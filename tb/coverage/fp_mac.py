@@ -82,8 +82,12 @@ class MacFpCoverage(FpCoverage):
         for code in self.fmts.values():
             sel = af == code
             if sel.any():
-                out[sel, :, :K] = fp.to_f32(lanes[sel], code)
+                out[sel, :, :K] = self._convert(lanes[sel], code)
         return out
+
+    def _convert(self, lanes: np.ndarray, afmt: int) -> np.ndarray:
+        """Activation lanes as the core's registers keep them (binary32, exact)."""
+        return fp.to_f32(lanes, afmt)
 
     def _replay_sorted(
         self,
@@ -96,12 +100,23 @@ class MacFpCoverage(FpCoverage):
     ) -> np.ndarray | None:
         """The four additions of each lane, binned per (format, b) block; D bits."""
         cfg = self.cfg
-        rows, m, n = len(b), cfg.M, cfg.N
+        rows = len(b)
         key = self.fmt_index[af] * cfg.W_BITS_MAX + b - 1
-        acts = tables[:, :, :K]  # [L, M, K]
-        wt = dequantize_batch(w, b, cfg).astype(np.float32)  # [L, K, N]
-        cc = np.ascontiguousarray(c).view("<f4").reshape(rows, m, n)
-        t = fp.mac_fp_sums(acts, wt, cc)
+        wt = dequantize_batch(w, b, cfg)  # [L, K, N]
+        code, d = self._additions(tables[:, :, :K], wt, c, (rows, cfg.M, cfg.N))
+        starts = np.flatnonzero(np.diff(key, prepend=-1))
+        ends = [*starts[1:].tolist(), rows]
+        for r0, r1, kk in zip(starts.tolist(), ends, key[starts].tolist(), strict=True):
+            self.acc[kk] += np.bincount(code[r0:r1].reshape(-1), minlength=N_CODES)
+        return d.reshape(rows, -1) if want_d else None
+
+    def _additions(
+        self, acts: np.ndarray, wt: np.ndarray, c: np.ndarray, shape: tuple[int, int, int]
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Result codes of each lane's four additions ``[L, 4, M, N]`` and D's bits, in
+        binary32 (``models.fp.mac_fp_sums``)."""
+        cc = np.ascontiguousarray(c).view("<f4").reshape(shape)
+        t = fp.mac_fp_sums(acts, wt.astype(np.float32), cc)
         with np.errstate(all="ignore"):
             codes = [
                 add_codes(t.p[0], t.p[1], t.s01),
@@ -109,12 +124,7 @@ class MacFpCoverage(FpCoverage):
                 add_codes(t.s01, t.s23, t.s),
                 add_codes(cc, t.s, t.d),
             ]
-        code = np.stack(codes, axis=1).astype(np.intp)  # [L, 4, M, N]
-        starts = np.flatnonzero(np.diff(key, prepend=-1))
-        ends = [*starts[1:].tolist(), rows]
-        for r0, r1, kk in zip(starts.tolist(), ends, key[starts].tolist(), strict=True):
-            self.acc[kk] += np.bincount(code[r0:r1].reshape(-1), minlength=N_CODES)
-        return fp.bits(t.d).reshape(rows, -1) if want_d else None
+        return np.stack(codes, axis=1).astype(np.intp), fp.bits(t.d)
 
 
 class MacFp16Coverage(MacFpCoverage):
@@ -130,42 +140,20 @@ class MacFp16Coverage(MacFpCoverage):
     def _acc_reach(self, afmt: int, b: int) -> tuple[dict[str, str], dict[str, str]]:
         return {}, {}
 
-    def _sample_lutgen(self, a: np.ndarray, af: np.ndarray) -> np.ndarray:
-        """Input classes of OK FP LUTGEN rows; their binary16 activations in slots 0-3."""
-        cfg = self.cfg
-        lanes = np.ascontiguousarray(a).view("<u2").reshape(len(a), cfg.M, K)
-        self._bin_inputs(lanes, af)
-        out = np.zeros((len(a), cfg.M, TABLE_ENTRIES), dtype=np.float32)
-        for code in self.fmts.values():
-            sel = af == code
-            if sel.any():
-                out[sel, :, :K] = fp16.to_f16(lanes[sel], code)
-        return out
+    def _convert(self, lanes: np.ndarray, afmt: int) -> np.ndarray:
+        """Activation lanes as the binary16 core's registers keep them (exact)."""
+        return fp16.to_f16(lanes, afmt)
 
-    def _replay_sorted(
-        self,
-        tables: np.ndarray,
-        w: np.ndarray,
-        c: np.ndarray,
-        b: np.ndarray,
-        af: np.ndarray,
-        want_d: bool = True,
-    ) -> np.ndarray | None:
-        """The four binary16 additions of each lane, binned per (format, b) block; D lanes."""
-        cfg = self.cfg
-        rows, m, n = len(b), cfg.M, cfg.N
-        key = self.fmt_index[af] * cfg.W_BITS_MAX + b - 1
-        acts = tables[:, :, :K].astype(np.float16)  # exact
-        wt = dequantize_batch(w, b, cfg)
-        cc = c_lanes16(c, (rows, m, n))
-        t = fp16.mac_sums(acts, wt, cc, self.ftz)
+    def _additions(
+        self, acts: np.ndarray, wt: np.ndarray, c: np.ndarray, shape: tuple[int, int, int]
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """:meth:`MacFpCoverage._additions` in binary16 (``models.fp16.mac_sums``), D as
+        the model's uint32 lanes."""
+        cc = c_lanes16(c, shape)
+        t = fp16.mac_sums(acts.astype(np.float16), wt, cc, self.ftz)
         pairs = ((t.p[0], t.p[1]), (t.p[2], t.p[3]), (t.s01, t.s23), (cc, t.s))
         code = np.stack([add_codes16(x, y, self.ftz) for x, y in pairs], axis=1).astype(np.intp)
-        starts = np.flatnonzero(np.diff(key, prepend=-1))
-        ends = [*starts[1:].tolist(), rows]
-        for r0, r1, kk in zip(starts.tolist(), ends, key[starts].tolist(), strict=True):
-            self.acc[kk] += np.bincount(code[r0:r1].reshape(-1), minlength=N_CODES)
-        return fp16.bits16(t.d).astype(np.uint32).reshape(rows, -1) if want_d else None
+        return code, fp16.bits16(t.d).astype(np.uint32)
 
 
 def fp_coverage(cfg: CoreConfig) -> FpCoverage:
