@@ -261,7 +261,7 @@ module lut_tc_agree #(
       .clk_i  (clk_i),
       .acts_i (ua),
       .w_i    (uw),
-      .f32_i  (uf32),
+      .f_i    (uf32),
       .wneg_i (uneg),
       .wmag_i (umag),
       .fp_i   (1'b0),

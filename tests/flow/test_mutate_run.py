@@ -13,12 +13,12 @@ import pytest
 from flow.mutate import equiv
 from tools import mutate
 
-KILLED_BY_TEST = "lut_unit.sv:91:28:op_sub"  # acc_q + term -> acc_q - term
-KILLED_BY_BLOCK = "lut_fp32_add.sv:245:18:if_true"
+KILLED_BY_TEST = "lut_unit.sv:100:28:op_sub"  # acc_q + term -> acc_q - term
+KILLED_BY_BLOCK = "lut_fp32_add.sv:226:18:if_true"
 #: The scaler is built only on an FP configuration: an integer-only suite cannot reach it.
-UNREACHED = "lut_fp32_pow2.sv:129:25:ternary_swap"
+UNREACHED = "lut_fp32_pow2.sv:109:25:ternary_swap"
 #: 1 -> 2 in ``(1 << ShiftW)`` of ``EW``: the same width for every ShiftW the core builds.
-EQUIVALENT = "lut_fp32_pow2.sv:68:63:const_inc"
+EQUIVALENT = "lut_fp32_pow2.sv:71:63:const_inc"
 
 TINY = """\
 sim = "icarus"
